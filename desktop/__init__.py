@@ -1,0 +1,1 @@
+"""The application: start-up, context, CLI and services that run without a window."""

@@ -1,0 +1,1 @@
+"""The data layer: peewee models, domain rules, validation and queries. Imports no Qt."""

@@ -1,0 +1,108 @@
+"""The one write path: every create, update, archive and restore records an AuditEntry.
+
+Pages and services never call ``Model.save()`` for user changes directly; they
+call these functions, which write the row and its audit entry in one
+transaction (both or neither).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from peewee import Model
+
+from .db import database, now
+from .entities import AuditEntry, User
+
+M = TypeVar("M", bound=Model)
+
+# Derived or bookkeeping columns: not worth an audit line.
+UNAUDITED = frozenset({"id", "name_key", "created_at", "updated_at"})
+
+
+def plain(value: Any) -> Any:
+    """A JSON-friendly form of a field value (dates as ISO text, Decimal as text)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Model):
+        return value.get_id()
+    return value
+
+
+def snapshot(instance: Model) -> dict[str, Any]:
+    """Field values as stored (foreign keys as their id)."""
+    return {
+        name: plain(instance.__data__.get(name))
+        for name in instance._meta.fields
+        if name not in UNAUDITED
+    }
+
+
+def entity_name(model: type[Model] | Model) -> str:
+    return model._meta.table_name
+
+
+def record(
+    user: User | None,
+    action: str,
+    instance: Model | None,
+    changes: dict[str, list[Any]] | None = None,
+    summary: str = "",
+    entity: str | None = None,
+) -> AuditEntry:
+    return AuditEntry.create(
+        user=user,
+        username=user.username if user else "",
+        action=action,
+        entity=entity or (entity_name(instance) if instance is not None else ""),
+        entity_id=instance.get_id() if instance is not None else None,
+        summary=summary[:200],
+        changes=json.dumps(changes or {}, ensure_ascii=False, sort_keys=True),
+    )
+
+
+def _label(instance: Model) -> str:
+    return str(getattr(instance, "name", "") or getattr(instance, "title", "") or
+               getattr(instance, "topic", "") or instance.get_id())
+
+
+def create(model: type[M], user: User | None, **fields: Any) -> M:
+    with database.atomic():
+        instance = model(**fields)
+        instance.save(force_insert=True)
+        after = snapshot(instance)
+        changes = {k: [None, v] for k, v in after.items() if v not in (None, "", False)}
+        record(user, "create", instance, changes, _label(instance))
+    return instance
+
+
+def update(instance: M, user: User | None, action: str = "update", **fields: Any) -> M:
+    """Apply ``fields``; records only the fields whose value really changed."""
+    with database.atomic():
+        before = snapshot(instance)
+        for name, value in fields.items():
+            setattr(instance, name, value)
+        after = snapshot(instance)
+        changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        if changes:
+            if "updated_at" in instance._meta.fields:
+                instance.updated_at = now()
+            instance.save()
+            record(user, action, instance, changes, _label(instance))
+    return instance
+
+
+def archive(instance: M, user: User | None, reason: str, on: dt.date | None = None) -> M:
+    return update(
+        instance, user, "archive",
+        archived=True, archived_reason=reason, archived_on=on or dt.date.today(),
+    )
+
+
+def restore(instance: M, user: User | None, reason: str) -> M:
+    return update(instance, user, "restore", archived=False, archived_reason=reason, archived_on=None)

@@ -1,0 +1,25 @@
+"""The deferred database every model binds to; desktop/ initialises it at start-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import DatabaseProxy, DateTimeField, Model
+
+database = DatabaseProxy()
+
+
+def now() -> dt.datetime:
+    """Local wall-clock time, to the second (what office staff read in lists and logs)."""
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class TimestampedModel(BaseModel):
+    created_at = DateTimeField(default=now)
+    updated_at = DateTimeField(default=now)

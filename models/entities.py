@@ -1,0 +1,313 @@
+"""Every entity of the domain (see the glossary in DOMAIN.md) as a peewee model."""
+
+from __future__ import annotations
+
+from peewee import (
+    BooleanField,
+    CharField,
+    Check,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from .db import BaseModel, TimestampedModel, now
+from .sortkey import pinyin_key
+
+
+class Archivable(TimestampedModel):
+    """Nothing a past report needs is hard-deleted: it is archived with a reason."""
+
+    archived = BooleanField(default=False, index=True)
+    archived_on = DateField(null=True)
+    archived_reason = TextField(default="")
+
+
+class NamedMixin:
+    """Keeps ``name_key`` (pinyin) in step with ``name`` on every save."""
+
+    def save(self, *args, **kwargs):
+        self.name_key = pinyin_key(self.name)
+        return super().save(*args, **kwargs)
+
+
+class User(TimestampedModel):
+    username = CharField(unique=True)
+    display_name = CharField(default="")
+    role = CharField(default="clerk")  # USER_ROLES
+    password_hash = CharField(default="")
+    active = BooleanField(default=True)
+
+
+class Setting(BaseModel):
+    """Office settings kept with the data (report headers, printing rules)."""
+
+    key = CharField(primary_key=True)
+    value = TextField(default="")
+
+
+class Region(NamedMixin, TimestampedModel):
+    name = CharField()
+    name_key = CharField(default="")
+    level = CharField()  # REGION_LEVELS
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    code = CharField(default="")  # administrative division code, when known
+    sort_order = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("parent", "name"), True),)
+
+
+class ServiceArea(TimestampedModel):
+    name = CharField(unique=True)
+    sort_order = IntegerField(default=0)
+    active = BooleanField(default=True)
+
+
+class Organization(NamedMixin, Archivable):
+    name = CharField(unique=True)
+    name_key = CharField(default="", index=True)
+    short_name = CharField(default="")
+    kind = CharField(index=True)  # ORG_KINDS
+    legal_form = CharField(null=True)  # LEGAL_FORMS, registered only
+    credit_code = CharField(null=True, unique=True)
+    supervisor = CharField(default="")
+    region = ForeignKeyField(Region, null=True, backref="organizations", on_delete="RESTRICT")
+    address = CharField(default="")
+    contact_person = CharField(default="")
+    contact_phone = CharField(default="")
+    founded_on = DateField(null=True)
+    registered_on = DateField(null=True)
+    incubation_stage = CharField(null=True, index=True)  # INCUBATION_STAGES
+    stage_since = DateField(null=True)
+    alliance_member = BooleanField(default=False, index=True)
+    alliance_joined_on = DateField(null=True)
+    group_member = BooleanField(default=False)
+    group_member_since = DateField(null=True)
+    notes = TextField(default="")
+
+    class Meta:
+        constraints = [
+            Check("kind IN ('registered', 'grassroots')"),
+            Check("kind = 'registered' OR credit_code IS NULL"),
+        ]
+
+
+class OrganizationStage(BaseModel):
+    """One step of an organization's incubation, with the day it was entered."""
+
+    organization = ForeignKeyField(Organization, backref="stage_history", on_delete="CASCADE")
+    stage = CharField()
+    entered_on = DateField()
+    note = TextField(default="")
+    recorded_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("organization", "entered_on"), False),)
+
+
+class OrganizationServiceArea(BaseModel):
+    organization = ForeignKeyField(Organization, backref="area_links", on_delete="CASCADE")
+    service_area = ForeignKeyField(ServiceArea, backref="org_links", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("organization", "service_area"), True),)
+
+
+class Person(NamedMixin, Archivable):
+    name = CharField()
+    name_key = CharField(default="", index=True)
+    id_number = CharField(null=True, unique=True)
+    birth_date = DateField(null=True)
+    sex = CharField(null=True)  # SEXES
+    phone = CharField(default="", index=True)
+    region = ForeignKeyField(Region, null=True, backref="people", on_delete="RESTRICT")
+    is_cadre = BooleanField(default=False, index=True)
+    is_social_worker = BooleanField(default=False, index=True)
+    is_volunteer = BooleanField(default=False, index=True)
+    social_worker_level = CharField(null=True)  # SOCIAL_WORKER_LEVELS
+    cadre_title = CharField(default="")  # e.g. 妇联执委
+    workplace = CharField(default="")
+    notes = TextField(default="")
+
+
+class Membership(TimestampedModel):
+    person = ForeignKeyField(Person, backref="memberships", on_delete="RESTRICT")
+    organization = ForeignKeyField(Organization, backref="memberships", on_delete="RESTRICT")
+    role = CharField(default="member")  # MEMBERSHIP_ROLES
+    start_on = DateField(null=True)
+    end_on = DateField(null=True)
+
+    class Meta:
+        indexes = ((("organization", "person"), False),)
+
+
+class Team(NamedMixin, Archivable):
+    name = CharField(unique=True)
+    name_key = CharField(default="")
+    region = ForeignKeyField(Region, null=True, backref="teams", on_delete="RESTRICT")
+    founded_on = DateField(null=True)
+    description = TextField(default="")
+
+
+class TeamAssignment(TimestampedModel):
+    team = ForeignKeyField(Team, backref="assignments", on_delete="RESTRICT")
+    person = ForeignKeyField(Person, backref="team_assignments", on_delete="RESTRICT")
+    role = CharField()  # PERSON_ROLES
+    start_on = DateField(null=True)
+    end_on = DateField(null=True)
+
+    class Meta:
+        indexes = ((("team", "role"), False),)
+
+
+class Venue(NamedMixin, Archivable):
+    name = CharField()
+    name_key = CharField(default="")
+    level = CharField()  # VENUE_LEVELS
+    kind = CharField()  # VENUE_KINDS
+    region = ForeignKeyField(Region, null=True, backref="venues", on_delete="RESTRICT")
+    address = CharField(default="")
+    capacity = IntegerField(null=True)
+    manager = ForeignKeyField(Person, null=True, backref="managed_venues", on_delete="RESTRICT")
+    phone = CharField(default="")
+
+    class Meta:
+        indexes = ((("region", "name"), True),)
+
+
+class Booking(TimestampedModel):
+    venue = ForeignKeyField(Venue, backref="bookings", on_delete="RESTRICT")
+    organization = ForeignKeyField(Organization, null=True, backref="bookings", on_delete="RESTRICT")
+    team = ForeignKeyField(Team, null=True, backref="bookings", on_delete="RESTRICT")
+    starts_at = DateTimeField()
+    ends_at = DateTimeField()
+    purpose = CharField(default="")
+    cancelled = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("venue", "starts_at"), False),)
+        constraints = [
+            Check("ends_at > starts_at"),
+            Check("organization_id IS NOT NULL OR team_id IS NOT NULL"),
+        ]
+
+
+class Project(NamedMixin, Archivable):
+    name = CharField()
+    name_key = CharField(default="")
+    source = CharField(index=True)  # PROJECT_SOURCES
+    year = IntegerField(index=True)
+    batch = CharField(default="")
+    organization = ForeignKeyField(Organization, null=True, backref="projects", on_delete="RESTRICT")
+    team = ForeignKeyField(Team, null=True, backref="projects", on_delete="RESTRICT")
+    status = CharField(default="applied")  # PROJECT_STATUSES
+    amount_applied = DecimalField(max_digits=14, decimal_places=2, auto_round=True, null=True)
+    amount_granted = DecimalField(max_digits=14, decimal_places=2, auto_round=True, null=True)
+    planned_served = IntegerField(null=True)
+    actual_served = IntegerField(null=True)
+    start_on = DateField(null=True)
+    end_on = DateField(null=True)
+    description = TextField(default="")
+
+    class Meta:
+        constraints = [
+            Check("amount_applied IS NULL OR amount_applied >= 0"),
+            Check("amount_granted IS NULL OR amount_granted >= 0"),
+        ]
+
+
+class ProjectVenue(BaseModel):
+    project = ForeignKeyField(Project, backref="venue_links", on_delete="CASCADE")
+    venue = ForeignKeyField(Venue, backref="project_links", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("project", "venue"), True),)
+
+
+class Activity(Archivable):
+    title = CharField()
+    held_on = DateField(index=True)
+    venue = ForeignKeyField(Venue, null=True, backref="activities", on_delete="RESTRICT")
+    organization = ForeignKeyField(Organization, null=True, backref="activities", on_delete="RESTRICT")
+    team = ForeignKeyField(Team, null=True, backref="activities", on_delete="RESTRICT")
+    project = ForeignKeyField(Project, null=True, backref="activities", on_delete="RESTRICT")
+    participants = IntegerField(default=0)
+    people_served = IntegerField(default=0)
+    description = TextField(default="")
+
+    class Meta:
+        constraints = [Check("participants >= 0"), Check("people_served >= 0")]
+
+
+class ServiceRecord(TimestampedModel):
+    person = ForeignKeyField(Person, backref="service_records", on_delete="RESTRICT")
+    activity = ForeignKeyField(Activity, backref="service_records", on_delete="RESTRICT")
+    hours = DecimalField(max_digits=6, decimal_places=1, auto_round=True)
+    content = CharField(default="")
+
+    class Meta:
+        indexes = ((("person", "activity"), True),)
+        constraints = [Check("hours >= 0")]
+
+
+class Training(Archivable):
+    topic = CharField()
+    held_on = DateField(index=True)
+    kind = CharField(default="training")  # TRAINING_KINDS
+    trainer = CharField(default="")
+    venue = ForeignKeyField(Venue, null=True, backref="trainings", on_delete="RESTRICT")
+    region = ForeignKeyField(Region, null=True, backref="trainings", on_delete="RESTRICT")
+    hours = DecimalField(max_digits=5, decimal_places=1, auto_round=True, null=True)
+
+
+class TrainingAttendance(BaseModel):
+    training = ForeignKeyField(Training, backref="attendance", on_delete="CASCADE")
+    person = ForeignKeyField(Person, backref="trainings_attended", on_delete="RESTRICT")
+    organization = ForeignKeyField(Organization, null=True, backref="training_attendance", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("training", "person"), True),)
+
+
+class AuditEntry(BaseModel):
+    """Who changed what, when: the old and new value of each changed field (JSON)."""
+
+    at = DateTimeField(default=now, index=True)
+    user = ForeignKeyField(User, null=True, backref="audit_entries", on_delete="SET NULL")
+    username = CharField(default="")
+    action = CharField()  # AUDIT_ACTIONS
+    entity = CharField()
+    entity_id = IntegerField(null=True)
+    summary = CharField(default="")
+    changes = TextField(default="{}")
+
+    class Meta:
+        indexes = ((("entity", "entity_id"), False),)
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    User,
+    Setting,
+    Region,
+    ServiceArea,
+    Organization,
+    OrganizationStage,
+    OrganizationServiceArea,
+    Person,
+    Membership,
+    Team,
+    TeamAssignment,
+    Venue,
+    Booking,
+    Project,
+    ProjectVenue,
+    Activity,
+    ServiceRecord,
+    Training,
+    TrainingAttendance,
+    AuditEntry,
+)

@@ -1,0 +1,113 @@
+"""Schema version and migrations, run when a database is opened.
+
+The version lives in SQLite's ``PRAGMA user_version``. A new file gets the
+current schema at once; an older one is backed up next to itself and brought
+forward one step at a time, each step in its own transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from peewee import Database
+
+from .entities import ALL_MODELS, ServiceArea, User
+from .i18n import Message, msg
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+# MIGRATIONS[n] brings a database from version n - 1 to version n.
+Migration = Callable[[Database], None]
+MIGRATIONS: Mapping[int, Migration] = {}
+
+DEFAULT_SERVICE_AREAS = (
+    "青少年服务",
+    "家庭教育",
+    "爱心助困",
+    "助老服务",
+    "心理健康",
+    "妇女维权",
+    "婚姻家庭",
+    "就业创业",
+)
+
+
+class SchemaError(RuntimeError):
+    def __init__(self, message: Message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def schema_version(db: Database) -> int:
+    return db.execute_sql("PRAGMA user_version").fetchone()[0]
+
+
+def _set_version(db: Database, version: int) -> None:
+    db.execute_sql(f"PRAGMA user_version = {int(version)}")
+
+
+def _is_empty(db: Database) -> bool:
+    return not db.get_tables()
+
+
+def create_schema(db: Database, version: int = SCHEMA_VERSION) -> None:
+    with db.atomic():
+        db.create_tables(ALL_MODELS)
+        ServiceArea.insert_many(
+            [{"name": name, "sort_order": i} for i, name in enumerate(DEFAULT_SERVICE_AREAS)]
+        ).execute()
+        User.create(username="admin", display_name="管理员", role="admin")
+        _set_version(db, version)
+
+
+def backup_file(db: Database, path: Path, from_version: int) -> Path:
+    """Copy the live database (consistently, through SQLite's backup API) before changing it."""
+    target = path.with_name(f"{path.stem}.v{from_version}.bak{path.suffix}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.stem}.v{from_version}.bak{n}{path.suffix}")
+    dest = sqlite3.connect(target)
+    try:
+        db.connection().backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def ensure_schema(
+    db: Database,
+    path: Path | None,
+    migrations: Mapping[int, Migration] = MIGRATIONS,
+    target: int = SCHEMA_VERSION,
+) -> Path | None:
+    """Create or migrate; returns the backup made before migrating, if any."""
+    if _is_empty(db):
+        create_schema(db, target)
+        return None
+    version = schema_version(db)
+    if version > target:
+        raise SchemaError(
+            msg(
+                "这个数据库由较新版本的巾帼枢纽创建（结构版本 {found}，本程序支持到 {supported}）。"
+                "请升级程序后再打开。",
+                found=version,
+                supported=target,
+            )
+        )
+    if version == target:
+        return None
+    if version == 0:
+        raise SchemaError(msg("这个文件不是巾帼枢纽的数据库，请选择正确的数据文件。"))
+    backup = backup_file(db, path, version) if path else None
+    log.info("migrating schema %s -> %s (backup: %s)", version, target, backup)
+    for step in range(version + 1, target + 1):
+        with db.atomic():
+            migrations[step](db)
+            _set_version(db, step)
+    return backup
