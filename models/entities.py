@@ -267,7 +267,9 @@ class Training(Archivable):
 class TrainingAttendance(BaseModel):
     training = ForeignKeyField(Training, backref="attendance", on_delete="CASCADE")
     person = ForeignKeyField(Person, backref="trainings_attended", on_delete="RESTRICT")
-    organization = ForeignKeyField(Organization, null=True, backref="training_attendance", on_delete="RESTRICT")
+    organization = ForeignKeyField(
+        Organization, null=True, backref="training_attendance", on_delete="RESTRICT"
+    )
 
     class Meta:
         indexes = ((("training", "person"), True),)

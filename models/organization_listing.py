@@ -67,6 +67,7 @@ class OrganizationListing(Listing[OrganizationFilter]):
         Column("updated", tr_noop("更新时间"), "datetime", sort=Organization.updated_at, width=140),
     )
     default_sort = "name"
+    flag_text = tr_noop("孵化已超过 12 个月仍未出壳")
 
     def base_query(self):
         return (

@@ -47,7 +47,7 @@ class ResidentId:
 
 
 def id_check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
     return ID_CHECK_CHARS[total % 11]
 
 
@@ -74,7 +74,7 @@ def check_id_number(raw: str, today: dt.date | None = None) -> ResidentId:
 
 
 def credit_check_char(first17: str) -> str:
-    total = sum(CREDIT_CHARSET.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS))
+    total = sum(CREDIT_CHARSET.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS, strict=True))
     return CREDIT_CHARSET[(31 - total % 31) % 31]
 
 

@@ -1,0 +1,17 @@
+"""Data files (fonts, translations, icons); read them through ``resource_path``."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+CJK_FONT = "fonts/wqy-microhei.ttc"
+CJK_FONT_FAMILY = "WenQuanYi Micro Hei"
+
+
+def resource_path(relative: str) -> Path:
+    """A file system path to a bundled resource (works installed, editable and frozen)."""
+    path = Path(str(resources.files(__name__).joinpath(relative)))
+    if not path.exists():
+        raise FileNotFoundError(f"missing bundled resource: {relative}")
+    return path

@@ -1,0 +1,128 @@
+"""The Qt application: fonts, Chinese translations, crash dialog, main window, smoke run."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from resources import CJK_FONT, CJK_FONT_FAMILY, resource_path
+
+from . import paths
+from .context import AppContext, build_context
+from .database import DatabaseOpenError
+from .logging_setup import install_crash_hook
+
+log = logging.getLogger(__name__)
+
+APP_TITLE = "巾帼枢纽"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("app", text)
+
+
+def load_cjk_font(app: QApplication) -> str:
+    """Register the bundled font and make it the fallback after the system UI font."""
+    font_id = QFontDatabase.addApplicationFont(str(resource_path(CJK_FONT)))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        log.error("bundled CJK font could not be registered")
+        return ""
+    font = QFont(app.font())
+    font.setFamilies([app.font().family(), families[0], CJK_FONT_FAMILY])
+    app.setFont(font)
+    return families[0]
+
+
+def load_translations(app: QApplication) -> list[QTranslator]:
+    """Qt's own Chinese strings (确定/取消 on standard buttons, dialogs)."""
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    loaded = []
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+            loaded.append(translator)
+        else:
+            log.warning("Qt translation %s not found in %s", name, folder)
+    return loaded
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    app.setApplicationName("JinguoHub")
+    app.setApplicationDisplayName(APP_TITLE)
+    app.setOrganizationName("JinguoHub")
+    load_translations(app)
+    load_cjk_font(app)
+    return app
+
+
+def show_internal_error(detail: str) -> None:
+    """The crash dialog: what happened is in the log; tell the user where it is."""
+    log_file = paths.log_path()
+    box = QMessageBox(QMessageBox.Icon.Critical, tr("内部错误"),
+                      tr("程序遇到内部错误，刚才的操作没有完成。\n"
+                         "请把下面的日志文件发给技术支持：\n{log}").format(log=log_file))
+    box.setDetailedText(detail)
+    box.exec()
+
+
+def run_window(db_path: Path | None, smoke: bool, started: float) -> int:
+    """Start the window. With ``smoke``: wait until the main window is shown and filled, then exit."""
+    if smoke and sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = create_application()
+    install_crash_hook(show_internal_error)
+    try:
+        ctx = build_context(db_path)
+    except DatabaseOpenError as e:
+        text = str(e.message)
+        log.warning("database not opened: %s", text)
+        if smoke:
+            print(text, file=sys.stderr)
+        else:
+            QMessageBox.critical(None, APP_TITLE, text)
+        return 2
+    from views.main_window import MainWindow  # Qt widgets only once the context exists
+
+    window = MainWindow(ctx)
+    window.show()
+    if smoke:
+        return _smoke(app, window, ctx, started)
+    code = app.exec()
+    ctx.close()
+    return code
+
+
+def _smoke(app: QApplication, window, ctx: AppContext, started: float) -> int:
+    result = {"code": 1}
+    deadline = time.perf_counter() + 60
+
+    def check() -> None:
+        if window.isVisible() and window.is_filled():
+            elapsed = (time.perf_counter() - started) * 1000
+            print(f"startup_ms={elapsed:.0f}", flush=True)
+            result["code"] = 0
+            app.quit()
+        elif time.perf_counter() > deadline:
+            print("smoke: the main window was not filled within 60 s", file=sys.stderr)
+            app.quit()
+        else:
+            QTimer.singleShot(10, check)
+
+    QTimer.singleShot(0, check)
+    app.exec()
+    window.close()
+    ctx.close()
+    return result["code"]

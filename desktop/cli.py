@@ -1,0 +1,77 @@
+"""Command line: ``jinguo [--db PATH] [--smoke]`` and ``jinguo demo --db PATH [--people N]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+_STARTED = time.perf_counter()
+
+log = logging.getLogger(__name__)
+
+EXIT_USER_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jinguo", description="巾帼枢纽：妇联社会组织工作台账（单机版）"
+    )
+    parser.add_argument("--db", type=Path, help="数据库文件（默认放在用户数据文件夹）")
+    parser.add_argument(
+        "--smoke", action="store_true", help="自检：打开主窗口，显示完毕后输出 startup_ms 并退出"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+    demo = sub.add_parser("demo", help="在一个新数据库中生成演示县的数据")
+    demo.add_argument("--db", type=Path, required=True, dest="demo_db", help="新的数据库文件")
+    demo.add_argument("--people", type=int, default=2000, help="人员数量（默认 2000）")
+    demo.add_argument("--seed", type=int, default=2025, help="随机种子（相同种子生成相同数据）")
+    return parser
+
+
+def run_demo(db_path: Path, people: int, seed: int) -> int:
+    from .database import DatabaseOpenError, open_database
+    from .demo import DemoError, fill_demo
+
+    if people < 1:
+        print("--people 必须是正整数", file=sys.stderr)
+        return EXIT_USER_ERROR
+    started = time.perf_counter()
+    try:
+        db = open_database(db_path)
+    except DatabaseOpenError as e:
+        print(e.message, file=sys.stderr)
+        return EXIT_USER_ERROR
+    try:
+        counts = fill_demo(people=people, seed=seed, progress=lambda text: print(text, flush=True))
+    except DemoError as e:
+        print(e.message, file=sys.stderr)
+        return EXIT_USER_ERROR
+    finally:
+        db.close()
+    summary = "，".join(f"{k} {v}" for k, v in counts.items())
+    print(f"演示数据已写入 {db_path}：{summary}（用时 {time.perf_counter() - started:.1f} 秒）")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from . import paths
+    from .logging_setup import install_crash_hook, setup_logging
+
+    args = build_parser().parse_args(argv)
+    setup_logging(paths.log_path())
+    install_crash_hook(
+        lambda detail: print(f"内部错误：{detail}\n详细信息已写入日志：{paths.log_path()}", file=sys.stderr)
+    )
+    log.info("jinguo started: %s", argv if argv is not None else sys.argv[1:])
+    if args.command == "demo":
+        return run_demo(args.demo_db, args.people, args.seed)
+    from .app import run_window
+
+    return run_window(args.db, args.smoke, _STARTED)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""The one form pattern: fields with their error shown right below, saved only when all is valid."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.errors import ValidationFailed
+from models.i18n import Message
+
+from .i18n import tr_msg
+
+log = logging.getLogger(__name__)
+
+ERROR_STYLE = "color: #c0392b;"
+
+
+class FormDialog(QDialog):
+    """Subclasses add fields with ``add_field`` and implement ``submit`` (which may raise
+    ValidationFailed); the dialog stays open, showing each error next to its field."""
+
+    def __init__(self, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.result_value: Any = None
+        self._fields: dict[str, QWidget] = {}
+        self._errors: dict[str, QLabel] = {}
+
+        self.banner = QLabel(self)
+        self.banner.setStyleSheet(ERROR_STYLE)
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+
+        body = QWidget()
+        self.form = QFormLayout(body)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.buttons)
+
+    def add_field(self, key: str, label: str, widget: QWidget, required: bool = False) -> QWidget:
+        holder = QWidget(self)
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        error = QLabel(holder)
+        error.setObjectName(f"error_{key}")
+        error.setStyleSheet(ERROR_STYLE)
+        error.setWordWrap(True)
+        error.hide()
+        column.addWidget(error)
+        caption = QLabel(f"{label}{' *' if required else ''}", self)
+        caption.setBuddy(widget)
+        self.form.addRow(caption, holder)
+        widget.setObjectName(key)
+        self._fields[key] = widget
+        self._errors[key] = error
+        return widget
+
+    def field(self, key: str) -> QWidget:
+        return self._fields[key]
+
+    def error_text(self, key: str) -> str:
+        label = self._errors.get(key)
+        return label.text() if label is not None and not label.isHidden() else ""
+
+    def clear_errors(self) -> None:
+        for label in self._errors.values():
+            label.clear()
+            label.hide()
+        self.banner.hide()
+
+    def set_error(self, key: str, message: Message | None) -> None:
+        label = self._errors[key]
+        if message is None:
+            label.clear()
+            label.hide()
+        else:
+            label.setText(tr_msg(message))
+            label.show()
+
+    def show_errors(self, errors: dict[str, Message]) -> None:
+        self.clear_errors()
+        stray = []
+        first: QWidget | None = None
+        for key, message in errors.items():
+            if key in self._errors:
+                self.set_error(key, message)
+                first = first or self._fields[key]
+            else:
+                stray.append(tr_msg(message))
+        if stray:
+            self.banner.setText("\n".join(stray))
+            self.banner.show()
+        self.banner_summary(len(errors))
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def banner_summary(self, count: int) -> None:
+        if count and self.banner.isHidden():
+            self.banner.setText(self.tr("有 {n} 处需要修改，请看各栏下方的红字说明。").format(n=count))
+            self.banner.show()
+
+    def submit(self) -> Any:
+        """Validate and save; return the saved object or raise ValidationFailed."""
+        raise NotImplementedError
+
+    def accept(self) -> None:
+        self.clear_errors()
+        try:
+            self.result_value = self.submit()
+        except ValidationFailed as e:
+            self.show_errors(e.errors)
+            return
+        super().accept()

@@ -1,0 +1,226 @@
+"""The one list page: search, filters, an incrementally loaded table, actions and shortcuts.
+
+Each entity's page subclasses it and supplies only its listing, filters, form and actions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.context import AppContext
+from models.listing import Listing
+
+from .form import FormDialog
+from .table_model import ListingModel
+
+SEARCH_DELAY_MS = 300
+
+
+class ListPage(QWidget):
+    """Subclasses implement ``current_filter``, ``create_new`` and ``open_item``."""
+
+    page_key = "list"
+    active_dialog: FormDialog | None = None  # the form opened last (tests drive it)
+    status_changed = Signal(str)
+
+    def __init__(self, ctx: AppContext, listing: Listing, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.settings = QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(self.search_placeholder())
+        self.search.setMinimumWidth(220)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DELAY_MS)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(self._debounce.start)
+        self.search.returnPressed.connect(self.apply_filter)
+
+        self.filter_bar = QHBoxLayout()
+        self.filter_bar.addWidget(self.search)
+        self.action_bar = QHBoxLayout()
+        self.setup_filters()
+
+        self.model = ListingModel(listing, self.current_filter(), parent=self)
+        self.table = QTableView(self)
+        self.table.setObjectName("table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        for i, column in enumerate(self.model.columns):
+            header.resizeSection(i, column.width)
+        self.table.setSortingEnabled(True)
+        header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
+        self.table.doubleClicked.connect(lambda _index: self.open_selected())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())
+        self.model.modelReset.connect(self.update_status)
+        self.model.rowsInserted.connect(self.update_status)
+
+        self.status = QLabel(self)
+        self.status.setObjectName("count")
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.filter_bar)
+        layout.addLayout(self.action_bar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+
+        for keys, slot in (
+            (QKeySequence.StandardKey.New, self.create_new),
+            (QKeySequence.StandardKey.Find, self.focus_search),
+        ):
+            QShortcut(keys, self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QShortcut(QKeySequence(key), self.table, self.open_selected,
+                      context=Qt.ShortcutContext.WidgetShortcut)
+        self.new_button = self.add_action(self.tr("新建"), self.create_new, self.tr("新建（Ctrl+N）"))
+        self.open_button = self.add_action(
+            self.tr("查看/编辑"), self.open_selected, self.tr("打开选中的一行（回车或双击）")
+        )
+        self.setup_actions()
+        self.filter_bar.addStretch(1)
+        self.action_bar.addStretch(1)
+        self.restore_header()
+        self.update_status()
+        self.update_actions()
+
+    # -- for subclasses ----------------------------------------------------------
+    def search_placeholder(self) -> str:
+        return self.tr("搜索（Ctrl+F）")
+
+    def setup_filters(self) -> None:
+        """Add filter widgets with ``add_filter`` (called before the first query)."""
+
+    def setup_actions(self) -> None:
+        """Add page-specific buttons with ``add_action``."""
+
+    def current_filter(self) -> Any:
+        raise NotImplementedError
+
+    def create_new(self) -> None:
+        raise NotImplementedError
+
+    def open_item(self, item_id: int) -> None:
+        raise NotImplementedError
+
+    def update_actions(self) -> None:
+        """Enable the actions that fit the selection; subclasses extend it."""
+        self.open_button.setEnabled(self.selected_id() is not None)
+
+    def add_filter(self, label: str, widget: QComboBox) -> QComboBox:
+        caption = QLabel(label, self)
+        caption.setBuddy(widget)
+        self.filter_bar.addWidget(caption)
+        self.filter_bar.addWidget(widget)
+        widget.currentIndexChanged.connect(self.apply_filter)
+        return widget
+
+    def add_action(self, text: str, slot, hint: str = "") -> QPushButton:
+        button = QPushButton(text, self)
+        button.clicked.connect(slot)
+        if hint:
+            button.setToolTip(hint)
+        self.action_bar.addWidget(button)
+        return button
+
+    # -- behaviour ---------------------------------------------------------------
+    def is_filled(self) -> bool:
+        return self.model.rowCount() > 0 or self.model.total == 0
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def apply_filter(self) -> None:
+        self._debounce.stop()
+        self.model.set_filter(self.current_filter())
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.row_at(r).id for r in rows]
+
+    def selected_id(self) -> int | None:
+        index = self.table.currentIndex()
+        if index.isValid() and self.table.selectionModel().isRowSelected(index.row()):
+            return self.model.row_at(index.row()).id
+        ids = self.selected_ids()
+        return ids[0] if ids else None
+
+    def open_selected(self) -> None:
+        item_id = self.selected_id()
+        if item_id is not None:
+            self.open_item(item_id)
+
+    def show_dialog(self, dialog: FormDialog) -> None:
+        """Show a form window-modal; after a save, reload and select what was saved."""
+        dialog.accepted.connect(lambda: self.refresh(select_id=dialog.result_value.id))
+        dialog.finished.connect(dialog.deleteLater)
+        self.active_dialog = dialog
+        dialog.open()
+
+    def refresh(self, select_id: int | None = None) -> None:
+        """Reload after a change, keeping (or moving to) the selected row when it is loaded."""
+        keep = select_id if select_id is not None else self.selected_id()
+        self.model.reload()
+        if keep is not None:
+            row = self.model.row_of_id(keep)
+            if row is not None:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+        self.update_actions()
+
+    def update_status(self) -> None:
+        text = self.tr("共 {total} 条，已显示 {shown} 条").format(
+            total=self.model.total, shown=self.model.rowCount()
+        )
+        self.status.setText(text)
+        self.status_changed.emit(text)
+
+    def _sort_indicator_changed(self, section: int, _order) -> None:
+        if self.model.columns[section].sort is None:  # not sortable: put the indicator back
+            _key, descending = self.model.sort_state
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(
+                self.model.sort_column(),
+                Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder,
+            )
+            header.blockSignals(False)
+
+    # -- remembered column widths and order ---------------------------------------
+    def restore_header(self) -> None:
+        state = self.settings.value(f"{self.page_key}/header")
+        if state is not None:
+            self.table.horizontalHeader().restoreState(state)
+
+    def save_header(self) -> None:
+        self.settings.setValue(f"{self.page_key}/header", self.table.horizontalHeader().saveState())
+        self.settings.sync()

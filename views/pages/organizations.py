@@ -1,0 +1,94 @@
+"""The Organizations page: the register of women's social organizations."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from desktop.context import AppContext
+from models import lookups
+from models.choices import INCUBATION_STAGES, ORG_KINDS
+from models.entities import Organization
+from models.organization_listing import NOT_INCUBATED, OrganizationFilter, OrganizationListing
+
+from ..list_page import ListPage
+from ..widgets import ChoiceCombo
+from .organization_dialogs import ArchiveDialog, StageDialog
+from .organization_form import OrganizationForm
+
+
+class OrganizationsPage(ListPage):
+    page_key = "organizations"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, OrganizationListing(), parent)
+
+    def search_placeholder(self) -> str:
+        return self.tr("搜索名称、简称或信用代码（Ctrl+F）")
+
+    def setup_filters(self) -> None:
+        all_ = self.tr("全部")
+        self.kind_filter = self.add_filter(self.tr("类型"), ChoiceCombo.of(ORG_KINDS, blank=all_))
+        stages = ChoiceCombo.of(INCUBATION_STAGES, blank=all_)
+        stages.insertItem(1, self.tr("未入孵"), NOT_INCUBATED)
+        self.stage_filter = self.add_filter(self.tr("阶段"), stages)
+        self.area_filter = self.add_filter(
+            self.tr("服务领域"), ChoiceCombo(lookups.service_areas(active_only=False), blank=all_)
+        )
+        self.township_filter = self.add_filter(
+            self.tr("镇（街道）"), ChoiceCombo(lookups.townships(), blank=all_)
+        )
+        self.alliance_filter = self.add_filter(
+            self.tr("联盟成员"), ChoiceCombo(((True, self.tr("是")), (False, self.tr("否"))), blank=all_)
+        )
+        self.archived_filter = self.add_filter(
+            self.tr("状态"),
+            ChoiceCombo(((False, self.tr("在册")), (True, self.tr("已归档")), (None, all_))),
+        )
+
+    def setup_actions(self) -> None:
+        self.stage_button = self.add_action(self.tr("推进阶段…"), self.advance_selected)
+        self.archive_button = self.add_action(self.tr("归档…"), self.archive_selected)
+
+    def current_filter(self) -> OrganizationFilter:
+        return OrganizationFilter(
+            text=self.search.text(),
+            kind=self.kind_filter.value(),
+            stage=self.stage_filter.value(),
+            service_area_id=self.area_filter.value(),
+            township_id=self.township_filter.value(),
+            alliance_member=self.alliance_filter.value(),
+            archived=self.archived_filter.value(),
+        )
+
+    def _selected_org(self) -> Organization | None:
+        org_id = self.selected_id()
+        return Organization.get_or_none(Organization.id == org_id) if org_id is not None else None
+
+    def update_actions(self) -> None:
+        super().update_actions()
+        org = self._selected_org()
+        self.stage_button.setEnabled(
+            org is not None and not org.archived and org.incubation_stage != "graduated"
+        )
+        self.archive_button.setEnabled(org is not None)
+        self.archive_button.setText(
+            self.tr("恢复…") if org is not None and org.archived else self.tr("归档…")
+        )
+
+    def create_new(self) -> None:
+        self.show_dialog(OrganizationForm(self.ctx, parent=self))
+
+    def open_item(self, item_id: int) -> None:
+        org = Organization.get_or_none(Organization.id == item_id)
+        if org is not None:
+            self.show_dialog(OrganizationForm(self.ctx, org, parent=self))
+
+    def advance_selected(self) -> None:
+        org = self._selected_org()
+        if org is not None:
+            self.show_dialog(StageDialog(self.ctx, org, parent=self))
+
+    def archive_selected(self) -> None:
+        org = self._selected_org()
+        if org is not None:
+            self.show_dialog(ArchiveDialog(self.ctx, org, parent=self))

@@ -1,0 +1,94 @@
+"""Small input widgets shared by every form and filter bar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QComboBox, QDateEdit, QListWidget, QListWidgetItem, QWidget
+
+from models.choices import Choices
+
+from .i18n import tr_label
+
+_EMPTY = QDate(1900, 1, 1)
+
+
+class OptionalDateEdit(QDateEdit):
+    """A date that may be left blank (shown as "未填"); ``value()`` is a date or None."""
+
+    def __init__(self, parent: QWidget | None = None, value: dt.date | None = None):
+        super().__init__(parent)
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("yyyy-MM-dd")
+        self.setMinimumDate(_EMPTY)
+        self.setMaximumDate(QDate(2100, 12, 31))
+        self.setSpecialValueText(self.tr("未填"))
+        self.setValue(value)
+
+    def value(self) -> dt.date | None:
+        date = self.date()
+        return None if date == _EMPTY else date.toPython()
+
+    def setValue(self, value: dt.date | None) -> None:
+        if value is None:
+            self.setDate(_EMPTY)
+        else:
+            self.setDate(QDate(value.year, value.month, value.day))
+
+
+class ChoiceCombo(QComboBox):
+    """A combo box over (value, label) pairs; ``value()`` returns the selected value."""
+
+    def __init__(
+        self,
+        items: Iterable[tuple[Any, str]] = (),
+        parent: QWidget | None = None,
+        blank: str | None = None,
+    ):
+        super().__init__(parent)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        if blank is not None:
+            self.addItem(blank, None)
+        for value, label in items:
+            self.addItem(label, value)
+
+    @classmethod
+    def of(cls, choices: Choices, parent: QWidget | None = None, blank: str | None = None):
+        return cls(((code, tr_label(label)) for code, label in choices), parent, blank)
+
+    def value(self) -> Any:
+        return self.currentData()
+
+    def setValue(self, value: Any) -> None:
+        index = self.findData(value)
+        self.setCurrentIndex(max(index, 0))
+
+
+class CheckList(QListWidget):
+    """A list of checkable items (e.g. service areas); ``values()`` gives the checked ones."""
+
+    def __init__(self, items: Iterable[tuple[Any, str]], parent: QWidget | None = None):
+        super().__init__(parent)
+        for value, label in items:
+            item = QListWidgetItem(label, self)
+            item.setData(Qt.ItemDataRole.UserRole, value)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self.setMaximumHeight(self.sizeHintForRow(0) * min(self.count(), 5) + 8)
+
+    def values(self) -> list[Any]:
+        return [
+            self.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.count())
+            if self.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def setValues(self, values: Iterable[Any]) -> None:
+        wanted = set(values)
+        for i in range(self.count()):
+            item = self.item(i)
+            checked = item.data(Qt.ItemDataRole.UserRole) in wanted
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
