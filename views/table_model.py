@@ -74,10 +74,12 @@ class ListingModel(QAbstractTableModel):
             self.reload()
 
     def reload(self) -> None:
+        total = self.listing.count(self._filter)
+        first_page = self._fetch_page(0)
         self.beginResetModel()
-        self._total = self.listing.count(self._filter)
+        self._total = total
         self._rows = []
-        self._append(self._fetch_page())
+        self._append(first_page)
         self.endResetModel()
 
     def row_at(self, row: int) -> ListRow:
@@ -89,10 +91,8 @@ class ListingModel(QAbstractTableModel):
                 return i
         return None
 
-    def _fetch_page(self) -> list[ListRow]:
-        return self.listing.fetch(
-            self._filter, self._sort_key, self._descending, len(self._rows), self.batch
-        )
+    def _fetch_page(self, offset: int) -> list[ListRow]:
+        return self.listing.fetch(self._filter, self._sort_key, self._descending, offset, self.batch)
 
     def _append(self, rows: list[ListRow]) -> None:
         self._rows.extend(rows)
@@ -113,7 +113,7 @@ class ListingModel(QAbstractTableModel):
     def fetchMore(self, parent: Index) -> None:
         if not self.canFetchMore(parent):
             return
-        rows = self._fetch_page()
+        rows = self._fetch_page(len(self._rows))
         if rows:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)

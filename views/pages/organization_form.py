@@ -71,8 +71,7 @@ class OrganizationForm(FormDialog):
         self.group.toggled.connect(self._sync_enabled)
         self.credit_code.editingFinished.connect(self._check_credit_code)
         self.contact_phone.editingFinished.connect(self._check_phone)
-        if org is not None:
-            self._load(OrganizationData.from_organization(org))
+        self._load(OrganizationData.from_organization(org) if org else OrganizationData())
         self._sync_enabled()
         self.name.setFocus()
 
