@@ -32,12 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_demo(db_path: Path, people: int, seed: int) -> int:
-    from .database import DatabaseOpenError, open_database
-    from .demo import DemoError, fill_demo
-
     if people < 1:
         print("--people 必须是正整数", file=sys.stderr)
         return EXIT_USER_ERROR
+    from .database import DatabaseOpenError, open_database
+    from .demo import DemoError, fill_demo
+
     started = time.perf_counter()
     try:
         db = open_database(db_path)
