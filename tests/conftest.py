@@ -2,9 +2,9 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from desktop.context import AppContext, build_context  # noqa: E402
+from desktop.context import AppContext, build_context
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,7 +36,6 @@ class ListPage(QWidget):
 
     page_key = "list"
     active_dialog: FormDialog | None = None  # the form opened last (tests drive it)
-    status_changed = Signal(str)
 
     def __init__(self, ctx: AppContext, listing: Listing, parent: QWidget | None = None):
         super().__init__(parent)
@@ -198,11 +197,11 @@ class ListPage(QWidget):
         self.update_actions()
 
     def update_status(self) -> None:
-        text = self.tr("共 {total} 条，已显示 {shown} 条").format(
-            total=self.model.total, shown=self.model.rowCount()
+        self.status.setText(
+            self.tr("共 {total} 条，已显示 {shown} 条").format(
+                total=self.model.total, shown=self.model.rowCount()
+            )
         )
-        self.status.setText(text)
-        self.status_changed.emit(text)
 
     def _sort_indicator_changed(self, section: int, _order) -> None:
         if self.model.columns[section].sort is None:  # not sortable: put the indicator back

@@ -30,7 +30,7 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
-        self.nav.setMaximumWidth(180)
+        self.nav.setMaximumWidth(200)
         self.pages = QStackedWidget(self)
         self.page_list: list[ListPage] = []
         self.add_page(self.tr("社会组织"), OrganizationsPage(ctx, self))
@@ -41,6 +41,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.nav)
         splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([150, 1130])
         self.setCentralWidget(splitter)
 
         self._build_menus()
@@ -48,9 +49,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(
             QLabel(self.tr("操作员：{name}　数据库：{path}").format(name=operator, path=ctx.db_path))
         )
-        for page in self.page_list:
-            page.status_changed.connect(self._page_status)
-        self.current_page().update_status()
         self._restore_geometry()
 
     def add_page(self, title: str, page: ListPage) -> None:
@@ -63,10 +61,6 @@ class MainWindow(QMainWindow):
 
     def is_filled(self) -> bool:
         return self.current_page().is_filled()
-
-    def _page_status(self, text: str) -> None:
-        if self.sender() is self.current_page():
-            self.statusBar().showMessage(text)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
