@@ -6,7 +6,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from peewee import OperationalError, SqliteDatabase
+from peewee import DatabaseError, SqliteDatabase
 
 from models.db import database
 from models.i18n import Message, msg
@@ -50,7 +50,9 @@ def open_database(path: Path) -> SqliteDatabase:
     except SchemaError as e:
         db.close()
         raise DatabaseOpenError(e.message) from e
-    except (OperationalError, sqlite3.DatabaseError) as e:
+    except (DatabaseError, sqlite3.DatabaseError) as e:
+        # peewee re-raises sqlite3 errors as its own DatabaseError family (not sqlite3's);
+        # sqlite3's own come from the backup API used before migrating.
         db.close()
         log.warning("cannot open %s: %s", path, e)
         text = str(e).lower()

@@ -100,11 +100,16 @@ class OrganizationListing(Listing[OrganizationFilter]):
         return Organization.id
 
     def apply_filter(self, query, flt: OrganizationFilter):
+        typed = " ".join(flt.text.split())
         text = " ".join(to_halfwidth(flt.text).split())
         if text:
+            # Names keep the full-width brackets Chinese uses (（筹）): match what was typed
+            # as well as its half-width form; credit codes are stored half-width.
             query = query.where(
                 Organization.name.contains(text)
+                | Organization.name.contains(typed)
                 | Organization.short_name.contains(text)
+                | Organization.short_name.contains(typed)
                 | Organization.credit_code.startswith(text.upper())
             )
         if flt.kind:

@@ -1,0 +1,206 @@
+"""Schema creation and migration, and opening database files through desktop.database."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from peewee import SqliteDatabase
+
+from desktop.database import DatabaseOpenError, open_database
+from models.entities import ALL_MODELS, ServiceArea, User
+from models.schema import (
+    DEFAULT_SERVICE_AREAS,
+    SCHEMA_VERSION,
+    SchemaError,
+    ensure_schema,
+    schema_version,
+)
+
+
+def user_version(path: Path) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        con.close()
+
+
+def tables(path: Path) -> set[str]:
+    con = sqlite3.connect(path)
+    try:
+        return {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        con.close()
+
+
+def assert_chinese(text: str) -> None:
+    assert re.search(r"[\u4e00-\u9fff]", text), text
+
+
+@pytest.fixture
+def opened():
+    """Close every database a test opens through open_database."""
+    dbs = []
+
+    def open_(path):
+        db = open_database(path)
+        dbs.append(db)
+        return db
+
+    yield open_
+    for db in dbs:
+        db.close()
+
+
+def test_new_file_gets_the_current_schema_service_areas_and_admin(ctx):
+    assert schema_version(ctx.db) == SCHEMA_VERSION
+    assert user_version(ctx.db_path) == SCHEMA_VERSION
+    assert {m._meta.table_name for m in ALL_MODELS} <= set(ctx.db.get_tables())
+    names = [a.name for a in ServiceArea.select().order_by(ServiceArea.sort_order)]
+    assert names == list(DEFAULT_SERVICE_AREAS)
+    admin = User.get(User.username == "admin")
+    assert admin.role == "admin" and admin.active
+    assert User.select().count() == 1
+
+
+def test_reopening_a_current_file_changes_nothing(ctx, opened):
+    ctx.close()
+    opened(ctx.db_path)
+    assert ServiceArea.select().count() == len(DEFAULT_SERVICE_AREAS)
+    assert User.select().count() == 1
+    assert not list(ctx.db_path.parent.glob("*.bak*"))
+
+
+def test_pragmas_are_applied(db):
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_migrations_run_in_order_set_the_version_and_back_up_first(ctx):
+    db, path = ctx.db, ctx.db_path
+    assert schema_version(db) == 1
+    ServiceArea.create(name="已有数据")
+    calls = []
+
+    def step(n):
+        def migrate(database):
+            calls.append((n, schema_version(database)))
+            database.execute_sql(f"CREATE TABLE step_{n} (id INTEGER PRIMARY KEY)")
+
+        return migrate
+
+    backup = ensure_schema(db, path, migrations={2: step(2), 3: step(3)}, target=3)
+
+    assert calls == [(2, 1), (3, 2)]
+    assert schema_version(db) == 3
+    assert {"step_2", "step_3"} <= set(db.get_tables())
+    assert backup is not None and backup.exists() and backup.parent == path.parent
+    assert backup != path
+    assert user_version(backup) == 1
+    backup_tables = tables(backup)
+    assert "organization" in backup_tables and "step_2" not in backup_tables
+    con = sqlite3.connect(backup)
+    try:
+        assert con.execute("SELECT count(*) FROM service_area WHERE name='已有数据'").fetchone() == (1,)
+    finally:
+        con.close()
+    assert ensure_schema(db, path, migrations={}, target=3) is None
+
+
+def test_a_failing_step_is_rolled_back_and_keeps_the_last_good_version(ctx):
+    db, path = ctx.db, ctx.db_path
+
+    def good(database):
+        database.execute_sql("CREATE TABLE good (id INTEGER PRIMARY KEY)")
+
+    def bad(database):
+        database.execute_sql("CREATE TABLE half_done (id INTEGER PRIMARY KEY)")
+        raise RuntimeError("migration bug")
+
+    with pytest.raises(RuntimeError):
+        ensure_schema(db, path, migrations={2: good, 3: bad}, target=3)
+    assert schema_version(db) == 2
+    assert "good" in db.get_tables() and "half_done" not in db.get_tables()
+
+
+def test_second_backup_of_the_same_version_does_not_overwrite_the_first(ctx):
+    db, path = ctx.db, ctx.db_path
+    first = ensure_schema(db, path, migrations={2: lambda d: None}, target=2)
+    db.execute_sql("PRAGMA user_version = 1")
+    second = ensure_schema(db, path, migrations={2: lambda d: None}, target=2)
+    assert first != second and first.exists() and second.exists()
+
+
+def test_a_newer_database_is_refused(ctx, opened):
+    ctx.db.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(SchemaError) as info:
+        ensure_schema(ctx.db, ctx.db_path)
+    assert_chinese(str(info.value.message))
+    assert str(SCHEMA_VERSION + 1) in str(info.value.message)
+    ctx.close()
+
+    with pytest.raises(DatabaseOpenError) as info:
+        opened(ctx.db_path)
+    assert "升级" in str(info.value.message)
+    assert user_version(ctx.db_path) == SCHEMA_VERSION + 1
+
+
+def test_a_foreign_sqlite_file_is_refused_and_left_alone(tmp_path, opened):
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    con.commit()
+    con.close()
+
+    with pytest.raises(DatabaseOpenError) as info:
+        opened(path)
+    text = str(info.value.message)
+    assert_chinese(text)
+    assert "不是巾帼枢纽的数据库" in text
+    assert tables(path) == {"invoices"}
+    assert user_version(path) == 0
+
+
+def test_foreign_file_is_refused_by_ensure_schema_itself(tmp_path):
+    other = SqliteDatabase(str(tmp_path / "other.db"))
+    other.execute_sql("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    try:
+        with pytest.raises(SchemaError):
+            ensure_schema(other, tmp_path / "other.db")
+        assert other.get_tables() == ["invoices"]
+    finally:
+        other.close()
+
+
+def test_a_garbage_file_is_refused_with_a_chinese_message(tmp_path, opened):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is a shopping list, not a database\n" * 200)
+    with pytest.raises(DatabaseOpenError) as info:
+        opened(path)
+    text = str(info.value.message)
+    assert_chinese(text)
+    assert "不是巾帼枢纽的数据库或已损坏" in text
+    assert str(path) in text
+    assert path.read_bytes().startswith(b"this is a shopping list")
+
+
+def test_a_directory_is_refused(tmp_path, opened):
+    folder = tmp_path / "a folder.db"
+    folder.mkdir()
+    with pytest.raises(DatabaseOpenError) as info:
+        opened(folder)
+    text = str(info.value.message)
+    assert_chinese(text)
+    assert "文件夹" in text and str(folder) in text
+
+
+def test_a_file_in_a_folder_that_does_not_exist_yet_is_created(tmp_path, opened):
+    path = tmp_path / "新建" / "深一层" / "jinguo.db"
+    db = opened(path)
+    assert path.is_file()
+    assert schema_version(db) == SCHEMA_VERSION
+    assert User.select().where(User.username == "admin").exists()
+    assert user_version(path) == SCHEMA_VERSION
