@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 
+# Tables every version of the schema has: a file without them is not ours.
+CORE_TABLES = frozenset({"organization", "person", "audit_entry"})
+
 # MIGRATIONS[n] brings a database from version n - 1 to version n.
 Migration = Callable[[Database], None]
 MIGRATIONS: Mapping[int, Migration] = {}
@@ -100,10 +103,10 @@ def ensure_schema(
                 supported=target,
             )
         )
+    if version == 0 or not CORE_TABLES <= set(db.get_tables()):
+        raise SchemaError(msg("这个文件不是巾帼枢纽的数据库，请选择正确的数据文件。"))
     if version == target:
         return None
-    if version == 0:
-        raise SchemaError(msg("这个文件不是巾帼枢纽的数据库，请选择正确的数据文件。"))
     backup = backup_file(db, path, version) if path else None
     log.info("migrating schema %s -> %s (backup: %s)", version, target, backup)
     for step in range(version + 1, target + 1):

@@ -204,3 +204,17 @@ def test_a_file_in_a_folder_that_does_not_exist_yet_is_created(tmp_path, opened)
     assert schema_version(db) == SCHEMA_VERSION
     assert User.select().where(User.username == "admin").exists()
     assert user_version(path) == SCHEMA_VERSION
+
+
+def test_foreign_file_with_a_nonzero_user_version_is_refused(tmp_path):
+    import sqlite3
+
+    from desktop.database import DatabaseOpenError, open_database
+
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+        conn.execute("PRAGMA user_version = 1")
+    with pytest.raises(DatabaseOpenError) as err:
+        open_database(path)
+    assert "不是巾帼枢纽的数据库" in str(err.value.message)
