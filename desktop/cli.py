@@ -36,7 +36,7 @@ def run_demo(db_path: Path, people: int, seed: int) -> int:
         print("--people 必须是正整数", file=sys.stderr)
         return EXIT_USER_ERROR
     from .database import DatabaseOpenError, open_database
-    from .demo import DemoError, fill_demo
+    from .demo import COUNT_LABELS, DemoError, fill_demo
 
     started = time.perf_counter()
     try:
@@ -51,7 +51,7 @@ def run_demo(db_path: Path, people: int, seed: int) -> int:
         return EXIT_USER_ERROR
     finally:
         db.close()
-    summary = "，".join(f"{k} {v}" for k, v in counts.items())
+    summary = "，".join(f"{COUNT_LABELS[k]} {v}" for k, v in counts.items())
     print(f"演示数据已写入 {db_path}：{summary}（用时 {time.perf_counter() - started:.1f} 秒）")
     return 0
 
