@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 
 @lru_cache(maxsize=20000)
 def _char_key(char: str) -> str:
+    # Imported on first use: pypinyin's phrase tables take ~0.2 s to load, and start-up
+    # only reads (keys are computed when names are written).
+    from pypinyin import Style, lazy_pinyin
+
     syllables = lazy_pinyin(char, style=Style.TONE3, neutral_tone_with_five=True, errors="default")
     return syllables[0].lower() if syllables else char.lower()
 
