@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from models.errors import ValidationFailed
 from models.i18n import Message
+from models.validators import InvalidValue
 
 from .i18n import tr_msg
 
@@ -103,6 +106,20 @@ class FormDialog(QDialog):
         else:
             label.setText(tr_msg(message))
             label.show()
+
+    def check_on_leave(self, key: str, edit: QLineEdit, check: Callable[[str], str]) -> None:
+        """Check a text field when the user leaves it: tidy its text, or say what is wrong."""
+
+        def run() -> None:
+            text = edit.text()
+            try:
+                if text.strip():
+                    edit.setText(check(text))
+                self.set_error(key, None)
+            except InvalidValue as e:
+                self.set_error(key, e.message)
+
+        edit.editingFinished.connect(run)
 
     def show_errors(self, errors: dict[str, Message]) -> None:
         self.clear_errors()

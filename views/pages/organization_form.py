@@ -11,7 +11,7 @@ from models import lookups
 from models.choices import INCUBATION_STAGES, LEGAL_FORMS, ORG_KINDS
 from models.entities import Organization
 from models.organizations import OrganizationData, save_organization
-from models.validators import InvalidValue, check_credit_code, check_phone
+from models.validators import check_credit_code, check_phone
 
 from ..form import FormDialog
 from ..widgets import CheckList, ChoiceCombo, OptionalDateEdit
@@ -69,8 +69,8 @@ class OrganizationForm(FormDialog):
         self.kind.currentIndexChanged.connect(self._sync_enabled)
         self.alliance.toggled.connect(self._sync_enabled)
         self.group.toggled.connect(self._sync_enabled)
-        self.credit_code.editingFinished.connect(self._check_credit_code)
-        self.contact_phone.editingFinished.connect(self._check_phone)
+        self.check_on_leave("credit_code", self.credit_code, check_credit_code)
+        self.check_on_leave("contact_phone", self.contact_phone, check_phone)
         self._load(OrganizationData.from_organization(org) if org else OrganizationData())
         self._sync_enabled()
         self.name.setFocus()
@@ -103,24 +103,6 @@ class OrganizationForm(FormDialog):
         self.group_on.setEnabled(self.group.isChecked())
         if self.org is None:
             self.stage_on.setEnabled(self.stage.value() is not None)
-
-    def _check_credit_code(self) -> None:
-        text = self.credit_code.text()
-        try:
-            if text.strip():
-                self.credit_code.setText(check_credit_code(text))
-            self.set_error("credit_code", None)
-        except InvalidValue as e:
-            self.set_error("credit_code", e.message)
-
-    def _check_phone(self) -> None:
-        text = self.contact_phone.text()
-        try:
-            if text.strip():
-                self.contact_phone.setText(check_phone(text))
-            self.set_error("contact_phone", None)
-        except InvalidValue as e:
-            self.set_error("contact_phone", e.message)
 
     def gather(self) -> OrganizationData:
         registered = self.kind.value() == "registered"
