@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -97,9 +97,21 @@ class ListPage(QWidget):
             (QKeySequence.StandardKey.Find, self.focus_search),
         ):
             QShortcut(keys, self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(QKeySequence(key), self.table, self.open_selected,
-                      context=Qt.ShortcutContext.WidgetShortcut)
+        for keys, slot in (
+            (QKeySequence(Qt.Key.Key_Return), self.open_selected),
+            (QKeySequence(Qt.Key.Key_Enter), self.open_selected),
+            (QKeySequence(QKeySequence.StandardKey.Copy), self.copy_selected),
+            (QKeySequence(QKeySequence.StandardKey.Delete), self.delete_selected),
+        ):
+            QShortcut(keys, self.table, slot, context=Qt.ShortcutContext.WidgetShortcut)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for text, slot in (
+            (self.tr("复制选中行"), self.copy_selected),
+            (self.tr("复制选中行（含表头）"), lambda: self.copy_selected(with_header=True)),
+        ):
+            action = QAction(text, self.table)
+            action.triggered.connect(slot)
+            self.table.addAction(action)
         self.new_button = self.add_action(self.tr("新建"), self.create_new, self.tr("新建（Ctrl+N）"))
         self.open_button = self.add_action(
             self.tr("查看/编辑"), self.open_selected, self.tr("打开选中的一行（回车或双击）")
@@ -130,6 +142,9 @@ class ListPage(QWidget):
     def open_item(self, item_id: int) -> None:
         raise NotImplementedError
 
+    def delete_selected(self) -> None:
+        """The Delete key: archive (or, for vocabularies, delete) the selection; pages override."""
+
     def update_actions(self) -> None:
         """Enable the actions that fit the selection; subclasses extend it."""
         self.open_button.setEnabled(self.selected_id() is not None)
@@ -153,6 +168,32 @@ class ListPage(QWidget):
     # -- behaviour ---------------------------------------------------------------
     def is_filled(self) -> bool:
         return self.model.rowCount() > 0 or self.model.total == 0
+
+    def selected_text(self, with_header: bool = False) -> str:
+        """Selected rows as tab-separated text in the columns' on-screen order (pastes into Excel/WPS)."""
+        header = self.table.horizontalHeader()
+        columns = [
+            header.logicalIndex(visual)
+            for visual in range(header.count())
+            if not header.isSectionHidden(header.logicalIndex(visual))
+        ]
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+
+        def clean(value: object) -> str:
+            return " ".join(str(value or "").split())
+
+        lines = []
+        if with_header:
+            lines.append("\t".join(clean(self.model.headerData(c, Qt.Orientation.Horizontal))
+                                   for c in columns))
+        for row in rows:
+            lines.append("\t".join(clean(self.model.index(row, c).data()) for c in columns))
+        return "\r\n".join(lines)
+
+    def copy_selected(self, with_header: bool = False) -> None:
+        text = self.selected_text(with_header)
+        if text:
+            QGuiApplication.clipboard().setText(text)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

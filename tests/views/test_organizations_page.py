@@ -318,3 +318,32 @@ def test_filtering_a_large_register_loads_one_page_not_all_rows(qtbot, ctx, coun
     page.table.scrollToBottom()
     qtbot.waitUntil(lambda: page.model.rowCount() > batch, timeout=3000)
     assert page.model.rowCount() <= 300
+
+
+def test_ctrl_c_copies_selected_rows_as_tab_separated_text(qtbot, page, qapp):
+    page.table.selectRow(0)
+    page.table.selectionModel().select(
+        page.model.index(2, 0),
+        page.table.selectionModel().SelectionFlag.Select | page.table.selectionModel().SelectionFlag.Rows,
+    )
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    lines = qapp.clipboard().text().split("\r\n")
+    assert len(lines) == 2
+    first = lines[0].split("\t")
+    assert first[0] == "爱心助老协会" and first[2] == "登记注册" and first[3] == credit_code(2)
+    assert len(first) == page.model.columnCount()
+    assert lines[1].split("\t")[0] == "柳树村妇女微家互助会"
+    page.copy_selected(with_header=True)
+    assert qapp.clipboard().text().split("\r\n")[0].startswith("组织名称\t简称\t类型")
+
+
+def test_delete_key_asks_to_archive_the_selected_organization(qtbot, page):
+    select_name(page, "巾帼志愿服务队")
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    dialog = page.active_dialog
+    assert isinstance(dialog, ArchiveDialog) and dialog.org.name == "巾帼志愿服务队"
+    type_text(dialog.reason, "合并到其他组织")
+    save(qtbot, dialog)
+    assert Organization.get(Organization.name == "巾帼志愿服务队").archived

@@ -88,6 +88,9 @@ class OrganizationsPage(ListPage):
         if org is not None:
             self.show_dialog(StageDialog(self.ctx, org, parent=self))
 
+    def delete_selected(self) -> None:
+        self.archive_selected()
+
     def archive_selected(self) -> None:
         org = self._selected_org()
         if org is not None:
