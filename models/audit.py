@@ -66,9 +66,18 @@ def record(
     )
 
 
-def _label(instance: Model) -> str:
-    return str(getattr(instance, "name", "") or getattr(instance, "title", "") or
-               getattr(instance, "topic", "") or instance.get_id())
+def display_name(instance: Model) -> str:
+    """The record's own name (name, title or topic), or "" for rows that have none."""
+    for attr in ("name", "title", "topic"):
+        value = getattr(instance, attr, None)
+        if value:
+            return str(value)
+    return ""
+
+
+def label(instance: Model) -> str:
+    """A short human name for an audit line."""
+    return display_name(instance) or str(instance.get_id())
 
 
 def create(model: type[M], user: User | None, **fields: Any) -> M:
@@ -77,7 +86,7 @@ def create(model: type[M], user: User | None, **fields: Any) -> M:
         instance.save(force_insert=True)
         after = snapshot(instance)
         changes = {k: [None, v] for k, v in after.items() if v not in (None, "", False)}
-        record(user, "create", instance, changes, _label(instance))
+        record(user, "create", instance, changes, label(instance))
     return instance
 
 
@@ -93,7 +102,7 @@ def update(instance: M, user: User | None, action: str = "update", **fields: Any
             if "updated_at" in instance._meta.fields:
                 instance.updated_at = now()
             instance.save()
-            record(user, action, instance, changes, _label(instance))
+            record(user, action, instance, changes, label(instance))
     return instance
 
 

@@ -120,5 +120,6 @@ AUDIT_ACTIONS = Choices(
     ("archive", tr_noop("归档")),
     ("restore", tr_noop("恢复")),
     ("stage", tr_noop("推进阶段")),
+    ("delete", tr_noop("删除")),
     ("export", tr_noop("导出")),
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from peewee import Model
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -23,18 +25,25 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
+from models import audit
+from models.errors import ValidationFailed
 from models.listing import Listing
+from models.references import delete_unreferenced
 
 from .form import FormDialog
+from .i18n import tr_msg
 from .table_model import ListingModel
 
 SEARCH_DELAY_MS = 300
 
 
 class ListPage(QWidget):
-    """Subclasses implement ``current_filter``, ``create_new`` and ``open_item``."""
+    """Subclasses set ``entity`` and implement ``current_filter`` and ``make_form``
+    (or override ``create_new`` / ``open_item``)."""
 
     page_key = "list"
+    entity: type[Model]  # the model whose rows the page lists
+    deletable = False  # vocabularies are deleted (when unreferenced); registers are archived
     active_dialog: FormDialog | None = None  # the form opened last (tests drive it)
 
     def __init__(self, ctx: AppContext, listing: Listing, parent: QWidget | None = None):
@@ -116,6 +125,12 @@ class ListPage(QWidget):
         self.open_button = self.add_action(
             self.tr("查看/编辑"), self.open_selected, self.tr("打开选中的一行（回车或双击）")
         )
+        self.delete_button = None
+        if self.deletable:
+            self.delete_button = self.add_action(
+                self.tr("删除…"), self.delete_selected,
+                self.tr("删除选中的一行（Delete）；仍被引用的不能删除"),
+            )
         self.setup_actions()
         self.filter_bar.addStretch(1)
         self.action_bar.addStretch(1)
@@ -136,18 +151,48 @@ class ListPage(QWidget):
     def current_filter(self) -> Any:
         raise NotImplementedError
 
-    def create_new(self) -> None:
+    def make_form(self, record: Model | None) -> FormDialog:
+        """The form that creates (``record`` None) or edits a record of ``entity``."""
         raise NotImplementedError
+
+    def selected_record(self) -> Model | None:
+        item_id = self.selected_id()
+        return self.entity.get_or_none(self.entity.id == item_id) if item_id is not None else None
+
+    def create_new(self) -> None:
+        self.show_dialog(self.make_form(None))
 
     def open_item(self, item_id: int) -> None:
-        raise NotImplementedError
+        record = self.entity.get_or_none(self.entity.id == item_id)
+        if record is not None:
+            self.show_dialog(self.make_form(record))
+
+    def delete_record(self, instance: Model) -> bool:
+        """Ask, then delete ``instance``; a record still referred to is refused, naming the referrers."""
+        answer = QMessageBox.question(
+            self, self.tr("删除"), self.tr("确定删除“{name}”吗？").format(name=audit.label(instance))
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            delete_unreferenced(instance, self.ctx.user)
+        except ValidationFailed as e:
+            QMessageBox.warning(self, self.tr("不能删除"), "\n".join(tr_msg(m) for m in e.errors.values()))
+            return False
+        self.refresh()
+        return True
 
     def delete_selected(self) -> None:
-        """The Delete key: archive (or, for vocabularies, delete) the selection; pages override."""
+        """The Delete key: deletes where the page is ``deletable``; archiving pages override it."""
+        record = self.selected_record() if self.deletable else None
+        if record is not None:
+            self.delete_record(record)
 
     def update_actions(self) -> None:
         """Enable the actions that fit the selection; subclasses extend it."""
         self.open_button.setEnabled(self.selected_id() is not None)
+        if self.delete_button is not None:
+            self.delete_button.setEnabled(self.selected_id() is not None)
 
     def add_filter(self, label: str, widget: QComboBox) -> QComboBox:
         caption = QLabel(label, self)

@@ -18,6 +18,7 @@ from .organization_form import OrganizationForm
 
 class OrganizationsPage(ListPage):
     page_key = "organizations"
+    entity = Organization
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, OrganizationListing(), parent)
@@ -60,13 +61,9 @@ class OrganizationsPage(ListPage):
             archived=self.archived_filter.value(),
         )
 
-    def _selected_org(self) -> Organization | None:
-        org_id = self.selected_id()
-        return Organization.get_or_none(Organization.id == org_id) if org_id is not None else None
-
     def update_actions(self) -> None:
         super().update_actions()
-        org = self._selected_org()
+        org = self.selected_record()
         self.stage_button.setEnabled(
             org is not None and not org.archived and org.incubation_stage != "graduated"
         )
@@ -75,16 +72,11 @@ class OrganizationsPage(ListPage):
             self.tr("恢复…") if org is not None and org.archived else self.tr("归档…")
         )
 
-    def create_new(self) -> None:
-        self.show_dialog(OrganizationForm(self.ctx, parent=self))
-
-    def open_item(self, item_id: int) -> None:
-        org = Organization.get_or_none(Organization.id == item_id)
-        if org is not None:
-            self.show_dialog(OrganizationForm(self.ctx, org, parent=self))
+    def make_form(self, record: Organization | None) -> OrganizationForm:
+        return OrganizationForm(self.ctx, record, parent=self)
 
     def advance_selected(self) -> None:
-        org = self._selected_org()
+        org = self.selected_record()
         if org is not None:
             self.show_dialog(StageDialog(self.ctx, org, parent=self))
 
@@ -92,6 +84,6 @@ class OrganizationsPage(ListPage):
         self.archive_selected()
 
     def archive_selected(self) -> None:
-        org = self._selected_org()
+        org = self.selected_record()
         if org is not None:
             self.show_dialog(ArchiveDialog(self.ctx, org, parent=self))
