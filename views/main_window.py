@@ -18,6 +18,7 @@ from desktop.context import AppContext
 
 from .list_page import ListPage
 from .pages.organizations import OrganizationsPage
+from .pages.projects import ProjectsPage
 from .pages.vocabularies import RegionsPage, ServiceAreasPage
 
 
@@ -37,6 +38,7 @@ class MainWindow(QMainWindow):
         self.add_page(self.tr("社会组织"), OrganizationsPage(ctx, self))
         self.add_page(self.tr("行政区划"), RegionsPage(ctx, self))
         self.add_page(self.tr("服务领域"), ServiceAreasPage(ctx, self))
+        self.add_page(self.tr("项目"), ProjectsPage(ctx, self))
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)
 

@@ -1,0 +1,104 @@
+"""Choices the project, activity and training forms offer, and the limited person search."""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from functools import reduce
+
+from peewee import Model
+
+from .entities import Membership, Organization, Person, Project, Team, TeamAssignment, Venue
+from .validators import mask_id_number, to_halfwidth
+
+PERSON_SEARCH_LIMIT = 50
+
+
+def _named_choices(model: type[Model], include_id: int | None = None) -> list[tuple[int, str]]:
+    """Non-archived rows in pinyin order; ``include_id`` keeps an archived current value offered."""
+    condition = model.archived == False  # noqa: E712 (peewee expression)
+    if include_id is not None:
+        condition = condition | (model.id == include_id)
+    query = model.select(model.id, model.name).where(condition).order_by(model.name_key, model.id)
+    return list(query.tuples())
+
+
+def organizations(include_id: int | None = None) -> list[tuple[int, str]]:
+    return _named_choices(Organization, include_id)
+
+
+def teams(include_id: int | None = None) -> list[tuple[int, str]]:
+    return _named_choices(Team, include_id)
+
+
+def venues(include_id: int | None = None) -> list[tuple[int, str]]:
+    return _named_choices(Venue, include_id)
+
+
+def projects(include_id: int | None = None) -> list[tuple[int, str]]:
+    """Projects labelled with their year, newest first (an activity belongs to a recent one)."""
+    condition = Project.archived == False  # noqa: E712
+    if include_id is not None:
+        condition = condition | (Project.id == include_id)
+    query = (
+        Project.select(Project.id, Project.name, Project.year)
+        .where(condition)
+        .order_by(Project.year.desc(), Project.name_key, Project.id)
+    )
+    return [(pid, f"{year} {name}") for pid, name, year in query.tuples()]
+
+
+def person_label(name: str, id_number: str | None) -> str:
+    """How a picked person is shown: the name and the masked ID that tells namesakes apart."""
+    masked = mask_id_number(id_number)
+    return f"{name}（{masked}）" if masked else name
+
+
+def search_people(
+    text: str, volunteers_only: bool = False, limit: int = PERSON_SEARCH_LIMIT
+) -> list[tuple[int, str]]:
+    """At most ``limit`` non-archived people whose name contains ``text`` or whose ID starts with it."""
+    typed = " ".join(text.split())
+    if not typed:
+        return []
+    query = Person.select(Person.id, Person.name, Person.id_number).where(
+        (Person.archived == False)  # noqa: E712
+        & (Person.name.contains(typed) | Person.id_number.startswith(to_halfwidth(typed).upper()))
+    )
+    if volunteers_only:
+        query = query.where(Person.is_volunteer == True)  # noqa: E712
+    query = query.order_by(Person.name_key, Person.id).limit(limit)
+    return [(pid, person_label(name, number)) for pid, name, number in query.tuples()]
+
+
+def people_labels(person_ids: list[int]) -> dict[int, str]:
+    query = Person.select(Person.id, Person.name, Person.id_number).where(Person.id.in_(person_ids))
+    return {pid: person_label(name, number) for pid, name, number in query.tuples()}
+
+
+def volunteer_members(
+    organization_id: int | None, team_id: int | None, day: dt.date
+) -> list[tuple[int, str]]:
+    """Volunteers who on ``day`` were members of the organization or assigned to the team."""
+    if organization_id is None and team_id is None:
+        return []
+
+    def active(model) -> object:
+        return ((model.start_on.is_null()) | (model.start_on <= day)) & (
+            (model.end_on.is_null()) | (model.end_on >= day)
+        )
+
+    sources = []
+    if organization_id is not None:
+        sources.append(Membership.select(Membership.person).where(
+            (Membership.organization == organization_id) & active(Membership)))
+    if team_id is not None:
+        sources.append(TeamAssignment.select(TeamAssignment.person).where(
+            (TeamAssignment.team == team_id) & active(TeamAssignment)))
+    in_either = reduce(operator.or_, (Person.id.in_(source) for source in sources))
+    query = (
+        Person.select(Person.id, Person.name, Person.id_number)
+        .where(in_either & (Person.is_volunteer == True) & (Person.archived == False))  # noqa: E712
+        .order_by(Person.name_key, Person.id)
+    )
+    return [(pid, person_label(name, number)) for pid, name, number in query.tuples()]

@@ -1,0 +1,156 @@
+"""The Projects page: 公益创投, purchased services and other projects, with money and status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QSpinBox, QWidget
+
+from desktop.context import AppContext
+from models import pickers
+from models.choices import PROJECT_SOURCES, PROJECT_STATUSES
+from models.entities import Project
+from models.project_listing import ProjectFilter, ProjectListing
+from models.projects import (
+    FIRST_YEAR,
+    ProjectData,
+    format_money,
+    next_statuses,
+    parse_money,
+    project_years,
+    save_project,
+)
+
+from ..form import FormDialog
+from ..i18n import tr_label
+from ..list_page import ListPage
+from ..widgets import CheckList, ChoiceCombo, OptionalDateEdit
+
+MAX_SERVED = 10_000_000
+
+
+def _count_box() -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(0, MAX_SERVED)
+    box.setGroupSeparatorShown(True)
+    return box
+
+
+class ProjectForm(FormDialog):
+    def __init__(self, ctx: AppContext, project: Project | None = None, parent: QWidget | None = None):
+        super().__init__("", parent)
+        self.setWindowTitle(
+            self.tr("新建项目") if project is None
+            else self.tr("编辑项目：{name}").format(name=project.name)
+        )
+        self.ctx = ctx
+        self.project = project
+        self.resize(600, 720)
+        data = ProjectData.from_project(project) if project else ProjectData()
+
+        self.name = self.add_field("name", self.tr("项目名称"), QLineEdit(), required=True)
+        self.source = self.add_field(
+            "source", self.tr("来源"), ChoiceCombo.of(PROJECT_SOURCES), required=True
+        )
+        self.year = self.add_field("year", self.tr("年度"), QSpinBox(), required=True)
+        self.year.setRange(FIRST_YEAR, dt.date.today().year + 1)
+        self.batch = self.add_field("batch", self.tr("批次"), QLineEdit())
+        self.batch.setPlaceholderText(self.tr("如 第一批"))
+        self.organization = self.add_field(
+            "organization_id", self.tr("承接组织"),
+            ChoiceCombo(pickers.organizations(data.organization_id), blank=self.tr("（未指定）")),
+        )
+        self.team = self.add_field(
+            "team_id", self.tr("团队"), ChoiceCombo(pickers.teams(data.team_id), blank=self.tr("（无）"))
+        )
+        statuses = PROJECT_STATUSES.codes() if project is None else [
+            project.status, *next_statuses(project.status)]
+        self.status = self.add_field(
+            "status", self.tr("状态"),
+            ChoiceCombo((c, tr_label(PROJECT_STATUSES.label(c))) for c in statuses), required=True,
+        )
+        self.amount_applied = self.add_field("amount_applied", self.tr("申请金额（元）"), QLineEdit())
+        self.amount_granted = self.add_field("amount_granted", self.tr("立项金额（元）"), QLineEdit())
+        for edit in (self.amount_applied, self.amount_granted):
+            edit.setPlaceholderText(self.tr("如 35,600.50"))
+            edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.planned_served = self.add_field("planned_served", self.tr("计划服务人次"), _count_box())
+        self.actual_served = self.add_field("actual_served", self.tr("实际服务人次"), _count_box())
+        self.start_on = self.add_field("start_on", self.tr("开始日期"), OptionalDateEdit())
+        self.end_on = self.add_field("end_on", self.tr("结束日期"), OptionalDateEdit())
+        self.venues = self.add_field("venue_ids", self.tr("服务阵地"), CheckList(pickers.venues()))
+        self.description = self.add_field("description", self.tr("项目简介"), QPlainTextEdit())
+        self.description.setMaximumHeight(80)
+
+        def tidy_money(text: str) -> str:
+            return format_money(parse_money(text))
+
+        self.check_on_leave("amount_applied", self.amount_applied, tidy_money)
+        self.check_on_leave("amount_granted", self.amount_granted, tidy_money)
+        self._load(data)
+        self.name.setFocus()
+
+    def _load(self, data: ProjectData) -> None:
+        self.name.setText(data.name)
+        self.source.setValue(data.source)
+        self.year.setValue(data.year)
+        self.batch.setText(data.batch)
+        self.organization.setValue(data.organization_id)
+        self.team.setValue(data.team_id)
+        self.status.setValue(data.status)
+        self.amount_applied.setText(data.amount_applied)
+        self.amount_granted.setText(data.amount_granted)
+        self.planned_served.setValue(data.planned_served or 0)
+        self.actual_served.setValue(data.actual_served or 0)
+        self.start_on.setValue(data.start_on)
+        self.end_on.setValue(data.end_on)
+        self.venues.setValues(data.venue_ids)
+        self.description.setPlainText(data.description)
+
+    def gather(self) -> ProjectData:
+        return ProjectData(
+            name=self.name.text(), source=self.source.value(), year=self.year.value(),
+            batch=self.batch.text(), organization_id=self.organization.value(),
+            team_id=self.team.value(), status=self.status.value(),
+            amount_applied=self.amount_applied.text(), amount_granted=self.amount_granted.text(),
+            planned_served=self.planned_served.value(), actual_served=self.actual_served.value(),
+            start_on=self.start_on.value(), end_on=self.end_on.value(),
+            description=self.description.toPlainText(), venue_ids=self.venues.values(),
+        )
+
+    def submit(self) -> Project:
+        return save_project(self.gather(), self.ctx.user, self.project)
+
+
+class ProjectsPage(ListPage):
+    page_key = "projects"
+    entity = Project
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, ProjectListing(), parent)
+
+    def search_placeholder(self) -> str:
+        return self.tr("搜索项目名称或承接组织（Ctrl+F）")
+
+    def setup_filters(self) -> None:
+        all_ = self.tr("全部")
+        self.source_filter = self.add_filter(self.tr("来源"), ChoiceCombo.of(PROJECT_SOURCES, blank=all_))
+        self.year_filter = self.add_filter(
+            self.tr("年度"), ChoiceCombo(((y, str(y)) for y in project_years()), blank=all_)
+        )
+        self.status_filter = self.add_filter(self.tr("状态"), ChoiceCombo.of(PROJECT_STATUSES, blank=all_))
+        self.archived_filter = self.add_filter(
+            self.tr("归档"),
+            ChoiceCombo(((False, self.tr("在册")), (True, self.tr("已归档")), (None, all_))),
+        )
+
+    def current_filter(self) -> ProjectFilter:
+        return ProjectFilter(
+            text=self.search.text(), source=self.source_filter.value(),
+            year=self.year_filter.value(), status=self.status_filter.value(),
+            archived=self.archived_filter.value(),
+        )
+
+    def make_form(self, record: Project | None) -> ProjectForm:
+        return ProjectForm(self.ctx, record, parent=self)
