@@ -71,9 +71,14 @@ def search_people(
     return [(pid, person_label(name, number)) for pid, name, number in query.tuples()]
 
 
-def people_labels(person_ids: list[int]) -> dict[int, str]:
-    query = Person.select(Person.id, Person.name, Person.id_number).where(Person.id.in_(person_ids))
-    return {pid: person_label(name, number) for pid, name, number in query.tuples()}
+def people_labels(person_ids: list[int]) -> list[tuple[int, str]]:
+    """(id, label) of the given people in pinyin order."""
+    query = (
+        Person.select(Person.id, Person.name, Person.id_number)
+        .where(Person.id.in_(person_ids))
+        .order_by(Person.name_key, Person.id)
+    )
+    return [(pid, person_label(name, number)) for pid, name, number in query.tuples()]
 
 
 def volunteer_members(

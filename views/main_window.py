@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from desktop.context import AppContext
 
 from .list_page import ListPage
+from .pages.activities import ActivitiesPage
 from .pages.organizations import OrganizationsPage
 from .pages.projects import ProjectsPage
 from .pages.vocabularies import RegionsPage, ServiceAreasPage
@@ -39,6 +40,7 @@ class MainWindow(QMainWindow):
         self.add_page(self.tr("行政区划"), RegionsPage(ctx, self))
         self.add_page(self.tr("服务领域"), ServiceAreasPage(ctx, self))
         self.add_page(self.tr("项目"), ProjectsPage(ctx, self))
+        self.add_page(self.tr("活动"), ActivitiesPage(ctx, self))
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)
 

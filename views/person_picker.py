@@ -1,0 +1,107 @@
+"""Picking people from a register of thousands: a search box showing a limited list of matches.
+
+The picker only finds people; what is kept for each picked person (hours, organization)
+belongs to the dialog that uses it, which listens to ``picked``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.pickers import PERSON_SEARCH_LIMIT
+
+SEARCH_DELAY_MS = 250
+
+Search = Callable[[str], list[tuple[int, str]]]
+
+
+class PersonPicker(QWidget):
+    """``search(text)`` returns at most PERSON_SEARCH_LIMIT (id, label) matches; a double click,
+    Enter or the 添加 button emits ``picked(id, label)`` for each selected match."""
+
+    picked = Signal(int, str)
+
+    def __init__(self, search: Search, parent: QWidget | None = None, placeholder: str = ""):
+        super().__init__(parent)
+        self._search = search
+        self.query = QLineEdit(self)
+        self.query.setObjectName("person_search")
+        self.query.setClearButtonEnabled(True)
+        self.query.setPlaceholderText(placeholder or self.tr("输入姓名或身份证号开头查找"))
+        self.matches = QListWidget(self)
+        self.matches.setObjectName("person_matches")
+        self.matches.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.matches.setMaximumHeight(140)
+        self.hint = QLabel(self)
+        self.add_button = QPushButton(self.tr("添加"), self)
+        self.add_button.setObjectName("add_person")
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DELAY_MS)
+        self._debounce.timeout.connect(self.run_search)
+        self.query.textChanged.connect(self._debounce.start)
+        self.query.installEventFilter(self)  # Enter picks here, never the dialog's default button
+        self.matches.itemDoubleClicked.connect(lambda _item: self.pick_selected())
+        self.add_button.clicked.connect(self.pick_selected)
+
+        row = QHBoxLayout()
+        row.addWidget(self.query, 1)
+        row.addWidget(self.add_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.matches)
+        layout.addWidget(self.hint)
+
+    def run_search(self) -> None:
+        self._debounce.stop()
+        self.matches.clear()
+        found = self._search(self.query.text())
+        for person_id, label in found:
+            item = QListWidgetItem(label, self.matches)
+            item.setData(Qt.ItemDataRole.UserRole, person_id)
+        if found:
+            self.matches.setCurrentRow(0)
+        if len(found) >= PERSON_SEARCH_LIMIT:
+            self.hint.setText(self.tr("只显示前 {n} 个，请输入更多字缩小范围").format(n=PERSON_SEARCH_LIMIT))
+        elif self.query.text().strip() and not found:
+            self.hint.setText(self.tr("没有找到"))
+        else:
+            self.hint.clear()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.query
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self._enter()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _enter(self) -> None:
+        """Enter searches at once; a second Enter on the same text adds the highlighted match."""
+        if self._debounce.isActive() or self.matches.count() == 0:
+            self.run_search()
+        else:
+            self.pick_selected()
+
+    def pick_selected(self) -> None:
+        items = self.matches.selectedItems() or (
+            [self.matches.currentItem()] if self.matches.currentItem() else []
+        )
+        for item in items:
+            self.picked.emit(item.data(Qt.ItemDataRole.UserRole), item.text())
