@@ -14,25 +14,26 @@ from .validators import mask_id_number, to_halfwidth
 PERSON_SEARCH_LIMIT = 50
 
 
-def _named_choices(model: type[Model], include_id: int | None = None) -> list[tuple[int, str]]:
-    """Non-archived rows in pinyin order; ``include_id`` keeps an archived current value offered."""
+def _named_choices(model: type[Model], include_ids: tuple[int | None, ...]) -> list[tuple[int, str]]:
+    """Non-archived rows in pinyin order; ``include_ids`` keep archived current values offered."""
     condition = model.archived == False  # noqa: E712 (peewee expression)
-    if include_id is not None:
-        condition = condition | (model.id == include_id)
+    kept = [i for i in include_ids if i is not None]
+    if kept:
+        condition = condition | model.id.in_(kept)
     query = model.select(model.id, model.name).where(condition).order_by(model.name_key, model.id)
     return list(query.tuples())
 
 
-def organizations(include_id: int | None = None) -> list[tuple[int, str]]:
-    return _named_choices(Organization, include_id)
+def organizations(*include_ids: int | None) -> list[tuple[int, str]]:
+    return _named_choices(Organization, include_ids)
 
 
-def teams(include_id: int | None = None) -> list[tuple[int, str]]:
-    return _named_choices(Team, include_id)
+def teams(*include_ids: int | None) -> list[tuple[int, str]]:
+    return _named_choices(Team, include_ids)
 
 
-def venues(include_id: int | None = None) -> list[tuple[int, str]]:
-    return _named_choices(Venue, include_id)
+def venues(*include_ids: int | None) -> list[tuple[int, str]]:
+    return _named_choices(Venue, include_ids)
 
 
 def projects(include_id: int | None = None) -> list[tuple[int, str]]:

@@ -20,6 +20,7 @@ from .list_page import ListPage
 from .pages.activities import ActivitiesPage
 from .pages.organizations import OrganizationsPage
 from .pages.projects import ProjectsPage
+from .pages.trainings import TrainingsPage
 from .pages.vocabularies import RegionsPage, ServiceAreasPage
 
 
@@ -41,6 +42,7 @@ class MainWindow(QMainWindow):
         self.add_page(self.tr("服务领域"), ServiceAreasPage(ctx, self))
         self.add_page(self.tr("项目"), ProjectsPage(ctx, self))
         self.add_page(self.tr("活动"), ActivitiesPage(ctx, self))
+        self.add_page(self.tr("培训"), TrainingsPage(ctx, self))
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)
 

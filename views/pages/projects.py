@@ -79,7 +79,9 @@ class ProjectForm(FormDialog):
         self.actual_served = self.add_field("actual_served", self.tr("实际服务人次"), _count_box())
         self.start_on = self.add_field("start_on", self.tr("开始日期"), OptionalDateEdit())
         self.end_on = self.add_field("end_on", self.tr("结束日期"), OptionalDateEdit())
-        self.venues = self.add_field("venue_ids", self.tr("服务阵地"), CheckList(pickers.venues()))
+        self.venues = self.add_field(
+            "venue_ids", self.tr("服务阵地"), CheckList(pickers.venues(*data.venue_ids))
+        )
         self.description = self.add_field("description", self.tr("项目简介"), QPlainTextEdit())
         self.description.setMaximumHeight(80)
 
