@@ -51,6 +51,7 @@ class ActivityListing(Listing[ActivityFilter]):
         Column("hours", tr_noop("志愿时长合计"), "int", sort=_hours, width=95),
     )
     default_sort = "held_on"
+    default_descending = True  # newest first
 
     def base_query(self):
         return (

@@ -36,6 +36,7 @@ class Listing(Generic[F]):
 
     columns: tuple[Column, ...] = ()
     default_sort: str = ""
+    default_descending: bool = False  # e.g. newest first for dated records
     flag_text: str = ""  # what a flagged row means (Chinese source text)
 
     def base_query(self) -> Select:

@@ -42,6 +42,7 @@ class TrainingListing(Listing[TrainingFilter]):
         Column("attended", tr_noop("参加人数"), "int", sort=_attended, width=75),
     )
     default_sort = "held_on"
+    default_descending = True  # newest first
 
     def base_query(self):
         return Training.select(

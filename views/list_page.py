@@ -84,8 +84,11 @@ class ListPage(QWidget):
         header.setHighlightSections(False)
         for i, column in enumerate(self.model.columns):
             header.resizeSection(i, column.width)
-        self.table.setSortingEnabled(True)
-        header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.AscendingOrder)
+        sort_section, descending = self.model.sort_column(), self.model.sort_state[1]
+        self.table.setSortingEnabled(True)  # sorts by the header's initial indicator: set it back
+        header.setSortIndicator(
+            sort_section, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        )
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
         self.table.doubleClicked.connect(lambda _index: self.open_selected())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())

@@ -48,7 +48,7 @@ class ListingModel(QAbstractTableModel):
         self.batch = batch
         self._filter = flt
         self._sort_key = listing.default_sort
-        self._descending = False
+        self._descending = listing.default_descending
         self._rows: list[ListRow] = []
         self._total = 0
         self.rows_fetched = 0  # rows read from the database since creation (for tests)

@@ -78,6 +78,8 @@ def test_list_columns_and_period_filter(page):
     headers = [page.model.headerData(i, Qt.Orientation.Horizontal) for i in range(page.model.columnCount())]
     assert headers == ["日期", "活动名称", "阵地", "组织", "团队", "项目", "参与人数", "服务人次",
                        "志愿时长合计"]
+    assert titles(page) == ["端午敬老", "家庭教育讲座"]  # newest first
+    assert page.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
     assert not page.month_filter.isEnabled()
     page.year_filter.setValue(TODAY.year)
     assert titles(page) == ["端午敬老"]
