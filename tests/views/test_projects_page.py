@@ -157,3 +157,28 @@ def test_edit_form_offers_only_allowed_next_statuses(qtbot, page, projects):
     page.open_selected()
     offered = [page.active_dialog.status.itemData(i) for i in range(page.active_dialog.status.count())]
     assert offered == ["approved", "in_progress", "terminated"]
+
+
+def test_archive_needs_a_reason_then_hides_and_restores(qtbot, page, projects):
+    ids = [page.model.row_at(r).id for r in range(page.model.rowCount())]
+    page.table.selectRow(ids.index(projects[1].id))
+    qtbot.mouseClick(page.archive_button, Qt.MouseButton.LeftButton)
+    dialog = page.active_dialog
+    save(qtbot, dialog)
+    assert dialog.error_text("reason") == "请填写归档原因"
+    type_text(dialog.reason, "重复录入")
+    save(qtbot, dialog)
+    assert not dialog.isVisible()
+    assert Project.get_by_id(projects[1].id).archived
+    assert page.model.total == 1
+    page.archived_filter.setValue(True)
+    page.table.selectRow(0)
+    assert page.archive_button.text() == "恢复…"
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    type_text(page.active_dialog.reason, "误归档")
+    save(qtbot, page.active_dialog)
+    assert not Project.get_by_id(projects[1].id).archived
+    actions = [e.action for e in AuditEntry.select().where(
+        (AuditEntry.entity == "project") & (AuditEntry.entity_id == projects[1].id)).order_by(AuditEntry.id)]
+    assert actions[-2:] == ["archive", "restore"]

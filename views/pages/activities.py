@@ -12,8 +12,8 @@ from models.activities import ActivityData, activity_years, save_activity
 from models.activity_listing import ActivityFilter, ActivityListing
 from models.entities import Activity
 
+from ..archiving import ArchivingListPage
 from ..form import FormDialog
-from ..list_page import ListPage
 from ..widgets import ChoiceCombo, OptionalDateEdit
 from .service_hours import ServiceHoursDialog
 
@@ -81,7 +81,7 @@ class ActivityForm(FormDialog):
         return save_activity(self.gather(), self.ctx.user, self.activity)
 
 
-class ActivitiesPage(ListPage):
+class ActivitiesPage(ArchivingListPage):
     page_key = "activities"
     entity = Activity
 
@@ -111,6 +111,7 @@ class ActivitiesPage(ListPage):
         self.month_filter.setEnabled(self.year_filter.value() is not None)
 
     def setup_actions(self) -> None:
+        super().setup_actions()
         self.hours_button = self.add_action(
             self.tr("志愿服务时长…"), self.edit_service_hours,
             self.tr("登记参加本次活动的志愿者及其服务时长"),

@@ -22,9 +22,9 @@ from models.projects import (
     save_project,
 )
 
+from ..archiving import ArchivingListPage
 from ..form import FormDialog
 from ..i18n import tr_label
-from ..list_page import ListPage
 from ..widgets import CheckList, ChoiceCombo, OptionalDateEdit
 
 MAX_SERVED = 10_000_000
@@ -125,7 +125,7 @@ class ProjectForm(FormDialog):
         return save_project(self.gather(), self.ctx.user, self.project)
 
 
-class ProjectsPage(ListPage):
+class ProjectsPage(ArchivingListPage):
     page_key = "projects"
     entity = Project
 

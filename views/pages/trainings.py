@@ -29,8 +29,8 @@ from models.trainings import (
     training_years,
 )
 
+from ..archiving import ArchivingListPage
 from ..form import FormDialog
-from ..list_page import ListPage
 from ..person_picker import PersonPicker
 from ..widgets import ChoiceCombo, OptionalDateEdit
 
@@ -129,7 +129,7 @@ class TrainingForm(FormDialog):
         return save_training(self.gather(), self.ctx.user, self.training)
 
 
-class TrainingsPage(ListPage):
+class TrainingsPage(ArchivingListPage):
     page_key = "trainings"
     entity = Training
 
