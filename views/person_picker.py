@@ -45,6 +45,7 @@ class PersonPicker(QWidget):
         self.matches.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.matches.setMaximumHeight(140)
         self.hint = QLabel(self)
+        self.hint.hide()
         self.add_button = QPushButton(self.tr("添加"), self)
         self.add_button.setObjectName("add_person")
 
@@ -54,7 +55,7 @@ class PersonPicker(QWidget):
         self._debounce.timeout.connect(self.run_search)
         self.query.textChanged.connect(self._debounce.start)
         self.query.installEventFilter(self)  # Enter picks here, never the dialog's default button
-        self.matches.itemDoubleClicked.connect(lambda _item: self.pick_selected())
+        self.matches.itemDoubleClicked.connect(self.pick_item)
         self.add_button.clicked.connect(self.pick_selected)
 
         row = QHBoxLayout()
@@ -81,6 +82,7 @@ class PersonPicker(QWidget):
             self.hint.setText(self.tr("没有找到"))
         else:
             self.hint.clear()
+        self.hint.setVisible(bool(self.hint.text()))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
@@ -104,4 +106,7 @@ class PersonPicker(QWidget):
             [self.matches.currentItem()] if self.matches.currentItem() else []
         )
         for item in items:
-            self.picked.emit(item.data(Qt.ItemDataRole.UserRole), item.text())
+            self.pick_item(item)
+
+    def pick_item(self, item: QListWidgetItem) -> None:
+        self.picked.emit(item.data(Qt.ItemDataRole.UserRole), item.text())

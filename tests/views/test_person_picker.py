@@ -1,0 +1,55 @@
+"""The generic person picker: a limited list of matches, picked by Enter, double click or button."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QVBoxLayout
+
+from models.entities import Person
+from models.pickers import PERSON_SEARCH_LIMIT, search_people
+from views.person_picker import PersonPicker
+
+from .conftest import type_text
+
+
+def make_picker(qtbot, search=search_people):
+    dialog = QDialog()  # Enter in the search box must not reach the dialog's default button
+    picker = PersonPicker(search, dialog)
+    QVBoxLayout(dialog).addWidget(picker)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    picked = []
+    picker.picked.connect(lambda pid, label: picked.append((pid, label)))
+    return dialog, picker, picked
+
+
+def test_matches_are_limited_with_a_hint(qtbot, ctx):
+    Person.insert_many([{"name": f"王{i:03d}", "name_key": f"wang{i:03d}"} for i in range(80)]).execute()
+    dialog, picker, picked = make_picker(qtbot)
+    type_text(picker.query, "王")
+    qtbot.waitUntil(lambda: picker.matches.count() > 0, timeout=2000)
+    assert picker.matches.count() == PERSON_SEARCH_LIMIT
+    assert not picker.hint.isHidden() and "50" in picker.hint.text()
+    picker.query.clear()
+    type_text(picker.query, "不存在的人")
+    qtbot.keyClick(picker.query, Qt.Key.Key_Return)  # Enter searches at once
+    assert picker.matches.count() == 0 and picker.hint.text() == "没有找到"
+    assert dialog.isVisible() and picked == []
+
+
+def test_enter_double_click_and_button_pick(qtbot, ctx):
+    fang = Person.create(name="王芳", id_number="11010519491231002X")
+    li = Person.create(name="王丽")
+    dialog, picker, picked = make_picker(qtbot)
+    type_text(picker.query, "王")
+    qtbot.keyClick(picker.query, Qt.Key.Key_Return)  # first Enter: search now
+    assert picker.matches.count() == 2 and picked == []
+    qtbot.keyClick(picker.query, Qt.Key.Key_Return)  # second Enter: pick the highlighted one
+    assert picked == [(fang.id, "王芳（110105********002X）")]
+    rect = picker.matches.visualItemRect(picker.matches.item(1))
+    # a real double click is press, release, double-click event, release
+    qtbot.mouseClick(picker.matches.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(picker.matches.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert picked[-1] == (li.id, "王丽")
+    picker.matches.selectAll()
+    qtbot.mouseClick(picker.add_button, Qt.MouseButton.LeftButton)
+    assert [pid for pid, _ in picked[-2:]] == [fang.id, li.id]
+    assert dialog.isVisible()
