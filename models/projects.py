@@ -47,8 +47,10 @@ def check_status_transition(current: str, new: str) -> Message | None:
 
 
 def parse_money(text: str) -> Decimal | None:
-    """Yuan as typed ("35,600.50", "35600.5", full-width digits); blank is None."""
-    cleaned = "".join(to_halfwidth(text).replace(",", "").replace("，", "").split())
+    """Yuan as typed ("35,600.50", "¥35600.5", "35600元", full-width digits); blank is None."""
+    cleaned = "".join(to_halfwidth(text).split())
+    for mark in (",", "，", "¥", "￥", "元"):
+        cleaned = cleaned.replace(mark, "")
     if not cleaned:
         return None
     try:

@@ -25,6 +25,7 @@ from models.validators import InvalidValue
     ("35600.5", Decimal("35600.50")),
     (" ３５６００ ", Decimal("35600.00")),
     ("1，000", Decimal("1000.00")),
+    ("¥12,000元", Decimal("12000.00")),
     ("0", Decimal("0.00")),
     ("", None),
 ])

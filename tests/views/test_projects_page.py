@@ -124,6 +124,7 @@ def test_new_project_is_saved_with_decimal_money_and_venues(qtbot, page, orgs, v
     form.organization.setValue(orgs[1].id)
     type_text(form.amount_applied, "35,600.50")
     type_text(form.amount_granted, "35600.5")
+    assert form.planned_served.text() == "未填"
     form.planned_served.setValue(300)
     form.venues.setValues([venue.id])
     save(qtbot, form)
@@ -131,6 +132,7 @@ def test_new_project_is_saved_with_decimal_money_and_venues(qtbot, page, orgs, v
     project = Project.get(Project.name == "妇女微家能力提升")
     assert project.amount_applied == project.amount_granted == Decimal("35600.50")
     assert project.source == "micro_venture" and project.batch == "第二批" and project.planned_served == 300
+    assert project.actual_served is None  # left blank
     assert [link.venue_id for link in ProjectVenue.select().where(ProjectVenue.project == project)] == [
         venue.id]
     assert page.selected_id() == project.id

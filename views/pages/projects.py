@@ -30,11 +30,21 @@ from ..widgets import CheckList, ChoiceCombo, OptionalDateEdit
 MAX_SERVED = 10_000_000
 
 
-def _count_box() -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(0, MAX_SERVED)
-    box.setGroupSeparatorShown(True)
-    return box
+class OptionalCountBox(QSpinBox):
+    """A count that may be left blank ("未填", below zero); ``count()`` is an int or None."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setRange(-1, MAX_SERVED)
+        self.setSpecialValueText(self.tr("未填"))
+        self.setGroupSeparatorShown(True)
+        self.setValue(-1)
+
+    def count(self) -> int | None:
+        return None if self.value() < 0 else self.value()
+
+    def setCount(self, value: int | None) -> None:
+        self.setValue(-1 if value is None else value)
 
 
 class ProjectForm(FormDialog):
@@ -75,8 +85,8 @@ class ProjectForm(FormDialog):
         for edit in (self.amount_applied, self.amount_granted):
             edit.setPlaceholderText(self.tr("如 35,600.50"))
             edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.planned_served = self.add_field("planned_served", self.tr("计划服务人次"), _count_box())
-        self.actual_served = self.add_field("actual_served", self.tr("实际服务人次"), _count_box())
+        self.planned_served = self.add_field("planned_served", self.tr("计划服务人次"), OptionalCountBox())
+        self.actual_served = self.add_field("actual_served", self.tr("实际服务人次"), OptionalCountBox())
         self.start_on = self.add_field("start_on", self.tr("开始日期"), OptionalDateEdit())
         self.end_on = self.add_field("end_on", self.tr("结束日期"), OptionalDateEdit())
         self.venues = self.add_field(
@@ -103,8 +113,8 @@ class ProjectForm(FormDialog):
         self.status.setValue(data.status)
         self.amount_applied.setText(data.amount_applied)
         self.amount_granted.setText(data.amount_granted)
-        self.planned_served.setValue(data.planned_served or 0)
-        self.actual_served.setValue(data.actual_served or 0)
+        self.planned_served.setCount(data.planned_served)
+        self.actual_served.setCount(data.actual_served)
         self.start_on.setValue(data.start_on)
         self.end_on.setValue(data.end_on)
         self.venues.setValues(data.venue_ids)
@@ -116,7 +126,7 @@ class ProjectForm(FormDialog):
             batch=self.batch.text(), organization_id=self.organization.value(),
             team_id=self.team.value(), status=self.status.value(),
             amount_applied=self.amount_applied.text(), amount_granted=self.amount_granted.text(),
-            planned_served=self.planned_served.value(), actual_served=self.actual_served.value(),
+            planned_served=self.planned_served.count(), actual_served=self.actual_served.count(),
             start_on=self.start_on.value(), end_on=self.end_on.value(),
             description=self.description.toPlainText(), venue_ids=self.venues.values(),
         )
