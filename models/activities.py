@@ -84,6 +84,12 @@ def save_activity(
     return audit.update(existing, user, **values)
 
 
+def project_holders(project_id: int) -> tuple[int | None, int | None]:
+    """The organization and team undertaking a project: an activity of the project is theirs too."""
+    row = Project.select(Project.organization, Project.team).where(Project.id == project_id).tuples().first()
+    return row if row else (None, None)
+
+
 def parse_hours(text: str) -> Decimal:
     """Hours as typed in the service-hours table ("2", "1.5", full-width digits)."""
     cleaned = "".join(to_halfwidth(text).split())

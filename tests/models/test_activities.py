@@ -94,6 +94,16 @@ def test_listing_sums_hours_and_filters_by_month(user, activity, volunteers, org
     assert listing.count(ActivityFilter(text="志愿服务队")) == 2
 
 
+def test_listing_page_is_one_query(user, org, volunteers, count_queries):
+    for day in range(1, 29):
+        activity = save_activity(ActivityData(title=f"活动{day}", held_on=dt.date(2025, 2, day),
+                                              organization_id=org.id), user, today=TODAY)
+        set_service_hours(user, activity, {volunteers[0].id: Decimal(1)})
+    count_queries.reset()
+    rows = ActivityListing().fetch(ActivityFilter(year=2025), "hours", False, 0, 200)
+    assert len(rows) == 28 and len(count_queries) == 1
+
+
 def test_volunteer_search_is_limited_and_members_are_found(ctx, org, volunteers):
     for i in range(60):
         Person.create(name=f"王{i:02d}", is_volunteer=True)

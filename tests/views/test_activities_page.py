@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from models.activities import ActivityData, save_activity
 from models.activity_listing import ActivityFilter, ActivityListing
 from models.entities import Activity, AuditEntry, Membership, Person, ServiceRecord
+from models.projects import ProjectData, save_project
 from views.pages.activities import ActivitiesPage, ActivityForm
 from views.pages.service_hours import ServiceHoursDialog
 from views.table_model import ListingModel
@@ -99,6 +100,18 @@ def test_activity_needs_an_organization_team_or_project(qtbot, page):
     assert form.isVisible()
     assert form.error_text("organization_id") == "请至少选择举办的组织、团队或项目之一"
     assert not Activity.select().where(Activity.title == "三八节读书会").exists()
+
+
+def test_choosing_a_project_fills_its_organization(qtbot, page, orgs):
+    project = save_project(ProjectData(name="家庭教育进社区", organization_id=orgs[0].id), page.ctx.user)
+    page.create_new()
+    form = page.active_dialog
+    form.project.setValue(project.id)
+    assert form.organization.value() == orgs[0].id and form.team.value() is None
+    form.organization.setValue(orgs[1].id)
+    form.project.setValue(None)
+    form.project.setValue(project.id)
+    assert form.organization.value() == orgs[1].id  # not overwritten once chosen
 
 
 def test_new_activity_is_saved(qtbot, page, orgs):

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QSpinBox, QWidget
 
 from desktop.context import AppContext
 from models import pickers
-from models.activities import ActivityData, activity_years, save_activity
+from models.activities import ActivityData, activity_years, project_holders, save_activity
 from models.activity_listing import ActivityFilter, ActivityListing
 from models.entities import Activity
 
@@ -67,7 +67,17 @@ class ActivityForm(FormDialog):
         self.participants.setValue(data.participants)
         self.people_served.setValue(data.people_served)
         self.description.setPlainText(data.description)
+        self.project.currentIndexChanged.connect(self._fill_from_project)
         self.title.setFocus()
+
+    def _fill_from_project(self) -> None:
+        """Choosing a project fills in its organization and team when those are still blank."""
+        if self.project.value() is None:
+            return
+        org_id, team_id = project_holders(self.project.value())
+        if self.organization.value() is None and self.team.value() is None:
+            self.organization.setValue(org_id)
+            self.team.setValue(team_id)
 
     def gather(self) -> ActivityData:
         return ActivityData(
