@@ -12,6 +12,7 @@ from models.organization_listing import NOT_INCUBATED, OrganizationFilter, Organ
 
 from ..list_page import ListPage
 from ..widgets import ChoiceCombo
+from .organization_detail import OrganizationDetail
 from .organization_dialogs import ArchiveDialog, StageDialog
 from .organization_form import OrganizationForm
 
@@ -47,6 +48,8 @@ class OrganizationsPage(ListPage):
         )
 
     def setup_actions(self) -> None:
+        self.detail_button = self.add_action(self.tr("详情…"), self.show_detail,
+                                             self.tr("成员、项目、活动和孵化历程"))
         self.stage_button = self.add_action(self.tr("推进阶段…"), self.advance_selected)
         self.archive_button = self.add_action(self.tr("归档…"), self.archive_selected)
 
@@ -64,6 +67,7 @@ class OrganizationsPage(ListPage):
     def update_actions(self) -> None:
         super().update_actions()
         org = self.selected_record()
+        self.detail_button.setEnabled(org is not None)
         self.stage_button.setEnabled(
             org is not None and not org.archived and org.incubation_stage != "graduated"
         )
@@ -79,6 +83,13 @@ class OrganizationsPage(ListPage):
         org = self.selected_record()
         if org is not None:
             self.show_dialog(StageDialog(self.ctx, org, parent=self))
+
+    def show_detail(self) -> None:
+        org = self.selected_record()
+        if org is not None:
+            self.detail_dialog = OrganizationDetail(self.ctx, org, parent=self)
+            self.detail_dialog.finished.connect(self.detail_dialog.deleteLater)
+            self.detail_dialog.open()
 
     def delete_selected(self) -> None:
         self.archive_selected()

@@ -1,0 +1,79 @@
+"""The organization detail, opened from the Organizations page, with members added and ended."""
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from models.entities import Membership, Organization, Person
+from views.detail import DetailDialog
+from views.pages.organizations import OrganizationsPage
+
+from .conftest import type_text
+
+
+def save(qtbot, dialog):
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+
+
+@pytest.fixture
+def detail(qtbot, ctx, orgs):
+    Person.create(name="王秀英", id_number="11010519491231002X", is_volunteer=True)
+    Person.create(name="王芳", is_volunteer=True)
+    page = OrganizationsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    names = [page.model.row_at(r).values[0] for r in range(page.model.rowCount())]
+    page.table.selectRow(names.index("柳树村妇女微家互助会"))
+    qtbot.mouseClick(page.detail_button, Qt.MouseButton.LeftButton)
+    return page.detail_dialog
+
+
+def tab_rows(dialog, title):
+    index = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())].index(title)
+    return DetailDialog.table_texts(dialog.tabs.widget(index).findChild(type(dialog.members_table)))
+
+
+def test_detail_shows_stage_history_and_overdue_flag(detail):
+    assert detail.isVisible()
+    assert "柳树村妇女微家互助会" in detail.header.text()
+    assert "孵化已超过 12 个月仍未出壳" in detail.header.text()
+    stages = tab_rows(detail, "孵化历程")
+    assert stages == [["萌芽期", (dt.date.today() - dt.timedelta(days=500)).isoformat(), "", "500", ""]]
+    assert tab_rows(detail, "成员") == [] and tab_rows(detail, "项目") == []
+
+
+def test_add_a_member_by_searching_then_end_the_membership(qtbot, detail):
+    qtbot.mouseClick(detail.add_member_button, Qt.MouseButton.LeftButton)
+    dialog = detail.active_dialog
+    type_text(dialog.picker.query, "王")
+    dialog.picker.run_search()
+    labels = [dialog.picker.matches.item(i).text() for i in range(dialog.picker.matches.count())]
+    assert labels == ["王芳", "王秀英（110105********002X）"]
+    dialog.picker.matches.setCurrentRow(1)
+    dialog.picker.pick_selected()
+    dialog.role.setValue("leader")
+    save(qtbot, dialog)
+    assert not dialog.isVisible()
+    membership = Membership.get()
+    assert membership.person.name == "王秀英" and membership.role == "leader"
+    assert membership.organization.name == "柳树村妇女微家互助会"
+    assert tab_rows(detail, "成员")[0][:3] == ["王秀英", "110105********002X", "负责人"]
+
+    qtbot.mouseClick(detail.add_member_button, Qt.MouseButton.LeftButton)  # the same person again
+    again = detail.active_dialog
+    type_text(again.picker.query, "王秀英")
+    again.picker.run_search()
+    again.picker.pick_selected()
+    save(qtbot, again)
+    assert "不能重复加入" in again.error_text("person")
+    qtbot.keyClick(again, Qt.Key.Key_Escape)
+
+    detail.members_table.selectRow(0)
+    qtbot.mouseClick(detail.end_member_button, Qt.MouseButton.LeftButton)
+    ending = detail.active_dialog
+    save(qtbot, ending)
+    assert Membership.get_by_id(membership.id).end_on == dt.date.today()
+    assert tab_rows(detail, "成员")[0][4] == dt.date.today().isoformat()
+    assert Organization.select().count() == 4
