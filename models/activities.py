@@ -6,13 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from peewee import fn
-
 from . import audit
 from .db import database
 from .entities import Activity, Organization, Person, Project, ServiceRecord, Team, User, Venue
 from .errors import ValidationFailed
 from .i18n import Message, msg
+from .pickers import filter_years
 from .validators import InvalidValue, to_halfwidth
 
 MAX_HOURS = Decimal(24)
@@ -151,7 +150,4 @@ def set_service_hours(user: User | None, activity: Activity, hours: dict[int, De
 
 
 def activity_years() -> list[int]:
-    """Years that have activities, newest first (the period filter's choices)."""
-    year = fn.strftime("%Y", Activity.held_on)
-    query = Activity.select(year).distinct().order_by(year.desc())
-    return [int(y) for (y,) in query.tuples() if y]
+    return filter_years(Activity.held_on)

@@ -12,6 +12,7 @@ from .db import database
 from .entities import Organization, Project, ProjectVenue, Team, User, Venue
 from .errors import ValidationFailed
 from .i18n import Message, msg
+from .pickers import filter_years
 from .validators import InvalidValue, to_halfwidth
 
 FIRST_YEAR = 2000
@@ -203,6 +204,4 @@ def change_status(user: User | None, project: Project, status: str) -> Project:
 
 
 def project_years() -> list[int]:
-    """Years that have projects, newest first (the year filter's choices)."""
-    query = Project.select(Project.year).distinct().order_by(Project.year.desc())
-    return [year for (year,) in query.tuples()]
+    return filter_years(Project.year)

@@ -6,8 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from peewee import fn
-
 from . import audit
 from .activities import check_hours, parse_hours
 from .choices import TRAINING_KINDS
@@ -15,7 +13,7 @@ from .db import database
 from .entities import Membership, Organization, Person, Training, TrainingAttendance, User, Venue
 from .errors import ValidationFailed
 from .i18n import Message, msg
-from .pickers import person_label
+from .pickers import filter_years, person_label
 from .validators import InvalidValue
 
 
@@ -142,6 +140,4 @@ def hours_text(value: Decimal | None) -> str:
 
 
 def training_years() -> list[int]:
-    year = fn.strftime("%Y", Training.held_on)
-    query = Training.select(year).distinct().order_by(year.desc())
-    return [int(y) for (y,) in query.tuples() if y]
+    return filter_years(Training.held_on)

@@ -6,7 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from models.activities import ActivityData, check_hours, parse_hours, save_activity, set_service_hours
+from models.activities import (
+    ActivityData,
+    activity_years,
+    check_hours,
+    parse_hours,
+    save_activity,
+    set_service_hours,
+)
 from models.activity_listing import ActivityFilter, ActivityListing
 from models.entities import Activity, AuditEntry, Membership, Person, ServiceRecord
 from models.errors import ValidationFailed
@@ -91,6 +98,7 @@ def test_listing_sums_hours_and_filters_by_month(user, activity, volunteers, org
     assert listing.count(ActivityFilter(year=2025, month=6)) == 1
     assert listing.count(ActivityFilter(year=2025)) == 2
     assert listing.count(ActivityFilter(year=2024)) == 0
+    assert activity_years() == sorted({2025, dt.date.today().year}, reverse=True)
     assert listing.count(ActivityFilter(text="志愿服务队")) == 2
 
 

@@ -15,6 +15,7 @@ from models.projects import (
     check_status_transition,
     next_statuses,
     parse_money,
+    project_years,
     save_project,
 )
 from models.validators import InvalidValue
@@ -137,3 +138,4 @@ def test_listing_filters_and_sorts_in_sql(user, make_org):
     assert listing.count(ProjectFilter(source="venture", year=2025)) == 1
     assert listing.count(ProjectFilter(text="助老")) == 3
     assert listing.count(ProjectFilter(status="approved")) == 0
+    assert project_years() == sorted({2024, 2025, dt.date.today().year}, reverse=True)
