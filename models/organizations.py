@@ -200,22 +200,6 @@ def next_stages(org: Organization) -> list[str]:
     return codes[codes.index(org.incubation_stage) + 1 :]
 
 
-def archive_organization(org: Organization, user: User | None, reason: str) -> Organization:
-    if not reason.strip():
-        raise ValidationFailed({"reason": msg("请填写归档原因")})
-    if org.archived:
-        raise ValidationFailed({"reason": msg("该组织已归档")})
-    return audit.archive(org, user, reason.strip())
-
-
-def restore_organization(org: Organization, user: User | None, reason: str) -> Organization:
-    if not reason.strip():
-        raise ValidationFailed({"reason": msg("请填写恢复原因")})
-    if not org.archived:
-        raise ValidationFailed({"reason": msg("该组织未归档")})
-    return audit.restore(org, user, reason.strip())
-
-
 def incubation_started(org: Organization) -> dt.date | None:
     first = (
         OrganizationStage.select(OrganizationStage.entered_on)

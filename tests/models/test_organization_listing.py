@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from models.archiving import archive_record
 from models.choices import INCUBATION_STAGES
 from models.entities import Organization, Region, ServiceArea
 from models.organization_listing import NOT_INCUBATED, OrganizationFilter, OrganizationListing
-from models.organizations import advance_stage, archive_organization
+from models.organizations import advance_stage
 from models.validators import credit_check_char
 
 LISTING = OrganizationListing()
@@ -56,7 +57,7 @@ def sample(make_region, make_org, user) -> Sample:
                       initial_stage_on=dt.date(2022, 1, 1)),
     }
     advance_stage(orgs["H"], user, "graduated", dt.date(2023, 1, 1), note="已独立运营")
-    archive_organization(orgs["H"], user, "停止活动")
+    archive_record(orgs["H"], user, "停止活动")
     return Sample(xiannv, shaobo, {key: org.id for key, org in orgs.items()})
 
 

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from models import audit
+from models.archiving import archive_record, restore_record
 from models.bookings import book_venue
 from models.entities import (
     AuditEntry,
@@ -23,10 +24,8 @@ from models.errors import ValidationFailed
 from models.organizations import (
     OrganizationData,
     advance_stage,
-    archive_organization,
     is_incubation_overdue,
     next_stages,
-    restore_organization,
     save_organization,
 )
 from models.validators import credit_check_char
@@ -182,7 +181,7 @@ def test_duplicate_credit_code_is_refused_naming_the_existing_organization(
 def test_duplicates_of_an_archived_organization_say_it_is_archived(make_org, make_credit_code,
                                                                    user):
     old = make_org("旧城妇女之家", registered=8)
-    archive_organization(old, user, "已注销")
+    archive_record(old, user, "已注销")
     errors = refused(OrganizationData(name="旧城妇女之家"), user)
     assert "旧城妇女之家" in errors["name"] and "已归档" in errors["name"]
     data = OrganizationData(name="新城妇女之家", kind="registered", legal_form="social_group",
@@ -328,31 +327,31 @@ def test_archive_and_restore_need_a_reason(make_org, user, reason):
     org = make_org("阳光妈妈互助会")
     before = counts()
     with pytest.raises(ValidationFailed) as info:
-        archive_organization(org, user, reason)
+        archive_record(org, user, reason)
     assert set(info.value.errors) == {"reason"}
     assert counts() == before and not Organization.get_by_id(org.id).archived
 
-    archive_organization(org, user, "停止活动")
+    archive_record(org, user, "停止活动")
     before = counts()
     with pytest.raises(ValidationFailed):
-        restore_organization(org, user, reason)
+        restore_record(org, user, reason)
     assert counts() == before and Organization.get_by_id(org.id).archived
 
 
 def test_archive_then_restore(make_org, user):
     org = make_org("阳光妈妈互助会")
-    archive_organization(org, user, " 停止活动 ")
+    archive_record(org, user, " 停止活动 ")
     stored = Organization.get_by_id(org.id)
     assert stored.archived and stored.archived_reason == "停止活动"
     assert stored.archived_on == dt.date.today()
     with pytest.raises(ValidationFailed):
-        archive_organization(stored, user, "再次归档")
+        archive_record(stored, user, "再次归档")
 
-    restore_organization(stored, user, "恢复活动")
+    restore_record(stored, user, "恢复活动")
     stored = Organization.get_by_id(org.id)
     assert not stored.archived and stored.archived_reason == "恢复活动"
     with pytest.raises(ValidationFailed):
-        restore_organization(stored, user, "再次恢复")
+        restore_record(stored, user, "再次恢复")
     assert len(audit_changes(org, "archive")) == 1 and len(audit_changes(org, "restore")) == 1
 
 

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from models.entities import AuditEntry, Organization, OrganizationStage
 from models.organization_listing import OrganizationFilter, OrganizationListing
-from views.pages.organization_dialogs import ArchiveDialog, StageDialog
+from views.archiving import ArchiveRecordDialog
+from views.pages.organization_dialogs import StageDialog
 from views.pages.organization_form import OrganizationForm
 from views.pages.organizations import OrganizationsPage
 from views.table_model import ListingModel
@@ -240,7 +241,7 @@ def test_archive_needs_a_reason_then_hides_and_restores(qtbot, page):
     select_name(page, "巾帼志愿服务队")
     qtbot.mouseClick(page.archive_button, Qt.MouseButton.LeftButton)
     dialog = page.active_dialog
-    assert isinstance(dialog, ArchiveDialog)
+    assert isinstance(dialog, ArchiveRecordDialog)
     save(qtbot, dialog)
     assert dialog.error_text("reason") == "请填写归档原因"
     type_text(dialog.reason, "队伍已解散")
@@ -343,7 +344,7 @@ def test_delete_key_asks_to_archive_the_selected_organization(qtbot, page):
     page.table.setFocus()
     qtbot.keyClick(page.table, Qt.Key.Key_Delete)
     dialog = page.active_dialog
-    assert isinstance(dialog, ArchiveDialog) and dialog.org.name == "巾帼志愿服务队"
+    assert isinstance(dialog, ArchiveRecordDialog) and dialog.record.name == "巾帼志愿服务队"
     type_text(dialog.reason, "合并到其他组织")
     save(qtbot, dialog)
     assert Organization.get(Organization.name == "巾帼志愿服务队").archived

@@ -11,9 +11,7 @@ from models.choices import INCUBATION_STAGES
 from models.entities import Organization
 from models.organizations import (
     advance_stage,
-    archive_organization,
     next_stages,
-    restore_organization,
 )
 
 from ..form import FormDialog
@@ -45,26 +43,3 @@ class StageDialog(FormDialog):
         return advance_stage(
             self.org, self.ctx.user, self.stage.value(), self.on.value(), self.note.toPlainText()
         )
-
-
-class ArchiveDialog(FormDialog):
-    """Archive (or, for an archived organization, restore) with a reason."""
-
-    def __init__(self, ctx: AppContext, org: Organization, parent: QWidget | None = None):
-        self.restoring = org.archived
-        title = self.tr("恢复组织：{name}") if self.restoring else self.tr("归档组织：{name}")
-        super().__init__(title.format(name=org.name), parent)
-        self.ctx = ctx
-        self.org = org
-        if not self.restoring:
-            hint = QLabel(self.tr("归档后组织不再出现在默认列表中，历史记录和报表数据都保留，可随时恢复。"))
-            hint.setWordWrap(True)
-            self.form.addRow(hint)
-        label = self.tr("恢复原因") if self.restoring else self.tr("归档原因")
-        self.reason = self.add_field("reason", label, QPlainTextEdit(), required=True)
-        self.reason.setMaximumHeight(90)
-        self.resize(420, 240)
-
-    def submit(self) -> Organization:
-        action = restore_organization if self.restoring else archive_organization
-        return action(self.org, self.ctx.user, self.reason.toPlainText())

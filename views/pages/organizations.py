@@ -10,14 +10,14 @@ from models.choices import INCUBATION_STAGES, ORG_KINDS
 from models.entities import Organization
 from models.organization_listing import NOT_INCUBATED, OrganizationFilter, OrganizationListing
 
-from ..list_page import ListPage
+from ..archiving import ArchivingListPage
 from ..widgets import ChoiceCombo
 from .organization_detail import OrganizationDetail
-from .organization_dialogs import ArchiveDialog, StageDialog
+from .organization_dialogs import StageDialog
 from .organization_form import OrganizationForm
 
 
-class OrganizationsPage(ListPage):
+class OrganizationsPage(ArchivingListPage):
     page_key = "organizations"
     entity = Organization
 
@@ -51,7 +51,7 @@ class OrganizationsPage(ListPage):
         self.detail_button = self.add_action(self.tr("详情…"), self.show_detail,
                                              self.tr("成员、项目、活动和孵化历程"))
         self.stage_button = self.add_action(self.tr("推进阶段…"), self.advance_selected)
-        self.archive_button = self.add_action(self.tr("归档…"), self.archive_selected)
+        super().setup_actions()
 
     def current_filter(self) -> OrganizationFilter:
         return OrganizationFilter(
@@ -71,10 +71,6 @@ class OrganizationsPage(ListPage):
         self.stage_button.setEnabled(
             org is not None and not org.archived and org.incubation_stage != "graduated"
         )
-        self.archive_button.setEnabled(org is not None)
-        self.archive_button.setText(
-            self.tr("恢复…") if org is not None and org.archived else self.tr("归档…")
-        )
 
     def make_form(self, record: Organization | None) -> OrganizationForm:
         return OrganizationForm(self.ctx, record, parent=self)
@@ -91,10 +87,3 @@ class OrganizationsPage(ListPage):
             self.detail_dialog.finished.connect(self.detail_dialog.deleteLater)
             self.detail_dialog.open()
 
-    def delete_selected(self) -> None:
-        self.archive_selected()
-
-    def archive_selected(self) -> None:
-        org = self.selected_record()
-        if org is not None:
-            self.show_dialog(ArchiveDialog(self.ctx, org, parent=self))
