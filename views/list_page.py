@@ -84,11 +84,14 @@ class ListPage(QWidget):
         header.setHighlightSections(False)
         for i, column in enumerate(self.model.columns):
             header.resizeSection(i, column.width)
-        sort_section, descending = self.model.sort_column(), self.model.sort_state[1]
-        self.table.setSortingEnabled(True)  # sorts by the header's initial indicator: set it back
+        # Show the model's own sort first: enabling sorting sorts by the indicator, and an
+        # indicator that matches the model's state costs no query.
+        descending = self.model.sort_state[1]
         header.setSortIndicator(
-            sort_section, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            self.model.sort_column(),
+            Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder,
         )
+        self.table.setSortingEnabled(True)
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
         self.table.doubleClicked.connect(lambda _index: self.open_selected())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())

@@ -348,3 +348,19 @@ def test_delete_key_asks_to_archive_the_selected_organization(qtbot, page):
     type_text(dialog.reason, "合并到其他组织")
     save(qtbot, dialog)
     assert Organization.get(Organization.name == "巾帼志愿服务队").archived
+
+
+def test_opening_the_page_queries_the_list_once(qtbot, ctx, orgs):
+    log = QueryLog()
+    peewee_log = logging.getLogger("peewee")
+    old_level = peewee_log.level
+    peewee_log.setLevel(logging.DEBUG)
+    peewee_log.addHandler(log)
+    try:
+        page = OrganizationsPage(ctx)
+        qtbot.addWidget(page)
+    finally:
+        peewee_log.removeHandler(log)
+        peewee_log.setLevel(old_level)
+    page_queries = [q for q in log.queries if "OFFSET" in q and "COUNT" not in q]
+    assert len(page_queries) == 1  # no extra reload while the header's sort is set up
