@@ -19,6 +19,7 @@ from desktop.context import AppContext
 from .list_page import ListPage
 from .pages.activities import ActivitiesPage
 from .pages.organizations import OrganizationsPage
+from .pages.people import PeoplePage
 from .pages.projects import ProjectsPage
 from .pages.trainings import TrainingsPage
 from .pages.vocabularies import RegionsPage, ServiceAreasPage
@@ -38,6 +39,7 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget(self)
         self.page_list: list[ListPage] = []
         self.add_page(self.tr("社会组织"), OrganizationsPage(ctx, self))
+        self.add_page(self.tr("人员"), PeoplePage(ctx, self))
         self.add_page(self.tr("行政区划"), RegionsPage(ctx, self))
         self.add_page(self.tr("服务领域"), ServiceAreasPage(ctx, self))
         self.add_page(self.tr("项目"), ProjectsPage(ctx, self))

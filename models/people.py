@@ -1,0 +1,231 @@
+"""What the office does with a person: register and edit her; what her detail shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from peewee import fn
+
+from . import audit
+from .choices import MEMBERSHIP_ROLES, PERSON_ROLES, SOCIAL_WORKER_LEVELS, TRAINING_KINDS
+from .db import database
+from .entities import (
+    Activity,
+    Membership,
+    Organization,
+    Person,
+    Region,
+    ServiceRecord,
+    Team,
+    TeamAssignment,
+    Training,
+    TrainingAttendance,
+    User,
+)
+from .errors import ValidationFailed
+from .i18n import Message, msg
+from .validators import InvalidValue, check_id_number, check_phone, mask_id_number
+
+
+@dataclass
+class PersonData:
+    """What the person form gathers; birth date and sex are never typed, they come from the ID."""
+
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    region_id: int | None = None
+    is_cadre: bool = False
+    is_social_worker: bool = False
+    is_volunteer: bool = False
+    social_worker_level: str | None = None
+    cadre_title: str = ""
+    workplace: str = ""
+    notes: str = ""
+
+    @classmethod
+    def from_person(cls, person: Person) -> PersonData:
+        return cls(
+            name=person.name,
+            id_number=person.id_number or "",
+            phone=person.phone,
+            region_id=person.region_id,
+            is_cadre=person.is_cadre,
+            is_social_worker=person.is_social_worker,
+            is_volunteer=person.is_volunteer,
+            social_worker_level=person.social_worker_level,
+            cadre_title=person.cadre_title,
+            workplace=person.workplace,
+            notes=person.notes,
+        )
+
+
+def roles_text(is_cadre: bool, is_social_worker: bool, is_volunteer: bool) -> str:
+    """``妇工、义工``: the roles a person holds, in the domain's order (Chinese source text)."""
+    held = (is_cadre, is_social_worker, is_volunteer)
+    return "、".join(label for (_code, label), on in zip(PERSON_ROLES, held, strict=True) if on)
+
+
+def _clean(data: PersonData) -> tuple[dict, dict[str, Message]]:
+    errors: dict[str, Message] = {}
+    name = " ".join(data.name.split())
+    if not name:
+        errors["name"] = msg("请填写姓名")
+    elif len(name) > 50:
+        errors["name"] = msg("姓名过长（最多 50 字）")
+    values: dict = {"name": name, "id_number": None, "birth_date": None, "sex": None}
+    if data.id_number.strip():
+        try:
+            resident = check_id_number(data.id_number)
+        except InvalidValue as e:
+            errors["id_number"] = e.message
+        else:
+            values.update(id_number=resident.number, birth_date=resident.birth_date, sex=resident.sex)
+    values["phone"] = ""
+    if data.phone.strip():
+        try:
+            values["phone"] = check_phone(data.phone)
+        except InvalidValue as e:
+            errors["phone"] = e.message
+    if not (data.is_cadre or data.is_social_worker or data.is_volunteer):
+        errors["roles"] = msg("请至少选择一个身份：妇工、社工或义工")
+    values["social_worker_level"] = None
+    if data.is_social_worker:
+        if data.social_worker_level is not None and data.social_worker_level not in SOCIAL_WORKER_LEVELS:
+            errors["social_worker_level"] = msg("未知的社工等级")
+        values["social_worker_level"] = data.social_worker_level
+    elif data.social_worker_level:
+        errors["social_worker_level"] = msg("只有社工才有社工等级")
+    if data.region_id is not None and not (
+        Region.select().where((Region.id == data.region_id) & (Region.level == "township")).exists()
+    ):
+        errors["region_id"] = msg("请选择所属镇（街道）")
+    values.update(
+        region=data.region_id,
+        is_cadre=data.is_cadre,
+        is_social_worker=data.is_social_worker,
+        is_volunteer=data.is_volunteer,
+        cadre_title=data.cadre_title.strip() if data.is_cadre else "",
+        workplace=data.workplace.strip(),
+        notes=data.notes.strip(),
+    )
+    return values, errors
+
+
+def _check_unique_id(values: dict, errors: dict[str, Message], exclude_id: int | None) -> None:
+    if "id_number" in errors or not values["id_number"]:
+        return
+    query = Person.select(Person.name, Person.archived).where(Person.id_number == values["id_number"])
+    if exclude_id is not None:
+        query = query.where(Person.id != exclude_id)
+    clash = query.first()
+    if clash:
+        errors["id_number"] = msg(
+            "身份证号 {number} 已登记给“{name}”{state}",
+            number=mask_id_number(values["id_number"]),
+            name=clash.name,
+            state="（已归档）" if clash.archived else "",
+        )
+
+
+def save_person(data: PersonData, user: User | None, existing: Person | None = None) -> Person:
+    """Register a new person or update ``existing``; raises ValidationFailed, saving nothing."""
+    values, errors = _clean(data)
+    with database.atomic():
+        _check_unique_id(values, errors, existing.id if existing else None)
+        if errors:
+            raise ValidationFailed(errors)
+        if existing is None:
+            return audit.create(Person, user, **values)
+        return audit.update(existing, user, **values)
+
+
+# -- choices for the filters ---------------------------------------------------------------
+
+
+def organizations_with_members() -> list[tuple[int, str]]:
+    """Organizations anyone has joined, in pinyin order (what the people filter can narrow to)."""
+    query = (
+        Organization.select(Organization.id, Organization.name)
+        .where(fn.EXISTS(Membership.select(Membership.id).where(
+            Membership.organization == Organization.id)))
+        .order_by(Organization.name_key, Organization.id)
+    )
+    return list(query.tuples())
+
+
+def teams_with_members() -> list[tuple[int, str]]:
+    """Teams anyone is assigned to, in pinyin order."""
+    query = (
+        Team.select(Team.id, Team.name)
+        .where(fn.EXISTS(TeamAssignment.select(TeamAssignment.id).where(
+            TeamAssignment.team == Team.id)))
+        .order_by(Team.name_key, Team.id)
+    )
+    return list(query.tuples())
+
+
+# -- what the person detail shows ----------------------------------------------------------
+
+
+def memberships(person: Person | int) -> list[tuple]:
+    """(membership id, organization, role label, from, to, active today) — current ones first."""
+    today = dt.date.today()
+    query = (
+        Membership.select(Membership.id, Organization.name, Membership.role, Membership.start_on,
+                          Membership.end_on)
+        .join(Organization)
+        .where(Membership.person == person)
+        .order_by(Membership.end_on.is_null(False), Membership.start_on.desc(), Membership.id)
+        .tuples()
+    )
+    return [(mid, org, MEMBERSHIP_ROLES.label(role), start, end, end is None or end >= today)
+            for mid, org, role, start, end in query]
+
+
+def team_roles(person: Person | int) -> list[tuple]:
+    """(team, role label, from, to) — current ones first."""
+    query = (
+        TeamAssignment.select(Team.name, TeamAssignment.role, TeamAssignment.start_on,
+                              TeamAssignment.end_on)
+        .join(Team)
+        .where(TeamAssignment.person == person)
+        .order_by(TeamAssignment.end_on.is_null(False), TeamAssignment.start_on.desc())
+        .tuples()
+    )
+    return [(team, PERSON_ROLES.label(role), start, end) for team, role, start, end in query]
+
+
+def service_records(person: Person | int) -> list[tuple]:
+    """(activity date, activity title, hours), newest first."""
+    query = (
+        ServiceRecord.select(Activity.held_on, Activity.title, ServiceRecord.hours)
+        .join(Activity)
+        .where(ServiceRecord.person == person)
+        .order_by(Activity.held_on.desc(), ServiceRecord.id)
+        .tuples()
+    )
+    return list(query)
+
+
+def total_service_hours(person: Person | int) -> Decimal:
+    total = (
+        ServiceRecord.select(fn.SUM(ServiceRecord.hours))
+        .where(ServiceRecord.person == person)
+        .scalar()
+    )
+    return Decimal(str(total or 0)).quantize(Decimal("0.1"))
+
+
+def trainings_attended(person: Person | int) -> list[tuple]:
+    """(date, topic, kind label), newest first."""
+    query = (
+        TrainingAttendance.select(Training.held_on, Training.topic, Training.kind)
+        .join(Training)
+        .where(TrainingAttendance.person == person)
+        .order_by(Training.held_on.desc(), Training.id)
+        .tuples()
+    )
+    return [(held, topic, TRAINING_KINDS.label(kind)) for held, topic, kind in query]

@@ -1,0 +1,105 @@
+"""The People list: search by name, ID or phone, filters by role, place, organization, team."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from peewee import JOIN, SQL, fn
+
+from .choices import SEXES, SOCIAL_WORKER_LEVELS
+from .entities import Membership, Person, Region, TeamAssignment
+from .i18n import tr_noop
+from .listing import Column, Listing, ListRow
+from .people import roles_text
+from .validators import mask_id_number, to_halfwidth
+
+ROLE_FIELDS = {
+    "cadre": Person.is_cadre,
+    "social_worker": Person.is_social_worker,
+    "volunteer": Person.is_volunteer,
+}
+
+
+@dataclass(frozen=True)
+class PersonFilter:
+    text: str = ""
+    role: str | None = None  # a PERSON_ROLES code
+    township_id: int | None = None
+    organization_id: int | None = None  # has an active membership there
+    team_id: int | None = None  # has an active assignment there
+    archived: bool | None = False  # None: both
+
+
+def _active_today(model) -> object:
+    today = dt.date.today()
+    return model.end_on.is_null() | (model.end_on >= today)
+
+
+class PersonListing(Listing[PersonFilter]):
+    columns = (
+        Column("name", tr_noop("姓名"), sort=Person.name_key, width=90),
+        Column("sex", tr_noop("性别"), "label", sort=Person.sex, width=50),
+        Column("birth_date", tr_noop("出生日期"), "date", sort=Person.birth_date, width=95),
+        Column("id_number", tr_noop("身份证号"), width=160),
+        Column("phone", tr_noop("联系电话"), sort=Person.phone, width=120),
+        Column("roles", tr_noop("角色"), width=120),
+        Column("township", tr_noop("所属镇（街道）"), sort=Region.name_key, width=120),
+        Column("sw_level", tr_noop("社工等级"), "label", sort=Person.social_worker_level, width=120),
+        Column("updated", tr_noop("更新时间"), "datetime", sort=Person.updated_at, width=140),
+    )
+    default_sort = "name"
+
+    def base_query(self):
+        return Person.select(
+            Person.id, Person.name, Person.sex, Person.birth_date, Person.id_number, Person.phone,
+            Person.is_cadre, Person.is_social_worker, Person.is_volunteer, Region.name,
+            Person.social_worker_level, Person.updated_at, Person.archived,
+        ).join(Region, JOIN.LEFT_OUTER, on=(Person.region == Region.id))
+
+    def id_column(self):
+        return Person.id
+
+    def apply_filter(self, query, flt: PersonFilter):
+        typed = " ".join(flt.text.split())
+        if typed:
+            number = re.sub(r"\s+", "", to_halfwidth(typed)).upper()
+            digits = re.sub(r"\D", "", number)
+            condition = Person.name.contains(typed) | Person.id_number.startswith(number)
+            if digits:
+                condition = condition | Person.phone.contains(digits)
+            query = query.where(condition)
+        if flt.role in ROLE_FIELDS:
+            query = query.where(ROLE_FIELDS[flt.role] == True)  # noqa: E712
+        if flt.township_id:
+            query = query.where(Person.region == flt.township_id)
+        if flt.organization_id:
+            query = query.where(fn.EXISTS(
+                Membership.select(SQL("1")).where(
+                    (Membership.organization == flt.organization_id)
+                    & (Membership.person == Person.id)
+                    & _active_today(Membership)
+                )
+            ))
+        if flt.team_id:
+            query = query.where(fn.EXISTS(
+                TeamAssignment.select(SQL("1")).where(
+                    (TeamAssignment.team == flt.team_id)
+                    & (TeamAssignment.person == Person.id)
+                    & _active_today(TeamAssignment)
+                )
+            ))
+        if flt.archived is not None:
+            query = query.where(Person.archived == flt.archived)
+        return query
+
+    def to_row(self, raw: tuple) -> ListRow:
+        (pid, name, sex, birth, number, phone, cadre, worker, volunteer, township, level,
+         updated, archived) = raw
+        values = (
+            name, SEXES.label(sex), birth, mask_id_number(number), phone,
+            roles_text(cadre, worker, volunteer), township or "", SOCIAL_WORKER_LEVELS.label(level),
+            updated,
+        )
+        return ListRow(pid, values, archived)
