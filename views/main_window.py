@@ -21,6 +21,7 @@ from .pages.activities import ActivitiesPage
 from .pages.organizations import OrganizationsPage
 from .pages.people import PeoplePage
 from .pages.projects import ProjectsPage
+from .pages.teams import TeamsPage
 from .pages.trainings import TrainingsPage
 from .pages.vocabularies import RegionsPage, ServiceAreasPage
 
@@ -45,6 +46,7 @@ class MainWindow(QMainWindow):
         self.add_page(self.tr("项目"), ProjectsPage(ctx, self))
         self.add_page(self.tr("活动"), ActivitiesPage(ctx, self))
         self.add_page(self.tr("培训"), TrainingsPage(ctx, self))
+        self.add_page(self.tr("三工联动团队"), TeamsPage(ctx, self))
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)
 

@@ -1,0 +1,175 @@
+"""The Teams page, driven as a user: teams created and edited, members added and ended."""
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from models.entities import AuditEntry, Person, Team, TeamAssignment
+from models.team_listing import TeamFilter, TeamListing
+from models.teams import TeamData, add_assignment, save_team
+from views.detail import DetailDialog
+from views.pages.teams import TeamsPage
+from views.table_model import ListingModel
+
+from .conftest import type_text
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def teams(ctx, county):
+    cadre = Person.create(name="李红梅", is_cadre=True)
+    worker = Person.create(name="张晓社", is_social_worker=True, id_number="320102199001011234")
+    Person.create(name="王志愿", is_volunteer=True)
+    east = save_team(TeamData(name="东关三工队", township_id=county["east"].id,
+                              founded_on=dt.date(2024, 3, 8)), ctx.user)
+    west = save_team(TeamData(name="西湖三工队", township_id=county["west"].id), ctx.user)
+    add_assignment(ctx.user, east, cadre, "cadre", TODAY - dt.timedelta(days=100))
+    add_assignment(ctx.user, east, worker, "social_worker", TODAY - dt.timedelta(days=100))
+    add_assignment(ctx.user, west, cadre, "cadre", None)
+    return {"east": east, "west": west}
+
+
+@pytest.fixture
+def page(qtbot, ctx, county, teams):
+    widget = TeamsPage(ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def save(qtbot, dialog):
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+
+
+def names(page):
+    return [page.model.row_at(r).values[0] for r in range(page.model.rowCount())]
+
+
+def row_of(page, name):
+    return page.model.row_at(names(page).index(name)).values
+
+
+def open_team(qtbot, page, name):
+    page.table.selectRow(names(page).index(name))
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    return page.active_dialog
+
+
+def test_team_model_passes_qt_model_tester(qtmodeltester, teams):
+    model = ListingModel(TeamListing(), TeamFilter(), batch=1)
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_list_shows_counts_and_completeness(page):
+    assert names(page) == ["东关三工队", "西湖三工队"]
+    assert row_of(page, "东关三工队")[1:6] == ("东关街道", 1, 1, 0, "缺义工")
+    assert row_of(page, "西湖三工队")[5] == "缺社工、义工"
+    headers = [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
+    assert headers == ["团队名称", "所属镇（街道）", "妇工", "社工", "义工", "是否齐全", "成立日期"]
+    page.township_filter.setCurrentIndex(2)  # 西湖镇
+    assert names(page) == ["西湖三工队"]
+
+
+def test_create_team_with_validation_messages(qtbot, ctx, page, county):
+    qtbot.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    form = page.active_dialog
+    save(qtbot, form)
+    assert form.error_text("name") == "请填写团队名称"
+    assert form.error_text("township_id") == "请选择所属镇（街道）"
+    type_text(form.name, "东关三工队")
+    form.township.setValue(county["west"].id)
+    save(qtbot, form)
+    assert form.error_text("name") == "名称与已有团队“东关三工队”重复"
+    assert Team.select().count() == 2
+    form.name.clear()
+    type_text(form.name, "柳树三工队")
+    save(qtbot, form)
+    assert not form.isVisible()
+    team = Team.get(Team.name == "柳树三工队")
+    assert team.region_id == county["west"].id
+    assert names(page)[page.table.currentIndex().row()] == "柳树三工队"
+    entry = AuditEntry.get((AuditEntry.entity == "team") & (AuditEntry.entity_id == team.id))
+    assert entry.action == "create"
+
+
+def test_add_and_end_members_changes_completeness(qtbot, ctx, page, teams):
+    form = open_team(qtbot, page, "东关三工队")
+    assert form.status_label.text() == "缺义工"
+    qtbot.mouseClick(form.add_member_button, Qt.MouseButton.LeftButton)
+    adding = form.active_dialog
+    type_text(adding.picker.query, "王志")
+    adding.picker.run_search()
+    assert adding.picker.matches.count() == 1
+    adding.picker.pick_selected()
+    assert adding.role.value() == "volunteer"  # suggested from the register
+    save(qtbot, adding)
+    assert not adding.isVisible()
+    assert form.status_label.text() == "齐全"
+    assert TeamAssignment.select().where(TeamAssignment.team == teams["east"]).count() == 3
+
+    qtbot.mouseClick(form.add_member_button, Qt.MouseButton.LeftButton)
+    again = form.active_dialog
+    type_text(again.picker.query, "李红")
+    again.picker.run_search()
+    again.picker.pick_selected()
+    again.role.setValue("cadre")
+    save(qtbot, again)
+    assert "不能重复加入" in again.error_text("person")
+    again.reject()
+
+    rows = DetailDialog.table_texts(form.members_table)
+    assert [r[:2] for r in rows] == [["妇工", "李红梅"], ["社工", "张晓社"], ["义工", "王志愿"]]
+    assert rows[1][2] != "320102199001011234"  # masked
+    form.members_table.selectRow(1)
+    qtbot.mouseClick(form.end_member_button, Qt.MouseButton.LeftButton)
+    ending = form.active_dialog
+    ending.end_on.setValue(TODAY - dt.timedelta(days=200))
+    save(qtbot, ending)
+    assert "不能早于开始日期" in ending.error_text("end_on")
+    ending.end_on.setValue(TODAY - dt.timedelta(days=1))
+    save(qtbot, ending)
+    assert form.status_label.text() == "缺社工"
+    ended = TeamAssignment.get(TeamAssignment.role == "social_worker")
+    assert ended.end_on == TODAY - dt.timedelta(days=1)
+    form.reject()
+    assert row_of(page, "东关三工队")[2:6] == (1, 0, 1, "缺社工")
+    assert AuditEntry.select().where(AuditEntry.entity == "team_assignment").count() == 5
+
+
+def test_edit_and_archive_team(qtbot, page, teams):
+    form = open_team(qtbot, page, "西湖三工队")
+    form.name.clear()
+    type_text(form.name, "西湖镇三工联动队")
+    save(qtbot, form)
+    assert Team.get_by_id(teams["west"].id).name == "西湖镇三工联动队"
+    page.table.selectRow(names(page).index("西湖镇三工联动队"))
+    qtbot.mouseClick(page.archive_button, Qt.MouseButton.LeftButton)
+    dialog = page.active_dialog
+    save(qtbot, dialog)
+    assert dialog.error_text("reason") == "请填写归档原因"
+    dialog.reason.setPlainText("并入东关队")
+    save(qtbot, dialog)
+    assert names(page) == ["东关三工队"]
+    assert Team.get_by_id(teams["west"].id).archived_reason == "并入东关队"
+
+
+def test_complete_filter_and_township_view(qtbot, ctx, page, teams, county):
+    volunteer = Person.get(Person.name == "王志愿")
+    add_assignment(ctx.user, teams["east"], volunteer, "volunteer", TODAY)
+    page.refresh()
+    page.complete_filter.setCurrentIndex(1)  # 齐全
+    assert names(page) == ["东关三工队"]
+    page.complete_filter.setCurrentIndex(2)  # 不齐全
+    assert names(page) == ["西湖三工队"]
+    qtbot.mouseClick(page.township_button, Qt.MouseButton.LeftButton)
+    view = page.township_dialog
+    assert DetailDialog.table_texts(view.table) == [
+        ["东关街道", "1", "1", ""], ["西湖镇", "1", "0", "无专业社工团队"]]
+    assert "西湖镇" in view.header.text()
+    view.reject()
