@@ -23,6 +23,7 @@ from .pages.people import PeoplePage
 from .pages.projects import ProjectsPage
 from .pages.teams import TeamsPage
 from .pages.trainings import TrainingsPage
+from .pages.venues import VenuesPage
 from .pages.vocabularies import RegionsPage, ServiceAreasPage
 
 
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
         self.add_page(self.tr("活动"), ActivitiesPage(ctx, self))
         self.add_page(self.tr("培训"), TrainingsPage(ctx, self))
         self.add_page(self.tr("三工联动团队"), TeamsPage(ctx, self))
+        self.add_page(self.tr("活动阵地"), VenuesPage(ctx, self))
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)
 
