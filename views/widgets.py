@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QComboBox, QDateEdit, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QComboBox, QDateEdit, QListWidget, QListWidgetItem, QSpinBox, QWidget
 
 from models.choices import Choices
 
@@ -37,6 +37,23 @@ class OptionalDateEdit(QDateEdit):
             self.setDate(_EMPTY)
         else:
             self.setDate(QDate(value.year, value.month, value.day))
+
+
+class OptionalCountBox(QSpinBox):
+    """A count that may be left blank ("未填", below zero); ``count()`` is an int or None."""
+
+    def __init__(self, parent: QWidget | None = None, maximum: int = 1_000_000):
+        super().__init__(parent)
+        self.setRange(-1, maximum)
+        self.setSpecialValueText(self.tr("未填"))
+        self.setGroupSeparatorShown(True)
+        self.setValue(-1)
+
+    def count(self) -> int | None:
+        return None if self.value() < 0 else self.value()
+
+    def setCount(self, value: int | None) -> None:
+        self.setValue(-1 if value is None else value)
 
 
 class ChoiceCombo(QComboBox):

@@ -25,26 +25,9 @@ from models.projects import (
 from ..archiving import ArchivingListPage
 from ..form import FormDialog
 from ..i18n import tr_label
-from ..widgets import CheckList, ChoiceCombo, OptionalDateEdit
+from ..widgets import CheckList, ChoiceCombo, OptionalCountBox, OptionalDateEdit
 
 MAX_SERVED = 10_000_000
-
-
-class OptionalCountBox(QSpinBox):
-    """A count that may be left blank ("未填", below zero); ``count()`` is an int or None."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setRange(-1, MAX_SERVED)
-        self.setSpecialValueText(self.tr("未填"))
-        self.setGroupSeparatorShown(True)
-        self.setValue(-1)
-
-    def count(self) -> int | None:
-        return None if self.value() < 0 else self.value()
-
-    def setCount(self, value: int | None) -> None:
-        self.setValue(-1 if value is None else value)
 
 
 class ProjectForm(FormDialog):
@@ -85,8 +68,12 @@ class ProjectForm(FormDialog):
         for edit in (self.amount_applied, self.amount_granted):
             edit.setPlaceholderText(self.tr("如 35,600.50"))
             edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.planned_served = self.add_field("planned_served", self.tr("计划服务人次"), OptionalCountBox())
-        self.actual_served = self.add_field("actual_served", self.tr("实际服务人次"), OptionalCountBox())
+        self.planned_served = self.add_field(
+            "planned_served", self.tr("计划服务人次"), OptionalCountBox(maximum=MAX_SERVED)
+        )
+        self.actual_served = self.add_field(
+            "actual_served", self.tr("实际服务人次"), OptionalCountBox(maximum=MAX_SERVED)
+        )
         self.start_on = self.add_field("start_on", self.tr("开始日期"), OptionalDateEdit())
         self.end_on = self.add_field("end_on", self.tr("结束日期"), OptionalDateEdit())
         self.venues = self.add_field(

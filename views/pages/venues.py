@@ -40,8 +40,7 @@ from ..detail import DetailDialog
 from ..form import FormDialog
 from ..i18n import tr_label, tr_msg
 from ..person_picker import PersonPicker
-from ..widgets import ChoiceCombo, OptionalDateEdit
-from .projects import OptionalCountBox
+from ..widgets import ChoiceCombo, OptionalCountBox, OptionalDateEdit
 
 
 class VenueForm(FormDialog):
@@ -65,8 +64,9 @@ class VenueForm(FormDialog):
             ChoiceCombo(regions_for_organizations(), blank=self.tr("（请选择）")), required=True,
         )
         self.address = self.add_field("address", self.tr("地址"), QLineEdit())
-        self.capacity = self.add_field("capacity", self.tr("容纳人数"), OptionalCountBox())
-        self.capacity.setMaximum(MAX_CAPACITY)
+        self.capacity = self.add_field(
+            "capacity", self.tr("容纳人数"), OptionalCountBox(maximum=MAX_CAPACITY)
+        )
         self.manager_id = data.manager_id
         self.picker = PersonPicker(pickers.search_people, self)
         self.picker.picked.connect(self._manager_picked)
