@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QWidget,
 )
 
 from desktop.context import AppContext
@@ -39,17 +42,22 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setMaximumWidth(200)
         self.pages = QStackedWidget(self)
-        self.page_list: list[ListPage] = []
-        self.add_page(self.tr("社会组织"), OrganizationsPage(ctx, self))
-        self.add_page(self.tr("人员"), PeoplePage(ctx, self))
-        self.add_page(self.tr("行政区划"), RegionsPage(ctx, self))
-        self.add_page(self.tr("服务领域"), ServiceAreasPage(ctx, self))
-        self.add_page(self.tr("项目"), ProjectsPage(ctx, self))
-        self.add_page(self.tr("活动"), ActivitiesPage(ctx, self))
-        self.add_page(self.tr("培训"), TrainingsPage(ctx, self))
-        self.add_page(self.tr("三工联动团队"), TeamsPage(ctx, self))
-        self.add_page(self.tr("活动阵地"), VenuesPage(ctx, self))
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        # Pages are built when first shown: start-up queries only the first one.
+        self._factories: list[Callable[[], ListPage]] = []
+        self._built: dict[int, ListPage] = {}
+        for title, page_class in (
+            (self.tr("社会组织"), OrganizationsPage),
+            (self.tr("人员"), PeoplePage),
+            (self.tr("三工联动团队"), TeamsPage),
+            (self.tr("活动阵地"), VenuesPage),
+            (self.tr("项目"), ProjectsPage),
+            (self.tr("活动"), ActivitiesPage),
+            (self.tr("培训"), TrainingsPage),
+            (self.tr("行政区划"), RegionsPage),
+            (self.tr("服务领域"), ServiceAreasPage),
+        ):
+            self.add_page(title, lambda cls=page_class: cls(ctx, self))
+        self.nav.currentRowChanged.connect(self.show_page)
         self.nav.setCurrentRow(0)
 
         splitter = QSplitter(self)
@@ -66,13 +74,28 @@ class MainWindow(QMainWindow):
         )
         self._restore_geometry()
 
-    def add_page(self, title: str, page: ListPage) -> None:
+    def add_page(self, title: str, factory: Callable[[], ListPage]) -> None:
         QListWidgetItem(title, self.nav)
-        self.pages.addWidget(page)
-        self.page_list.append(page)
+        self.pages.addWidget(QWidget(self.pages))  # stands in until the page is first shown
+        self._factories.append(factory)
+
+    def page(self, index: int) -> ListPage:
+        if index not in self._built:
+            page = self._factories[index]()
+            placeholder = self.pages.widget(index)
+            self.pages.insertWidget(index, page)
+            self.pages.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self._built[index] = page
+        return self._built[index]
+
+    def show_page(self, index: int) -> None:
+        if index >= 0:
+            self.page(index)
+            self.pages.setCurrentIndex(index)
 
     def current_page(self) -> ListPage:
-        return self.page_list[self.pages.currentIndex()]
+        return self.page(self.pages.currentIndex())
 
     def is_filled(self) -> bool:
         return self.current_page().is_filled()
@@ -108,7 +131,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/state", self.saveState())
-        for page in self.page_list:
+        for page in self._built.values():
             page.save_header()
         self.settings.sync()
         super().closeEvent(event)

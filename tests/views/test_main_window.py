@@ -1,0 +1,40 @@
+"""The main window: navigation builds each page when first shown, layout is remembered."""
+
+from views.main_window import MainWindow
+from views.pages.organizations import OrganizationsPage
+from views.pages.people import PeoplePage
+
+
+def make_window(qtbot, ctx):
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_navigation_lists_the_areas_and_builds_pages_on_demand(qtbot, ctx, orgs):
+    window = make_window(qtbot, ctx)
+    titles = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert titles == ["社会组织", "人员", "三工联动团队", "活动阵地", "项目", "活动", "培训",
+                      "行政区划", "服务领域"]
+    assert isinstance(window.current_page(), OrganizationsPage) and window.is_filled()
+    assert len(window._built) == 1  # only the page on screen has queried the database
+    window.nav.setCurrentRow(1)
+    assert isinstance(window.pages.currentWidget(), PeoplePage)
+    for row in range(window.nav.count()):
+        window.nav.setCurrentRow(row)
+        assert window.pages.currentWidget() is window.current_page()
+    assert len(window._built) == window.nav.count()
+
+
+def test_geometry_and_column_widths_survive_a_restart(qtbot, ctx, orgs):
+    window = make_window(qtbot, ctx)
+    window.resize(1211, 707)
+    window.current_page().table.horizontalHeader().resizeSection(0, 271)
+    expected = window.size()
+    assert expected.height() == 707
+    window.close()
+    again = make_window(qtbot, ctx)
+    assert again.size() == expected
+    assert again.current_page().table.horizontalHeader().sectionSize(0) == 271
