@@ -133,6 +133,11 @@ class Person(NamedMixin, Archivable):
     workplace = CharField(default="")
     notes = TextField(default="")
 
+    class Meta:
+        # The People list (not archived, in pinyin order) reads pages straight off this index
+        # instead of sorting 100k rows for every page.
+        indexes = ((("archived", "name_key"), False),)
+
 
 class Membership(TimestampedModel):
     person = ForeignKeyField(Person, backref="memberships", on_delete="RESTRICT")

@@ -61,6 +61,11 @@ class PersonListing(Listing[PersonFilter]):
     def id_column(self):
         return Person.id
 
+    def count(self, flt: PersonFilter) -> int:
+        """Counted without the township join the rows need: a LEFT join cannot change the count,
+        and skipping it makes counting 100k people several times faster."""
+        return self.apply_filter(Person.select(Person.id), flt).count()
+
     def apply_filter(self, query, flt: PersonFilter):
         typed = " ".join(flt.text.split())
         if typed:
