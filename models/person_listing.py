@@ -50,6 +50,7 @@ class PersonListing(Listing[PersonFilter]):
         Column("updated", tr_noop("更新时间"), "datetime", sort=Person.updated_at, width=140),
     )
     default_sort = "name"
+    keyset = True
 
     def base_query(self):
         return Person.select(

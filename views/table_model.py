@@ -92,7 +92,10 @@ class ListingModel(QAbstractTableModel):
         return None
 
     def _fetch_page(self, offset: int) -> list[ListRow]:
-        return self.listing.fetch(self._filter, self._sort_key, self._descending, offset, self.batch)
+        after = self._rows[-1].cursor if offset and self._rows else ()
+        return self.listing.fetch(
+            self._filter, self._sort_key, self._descending, offset, self.batch, after
+        )
 
     def _append(self, rows: list[ListRow]) -> None:
         self._rows.extend(rows)

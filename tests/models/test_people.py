@@ -185,3 +185,24 @@ def test_detail_queries(ctx, register):
     training = Training.create(topic="社工实务督导", held_on=dt.date(2026, 4, 2), kind="supervision")
     TrainingAttendance.create(training=training, person=person)
     assert trainings_attended(person) == [(dt.date(2026, 4, 2), "社工实务督导", "督导")]
+
+
+def test_keyset_pages_match_one_offset_query_for_every_sort(register):
+    """Paging after the last row's (sort value, id) gives the same rows, NULLs included."""
+    listing = PersonListing()
+    flt = PersonFilter(archived=None)
+    for column in listing.columns:
+        if column.sort is None:
+            continue
+        for descending in (False, True):
+            paged, after = [], ()
+            while True:
+                page = listing.fetch(flt, column.key, descending, len(paged), 1, after)
+                if not page:
+                    break
+                paged += page
+                after = page[-1].cursor
+            listing.keyset = False
+            whole = listing.fetch(flt, column.key, descending, 0, 100)
+            listing.keyset = True
+            assert [r.id for r in paged] == [r.id for r in whole], (column.key, descending)
