@@ -89,8 +89,6 @@ def _clean(data: PersonData) -> tuple[dict, dict[str, Message]]:
             values["phone"] = check_phone(data.phone)
         except InvalidValue as e:
             errors["phone"] = e.message
-    if not (data.is_cadre or data.is_social_worker or data.is_volunteer):
-        errors["roles"] = msg("请至少选择一个身份：妇工、社工或义工")
     values["social_worker_level"] = None
     if data.is_social_worker:
         if data.social_worker_level is not None and data.social_worker_level not in SOCIAL_WORKER_LEVELS:

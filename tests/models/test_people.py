@@ -60,7 +60,7 @@ def test_bad_input_is_refused_field_by_field_and_nothing_saved(ctx):
     assert errors["name"] == "请填写姓名"
     assert errors["id_number"] == "身份证号校验位不正确，请核对是否抄错"
     assert errors["phone"] == "手机号应为 1 开头的 11 位数字"
-    assert errors["roles"] == "请至少选择一个身份：妇工、社工或义工"
+    assert "roles" not in errors  # an organization's plain member holds none of the three roles
     assert errors["social_worker_level"] == "只有社工才有社工等级"
     assert Person.select().count() == 0 and AuditEntry.select().count() == 0
 
@@ -206,3 +206,8 @@ def test_keyset_pages_match_one_offset_query_for_every_sort(register):
             whole = listing.fetch(flt, column.key, descending, 0, 100)
             listing.keyset = True
             assert [r.id for r in paged] == [r.id for r in whole], (column.key, descending)
+
+
+def test_an_organization_member_may_hold_no_federation_role(ctx):
+    person = save_person(PersonData(name="赵敏"), ctx.user)
+    assert not (person.is_cadre or person.is_social_worker or person.is_volunteer)

@@ -175,7 +175,6 @@ def test_bad_id_shows_reason_and_saves_nothing(qtbot, page):
     assert form.derived.text() == ""
     save(qtbot, form)
     assert form.isVisible()
-    assert form.error_text("roles") == "请至少选择一个身份：妇工、社工或义工"
     assert form.error_text("id_number") == "身份证号校验位不正确，请核对是否抄错"
     assert Person.select().count() == before
 

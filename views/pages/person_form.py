@@ -55,7 +55,7 @@ class PersonForm(FormDialog):
             row.addWidget(box)
             box.toggled.connect(self._sync_enabled)
         row.addStretch(1)
-        self.add_field("roles", self.tr("身份"), roles, required=True)
+        self.add_field("roles", self.tr("身份"), roles)
         self.level = self.add_field(
             "social_worker_level", self.tr("社工等级"),
             ChoiceCombo.of(SOCIAL_WORKER_LEVELS, blank=self.tr("（无证书）")),
