@@ -78,9 +78,7 @@ def save_activity(
     values, errors = _clean(data, today or dt.date.today())
     if errors:
         raise ValidationFailed(errors)
-    if existing is None:
-        return audit.create(Activity, user, **values)
-    return audit.update(existing, user, **values)
+    return audit.save(Activity, user, existing, **values)
 
 
 def project_holders(project_id: int) -> tuple[int | None, int | None]:

@@ -106,6 +106,13 @@ def update(instance: M, user: User | None, action: str = "update", **fields: Any
     return instance
 
 
+def save(model: type[M], user: User | None, existing: M | None, **fields: Any) -> M:
+    """Create a ``model`` row, or update ``existing`` when editing."""
+    if existing is None:
+        return create(model, user, **fields)
+    return update(existing, user, **fields)
+
+
 def archive(instance: M, user: User | None, reason: str, on: dt.date | None = None) -> M:
     return update(
         instance, user, "archive",

@@ -14,6 +14,11 @@ def now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
+def excluding(query, existing: Model | None):
+    """``query`` without the record being edited (for "is this name taken?" checks)."""
+    return query if existing is None else query.where(query.model.id != existing.id)
+
+
 class BaseModel(Model):
     class Meta:
         database = database

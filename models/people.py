@@ -135,9 +135,7 @@ def save_person(data: PersonData, user: User | None, existing: Person | None = N
         _check_unique_id(values, errors, existing.id if existing else None)
         if errors:
             raise ValidationFailed(errors)
-        if existing is None:
-            return audit.create(Person, user, **values)
-        return audit.update(existing, user, **values)
+        return audit.save(Person, user, existing, **values)
 
 
 # -- choices for the filters ---------------------------------------------------------------

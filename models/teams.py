@@ -10,7 +10,7 @@ from peewee import JOIN, Case, fn
 
 from . import audit
 from .choices import PERSON_ROLES
-from .db import database
+from .db import database, excluding
 from .entities import Person, Region, Team, TeamAssignment, User
 from .errors import ValidationFailed
 from .i18n import Message, msg
@@ -72,8 +72,7 @@ def save_team(data: TeamData, user: User | None, existing: Team | None = None) -
     with database.atomic():
         if "name" not in errors:
             query = Team.select().where(Team.name == name)
-            if existing is not None:
-                query = query.where(Team.id != existing.id)
+            query = excluding(query, existing)
             clash = query.first()
             if clash is not None:
                 state = "（已归档）" if clash.archived else ""
@@ -82,9 +81,7 @@ def save_team(data: TeamData, user: User | None, existing: Team | None = None) -
             raise ValidationFailed(errors)
         values = dict(name=name, region=data.township_id, founded_on=data.founded_on,
                       description=data.description.strip())
-        if existing is None:
-            return audit.create(Team, user, **values)
-        return audit.update(existing, user, **values)
+        return audit.save(Team, user, existing, **values)
 
 
 def status_of(team: Team | int, today: dt.date | None = None) -> TeamStatus:

@@ -127,10 +127,7 @@ def save_training(
     if errors:
         raise ValidationFailed(errors)
     with database.atomic():
-        if existing is None:
-            training = audit.create(Training, user, **values)
-        else:
-            training = audit.update(existing, user, **values)
+        training = audit.save(Training, user, existing, **values)
         _set_attendance(training, dict(data.attendees), user)
     return training
 

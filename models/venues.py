@@ -10,7 +10,7 @@ from peewee import JOIN, fn
 from . import audit
 from .bookings import describe_booking
 from .choices import VENUE_KINDS, VENUE_LEVELS
-from .db import database
+from .db import database, excluding
 from .entities import Activity, Booking, Organization, Person, Region, Team, User, Venue
 from .errors import ValidationFailed
 from .i18n import Message, msg
@@ -75,17 +75,14 @@ def save_venue(data: VenueData, user: User | None, existing: Venue | None = None
     with database.atomic():
         if "name" not in errors and "region_id" not in errors:
             query = Venue.select().where((Venue.name == values["name"]) & (Venue.region == data.region_id))
-            if existing is not None:
-                query = query.where(Venue.id != existing.id)
+            query = excluding(query, existing)
             clash = query.first()
             if clash is not None:
                 state = "（已归档）" if clash.archived else ""
                 errors["name"] = msg("该地区已有同名阵地“{name}”{state}", name=clash.name, state=state)
         if errors:
             raise ValidationFailed(errors)
-        if existing is None:
-            return audit.create(Venue, user, **values)
-        return audit.update(existing, user, **values)
+        return audit.save(Venue, user, existing, **values)
 
 
 def cancel_booking(user: User | None, booking: Booking) -> Booking:

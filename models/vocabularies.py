@@ -9,7 +9,7 @@ from peewee import JOIN, fn
 
 from . import audit
 from .choices import REGION_LEVELS
-from .db import database
+from .db import database, excluding
 from .entities import OrganizationServiceArea, Region, ServiceArea, User
 from .errors import ValidationFailed
 from .i18n import Message, msg, tr_noop
@@ -51,17 +51,14 @@ def save_region(data: RegionData, user: User | None, existing: Region | None = N
             (Region.name == name)
             & (Region.parent.is_null() if parent is None else (Region.parent == parent))
         )
-        if existing is not None:
-            clash = clash.where(Region.id != existing.id)
+        clash = excluding(clash, existing)
         if clash.exists():
             errors["name"] = msg("同一上级下已有“{name}”", name=name)
     if errors:
         raise ValidationFailed(errors)
     values = dict(name=name, level=data.level, parent=parent, code=code, sort_order=data.sort_order)
     with database.atomic():
-        if existing is None:
-            return audit.create(Region, user, **values)
-        return audit.update(existing, user, **values)
+        return audit.save(Region, user, existing, **values)
 
 
 def parent_choices(level: str) -> list[tuple[int, str]]:
@@ -122,15 +119,12 @@ def save_service_area(
     if not name:
         raise ValidationFailed({"name": msg("请填写服务领域名称")})
     clash = ServiceArea.select().where(ServiceArea.name == name)
-    if existing is not None:
-        clash = clash.where(ServiceArea.id != existing.id)
+    clash = excluding(clash, existing)
     if clash.exists():
         raise ValidationFailed({"name": msg("已有服务领域“{name}”", name=name)})
     values = dict(name=name, sort_order=sort_order, active=active)
     with database.atomic():
-        if existing is None:
-            return audit.create(ServiceArea, user, **values)
-        return audit.update(existing, user, **values)
+        return audit.save(ServiceArea, user, existing, **values)
 
 
 @dataclass(frozen=True)
