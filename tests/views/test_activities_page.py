@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
 
 from models.activities import ActivityData, save_activity
 from models.activity_listing import ActivityFilter, ActivityListing
@@ -15,7 +14,7 @@ from views.pages.activities import ActivitiesPage, ActivityForm
 from views.pages.service_hours import ServiceHoursDialog
 from views.table_model import ListingModel
 
-from .conftest import type_text
+from .conftest import save, type_text
 
 TODAY = dt.date.today()
 
@@ -45,9 +44,6 @@ def page(qtbot, ctx, activities, volunteers):
     qtbot.waitExposed(widget)
     return widget
 
-
-def save(qtbot, dialog):
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
 
 
 def titles(page):

@@ -4,17 +4,12 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
 
 from models.entities import Membership, Organization, Person
 from views.detail import DetailDialog
 from views.pages.organizations import OrganizationsPage
 
-from .conftest import type_text
-
-
-def save(qtbot, dialog):
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+from .conftest import save, type_text
 
 
 @pytest.fixture

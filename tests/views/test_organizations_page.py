@@ -16,7 +16,7 @@ from views.pages.organization_form import OrganizationForm
 from views.pages.organizations import OrganizationsPage
 from views.table_model import ListingModel
 
-from .conftest import credit_code, type_text
+from .conftest import credit_code, save, type_text
 
 
 @pytest.fixture
@@ -37,9 +37,6 @@ def wait_filtered(qtbot, page):
     """Wait until the debounced search has applied what is in the search box."""
     qtbot.waitUntil(lambda: page.model.current_filter.text == page.search.text(), timeout=2000)
 
-
-def save(qtbot, dialog):
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
 
 
 def select_name(page, name):

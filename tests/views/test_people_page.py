@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QDialogButtonBox
 
 from models import audit
 from models.entities import (
@@ -29,7 +28,7 @@ from views.pages.membership_dialog import MembershipDialog
 from views.pages.people import PeoplePage
 from views.table_model import ListingModel
 
-from .conftest import type_text
+from .conftest import save, type_text
 
 VALID_ID = "11010519491231002X"  # born 1949-12-31, female
 
@@ -85,9 +84,6 @@ def search(qtbot, page, text):
     qtbot.waitUntil(lambda: page.model.current_filter.text == page.search.text(), timeout=2000)
     return shown_names(page)
 
-
-def save(qtbot, dialog):
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
 
 
 def open_person(qtbot, page, name):

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
 
 from models.entities import AuditEntry, Project, ProjectVenue, Venue
 from models.project_listing import ProjectFilter, ProjectListing
@@ -13,7 +12,7 @@ from models.projects import ProjectData, save_project
 from views.pages.projects import ProjectForm, ProjectsPage
 from views.table_model import ListingModel
 
-from .conftest import type_text
+from .conftest import save, type_text
 
 
 @pytest.fixture
@@ -41,9 +40,6 @@ def page(qtbot, ctx, projects, venue):
     qtbot.waitExposed(widget)
     return widget
 
-
-def save(qtbot, dialog):
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
 
 
 def cell(page, name, key):

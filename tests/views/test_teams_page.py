@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
 
 from models.entities import AuditEntry, Person, Team, TeamAssignment
 from models.team_listing import TeamFilter, TeamListing
@@ -13,7 +12,7 @@ from views.detail import DetailDialog
 from views.pages.teams import TeamsPage
 from views.table_model import ListingModel
 
-from .conftest import type_text
+from .conftest import save, type_text
 
 TODAY = dt.date.today()
 
@@ -41,9 +40,6 @@ def page(qtbot, ctx, county, teams):
     qtbot.waitExposed(widget)
     return widget
 
-
-def save(qtbot, dialog):
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
 
 
 def names(page):

@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
 
 from models.entities import Membership, Person, Training, TrainingAttendance
 from models.training_listing import TrainingFilter, TrainingListing
@@ -13,7 +12,7 @@ from views.pages.trainings import TrainingForm, TrainingsPage
 from views.person_picker import PersonPicker
 from views.table_model import ListingModel
 
-from .conftest import type_text
+from .conftest import save, type_text
 
 
 @pytest.fixture
@@ -41,9 +40,6 @@ def page(qtbot, ctx, trainings):
     qtbot.waitExposed(widget)
     return widget
 
-
-def save(qtbot, dialog):
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
 
 
 def pick(qtbot, form, text):

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt, QTime
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from models.bookings import book_venue
 from models.entities import Activity, AuditEntry, Booking, Person, Venue
@@ -14,7 +14,7 @@ from views.detail import DetailDialog
 from views.pages.venues import VenuesPage
 from views.table_model import ListingModel
 
-from .conftest import type_text
+from .conftest import save, type_text
 
 DAY = dt.date.today() + dt.timedelta(days=2)
 
@@ -37,9 +37,6 @@ def page(qtbot, ctx, venues, orgs):
     qtbot.waitExposed(widget)
     return widget
 
-
-def save(qtbot, dialog):
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
 
 
 def names(page):

@@ -2,16 +2,12 @@
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from models.entities import OrganizationServiceArea, Region, ServiceArea
 from views.pages.vocabularies import RegionsPage, ServiceAreasPage
 
-from .conftest import type_text
-
-
-def save(qtbot, dialog):
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+from .conftest import save, type_text
 
 
 @pytest.fixture
