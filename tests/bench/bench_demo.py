@@ -1,6 +1,6 @@
 """How long ``jinguo demo --people 100000`` takes, next to what SQLite alone needs.
 
-Run: ``/work/venv/bin/python tests/bench/bench_demo.py [--people N]``. The floor
+Run: ``python tests/bench/bench_demo.py [--people N]``. The floor
 is a raw sqlite3 ``executemany`` of as many person-like rows into the same
 ``person`` table (same schema, indexes and pragmas), timed in the same run, so
 the two figures can be compared on any machine.
