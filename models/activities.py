@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from . import audit
 from .db import database
 from .entities import Activity, Organization, Person, Project, ServiceRecord, Team, User, Venue
-from .errors import ValidationFailed
+from .errors import ValidationFailed, clean_title
 from .i18n import Message, msg
 from .pickers import filter_years
 from .validators import InvalidValue, to_halfwidth
@@ -41,11 +41,7 @@ class ActivityData:
 
 def _clean(data: ActivityData, today: dt.date) -> tuple[dict, dict[str, Message]]:
     errors: dict[str, Message] = {}
-    title = " ".join(data.title.split())
-    if not title:
-        errors["title"] = msg("请填写活动名称")
-    elif len(title) > 100:
-        errors["title"] = msg("活动名称过长（最多 100 字）")
+    title = clean_title(data.title, "活动名称", "title", errors)
     if data.held_on is None:
         errors["held_on"] = msg("请填写活动日期")
     elif data.held_on > today:

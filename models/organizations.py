@@ -10,7 +10,7 @@ from . import audit
 from .choices import INCUBATION_STAGES, LEGAL_FORMS, ORG_KINDS
 from .db import database
 from .entities import Organization, OrganizationServiceArea, OrganizationStage, Region, User
-from .errors import ValidationFailed
+from .errors import ValidationFailed, clean_title
 from .i18n import Message, msg
 from .rules import check_stage_transition, incubation_overdue
 from .validators import InvalidValue, check_credit_code, check_phone
@@ -61,11 +61,7 @@ def _clean(data: OrganizationData) -> tuple[dict, dict[str, Message]]:
     """Normalise and check every field; returns the column values and the errors per field."""
     errors: dict[str, Message] = {}
     values: dict = {}
-    name = " ".join(data.name.split())
-    if not name:
-        errors["name"] = msg("请填写组织名称")
-    elif len(name) > 100:
-        errors["name"] = msg("组织名称过长（最多 100 字）")
+    name = clean_title(data.name, "组织名称", "name", errors)
     values["name"] = name
     values["short_name"] = data.short_name.strip()
     if data.kind not in ORG_KINDS:

@@ -141,26 +141,25 @@ def save_person(data: PersonData, user: User | None, existing: Person | None = N
 # -- choices for the filters ---------------------------------------------------------------
 
 
-def organizations_with_members() -> list[tuple[int, str]]:
-    """Organizations anyone has joined, in pinyin order (what the people filter can narrow to)."""
+def _named_with_links(model, link_field) -> list[tuple[int, str]]:
+    """(id, name) of the ``model`` rows some ``link_field`` row points at, in pinyin order."""
+    linked = link_field.model.select(link_field.model.id).where(link_field == model.id)
     query = (
-        Organization.select(Organization.id, Organization.name)
-        .where(fn.EXISTS(Membership.select(Membership.id).where(
-            Membership.organization == Organization.id)))
-        .order_by(Organization.name_key, Organization.id)
+        model.select(model.id, model.name)
+        .where(fn.EXISTS(linked))
+        .order_by(model.name_key, model.id)
     )
     return list(query.tuples())
+
+
+def organizations_with_members() -> list[tuple[int, str]]:
+    """Organizations anyone has joined (what the people filter can narrow to)."""
+    return _named_with_links(Organization, Membership.organization)
 
 
 def teams_with_members() -> list[tuple[int, str]]:
-    """Teams anyone is assigned to, in pinyin order."""
-    query = (
-        Team.select(Team.id, Team.name)
-        .where(fn.EXISTS(TeamAssignment.select(TeamAssignment.id).where(
-            TeamAssignment.team == Team.id)))
-        .order_by(Team.name_key, Team.id)
-    )
-    return list(query.tuples())
+    """Teams anyone is assigned to."""
+    return _named_with_links(Team, TeamAssignment.team)
 
 
 # -- what the person detail shows ----------------------------------------------------------

@@ -10,7 +10,7 @@ from . import audit
 from .choices import PROJECT_SOURCES, PROJECT_STATUSES
 from .db import database
 from .entities import Organization, Project, ProjectVenue, Team, User, Venue
-from .errors import ValidationFailed
+from .errors import ValidationFailed, clean_title
 from .i18n import Message, msg
 from .pickers import filter_years
 from .validators import InvalidValue, to_halfwidth
@@ -109,11 +109,7 @@ class ProjectData:
 
 def _clean(data: ProjectData, today: dt.date) -> tuple[dict, dict[str, Message]]:
     errors: dict[str, Message] = {}
-    name = " ".join(data.name.split())
-    if not name:
-        errors["name"] = msg("请填写项目名称")
-    elif len(name) > 100:
-        errors["name"] = msg("项目名称过长（最多 100 字）")
+    name = clean_title(data.name, "项目名称", "name", errors)
     if data.source not in PROJECT_SOURCES:
         errors["source"] = msg("请选择项目来源")
     if not FIRST_YEAR <= data.year <= today.year + 1:

@@ -12,7 +12,7 @@ from . import audit
 from .choices import PERSON_ROLES
 from .db import database, excluding
 from .entities import Person, Region, Team, TeamAssignment, User
-from .errors import ValidationFailed
+from .errors import ValidationFailed, clean_title
 from .i18n import Message, msg
 from .rules import TeamStatus, team_status
 from .validators import mask_id_number
@@ -56,11 +56,7 @@ def complete_condition(day: dt.date):
 def save_team(data: TeamData, user: User | None, existing: Team | None = None) -> Team:
     """Register or update a team; raises ValidationFailed, saving nothing."""
     errors: dict[str, Message] = {}
-    name = " ".join(data.name.split())
-    if not name:
-        errors["name"] = msg("请填写团队名称")
-    elif len(name) > 100:
-        errors["name"] = msg("团队名称过长（最多 100 字）")
+    name = clean_title(data.name, "团队名称", "name", errors)
     if data.township_id is None:
         errors["township_id"] = msg("请选择所属镇（街道）")
     elif not Region.select().where(

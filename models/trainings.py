@@ -11,7 +11,7 @@ from .activities import check_hours, parse_hours
 from .choices import TRAINING_KINDS
 from .db import database
 from .entities import Membership, Organization, Person, Training, TrainingAttendance, User, Venue
-from .errors import ValidationFailed
+from .errors import ValidationFailed, clean_title
 from .i18n import Message, msg
 from .pickers import filter_years, person_label
 from .validators import InvalidValue
@@ -63,11 +63,7 @@ def attendees(training: Training) -> list[tuple[int, str, int | None]]:
 
 def _clean(data: TrainingData, today: dt.date) -> tuple[dict, dict[str, Message]]:
     errors: dict[str, Message] = {}
-    topic = " ".join(data.topic.split())
-    if not topic:
-        errors["topic"] = msg("请填写培训主题")
-    elif len(topic) > 100:
-        errors["topic"] = msg("培训主题过长（最多 100 字）")
+    topic = clean_title(data.topic, "培训主题", "topic", errors)
     if data.held_on is None:
         errors["held_on"] = msg("请填写日期")
     elif data.held_on > today:

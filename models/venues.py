@@ -12,7 +12,7 @@ from .bookings import describe_booking
 from .choices import VENUE_KINDS, VENUE_LEVELS
 from .db import database, excluding
 from .entities import Activity, Booking, Organization, Person, Region, Team, User, Venue
-from .errors import ValidationFailed
+from .errors import ValidationFailed, clean_title
 from .i18n import Message, msg
 from .validators import InvalidValue, check_phone
 
@@ -38,11 +38,7 @@ class VenueData:
 
 def _clean(data: VenueData) -> tuple[dict, dict[str, Message]]:
     errors: dict[str, Message] = {}
-    name = " ".join(data.name.split())
-    if not name:
-        errors["name"] = msg("请填写阵地名称")
-    elif len(name) > 100:
-        errors["name"] = msg("阵地名称过长（最多 100 字）")
+    name = clean_title(data.name, "阵地名称", "name", errors)
     if data.level not in VENUE_LEVELS:
         errors["level"] = msg("请选择阵地级别")
     if data.kind not in VENUE_KINDS:
