@@ -10,6 +10,14 @@ DEFAULTS: dict[str, str] = {
     "office.name": "",  # 填报单位
     "office.county": "",
     "privacy.print_full_id": "0",
+    # The official header and footer of upward reports (DOMAIN.md "Upward reports").
+    "report.table_no": "",  # 表号
+    "report.issuer": "",  # 制表机关 (usually the city federation)
+    "report.unit_head": "",  # 单位负责人
+    "report.stats_head": "",  # 统计负责人
+    "report.preparer": "",  # 填表人
+    "report.phone": "",  # 联系电话
+    "certificate.prefix": "",  # 志愿服务记录证明 number prefix (e.g. the office's short name)
 }
 
 

@@ -1,0 +1,129 @@
+"""Excel output (openpyxl write-only): typed cells, safe text, print setup.
+
+Every value a user typed is written as text: a name like ``=HYPERLINK(...)`` stays
+text, ID numbers and phones keep every digit, illegal control characters are dropped.
+Figures are real numbers, so the city federation can add them up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+# What openpyxl refuses (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE), stripped instead.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+MAX_CELL_TEXT = 32767
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
+_BOLD = Font(bold=True)
+_TITLE_FONT = Font(bold=True, size=14)
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0.00", "float": "#,##0.0", "percent": "0.0%"}
+
+
+def safe_text(value: Any) -> str:
+    """A user string made safe for a cell: control characters stripped, length capped."""
+    text = _ILLEGAL.sub("", str(value))
+    return text[:MAX_CELL_TEXT]
+
+
+@dataclass(frozen=True)
+class XlsxColumn:
+    title: str
+    kind: str = "text"  # text | int | money | float | percent | date | datetime
+    width: float = 14
+
+
+def typed_cell(ws: WriteOnlyWorksheet, value: Any, kind: str = "text", border: bool = True) -> WriteOnlyCell:
+    """One cell: numbers as numbers (with a display format), everything else as forced text."""
+    if value is None or value == "":
+        cell = WriteOnlyCell(ws, None)
+    elif kind in NUMBER_FORMATS and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        cell = WriteOnlyCell(ws, float(value) if isinstance(value, Decimal) else value)
+        cell.number_format = NUMBER_FORMATS[kind]
+    elif kind == "date" and isinstance(value, dt.date):
+        cell = WriteOnlyCell(ws, value)
+        cell.number_format = "yyyy-mm-dd"
+    elif kind == "datetime" and isinstance(value, dt.datetime):
+        cell = WriteOnlyCell(ws, value)
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    else:
+        cell = WriteOnlyCell(ws, safe_text(value))
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+        cell.number_format = "@"
+    if border:
+        cell.border = _BORDER
+    return cell
+
+
+class SheetWriter:
+    """One sheet of a write-only workbook: optional title lines, a header row, typed rows.
+
+    Column widths, frozen header, repeated print titles, print area and fit-to-width
+    are set, as the city federation's staff print what they receive.
+    """
+
+    def __init__(self, wb: Workbook, title: str, columns: list[XlsxColumn],
+                 heading: list[str] = (), landscape: bool | None = None):
+        self.ws = wb.create_sheet(title=safe_text(title)[:31].replace("/", "／") or "Sheet")
+        self.columns = columns
+        self.rows = 0
+        ws = self.ws
+        for i, column in enumerate(columns, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = column.width
+        header_row = len(heading) + 1
+        ws.freeze_panes = f"A{header_row + 1}"
+        ws.print_title_rows = f"{header_row}:{header_row}"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        wide = landscape if landscape is not None else len(columns) > 8
+        ws.page_setup.orientation = "landscape" if wide else "portrait"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.horizontalCentered = True
+        for i, line in enumerate(heading):
+            cell = typed_cell(ws, line, border=False)
+            if i == 0:
+                cell.font = _TITLE_FONT
+            ws.append([cell])
+        cells = []
+        for column in columns:
+            cell = typed_cell(ws, column.title)
+            cell.font, cell.fill, cell.alignment = _BOLD, _HEADER_FILL, _CENTER
+            cells.append(cell)
+        ws.append(cells)
+        self._header_row = header_row
+
+    def append(self, values: list[Any] | tuple[Any, ...]) -> None:
+        self.ws.append([typed_cell(self.ws, v, c.kind) for v, c in zip(values, self.columns)])
+        self.rows += 1
+
+    def append_plain(self, values: list[Any]) -> None:
+        """A row outside the table (a note, a signature line): text, no borders."""
+        self.ws.append([typed_cell(self.ws, v, "text", border=False) for v in values])
+
+    def finish(self) -> None:
+        """Set the print area over the table; call after the last table row."""
+        last_col = get_column_letter(max(1, len(self.columns)))
+        self.ws.print_area = f"A1:{last_col}{self._header_row + self.rows}"
+
+
+def new_workbook() -> Workbook:
+    return Workbook(write_only=True)
+
+
+def save_workbook(wb: Workbook, path: Path) -> None:
+    wb.save(str(path))
