@@ -296,6 +296,51 @@ class AuditEntry(BaseModel):
         indexes = ((("entity", "entity_id"), False),)
 
 
+class Certificate(TimestampedModel):
+    """The register of issued volunteer service certificates (志愿服务记录证明): one number each."""
+
+    number = CharField(unique=True)
+    year = IntegerField()
+    serial = IntegerField()  # per year, from 1
+    person = ForeignKeyField(Person, backref="certificates", on_delete="RESTRICT")
+    period_start = DateField()
+    period_end = DateField()
+    hours = DecimalField(max_digits=8, decimal_places=1, auto_round=True)
+    issued_on = DateField()
+    issued_by = ForeignKeyField(User, null=True, backref="certificates", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("year", "serial"), True),)
+
+
+class ImportBatch(TimestampedModel):
+    """One spreadsheet import: what came in, by whom, and whether it was undone."""
+
+    kind = CharField()  # people | orgs
+    file_name = CharField()
+    sheet = CharField(default="")
+    user = ForeignKeyField(User, null=True, backref="import_batches", on_delete="SET NULL")
+    rows = IntegerField(default=0)
+    created = IntegerField(default=0)
+    updated = IntegerField(default=0)
+    rejected = IntegerField(default=0)
+    undone_at = DateTimeField(null=True)
+    undone_by = ForeignKeyField(User, null=True, backref="undone_batches", on_delete="SET NULL")
+
+
+class ImportBatchItem(BaseModel):
+    """A record an import created or changed, with its state before (JSON), so it can be undone."""
+
+    batch = ForeignKeyField(ImportBatch, backref="items", on_delete="CASCADE")
+    entity = CharField()  # table name
+    record_id = IntegerField()
+    action = CharField()  # create | update
+    before = TextField(default="")
+
+    class Meta:
+        indexes = ((("batch", "entity"), False),)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     User,
     Setting,
@@ -317,4 +362,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Training,
     TrainingAttendance,
     AuditEntry,
+    Certificate,
+    ImportBatch,
+    ImportBatchItem,
 )

@@ -14,19 +14,27 @@ from pathlib import Path
 
 from peewee import Database
 
-from .entities import ALL_MODELS, ServiceArea, User
+from .entities import ALL_MODELS, Certificate, ImportBatch, ImportBatchItem, Person, ServiceArea, User
 from .i18n import Message, msg
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Tables every version of the schema has: a file without them is not ours.
 CORE_TABLES = frozenset({"organization", "person", "audit_entry"})
 
 # MIGRATIONS[n] brings a database from version n - 1 to version n.
 Migration = Callable[[Database], None]
-MIGRATIONS: Mapping[int, Migration] = {}
+
+
+def _v2_certificates_imports(db: Database) -> None:
+    """The certificate register, import batches (for undo), and the People list's index."""
+    db.create_tables([Certificate, ImportBatch, ImportBatchItem])
+    Person._schema.create_indexes(safe=True)
+
+
+MIGRATIONS: Mapping[int, Migration] = {2: _v2_certificates_imports}
 
 DEFAULT_SERVICE_AREAS = (
     "青少年服务",

@@ -81,7 +81,7 @@ def test_pragmas_are_applied(db):
 
 def test_migrations_run_in_order_set_the_version_and_back_up_first(ctx):
     db, path = ctx.db, ctx.db_path
-    assert schema_version(db) == 1
+    db.execute_sql("PRAGMA user_version = 1")  # these steps are made up: run them from 1
     ServiceArea.create(name="已有数据")
     calls = []
 
@@ -112,6 +112,7 @@ def test_migrations_run_in_order_set_the_version_and_back_up_first(ctx):
 
 def test_a_failing_step_is_rolled_back_and_keeps_the_last_good_version(ctx):
     db, path = ctx.db, ctx.db_path
+    db.execute_sql("PRAGMA user_version = 1")
 
     def good(database):
         database.execute_sql("CREATE TABLE good (id INTEGER PRIMARY KEY)")
@@ -128,6 +129,7 @@ def test_a_failing_step_is_rolled_back_and_keeps_the_last_good_version(ctx):
 
 def test_second_backup_of_the_same_version_does_not_overwrite_the_first(ctx):
     db, path = ctx.db, ctx.db_path
+    db.execute_sql("PRAGMA user_version = 1")
     first = ensure_schema(db, path, migrations={2: lambda d: None}, target=2)
     db.execute_sql("PRAGMA user_version = 1")
     second = ensure_schema(db, path, migrations={2: lambda d: None}, target=2)
@@ -218,3 +220,27 @@ def test_foreign_file_with_a_nonzero_user_version_is_refused(tmp_path):
     with pytest.raises(DatabaseOpenError) as err:
         open_database(path)
     assert "不是巾帼枢纽的数据库" in str(err.value.message)
+
+
+def test_a_version_1_database_gets_the_certificate_register_import_batches_and_people_index(
+    tmp_path, opened
+):
+    path = tmp_path / "v1.db"
+    db = opened(path)
+    db.execute_sql('INSERT INTO person (name, name_key, archived, archived_reason, is_cadre, '
+                   'is_social_worker, is_volunteer, phone, cadre_title, workplace, notes, '
+                   "created_at, updated_at) VALUES ('王芳', 'wang fang', 0, '', 0, 0, 1, '', '', '', '', "
+                   "'2025-01-01', '2025-01-01')")
+    for table in ("import_batch_item", "import_batch", "certificate"):
+        db.execute_sql(f"DROP TABLE {table}")
+    db.execute_sql("DROP INDEX person_archived_name_key")
+    db.execute_sql("PRAGMA user_version = 1")
+    db.close()
+
+    db = opened(path)
+
+    assert schema_version(db) == SCHEMA_VERSION == 2
+    assert {"certificate", "import_batch", "import_batch_item"} <= set(db.get_tables())
+    assert "person_archived_name_key" in {i.name for i in db.get_indexes("person")}
+    assert db.execute_sql("SELECT name FROM person").fetchall() == [("王芳",)]
+    assert user_version(tmp_path / "v1.v1.bak.db") == 1
