@@ -1,0 +1,225 @@
+"""PDF output (reportlab): embedded Chinese fonts, page numbers, official header and footer.
+
+Text is set in WenQuanYi Micro Hei; a character it lacks (a rare name character such
+as 𠮷) is set in LXGW WenKai. Both are TrueType, so reportlab embeds a subset of each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from resources import resource_path
+
+SANS = "JinguoSans"  # WenQuanYi Micro Hei
+KAI = "JinguoKai"  # LXGW WenKai, for what the sans lacks
+MARGIN = 15 * mm
+ROWS_PER_TABLE = 200  # one huge Table grows superlinearly; split it (see TECH-NOTES)
+
+
+@cache
+def register_fonts() -> tuple[frozenset[int], frozenset[int]]:
+    """Register both fonts once; return the code points each covers."""
+    sans = TTFont(SANS, str(resource_path("fonts/wqy-microhei.ttc")), subfontIndex=0)
+    kai = TTFont(KAI, str(resource_path("fonts/LXGWWenKai-Regular.ttf")))
+    pdfmetrics.registerFont(sans)
+    pdfmetrics.registerFont(kai)
+    return frozenset(sans.face.charToGlyph), frozenset(kai.face.charToGlyph)
+
+
+def markup(text: Any) -> str:
+    """Paragraph markup for plain text: escaped, with characters the sans lacks set in Kai."""
+    text = "" if text is None else str(text)
+    sans, kai = register_fonts()
+    out: list[str] = []
+    run: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        if code in sans or code not in kai or ch in "\n\t ":
+            if run:
+                out.append(f'<font face="{KAI}">{escape("".join(run))}</font>')
+                run = []
+            out.append("<br/>" if ch == "\n" else escape(ch))
+        else:
+            run.append(ch)
+    if run:
+        out.append(f'<font face="{KAI}">{escape("".join(run))}</font>')
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Styles:
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    body: ParagraphStyle
+    cell: ParagraphStyle
+    cell_center: ParagraphStyle
+    cell_right: ParagraphStyle
+    head: ParagraphStyle
+    small: ParagraphStyle
+
+
+@cache
+def styles() -> Styles:
+    register_fonts()
+    base = ParagraphStyle("jinguo", fontName=SANS, fontSize=10.5, leading=14, wordWrap="CJK")
+    cell = ParagraphStyle("cell", parent=base, fontSize=9, leading=11.5)
+    return Styles(
+        title=ParagraphStyle("title", parent=base, fontSize=18, leading=24, alignment=TA_CENTER,
+                             spaceAfter=4 * mm),
+        subtitle=ParagraphStyle("subtitle", parent=base, fontSize=12, leading=16, alignment=TA_CENTER,
+                                spaceAfter=2 * mm),
+        body=base,
+        cell=cell,
+        cell_center=ParagraphStyle("cell_center", parent=cell, alignment=TA_CENTER),
+        cell_right=ParagraphStyle("cell_right", parent=cell, alignment=TA_RIGHT),
+        head=ParagraphStyle("head", parent=cell, alignment=TA_CENTER, fontSize=9.5),
+        small=ParagraphStyle("small", parent=base, fontSize=9, leading=12, alignment=TA_LEFT),
+    )
+
+
+def para(text: Any, style: ParagraphStyle | None = None) -> Paragraph:
+    return Paragraph(markup(text), style or styles().body)
+
+
+GRID = TableStyle([
+    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.91, 0.91, 0.91)),
+    ("TOPPADDING", (0, 0), (-1, -1), 2),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ("LEFTPADDING", (0, 0), (-1, -1), 3),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+])
+
+
+def grid_tables(header: Sequence[Any], rows: Sequence[Sequence[Any]], col_widths: Sequence[float],
+                aligns: Sequence[str] | None = None) -> list[Table]:
+    """A table whose header repeats on every page, split into tables of ``ROWS_PER_TABLE`` rows.
+
+    Values are plain text (escaped and font-mapped here); ``aligns`` per column is
+    ``left`` | ``center`` | ``right``.
+    """
+    st = styles()
+    by_align = {"left": st.cell, "center": st.cell_center, "right": st.cell_right}
+    aligns = aligns or ["left"] * len(header)
+    head = [Paragraph(markup(h), st.head) for h in header]
+    body = [[Paragraph(markup(v), by_align[a]) for v, a in zip(row, aligns)] for row in rows]
+    tables = []
+    for start in range(0, max(len(body), 1), ROWS_PER_TABLE):
+        table = Table([head, *body[start:start + ROWS_PER_TABLE]], colWidths=list(col_widths),
+                      repeatRows=1)
+        table.setStyle(GRID)
+        tables.append(table)
+    return tables
+
+
+def page_size(columns: int, wide_from: int = 8) -> tuple[float, float]:
+    """A4 portrait, or landscape when there are many columns."""
+    return landscape(A4) if columns >= wide_from else A4
+
+
+class NumberedCanvas(rl_canvas.Canvas):
+    """Draws 「第 x 页 共 y 页」 on every page once the page count is known (at save)."""
+
+    def __init__(self, *args, **kwargs):
+        register_fonts()
+        kwargs.setdefault("initialFontName", SANS)  # no unembedded Helvetica in the file
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._draw_page_number(total)
+            super().showPage()
+        super().save()
+
+    def _draw_page_number(self, total: int) -> None:
+        register_fonts()
+        width, _height = self._pagesize
+        self.setFont(SANS, 9)
+        self.drawCentredString(width / 2, 8 * mm, f"第 {self._pageNumber} 页 共 {total} 页")
+
+
+def build_pdf(path: Path, story: list[Flowable], pagesize: tuple[float, float] = A4, title: str = "",
+              author: str = "", on_page: Callable | None = None) -> None:
+    """Write ``story`` to ``path`` with page numbers; metadata title and author for the reader."""
+    register_fonts()
+    doc = SimpleDocTemplate(
+        str(path), pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        bottomMargin=MARGIN + 4 * mm, title=title, author=author, creator="巾帼枢纽",
+    )
+    hooks = {"onFirstPage": on_page, "onLaterPages": on_page} if on_page else {}
+    doc.build(story, canvasmaker=NumberedCanvas, **hooks)
+
+
+@dataclass(frozen=True)
+class OfficialHeader:
+    """The fixed header and footer of a Chinese statistical table (DOMAIN.md)."""
+
+    title: str
+    table_no: str = ""  # 表号
+    issuer: str = ""  # 制表机关
+    unit: str = ""  # 填报单位
+    period: str = ""  # 报告期, e.g. 2025年第3季度
+    measure: str = ""  # 计量单位
+    unit_head: str = ""  # 单位负责人
+    stats_head: str = ""  # 统计负责人
+    preparer: str = ""  # 填表人
+    phone: str = ""  # 联系电话
+    reported_on: dt.date | None = None  # 报出日期
+
+
+def header_lines(h: OfficialHeader) -> list[tuple[str, str]]:
+    """The header's label/value pairs, in print order (used by PDF and Excel alike)."""
+    return [("表号", h.table_no), ("制表机关", h.issuer), ("填报单位", h.unit),
+            ("报告期", h.period), ("计量单位", h.measure)]
+
+
+def footer_lines(h: OfficialHeader) -> list[tuple[str, str]]:
+    reported = h.reported_on.strftime("%Y年%m月%d日") if h.reported_on else ""
+    return [("单位负责人", h.unit_head), ("统计负责人", h.stats_head), ("填表人", h.preparer),
+            ("联系电话", h.phone), ("报出日期", reported)]
+
+
+def official_header(h: OfficialHeader, width: float) -> list[Flowable]:
+    st = styles()
+    pairs = header_lines(h)
+    cells = [para(f"{label}：{value}", st.small) for label, value in pairs]
+    table = Table([cells[:3], [*cells[3:], para("", st.small)]], colWidths=[width / 3] * 3)
+    table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return [para(h.title, st.title), table, Spacer(1, 3 * mm)]
+
+
+def official_footer(h: OfficialHeader, width: float) -> list[Flowable]:
+    st = styles()
+    cells = [para(f"{label}：{value}", st.small) for label, value in footer_lines(h)]
+    table = Table([cells[:3], [*cells[3:], para("（单位盖章）", st.small)]], colWidths=[width / 3] * 3,
+                  rowHeights=[9 * mm, 9 * mm])
+    table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+    return [Spacer(1, 6 * mm), table]
+
+
+def content_width(pagesize: tuple[float, float]) -> float:
+    return pagesize[0] - 2 * MARGIN
