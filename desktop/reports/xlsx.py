@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 # What openpyxl refuses (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE), stripped instead.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -87,7 +88,7 @@ class SheetWriter:
         header_row = len(heading) + 1
         ws.freeze_panes = f"A{header_row + 1}"
         ws.print_title_rows = f"{header_row}:{header_row}"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
         wide = landscape if landscape is not None else len(columns) > 8
         ws.page_setup.orientation = "landscape" if wide else "portrait"
         ws.page_setup.fitToWidth = 1
@@ -127,3 +128,15 @@ def new_workbook() -> Workbook:
 
 def save_workbook(wb: Workbook, path: Path) -> None:
     wb.save(str(path))
+
+
+def discard_workbook(wb: Workbook) -> None:
+    """Drop a write-only workbook that will not be saved (a failed or cancelled export).
+
+    Its sheets stream rows into temporary files; close and remove them now rather than
+    leave an open row writer for the garbage collector to complain about.
+    """
+    for ws in wb.worksheets:
+        if isinstance(ws, WriteOnlyWorksheet) and not ws.closed:
+            ws.close()
+            ws._writer.cleanup()
