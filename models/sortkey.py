@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from bisect import bisect_right
+from functools import cache, lru_cache
 
 
 @lru_cache(maxsize=20000)
@@ -20,3 +21,83 @@ def pinyin_key(text: str | None) -> str:
     if not text:
         return ""
     return " ".join(_char_key(c) for c in text.strip() if not c.isspace())
+
+
+# Compound surnames (复姓) still in common use; a name starting with one of them keeps both
+# characters together as its surname when the name is longer than the surname.
+COMPOUND_SURNAMES = frozenset({
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
+    "司徒", "夏侯", "令狐", "西门", "南宫", "端木", "独孤", "轩辕", "呼延", "澹台", "公冶",
+    "申屠", "太史", "闻人", "万俟", "钟离", "宗政", "濮阳", "淳于", "单于", "赫连", "拓跋",
+    "百里", "东郭", "公羊", "谷梁", "左丘", "第五", "司空", "司寇", "羊舌", "亓官", "仲孙",
+    "歐陽", "司馬", "諸葛", "東方", "長孫",
+})
+UNKNOWN_STROKES = 999  # characters without a count (Latin letters, unlisted ones) sort last
+
+
+class StrokeTable:
+    """Total stroke counts by character, from the compact table in ``resources/strokes.txt``.
+
+    Each data line is ``XXXX:counts``: the first code point in hex, then one character
+    per consecutive code point, ``chr(0x22 + strokes)``, with ``!`` for "no count".
+    """
+
+    def __init__(self, text: str):
+        self._starts: list[int] = []
+        self._runs: list[str] = []
+        for line in text.splitlines():
+            if not line or line.startswith("#"):
+                continue
+            start, _, run = line.partition(":")
+            self._starts.append(int(start, 16))
+            self._runs.append(run)
+
+    def strokes(self, char: str) -> int | None:
+        code = ord(char)
+        i = bisect_right(self._starts, code) - 1
+        if i < 0:
+            return None
+        offset = code - self._starts[i]
+        run = self._runs[i]
+        if offset >= len(run) or run[offset] == "!":
+            return None
+        return ord(run[offset]) - 0x22
+
+    def __len__(self) -> int:
+        return sum(len(run) - run.count("!") for run in self._runs)
+
+
+@cache
+def stroke_table() -> StrokeTable:
+    """The bundled table (read once; about 100 kB)."""
+    from resources import resource_path
+
+    return StrokeTable(resource_path("strokes.txt").read_text(encoding="ascii"))
+
+
+def split_surname(name: str) -> tuple[str, str]:
+    """``欧阳娜娜`` → (``欧阳``, ``娜娜``); ``王芳`` → (``王``, ``芳``)."""
+    name = "".join(name.split())
+    if len(name) > 2 and name[:2] in COMPOUND_SURNAMES:
+        return name[:2], name[2:]
+    return name[:1], name[1:]
+
+
+def stroke_key(name: str, name_key: str = "", table: StrokeTable | None = None) -> tuple:
+    """Sort key for official lists in surname stroke order (姓氏笔画).
+
+    Surnames sort by the stroke count of their first character, then of the next one (a
+    compound surname such as 欧阳 follows 欧); people with the same surname stay together
+    (surnames with equal counts are ordered by pinyin); within a surname, by the stroke
+    counts of the given name character by character, then by pinyin (``name_key``).
+    Characters without a count sort after every counted one.
+    """
+    table = stroke_table() if table is None else table
+    surname, given = split_surname(name or "")
+
+    def counts(text: str) -> tuple[int, ...]:
+        return tuple(UNKNOWN_STROKES if (n := table.strokes(c)) is None else n for c in text)
+
+    syllables = name_key.split()
+    return (counts(surname), " ".join(syllables[:len(surname)]), surname, counts(given),
+            name_key, name or "")
