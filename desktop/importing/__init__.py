@@ -1,0 +1,94 @@
+"""Importing the office's existing sheets: people and organizations from .xlsx and .csv.
+
+No Qt here: the window, the CLI and the tests call the same functions. The steps:
+
+``read_sheet(path, kind, sheet=None, header_row=None) -> SheetData``
+    ``kind`` is ``"people"`` or ``"orgs"``. Reads .xlsx (openpyxl read-only, closed
+    after reading) or .csv (UTF-8 with or without BOM, else GB18030/GBK). Old .xls,
+    WPS .et, .numbers, damaged or renamed files, empty files: ``SheetError`` whose
+    ``message`` (a models.i18n Message) says how to convert the file.
+    ``SheetData`` has ``sheet_names`` (offer them; pass ``sheet=`` to switch),
+    ``sheet``, ``header_row`` (found below any title rows; pass ``header_row=`` to
+    override), ``header`` (the titles), ``mapping`` (``{field: column index}``,
+    0-based) and ``mapping_remembered`` (the mapping came from an earlier import of a
+    sheet with the same header).
+
+``fields_of(kind) -> tuple[Field, ...]``
+    The importable fields (``key``, Chinese ``label``, ``required``) for the mapping
+    dialog; ``detect_mapping(kind, header)`` gives the automatic mapping again.
+
+``plan_import(sheet, mapping=None, options=None, job=None) -> ImportPlan``
+    The preview; writes nothing. ``ImportOptions(update_existing=True,
+    create_orgs=False, hours_on=None)``. The plan has ``rows`` (data rows; blank,
+    合计/总计 and signature rows are skipped), ``new``, ``updates``, ``unchanged``,
+    ``skipped`` (existing records left alone when ``update_existing`` is off),
+    ``rejected`` (``Rejection``: ``row`` number in the sheet, ``column`` title,
+    ``reason`` Message, ``code`` such as ``id_checksum``, all ``problems`` of the row,
+    ``reason_text()``), ``new_organizations`` and ``created`` / ``updated`` counts;
+    ``summary()`` is the CLI's JSON object.
+
+``apply_import(plan, user, job=None) -> ImportBatch``
+    Writes the plan's valid rows in ONE transaction (all or nothing; an error or
+    ``Job.cancel()`` leaves the database as it was), records the ``ImportBatch`` and an
+    ``ImportBatchItem`` per created or changed record, audits every record, and
+    remembers the mapping for this header. If the data changed since the plan was
+    made, the rows are checked again first. Rejected rows are not imported: to refuse
+    the whole file when any row is rejected, check ``plan.rejected`` before calling.
+
+``undo_batch(batch_id, user) -> ImportBatch``
+    Deletes what the batch created (service records, memberships, team roles first)
+    and restores what it changed; refuses with ``UndoRefused`` (a ``SheetError``)
+    when a created or changed record was edited or referenced since. Audited.
+
+``list_batches(limit=None) -> list[BatchRow]``: the import history, newest first.
+``save_rejected(plan, path)``: the rejected rows with a reason column, as .xlsx.
+``save_template(kind, path)``: a blank .xlsx with text-formatted ID/phone/code columns.
+
+``job`` is a desktop.reports.output.Job: progress ``(done, total)`` and cancel.
+
+What a people row may carry besides the person (decisions, see DOMAIN.md):
+- 所属组织 → a membership (role 负责人/骨干/成员 from the 角色 cell, default 成员;
+  from 加入时间). An unknown organization rejects the row, or with ``create_orgs`` is
+  registered as a grassroots group (undone with the batch).
+- 角色 妇工/社工/义工 (and 志愿者, 妇联干部 …) set the person's federation roles; with
+  a 所属团队 (an existing 三工联动 team) they become team roles.
+- 服务时长: a service record needs an activity, and a legacy sheet names none. Each
+  batch gets one activity "导入的志愿服务时长（file）" per organization (and one for
+  people without one), dated ``hours_on`` (default: the day of the import); the
+  same file's hours are not recorded twice for a person.
+- 性别 and 出生日期 come from the ID; the columns are used only for people without one.
+- 是否公益联盟成员 without a join date is accepted (legacy sheets do not have it);
+  a 孵化阶段 without a date is recorded as entered on the day of the import.
+"""
+
+from __future__ import annotations
+
+from .apply import BatchRow, UndoRefused, apply_import, list_batches, undo_batch
+from .columns import KIND_LABELS, KINDS, Field, detect_mapping, fields_of
+from .errors import SheetError
+from .files import save_rejected, save_template
+from .plan import ImportOptions, ImportPlan, Problem, Rejection, plan_import
+from .reading import SheetData, read_sheet
+
+__all__ = [
+    "KINDS",
+    "KIND_LABELS",
+    "BatchRow",
+    "Field",
+    "ImportOptions",
+    "ImportPlan",
+    "Problem",
+    "Rejection",
+    "SheetData",
+    "SheetError",
+    "UndoRefused",
+    "apply_import",
+    "detect_mapping",
+    "fields_of",
+    "list_batches",
+    "plan_import",
+    "read_sheet",
+    "save_rejected",
+    "save_template",
+    "undo_batch",
+]

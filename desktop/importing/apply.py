@@ -1,0 +1,409 @@
+"""Writing a plan: one transaction, bulk inserts, an audit line per record, a batch that can be undone.
+
+Rows go in with one prepared ``executemany`` per table and chunk (peewee's
+``insert_many`` renders every value in Python, too slow for 50 000 people);
+explicit ids are allocated inside the write transaction so the batch items
+and audit entries can name every record without reading it back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from peewee import JOIN, Model, fn
+
+from models import audit
+from models.db import database, now
+from models.entities import (
+    Activity,
+    AuditEntry,
+    ImportBatch,
+    ImportBatchItem,
+    Membership,
+    Organization,
+    OrganizationServiceArea,
+    OrganizationStage,
+    Person,
+    ServiceRecord,
+    TeamAssignment,
+    User,
+)
+from models.i18n import msg
+from models.organizations import OrganizationData
+from models.organizations import _clean as clean_organization
+from models.references import ENTITY_LABELS
+from models.sortkey import pinyin_key
+
+from ..reports.output import Job
+from .columns import KIND_LABELS, remember_mapping
+from .errors import SheetError
+from .plan import ImportPlan, PlannedRow, hours_title, plan_import
+
+CHUNK = 2000
+HOURS_NOTE = "原表只记录了服务时长，没有具体活动；由导入写入，可随导入批次一起撤销。"
+# Children before parents: what undo deletes first.
+DELETE_ORDER = (ServiceRecord, TeamAssignment, Membership, Activity, OrganizationStage,
+                OrganizationServiceArea, Person, Organization)
+MODELS_BY_TABLE = {m._meta.table_name: m for m in DELETE_ORDER}
+
+
+class UndoRefused(SheetError):
+    """The batch cannot be undone (already undone, or its records are in use); nothing changed."""
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _insert(model: type[Model], rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (field name → value as peewee would store it) with one prepared statement."""
+    if not rows:
+        return
+    fields = model._meta.sorted_fields
+    defaults = {f.name: (f.default() if callable(f.default) else f.default) for f in fields}
+    sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
+        model._meta.table_name, ", ".join(f'"{f.column_name}"' for f in fields), ", ".join("?" * len(fields)))
+    conn = database.connection()
+    for chunk in _chunks(rows):
+        conn.executemany(sql, [tuple(r.get(f.name, defaults[f.name]) for f in fields) for r in chunk])
+
+
+def _update(model: type[Model], rows: list[tuple[int, dict[str, Any]]]) -> None:
+    """``UPDATE`` each (id, values); rows changing the same columns share a statement."""
+    groups: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
+    for record_id, values in rows:
+        keys = tuple(sorted(values))
+        groups[keys].append((*(values[k] for k in keys), record_id))
+    conn = database.connection()
+    for keys, params in groups.items():
+        columns = ", ".join(f'"{model._meta.fields[k].column_name}" = ?' for k in keys)
+        conn.executemany(f'UPDATE "{model._meta.table_name}" SET {columns} WHERE "id" = ?', params)
+
+
+def _next_id(model: type[Model]) -> int:
+    return (model.select(fn.MAX(model.id)).scalar() or 0) + 1
+
+
+class _Writer:
+    """Collects the records of one batch, their audit lines and undo items, and writes them."""
+
+    def __init__(self, batch: ImportBatch, user: User | None, job: Job | None):
+        self.batch = batch
+        self.user = user
+        self.username = user.username if user else ""
+        self.job = job
+        self.stamp = now()
+        self.audit: list[dict[str, Any]] = []
+        self.items: list[dict[str, Any]] = []
+
+    def create(self, model: type[Model], rows: list[dict[str, Any]], label_key: str | None = "name") -> None:
+        """Insert new records (each with an ``id``), with a create audit line and undo item each."""
+        table = model._meta.table_name
+        for row in rows:
+            row.setdefault("created_at", self.stamp) if "created_at" in model._meta.fields else None
+            row.setdefault("updated_at", self.stamp) if "updated_at" in model._meta.fields else None
+            changes = {k: [None, audit.plain(v)] for k, v in row.items()
+                       if k not in audit.UNAUDITED and v not in (None, "", False)}
+            self._log("create", table, row["id"], changes, str(row.get(label_key) or row["id"]))
+            self.items.append({"batch": self.batch.id, "entity": table, "record_id": row["id"],
+                               "action": "create", "before": ""})
+        _insert(model, rows)
+
+    def update(self, model: type[Model], planned: list[PlannedRow], label_key: str = "name") -> None:
+        table = model._meta.table_name
+        rows = []
+        for p in planned:
+            changed = {k: v for k, v in p.values.items() if p.before.get(k) != v}
+            if not changed:
+                continue
+            before = {k: audit.plain(p.before.get(k)) for k in changed}
+            if "name" in changed:
+                changed["name_key"] = pinyin_key(changed["name"])
+            changed["updated_at"] = self.stamp
+            rows.append((p.existing_id, changed))
+            changes = {k: [before[k], audit.plain(v)] for k, v in changed.items() if k in before}
+            self._log("update", table, p.existing_id, changes, str(p.values.get(label_key) or p.existing_id))
+            self.items.append({"batch": self.batch.id, "entity": table, "record_id": p.existing_id,
+                               "action": "update", "before": json.dumps(before, ensure_ascii=False)})
+        _update(model, rows)
+
+    def _log(self, action: str, table: str, record_id: int, changes: dict, summary: str) -> None:
+        self.audit.append({
+            "at": self.stamp, "user": self.user.id if self.user else None, "username": self.username,
+            "action": action, "entity": table, "entity_id": record_id, "summary": summary[:200],
+            "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
+        })
+
+    def finish(self) -> None:
+        _insert(AuditEntry, self.audit)
+        _insert(ImportBatchItem, self.items)
+
+
+def _step(job: Job | None, done: int, total: int) -> None:
+    if job is not None:
+        job.step(done, total)
+
+
+def _people(plan: ImportPlan, w: _Writer) -> None:
+    total = len(plan.new) + len(plan.updates)
+    org_ids = dict(Organization.select(Organization.name, Organization.id).tuples())
+    if plan.new_organizations:
+        next_org = _next_id(Organization)
+        rows = []
+        for name in plan.new_organizations:
+            values, _errors = clean_organization(OrganizationData(name=name, kind="grassroots"))
+            values.update(id=next_org, name_key=pinyin_key(name),
+                          notes=f"由导入“{plan.sheet.file_name}”新建（草根组织）")
+            org_ids[name] = next_org
+            next_org += 1
+            rows.append(values)
+        w.create(Organization, rows)
+    next_person = _next_id(Person)
+    rows = []
+    for done, p in enumerate(plan.new, start=1):
+        p.existing_id = next_person
+        next_person += 1
+        rows.append({**p.values, "id": p.existing_id, "name_key": pinyin_key(p.values["name"])})
+        if done % CHUNK == 0:
+            _step(w.job, done, total)
+    w.create(Person, rows)
+    w.update(Person, [p for p in plan.updates if p.changed])
+    _step(w.job, total, total)
+    everyone = plan.new + plan.updates
+    next_membership = _next_id(Membership)
+    memberships = []
+    for p in everyone:
+        if p.new_membership:
+            memberships.append({"id": next_membership, "person": p.existing_id,
+                                "organization": org_ids[p.organization], "role": p.membership_role,
+                                "start_on": p.joined_on})
+            next_membership += 1
+    w.create(Membership, memberships, label_key=None)
+    next_assignment = _next_id(TeamAssignment)
+    assignments = []
+    for p in everyone:
+        for role in p.team_roles:
+            assignments.append({"id": next_assignment, "team": p.team_id, "person": p.existing_id,
+                                "role": role, "start_on": p.joined_on})
+            next_assignment += 1
+    w.create(TeamAssignment, assignments, label_key=None)
+    _hours(plan, w, everyone, org_ids)
+
+
+def _hours(plan: ImportPlan, w: _Writer, everyone: list[PlannedRow], org_ids: dict[str, int]) -> None:
+    """Imported hours have no activity of their own: one "导入的志愿服务时长" activity per
+    organization (and one for people without an organization) holds them, dated ``hours_on``."""
+    with_hours = [p for p in everyone if p.hours]
+    if not with_hours:
+        return
+    by_org: dict[int | None, list[PlannedRow]] = defaultdict(list)
+    for p in with_hours:
+        by_org[org_ids.get(p.organization)].append(p)
+    next_activity = _next_id(Activity)
+    next_record = _next_id(ServiceRecord)
+    activities, records = [], []
+    title = hours_title(plan)
+    held_on = plan.options.hours_on or dt.date.today()
+    for org_id, people in by_org.items():
+        activities.append({"id": next_activity, "title": title, "held_on": held_on, "organization": org_id,
+                           "participants": len(people), "description": HOURS_NOTE})
+        for p in people:
+            records.append({"id": next_record, "person": p.existing_id, "activity": next_activity,
+                            "hours": p.hours, "content": "导入"})
+            next_record += 1
+        next_activity += 1
+    w.create(Activity, activities, label_key="title")
+    w.create(ServiceRecord, records, label_key=None)
+
+
+def _orgs(plan: ImportPlan, w: _Writer) -> None:
+    next_org = _next_id(Organization)
+    rows = []
+    for p in plan.new:
+        p.existing_id = next_org
+        next_org += 1
+        rows.append({**p.values, "id": p.existing_id, "name_key": pinyin_key(p.values["name"])})
+    w.create(Organization, rows)
+    w.update(Organization, [p for p in plan.updates if p.changed])
+    next_stage = _next_id(OrganizationStage)
+    stages = []
+    for p in plan.new + plan.updates:
+        if p.stage:
+            stage, on, note = p.stage
+            stages.append({"id": next_stage, "organization": p.existing_id, "stage": stage, "entered_on": on,
+                           "note": note, "recorded_at": w.stamp})
+            next_stage += 1
+    w.create(OrganizationStage, stages, label_key="stage")
+    replaced = [p for p in plan.updates if p.service_area_ids is not None]
+    for chunk in _chunks([p.existing_id for p in replaced], 500):
+        OrganizationServiceArea.delete().where(OrganizationServiceArea.organization.in_(chunk)).execute()
+    for p in replaced:
+        before = {"service_areas": p.before.get("service_areas", [])}
+        after = sorted(p.service_area_ids)
+        w._log("update", "organization", p.existing_id, {"service_areas": [before["service_areas"], after]},
+               p.values.get("name", ""))
+        w.items.append({"batch": w.batch.id, "entity": "organization_service_area",
+                        "record_id": p.existing_id, "action": "update", "before": json.dumps(before)})
+    next_link = _next_id(OrganizationServiceArea)
+    links = []
+    for p in plan.new + replaced:
+        for area in p.service_area_ids or ():
+            links.append({"id": next_link, "organization": p.existing_id, "service_area": area})
+            next_link += 1
+    _insert(OrganizationServiceArea, links)
+    w.items.extend({"batch": w.batch.id, "entity": "organization_service_area", "record_id": link["id"],
+                    "action": "create", "before": ""} for link in links)
+    _step(w.job, len(plan.new) + len(plan.updates), len(plan.new) + len(plan.updates))
+
+
+def apply_import(plan: ImportPlan, user: User | None, job: Job | None = None) -> ImportBatch:
+    """Write every valid row of ``plan`` in one transaction (all or nothing) and record the batch.
+
+    If anything was written since the plan was made, the rows are checked again first.
+    Rejected rows are not imported; a caller that wants all-or-nothing over the whole
+    file checks ``plan.rejected`` before calling this.
+    """
+    with database.atomic():
+        if (AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0) != plan.audit_mark:
+            plan = plan_import(plan.sheet, plan.mapping, plan.options)
+        batch = ImportBatch.create(
+            kind=plan.kind, file_name=plan.sheet.file_name[:255], sheet=plan.sheet.sheet, user=user,
+            rows=plan.rows, created=plan.created, updated=plan.updated, rejected=len(plan.rejected),
+        )
+        writer = _Writer(batch, user, job)
+        (_people if plan.kind == "people" else _orgs)(plan, writer)
+        writer.finish()
+        remember_mapping(plan.kind, plan.sheet.header, plan.mapping, user)
+        audit.record(user, "create", batch, {"rows": [None, plan.rows], "created": [None, plan.created],
+                                             "updated": [None, plan.updated]},
+                     f"导入{KIND_LABELS[plan.kind]}：{plan.sheet.file_name}")
+    return batch
+
+
+# -- history and undo -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    id: int
+    at: dt.datetime
+    kind: str
+    file_name: str
+    sheet: str
+    username: str
+    rows: int
+    created: int
+    updated: int
+    rejected: int
+    undone_at: dt.datetime | None
+
+
+def list_batches(limit: int | None = None) -> list[BatchRow]:
+    """The import history, newest first."""
+    query = (ImportBatch.select(ImportBatch, User)
+             .join(User, JOIN.LEFT_OUTER, on=(ImportBatch.user == User.id))
+             .order_by(ImportBatch.id.desc()))
+    if limit:
+        query = query.limit(limit)
+    return [BatchRow(b.id, b.created_at, b.kind, b.file_name, b.sheet,
+                     b.user.username if b.user_id else "", b.rows, b.created, b.updated, b.rejected,
+                     b.undone_at)
+            for b in query]
+
+
+def _marker(batch: ImportBatch) -> int:
+    """The audit entry written last by the batch: anything later on its records came after it."""
+    entry = (AuditEntry.select(AuditEntry.id)
+             .where((AuditEntry.entity == "import_batch") & (AuditEntry.entity_id == batch.id))
+             .order_by(AuditEntry.id).first())
+    return entry.id if entry else 0
+
+
+def _refuse_if_in_use(batch: ImportBatch, created: dict[str, list[int]],
+                      touched: dict[str, set[int]]) -> None:
+    marker = _marker(batch)
+    for table, ids in touched.items():
+        for chunk in _chunks(sorted(ids), 500):
+            later = (AuditEntry.select(AuditEntry.summary)
+                     .where((AuditEntry.entity == table) & AuditEntry.entity_id.in_(chunk)
+                            & (AuditEntry.id > marker)).first())
+            if later is not None:
+                raise UndoRefused(msg(
+                    "不能撤销：本批导入的{what}“{name}”在导入后又被修改过。请先处理这些修改，或逐条修改记录。",
+                    what=ENTITY_LABELS.get(table, table), name=later.summary))
+    created_sets = {table: set(ids) for table, ids in created.items()}
+    for table, ids in created.items():
+        model = MODELS_BY_TABLE[table]
+        for field, referrer in model._meta.backrefs.items():
+            own = created_sets.get(referrer._meta.table_name, set())
+            for chunk in _chunks(ids, 500):
+                query = referrer.select(referrer._meta.primary_key).where(field.in_(chunk))
+                refs = [r for (r,) in query.tuples() if r not in own]
+                if refs:
+                    raise UndoRefused(msg(
+                        "不能撤销：本批导入的{what}已被其他记录引用（{other} {n} 条）。"
+                        "请先删除或修改这些记录。",
+                        what=ENTITY_LABELS.get(table, table),
+                        other=ENTITY_LABELS.get(referrer._meta.table_name, referrer.__name__), n=len(refs)))
+
+
+def undo_batch(batch_id: int, user: User | None) -> ImportBatch:
+    """Undo a whole import: delete what it created, put back what it changed (audited), or refuse."""
+    with database.atomic():
+        batch = ImportBatch.get_or_none(ImportBatch.id == batch_id)
+        if batch is None:
+            raise UndoRefused(msg("找不到第 {id} 批导入记录。", id=batch_id))
+        if batch.undone_at is not None:
+            raise UndoRefused(msg("这批导入已于 {at} 撤销过了。", at=batch.undone_at))
+        created: dict[str, list[int]] = defaultdict(list)
+        updated: list[ImportBatchItem] = []
+        items = ImportBatchItem.select().where(ImportBatchItem.batch == batch).order_by(ImportBatchItem.id)
+        for item in items:
+            if item.action == "create":
+                created[item.entity].append(item.record_id)
+            else:
+                updated.append(item)
+        touched = {t: set(ids) for t, ids in created.items() if t in ("person", "organization")}
+        for item in updated:
+            if item.entity in ("person", "organization"):
+                touched.setdefault(item.entity, set()).add(item.record_id)
+        _refuse_if_in_use(batch, created, touched)
+        stamp = now()
+        entries = []
+        base = {"at": stamp, "user": user.id if user else None, "username": user.username if user else ""}
+        for model in DELETE_ORDER:
+            table = model._meta.table_name
+            ids = created.get(table, [])
+            for chunk in _chunks(ids, 500):
+                model.delete().where(model._meta.primary_key.in_(chunk)).execute()
+            entries.extend({**base, "action": "delete", "entity": table, "entity_id": i,
+                            "summary": f"撤销导入 #{batch.id}", "changes": "{}"} for i in ids)
+        for item in updated:
+            before = json.loads(item.before)
+            if item.entity == "organization_service_area":
+                OrganizationServiceArea.delete().where(
+                    OrganizationServiceArea.organization == item.record_id).execute()
+                OrganizationServiceArea.insert_many(
+                    [{"organization": item.record_id, "service_area": a} for a in before["service_areas"]]
+                ).execute()
+                continue
+            model = MODELS_BY_TABLE[item.entity]
+            current = audit.snapshot(model.get_by_id(item.record_id))
+            values = dict(before)
+            if "name" in values:
+                values["name_key"] = pinyin_key(values["name"])
+            values["updated_at"] = stamp
+            model.update(**values).where(model._meta.primary_key == item.record_id).execute()
+            changes = {k: [current.get(k), v] for k, v in before.items()}
+            entries.append({**base, "action": "update", "entity": item.entity, "entity_id": item.record_id,
+                            "summary": f"撤销导入 #{batch.id}",
+                            "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True)})
+        _insert(AuditEntry, entries)
+        audit.update(batch, user, undone_at=stamp, undone_by=user)
+    return batch

@@ -1,0 +1,621 @@
+"""The preview: every row checked, matched and sorted into new / update / rejected, nothing written.
+
+The rules are the register's own (models.people, models.organizations,
+models.validators, models.rules); this module only turns sheet cells into the
+forms those rules take, and adds what only an import has: IDs Excel turned
+into numbers, the same person twice in one file, unknown organizations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from peewee import fn
+
+from models.choices import INCUBATION_STAGES, PERSON_ROLES, SOCIAL_WORKER_LEVELS
+from models.entities import (
+    Activity,
+    AuditEntry,
+    Membership,
+    Organization,
+    Person,
+    ServiceArea,
+    ServiceRecord,
+    Team,
+    TeamAssignment,
+)
+from models.entities import OrganizationServiceArea as Link
+from models.i18n import Message, msg
+from models.organizations import OrganizationData
+from models.organizations import _clean as clean_organization
+from models.people import PersonData
+from models.people import _clean as clean_person
+from models.rules import check_stage_transition
+from models.validators import InvalidValue, mask_id_number
+
+from ..reports.output import Job
+from .columns import field_of
+from .reading import SheetData
+from .rows import data_rows
+from .values import SCIENTIFIC, is_number, name_text, parse_date, parse_hours, parse_yes_no, split_list, text
+
+PROGRESS_EVERY = 2000
+HOURS_TITLE = "导入的志愿服务时长（{file}）"
+_CHUNK = 500
+
+PERSON_ROLE_WORDS = {
+    "cadre": ("妇工", "妇联干部", "妇女干部", "妇联执委", "执委", "干部"),
+    "social_worker": ("社工", "社会工作者", "社工师", "专业社工"),
+    "volunteer": ("义工", "志愿者", "巾帼志愿者", "志愿服务者"),
+}
+MEMBERSHIP_ROLE_WORDS = {
+    "leader": ("负责人", "会长", "理事长", "队长", "团长", "主任"),
+    "core": ("骨干", "副会长", "副队长", "理事", "秘书长"),
+    "member": ("成员", "会员", "队员", "普通成员"),
+}
+LEVEL_WORDS = {
+    "assistant": ("助理社会工作师", "助理社工师", "初级"),
+    "regular": ("社会工作师", "社工师", "中级"),
+    "senior": ("高级社会工作师", "高级社工师", "高级"),
+}
+KIND_WORDS = {
+    ("registered", "social_group"): ("社会团体", "社团"),
+    ("registered", "service_org"): ("社会服务机构", "民办非企业单位", "民办非企业", "民非",
+                                    "社会服务机构(民办非企业单位)"),
+    ("registered", "foundation"): ("基金会",),
+    ("registered", None): ("登记注册", "已登记", "已注册", "登记"),
+    ("grassroots", None): ("草根组织", "草根", "备案", "已备案", "未登记", "草根组织(备案)"),
+}
+LEGAL_FORM_BY_CODE = {"51": "social_group", "52": "service_org", "53": "foundation"}
+SEX_WORDS = {"女": "F", "男": "M", "F": "F", "M": "M"}
+
+
+def _words(table: dict) -> dict[str, Any]:
+    return {word: code for code, words in table.items() for word in words}
+
+
+_PERSON_ROLES = _words(PERSON_ROLE_WORDS)
+_MEMBERSHIP_ROLES = _words(MEMBERSHIP_ROLE_WORDS)
+_LEVELS = {**_words(LEVEL_WORDS), **{label: code for code, label in SOCIAL_WORKER_LEVELS}}
+_KINDS = _words(KIND_WORDS)
+_STAGES = {label: code for code, label in INCUBATION_STAGES}
+
+
+@dataclass
+class ImportOptions:
+    update_existing: bool = True  # an existing person/organization is updated, else the row is skipped
+    create_orgs: bool = False  # a person's unknown organization is registered as grassroots, else rejected
+    hours_on: dt.date | None = None  # the day imported service hours are recorded on (default: today)
+
+
+@dataclass(frozen=True)
+class Problem:
+    column: str  # the column title in the sheet (or the field's name when it has no column)
+    reason: Message
+    code: str  # a stable name for the kind of problem, e.g. id_checksum
+
+
+@dataclass(frozen=True)
+class Rejection:
+    row: int
+    problems: tuple[Problem, ...]
+    cells: tuple  # the row as read, for the rejected-rows workbook
+
+    @property
+    def column(self) -> str:
+        return self.problems[0].column
+
+    @property
+    def reason(self) -> Message:
+        return self.problems[0].reason
+
+    @property
+    def code(self) -> str:
+        return self.problems[0].code
+
+    def reason_text(self, translate=None) -> str:
+        if len(self.problems) == 1:
+            return self.reason.render(translate)
+        return "；".join(f"{p.column}：{p.reason.render(translate)}" for p in self.problems)
+
+
+@dataclass
+class PlannedRow:
+    """One valid row: the record's column values and what comes with it."""
+
+    row: int
+    values: dict[str, Any]
+    existing_id: int | None = None
+    changed: bool = True  # for an existing record: does it change at all
+    before: dict[str, Any] | None = None  # the existing record's fields, for undo
+    organization: str = ""  # people: the organization's name
+    membership_role: str = "member"
+    joined_on: dt.date | None = None
+    new_membership: bool = False
+    team_id: int | None = None
+    team_roles: tuple[str, ...] = ()
+    hours: Decimal | None = None
+    service_area_ids: tuple[int, ...] | None = None  # orgs: None = keep as is
+    stage: tuple[str, dt.date, str] | None = None  # orgs: (stage, entered on, note) for a new stage
+
+
+@dataclass
+class ImportPlan:
+    sheet: SheetData
+    kind: str
+    mapping: dict[str, int]
+    options: ImportOptions
+    rows: int = 0  # data rows considered (blank, total and signature rows not counted)
+    new: list[PlannedRow] = field(default_factory=list)
+    updates: list[PlannedRow] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)  # rows that match a record and change nothing
+    skipped: list[int] = field(default_factory=list)  # rows of existing records, left as they are
+    rejected: list[Rejection] = field(default_factory=list)
+    new_organizations: list[str] = field(default_factory=list)  # people: created as grassroots
+    audit_mark: int = 0  # the last audit entry when planned: a later one means the data changed
+
+    @property
+    def created(self) -> int:
+        return len(self.new)
+
+    @property
+    def updated(self) -> int:
+        return len(self.updates)
+
+    def summary(self) -> dict[str, Any]:
+        """What the CLI's ``--json`` prints."""
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "rejected": [{"row": r.row, "column": r.column, "reason": r.reason_text()}
+                         for r in self.rejected],
+        }
+
+
+class _Row:
+    """Cells of one row by field, and the problems found in it."""
+
+    __slots__ = ("cells", "mapping", "plan", "problems")
+
+    def __init__(self, plan: ImportPlan, cells: tuple):
+        self.plan = plan
+        self.mapping = plan.mapping
+        self.cells = cells
+        self.problems: list[Problem] = []
+
+    def raw(self, key: str) -> Any:
+        col = self.mapping.get(key)
+        if col is None or col >= len(self.cells):
+            return None
+        return self.cells[col]
+
+    def column(self, key: str) -> str:
+        col = self.mapping.get(key)
+        header = self.plan.sheet.header
+        if col is not None and col < len(header) and header[col]:
+            return header[col]
+        return field_of(self.plan.kind, key).label
+
+    def problem(self, key: str, reason: Message, code: str | None = None) -> None:
+        self.problems.append(Problem(self.column(key), reason, code or f"{key}_invalid"))
+
+    def parse(self, key: str, parser, *args) -> Any:
+        try:
+            return parser(self.raw(key), *args)
+        except InvalidValue as e:
+            self.problem(key, e.message, _code(key, e.message))
+            return None
+
+
+# Messages of the shared validators that deserve their own code (what expected.json speaks of).
+_CODES = {
+    "请填写姓名": "name_missing",
+    "请填写组织名称": "name_missing",
+    "身份证号校验位不正确，请核对是否抄错": "id_checksum",
+    "统一社会信用代码校验位不正确，请核对是否抄错": "credit_code_checksum",
+    "服务时长不能为负数": "hours_negative",
+}
+_FIELD_CODES = {"phone": "phone_invalid", "contact_phone": "phone_invalid"}
+
+
+def _code(key: str, message: Message) -> str:
+    return _CODES.get(message.text) or _FIELD_CODES.get(key) or f"{key}_invalid"
+
+
+def _number_text(value: Any) -> str:
+    """A phone typed into a number cell: 13812345678.0 → ``13812345678``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return text(value)
+
+
+def _id_number(row: _Row, key: str = "id_number") -> str:
+    raw = row.raw(key)
+    if is_number(raw) or SCIENTIFIC.match(text(raw)):
+        row.problem(key, msg(
+            "身份证号被 Excel 存成了数字（{shown}），末几位已经丢失，无法使用。"
+            "请把这一列设为“文本”格式，按原始资料重新填写后再导入", shown=text(raw),
+        ), "id_stored_as_number")
+        return ""
+    return text(raw).replace(" ", "")
+
+
+def _roles(row: _Row) -> tuple[set[str], str | None]:
+    """(person roles, membership role) named in the role cell."""
+    person: set[str] = set()
+    membership = None
+    for word in split_list(row.raw("role")):
+        if word in _PERSON_ROLES:
+            person.add(_PERSON_ROLES[word])
+        elif word in _MEMBERSHIP_ROLES:
+            membership = _MEMBERSHIP_ROLES[word]
+        else:
+            row.problem("role", msg(
+                "角色“{word}”无法识别，可填：妇工、社工、义工（志愿者）、负责人、骨干、成员", word=word))
+    return person, membership
+
+
+def _check_errors(row: _Row, errors: dict[str, Message], keys: dict[str, str]) -> None:
+    for name, message in errors.items():
+        key = keys.get(name, name)
+        row.problem(key, message, _code(key, message))
+
+
+def hours_title(plan: ImportPlan) -> str:
+    """The activity that holds a file's imported hours (one file's hours are not recorded twice)."""
+    return HOURS_TITLE.format(file=plan.sheet.file_name)[:100]
+
+
+def _chunks(items: list, size: int = _CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _progress(job: Job | None, done: int, total: int) -> None:
+    if job is not None and done % PROGRESS_EVERY == 0:
+        job.step(done, total)
+
+
+# -- people -----------------------------------------------------------------------------------
+
+
+_PERSON_ERROR_KEYS = {"region_id": "name"}
+
+
+class _PeoplePlanner:
+    def __init__(self, plan: ImportPlan, rows: list):
+        self.plan = plan
+        ids = set()
+        for _, cells in rows:
+            col = plan.mapping.get("id_number")
+            if col is not None and col < len(cells) and isinstance(cells[col], str):
+                ids.add(text(cells[col]).replace(" ", "").upper())
+        self.existing: dict[str, Person] = {}
+        for chunk in _chunks(sorted(i for i in ids if i)):
+            for person in Person.select().where(Person.id_number.in_(chunk)):
+                self.existing[person.id_number] = person
+        self.orgs = dict(Organization.select(Organization.name, Organization.id).tuples())
+        self.teams = dict(Team.select(Team.name, Team.id).tuples())
+        self.seen: dict[str, int] = {}  # ID number -> first row
+        self.new_orgs: dict[str, int] = {}
+        today = dt.date.today()
+        self.memberships = set()
+        self.assignments = set()
+        self.hours_imported: set[int] = set()
+        if self.existing:
+            person_ids = [p.id for p in self.existing.values()]
+            for chunk in _chunks(person_ids):
+                active = Membership.select(Membership.person, Membership.organization).where(
+                    Membership.person.in_(chunk)
+                    & (Membership.end_on.is_null() | (Membership.end_on >= today)))
+                self.memberships.update(active.tuples())
+                assigned = TeamAssignment.select(TeamAssignment.person, TeamAssignment.team,
+                                                 TeamAssignment.role).where(
+                    TeamAssignment.person.in_(chunk)
+                    & (TeamAssignment.end_on.is_null() | (TeamAssignment.end_on >= today)))
+                self.assignments.update(assigned.tuples())
+                imported = (ServiceRecord.select(ServiceRecord.person).join(Activity)
+                            .where(ServiceRecord.person.in_(chunk) & (Activity.title == hours_title(plan))))
+                self.hours_imported.update(p for (p,) in imported.tuples())
+
+    def row(self, number: int, cells: tuple) -> None:
+        plan = self.plan
+        row = _Row(plan, cells)
+        id_number = _id_number(row)
+        person_roles, membership_role = _roles(row)
+        level_text = text(row.raw("social_worker_level"))
+        level = None
+        if level_text:
+            level = _LEVELS.get(level_text)
+            if level is None:
+                row.problem("social_worker_level", msg(
+                    "社工等级“{value}”无法识别，可填：助理社会工作师、社会工作师、高级社会工作师",
+                    value=level_text))
+            else:
+                person_roles.add("social_worker")
+        joined_on = row.parse("joined_on", parse_date)
+        if joined_on is not None and joined_on > dt.date.today():
+            row.problem("joined_on", msg("日期不能晚于今天"))
+        hours = row.parse("hours", parse_hours)
+        data = PersonData(
+            name=name_text(row.raw("name")),
+            id_number=id_number,
+            phone=_number_text(row.raw("phone")),
+            is_cadre="cadre" in person_roles,
+            is_social_worker="social_worker" in person_roles,
+            is_volunteer="volunteer" in person_roles,
+            social_worker_level=level,
+            cadre_title=text(row.raw("cadre_title")),
+            workplace=text(row.raw("workplace")),
+            notes=text(row.raw("notes")),
+        )
+        existing = None
+        number_key = id_number.upper()
+        if number_key in self.existing:
+            existing = self.existing[number_key]
+            data = self._merged(existing, data)
+        values, errors = clean_person(data)
+        _check_errors(row, errors, _PERSON_ERROR_KEYS)
+        if values["id_number"] is None and "id_number" not in errors and not row.problems:
+            self._typed_sex_and_birth(row, values)
+        if values["id_number"]:
+            first = self.seen.get(values["id_number"])
+            if first is not None:
+                row.problem("id_number", msg(
+                    "与第 {first} 行是同一人（身份证号 {number} 相同），同一人只能出现一次：请合并为一行",
+                    first=first, number=mask_id_number(values["id_number"])), "duplicate_in_file")
+            else:
+                self.seen[values["id_number"]] = number
+        organization = text(row.raw("organization"))
+        if organization and organization not in self.orgs and organization not in self.new_orgs:
+            if plan.options.create_orgs:
+                if len(organization) > 100:
+                    row.problem("organization", msg("组织名称过长（最多 {n} 字）", n=100))
+            else:
+                row.problem("organization", msg(
+                    "组织“{name}”尚未登记：请先在“社会组织”中登记，或导入时选择“自动新建为草根组织”",
+                    name=organization), "organization_unknown")
+        team_name = text(row.raw("team"))
+        team_id = None
+        team_roles = tuple(r for r in PERSON_ROLES.codes() if r in person_roles)
+        if team_name:
+            team_id = self.teams.get(team_name)
+            if team_id is None:
+                row.problem("team", msg("团队“{name}”尚未登记：请先在“三工联动团队”中建立该团队",
+                                        name=team_name), "team_unknown")
+            elif not team_roles:
+                row.problem("role", msg("加入团队须写明角色：妇工、社工或义工"), "role_missing")
+        if row.problems:
+            plan.rejected.append(Rejection(number, tuple(row.problems), cells))
+            return
+        if organization and organization not in self.orgs and organization not in self.new_orgs:
+            self.new_orgs[organization] = number
+            plan.new_organizations.append(organization)
+        planned = PlannedRow(number, values, organization=organization,
+                             membership_role=membership_role or "member", joined_on=joined_on,
+                             team_id=team_id, team_roles=team_roles if team_id else (), hours=hours or None)
+        if existing is None:
+            planned.new_membership = bool(organization)
+            plan.new.append(planned)
+            return
+        if not plan.options.update_existing:
+            plan.skipped.append(number)
+            return
+        planned.existing_id = existing.id
+        planned.before = {k: existing.__data__.get(k) for k in values}
+        org_id = self.orgs.get(organization)
+        planned.new_membership = bool(organization) and (existing.id, org_id) not in self.memberships
+        planned.team_roles = tuple(r for r in team_roles if team_id and (existing.id, team_id, r)
+                                   not in self.assignments) if team_id else ()
+        planned.changed = any(planned.before[k] != v for k, v in values.items())
+        if planned.hours and existing.id in self.hours_imported:
+            planned.hours = None  # this file's hours are already recorded for her
+        if planned.changed or planned.new_membership or planned.team_roles or planned.hours:
+            plan.updates.append(planned)
+        else:
+            plan.unchanged.append(number)
+
+    @staticmethod
+    def _merged(existing: Person, data: PersonData) -> PersonData:
+        """The sheet's values over the stored ones: a blank cell keeps what is there, roles add up."""
+        merged = PersonData.from_person(existing)
+        merged.name = data.name
+        for key in ("phone", "cadre_title", "workplace", "notes"):
+            if getattr(data, key):
+                setattr(merged, key, getattr(data, key))
+        merged.is_cadre |= data.is_cadre
+        merged.is_volunteer |= data.is_volunteer
+        merged.is_social_worker |= data.is_social_worker
+        if data.social_worker_level:
+            merged.social_worker_level = data.social_worker_level
+        return merged
+
+    @staticmethod
+    def _typed_sex_and_birth(row: _Row, values: dict) -> None:
+        """Without an ID, the sex and birth date columns are all there is (with one, the ID decides)."""
+        sex_text = text(row.raw("sex"))
+        if sex_text:
+            values["sex"] = SEX_WORDS.get(sex_text)
+            if values["sex"] is None:
+                row.problem("sex", msg("性别应填“男”或“女”"))
+        birth = row.parse("birth_date", parse_date, True)
+        if birth is not None and birth > dt.date.today():
+            row.problem("birth_date", msg("出生日期不能晚于今天"))
+        values["birth_date"] = birth
+
+
+# -- organizations ----------------------------------------------------------------------------
+
+
+_ORG_ERROR_KEYS = {"legal_form": "kind", "region_id": "name", "initial_stage_on": "stage"}
+# Legacy sheets mark alliance members and group members without the date they joined:
+# the register asks the form for that date, the import takes the mark and leaves the date open.
+_LEGACY_OPTIONAL = {"alliance_joined_on", "group_member_since"}
+
+
+class _OrgPlanner:
+    def __init__(self, plan: ImportPlan):
+        self.plan = plan
+        self.by_code: dict[str, Organization] = {}
+        self.by_name: dict[str, Organization] = {}
+        for org in Organization.select():
+            self.by_name[org.name] = org
+            if org.credit_code:
+                self.by_code[org.credit_code] = org
+        self.areas = dict(ServiceArea.select(ServiceArea.name, ServiceArea.id).tuples())
+        self.seen_names: dict[str, int] = {}
+        self.seen_codes: dict[str, int] = {}
+        self.today = dt.date.today()
+
+    def _kind(self, row: _Row, code: str) -> tuple[str, str | None]:
+        kind_text = text(row.raw("kind"))
+        if kind_text:
+            found = _KINDS.get(kind_text.replace(" ", ""))
+            if found is None:
+                row.problem("kind", msg(
+                    "类型“{value}”无法识别，可填：社会团体、民办非企业单位（社会服务机构）、基金会、草根组织",
+                    value=kind_text))
+                return "grassroots", None
+            kind, legal_form = found
+        else:
+            kind, legal_form = ("registered", None) if code else ("grassroots", None)
+        if kind == "registered" and legal_form is None:
+            legal_form = LEGAL_FORM_BY_CODE.get(code.upper()[:2])
+        return kind, legal_form
+
+    def row(self, number: int, cells: tuple) -> None:
+        plan = self.plan
+        row = _Row(plan, cells)
+        code_raw = row.raw("credit_code")
+        code = text(code_raw).replace(" ", "")
+        if is_number(code_raw) or SCIENTIFIC.match(code):
+            row.problem("credit_code", msg(
+                "统一社会信用代码被 Excel 存成了数字，已经损坏：请设为“文本”格式后重新填写"),
+                "credit_code_stored_as_number")
+            code = ""
+        kind, legal_form = self._kind(row, code)
+        dates = {key: row.parse(key, parse_date) for key in
+                 ("founded_on", "registered_on", "alliance_joined_on", "group_member_since", "stage_on")}
+        alliance = row.parse("alliance_member", parse_yes_no)
+        group = row.parse("group_member", parse_yes_no)
+        area_ids = None
+        if row.raw("service_areas") is not None:
+            area_ids = []
+            for name in split_list(row.raw("service_areas")):
+                if name in self.areas:
+                    area_ids.append(self.areas[name])
+                else:
+                    row.problem("service_areas", msg(
+                        "服务领域“{name}”不在服务领域列表中：请先在设置中添加，或改用已有的：{known}",
+                        name=name, known="、".join(self.areas)), "service_area_unknown")
+        stage_text = text(row.raw("stage"))
+        stage = None
+        if stage_text:
+            stage = _STAGES.get(stage_text)
+            if stage is None:
+                row.problem("stage", msg("孵化阶段“{value}”无法识别，可填：{known}", value=stage_text,
+                                         known="、".join(_STAGES)))
+        data = OrganizationData(
+            name=text(row.raw("name")), short_name=text(row.raw("short_name")), kind=kind,
+            legal_form=legal_form, credit_code=code, supervisor=text(row.raw("supervisor")),
+            address=text(row.raw("address")), contact_person=name_text(row.raw("contact_person")),
+            contact_phone=_number_text(row.raw("contact_phone")),
+            founded_on=dates["founded_on"], registered_on=dates["registered_on"],
+            alliance_member=bool(alliance), alliance_joined_on=dates["alliance_joined_on"],
+            group_member=bool(group), group_member_since=dates["group_member_since"],
+            notes=text(row.raw("notes")),
+        )
+        values, errors = clean_organization(data)
+        for key in _LEGACY_OPTIONAL:
+            if getattr(data, key) is None:
+                errors.pop(key, None)
+        _check_errors(row, errors, _ORG_ERROR_KEYS)
+        name, code = values["name"], values["credit_code"]
+        existing = self.by_code.get(code) if code else None
+        if existing is None and name in self.by_name:
+            existing = self.by_name[name]
+            if code and existing.credit_code and existing.credit_code != code:
+                row.problem("credit_code", msg(
+                    "已有同名组织“{name}”，但其统一社会信用代码是 {other}：请核对", name=name,
+                    other=existing.credit_code), "credit_code_conflict")
+        if existing is not None and name in self.by_name and self.by_name[name].id != existing.id:
+            row.problem("name", msg("名称与已有组织“{name}”重复", name=name), "name_taken")
+        for key, seen, value in (("name", self.seen_names, name), ("credit_code", self.seen_codes, code)):
+            if value and value in seen:
+                row.problem(key, msg("与第 {first} 行是同一组织（{label}相同）：请合并为一行",
+                                     first=seen[value], label=field_of("orgs", key).label),
+                            "duplicate_in_file")
+        if row.problems:
+            plan.rejected.append(Rejection(number, tuple(row.problems), cells))
+            return
+        self.seen_names[name] = number
+        if code:
+            self.seen_codes[code] = number
+        planned = PlannedRow(number, values,
+                             service_area_ids=tuple(area_ids) if area_ids is not None else None)
+        if stage is not None and (existing is None or existing.incubation_stage is None):
+            on = dates["stage_on"] or self.today
+            note = "导入" if dates["stage_on"] else "导入（原表未写进入该阶段的日期，记为导入当天）"
+            problem = check_stage_transition(None, None, stage, on, note)
+            if problem:
+                row.problem("stage", problem)
+                plan.rejected.append(Rejection(number, tuple(row.problems), cells))
+                return
+            planned.stage = (stage, on, note)
+            planned.values.update(incubation_stage=stage, stage_since=on)
+        if existing is None:
+            plan.new.append(planned)
+            return
+        if not plan.options.update_existing:
+            plan.skipped.append(number)
+            return
+        self._as_update(planned, existing, bool(text(row.raw("kind")) or code))
+
+    def _as_update(self, planned: PlannedRow, existing: Organization, kind_given: bool) -> None:
+        """Blank optional cells keep the stored value; the row changes only what it fills in."""
+        values = {}
+        for key, value in planned.values.items():
+            if value in (None, "", False) and key not in ("kind", "credit_code", "legal_form"):
+                continue
+            values[key] = value
+        if not kind_given:  # neither a type nor a code in the row: the stored type stays
+            for key in ("kind", "credit_code", "legal_form", "registered_on"):
+                values.pop(key, None)
+        planned.values = values
+        planned.existing_id = existing.id
+        planned.before = {k: existing.__data__.get(k) for k in values}
+        if planned.service_area_ids is not None:
+            links = Link.select(Link.service_area).where(Link.organization == existing.id)
+            current_areas = tuple(sorted(a for (a,) in links.tuples()))
+            if current_areas == tuple(sorted(planned.service_area_ids)):
+                planned.service_area_ids = None
+            else:
+                planned.before["service_areas"] = list(current_areas)
+        planned.changed = any(planned.before[k] != v for k, v in values.items())
+        if planned.changed or planned.service_area_ids is not None or planned.stage:
+            self.plan.updates.append(planned)
+        else:
+            self.plan.unchanged.append(planned.row)
+
+
+# -- the entry point --------------------------------------------------------------------------
+
+
+def plan_import(sheet: SheetData, mapping: dict[str, int] | None = None,
+                options: ImportOptions | None = None, job: Job | None = None) -> ImportPlan:
+    """Check and match every data row of ``sheet``; writes nothing."""
+    mapping = dict(sheet.mapping if mapping is None else mapping)
+    plan = ImportPlan(sheet=sheet, kind=sheet.kind, mapping=mapping, options=options or ImportOptions())
+    plan.audit_mark = AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
+    rows = list(data_rows(sheet.rows, sheet.header_row, mapping))
+    plan.rows = len(rows)
+    planner = _PeoplePlanner(plan, rows) if sheet.kind == "people" else _OrgPlanner(plan)
+    total = len(rows)
+    for done, (number, cells) in enumerate(rows, start=1):
+        planner.row(number, cells)
+        _progress(job, done, total)
+    return plan
