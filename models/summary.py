@@ -295,7 +295,7 @@ def _new_incubations(q: Scope) -> _Tally:
     return tally
 
 
-def _org_servicearea_townships(q: Scope) -> _Tally:
+def _org_service_areas(q: Scope) -> _Tally:
     """Per (township, service area id or None): organizations (stock) in that area."""
     region = Region.alias("org_region")
     township = township_of(region)
@@ -527,7 +527,7 @@ class _Builder:
         self.org_stock = _org_stock(q)
         self.org_events = _org_events(q)
         self.new_incubations = _new_incubations(q)
-        self.orgarea_townships = _org_servicearea_townships(q)
+        self.org_areas = _org_service_areas(q)
         self.projects = _projects(q)
         self.teams = _teams(q)
         self.venues = _venues(q)
@@ -576,12 +576,12 @@ class _Builder:
     def organizations_by_area(self, areas: list[tuple[int, str, bool]]) -> Section:
         """Rows for the active service areas, and for retired ones still in use."""
         columns = [Column("服务领域", "text", 26), Column("期末组织数")]
-        rows = [(name, self.orgarea_townships.total(category=aid)[0]) for aid, name, _active in areas]
-        rows.append(("未填写服务领域", self.orgarea_townships.total(category=None)[0]))
+        rows = [(name, self.org_areas.total(category=aid)[0]) for aid, name, _active in areas]
+        rows.append(("未填写服务领域", self.org_areas.total(category=None)[0]))
         active = {name for _aid, name, is_active in areas if is_active}
         rows = _keep(rows, lambda row: row[0] in active)
         total = ("合计（不重复计数）", self.org_stock.total()[0])
-        return Section("orgarea_townships", "社会组织（按服务领域）", columns, rows, total,
+        return Section("org_areas", "社会组织（按服务领域）", columns, rows, total,
                        "一个组织可有多个服务领域，在每个领域各计一次；合计为不重复的组织数。")
 
     def project_figures(self, township: Any = ..., source: Any = ...) -> tuple:
