@@ -96,6 +96,8 @@ def _write_xlsx(tmp: Path, roster: Roster, order: str, today: dt.date, job: Job 
             if job is not None and i % 1000 == 0:
                 job.step(i, len(rows))
             sheet.append(values)
+        if job is not None:
+            job.step(len(rows), len(rows))
         sheet.finish()
         sheet.append_plain([])
         labels = SIGNATURE_LABELS
