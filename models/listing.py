@@ -66,33 +66,63 @@ class Listing(Generic[F]):
         query = self.apply_filter(self.base_query(), flt)
         return query.order_by().count(clear_limit=True)
 
-    def fetch(
-        self, flt: F, sort_key: str | None, descending: bool, offset: int, limit: int,
-        after: tuple[Any, ...] = (),
-    ) -> list[ListRow]:
-        """One page: from ``offset``, or for a keyset listing right after the row whose
-        ``cursor`` is ``after``."""
-        query = self.apply_filter(self.base_query(), flt)
-        key = sort_key or self.default_sort
+    def _marks(self, sort_key: str | None) -> list[Node]:
+        """The ORDER BY expressions: the sort column's, then the id as a tie-breaker."""
         marks = [self.id_column()]
+        key = sort_key or self.default_sort
         if key:
             expr = self.column(key).sort
             if expr is None:
                 raise ValueError(f"column {key!r} is not sortable")
             marks.insert(0, expr)
-        query = query.order_by(*(m.desc() if descending else m.asc() for m in marks)).limit(limit)
+        return marks
+
+    def fetch(
+        self, flt: F, sort_key: str | None, descending: bool, offset: int, limit: int,
+        after: tuple[Any, ...] = (), *, before: tuple[Any, ...] = (), from_end: bool = False,
+    ) -> list[ListRow]:
+        """One page of rows, in display order.
+
+        From ``offset``; or, with ``from_end``, the rows that end ``offset`` rows before the
+        last one. A keyset listing can also start right after the row whose ``cursor`` is
+        ``after``, or end right before the row whose cursor is ``before``. Pages read
+        backwards run the query in reverse order, so the last page costs what the first does.
+        """
+        marks = self._marks(sort_key)
+        backwards = bool(before) or from_end
+        reverse = descending != backwards
+        query = self.apply_filter(self.base_query(), flt)
+        query = query.order_by(*(m.desc() if reverse else m.asc() for m in marks)).limit(limit)
         if not self.keyset:
-            return [self.to_row(raw) for raw in query.offset(offset).tuples().iterator()]
-        query = query.select_extend(*marks)
-        if after:
-            query = query.where(_after(marks, after, descending))
+            if after or before:
+                raise ValueError("cursors need a keyset listing")
+            rows = [self.to_row(raw) for raw in query.offset(offset).tuples().iterator()]
         else:
-            query = query.offset(offset)
-        n = len(marks)
-        return [
-            dataclasses.replace(self.to_row(raw[:-n]), cursor=tuple(raw[-n:]))
-            for raw in query.tuples().iterator()
-        ]
+            query = query.select_extend(*marks)
+            cursor = before or after
+            query = query.where(_after(marks, cursor, reverse)) if cursor else query.offset(offset)
+            n = len(marks)
+            rows = [
+                dataclasses.replace(self.to_row(raw[:-n]), cursor=tuple(raw[-n:]))
+                for raw in query.tuples().iterator()
+            ]
+        return rows[::-1] if backwards else rows
+
+    def position(self, flt: F, sort_key: str | None, descending: bool, row_id: int) -> int | None:
+        """Where the row ``row_id`` stands in the filtered, sorted list (None if not in it).
+
+        Keyset listings only: it counts the rows before it with the same condition paging uses.
+        """
+        if not self.keyset:
+            return None
+        marks = self._marks(sort_key)
+        query = self.apply_filter(self.base_query(), flt)
+        found = query.where(self.id_column() == row_id).select_extend(*marks).tuples().first()
+        if found is None:
+            return None
+        cursor = tuple(found[-len(marks):])
+        before = self.apply_filter(self.base_query(), flt).where(_after(marks, cursor, not descending))
+        return before.order_by().count(clear_limit=True)
 
 
 def _after(marks: list[Node], values: tuple[Any, ...], descending: bool) -> Node:

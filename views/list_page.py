@@ -96,7 +96,6 @@ class ListPage(QWidget):
         self.table.doubleClicked.connect(lambda _index: self.open_selected())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())
         self.model.modelReset.connect(self.update_status)
-        self.model.rowsInserted.connect(self.update_status)
 
         self.status = QLabel(self)
         self.status.setObjectName("count")
@@ -218,7 +217,8 @@ class ListPage(QWidget):
 
     # -- behaviour ---------------------------------------------------------------
     def is_filled(self) -> bool:
-        return self.model.rowCount() > 0 or self.model.total == 0
+        """The first rows are in the table (or there are none to show)."""
+        return self.model.total == 0 or bool(self.model.rows_fetched)
 
     def selected_text(self, with_header: bool = False) -> str:
         """Selected rows as tab-separated text in the columns' on-screen order (pastes into Excel/WPS)."""
@@ -289,11 +289,7 @@ class ListPage(QWidget):
         self.update_actions()
 
     def update_status(self) -> None:
-        self.status.setText(
-            self.tr("共 {total} 条，已显示 {shown} 条").format(
-                total=self.model.total, shown=self.model.rowCount()
-            )
-        )
+        self.status.setText(self.tr("共 {total} 条").format(total=self.model.total))
 
     def _sort_indicator_changed(self, section: int, _order) -> None:
         if self.model.columns[section].sort is None:  # not sortable: put the indicator back

@@ -5,7 +5,8 @@ import json
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from models import audit
 from models.entities import (
@@ -314,7 +315,7 @@ def test_search_on_thousands_loads_one_page_with_few_queries(qtbot, ctx, county,
     qtbot.addWidget(page)
     page.show()
     batch = page.model.batch
-    assert page.model.total == 5400 and page.model.rowCount() == batch
+    assert page.model.total == page.model.rowCount() == 5400 and page.model.rows_fetched == batch
     fetched = page.model.rows_fetched
     statements = []
     execute = ctx.db.execute_sql
@@ -326,8 +327,17 @@ def test_search_on_thousands_loads_one_page_with_few_queries(qtbot, ctx, county,
     selects = [q for q in statements if q.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 2
     assert page.model.index(0, 0).data() == "王000"
-    page.table.scrollToBottom()
-    qtbot.waitUntil(lambda: page.model.rowCount() > batch, timeout=3000)
-    assert page.model.rowCount() <= 400
-    page.model.fetchMore(QModelIndex())
-    assert page.model.rowCount() == 400 and not page.model.canFetchMore(QModelIndex())
+
+    # Ctrl+End on all 5400: the last block is read backwards from the end, in one query,
+    # not the 26 blocks in between.
+    page.search.clear()
+    page.apply_filter()
+    statements.clear()
+    fetched = page.model.rows_fetched
+    page.table.setFocus()
+    QTest.keyClick(page.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert page.table.currentIndex().row() == 5399
+    assert page.model.index(5399, 0).data() == "王399"
+    assert page.model.rows_fetched - fetched == batch
+    selects = [q for q in statements if q.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1 and "DESC" in selects[0]
