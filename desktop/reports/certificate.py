@@ -34,7 +34,7 @@ def find_person_by_id_number(text: str) -> Person:
     try:
         number = check_id_number(text or "").number
     except InvalidValue as e:
-        raise ExportError(msg("身份证号“{text}”有误：{reason}", text=(text or "").strip(),
+        raise ExportError(msg("身份证号“{number}”有误：{reason}", number=(text or "").strip(),
                               reason=e.message)) from e
     person = Person.get_or_none(Person.id_number == number)
     if person is None:
