@@ -1,4 +1,5 @@
-"""Command line: ``jinguo [--db PATH] [--smoke]`` and ``jinguo demo --db PATH [--people N]``."""
+"""Command line: ``jinguo [--db PATH] [--smoke]``, ``jinguo demo --db PATH [--people N]``,
+``jinguo import people|orgs FILE --db PATH …``."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", type=Path, required=True, dest="demo_db", help="新的数据库文件")
     demo.add_argument("--people", type=int, default=2000, help="人员数量（默认 2000）")
     demo.add_argument("--seed", type=int, default=2025, help="随机种子（相同种子生成相同数据）")
+    from .importing.command import add_parser as add_import_parser
+
+    add_import_parser(sub)
     return parser
 
 
@@ -68,6 +72,14 @@ def main(argv: list[str] | None = None) -> int:
     log.info("jinguo started: %s", argv if argv is not None else sys.argv[1:])
     if args.command == "demo":
         return run_demo(args.demo_db, args.people, args.seed)
+    if args.command == "export":
+        from .cli_export import run_export
+
+        return run_export(args)
+    if args.command == "import":
+        from .importing.command import run as run_import
+
+        return run_import(args)
     from .app import run_window
 
     return run_window(args.db, args.smoke, _STARTED)

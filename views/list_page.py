@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
+from desktop.reports.table_export import export_listing
 from models import audit
 from models.errors import ValidationFailed
 from models.listing import Listing
@@ -33,6 +34,7 @@ from models.references import delete_unreferenced
 from .form import FormDialog
 from .i18n import tr_msg
 from .table_model import ListingModel
+from .tasks import ask_save_path, file_stem, offer_to_open, run_task
 
 SEARCH_DELAY_MS = 300
 
@@ -109,6 +111,7 @@ class ListPage(QWidget):
         for keys, slot in (
             (QKeySequence.StandardKey.New, self.create_new),
             (QKeySequence.StandardKey.Find, self.focus_search),
+            (QKeySequence("Ctrl+E"), self.export_excel),
         ):
             QShortcut(keys, self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         for keys, slot in (
@@ -137,6 +140,10 @@ class ListPage(QWidget):
                 self.tr("删除选中的一行（Delete）；仍被引用的不能删除"),
             )
         self.setup_actions()
+        self.export_button = self.add_action(
+            self.tr("导出 Excel…"), self.export_excel,
+            self.tr("把当前筛选、排序下的全部行导出为 Excel 文件（Ctrl+E）"),
+        )
         self.filter_bar.addStretch(1)
         self.action_bar.addStretch(1)
         self.restore_header()
@@ -245,6 +252,21 @@ class ListPage(QWidget):
         text = self.selected_text(with_header)
         if text:
             QGuiApplication.clipboard().setText(text)
+
+    def export_excel(self) -> None:
+        """Every row the current filter matches, in the current sort, to an .xlsx file."""
+        title = self.windowTitle() or self.page_key
+        path = ask_save_path(self, self.settings, self.tr("导出 Excel"), file_stem(title), ".xlsx")
+        if path is None:
+            return
+        listing, flt, (key, descending), user = (
+            self.model.listing, self.model.current_filter, self.model.sort_state, self.ctx.user
+        )
+        self.export_task = run_task(
+            self, self.tr("导出 Excel"), self.tr("正在导出 {title}…").format(title=title),
+            lambda job: export_listing(path, listing, flt, key, descending, job, user, title),
+            lambda _rows: offer_to_open(self, path, self.tr("导出 Excel")),
+        )
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

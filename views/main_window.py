@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
     def page(self, index: int) -> ListPage:
         if index not in self._built:
             page = self._factories[index]()
+            page.setWindowTitle(self.nav.item(index).text())  # names its exports and printouts
             placeholder = self.pages.widget(index)
             self.pages.insertWidget(index, page)
             self.pages.removeWidget(placeholder)

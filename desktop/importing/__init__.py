@@ -63,32 +63,29 @@ What a people row may carry besides the person (decisions, see DOMAIN.md):
 
 from __future__ import annotations
 
-from .apply import BatchRow, UndoRefused, apply_import, list_batches, undo_batch
-from .columns import KIND_LABELS, KINDS, Field, detect_mapping, fields_of
-from .errors import SheetError
-from .files import save_rejected, save_template
-from .plan import ImportOptions, ImportPlan, Problem, Rejection, plan_import
-from .reading import SheetData, read_sheet
+import importlib
+from typing import Any
 
-__all__ = [
-    "KINDS",
-    "KIND_LABELS",
-    "BatchRow",
-    "Field",
-    "ImportOptions",
-    "ImportPlan",
-    "Problem",
-    "Rejection",
-    "SheetData",
-    "SheetError",
-    "UndoRefused",
-    "apply_import",
-    "detect_mapping",
-    "fields_of",
-    "list_batches",
-    "plan_import",
-    "read_sheet",
-    "save_rejected",
-    "save_template",
-    "undo_batch",
-]
+# Loaded on first use (PEP 562), so that ``jinguo --help`` and the window's start-up,
+# which only register the ``import`` command, do not load openpyxl and the importer.
+_EXPORTS = {
+    "BatchRow": "apply", "UndoRefused": "apply", "apply_import": "apply", "list_batches": "apply",
+    "undo_batch": "apply",
+    "KINDS": "columns", "KIND_LABELS": "columns", "Field": "columns", "detect_mapping": "columns",
+    "fields_of": "columns",
+    "SheetError": "errors",
+    "save_rejected": "files", "save_template": "files",
+    "ImportOptions": "plan", "ImportPlan": "plan", "Problem": "plan", "Rejection": "plan",
+    "plan_import": "plan",
+    "SheetData": "reading", "read_sheet": "reading",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

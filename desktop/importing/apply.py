@@ -18,6 +18,7 @@ from typing import Any
 from peewee import JOIN, Model, fn
 
 from models import audit
+from models.choices import MEMBERSHIP_ROLES, PERSON_ROLES
 from models.db import database, now
 from models.entities import (
     Activity,
@@ -91,26 +92,34 @@ def _next_id(model: type[Model]) -> int:
 
 
 class _Writer:
-    """Collects the records of one batch, their audit lines and undo items, and writes them."""
+    """Collects the records of one batch, their audit lines and undo items, and writes them.
+
+    Every created or changed record gets an undo item. The audit log gets one line per
+    person or organization of the sheet; what came with the row (membership, team
+    role, hours) is written into that line rather than as lines of its own.
+    """
 
     def __init__(self, batch: ImportBatch, user: User | None, job: Job | None):
         self.batch = batch
-        self.user = user
+        self.user_id = user.id if user else None
         self.username = user.username if user else ""
         self.job = job
-        self.stamp = now()
-        self.audit: list[dict[str, Any]] = []
+        self.stamp = str(now())  # as peewee stores a DateTimeField
+        self.audit: dict[tuple[str, int], dict[str, Any]] = {}
         self.items: list[dict[str, Any]] = []
 
     def create(self, model: type[Model], rows: list[dict[str, Any]], label_key: str | None = "name") -> None:
-        """Insert new records (each with an ``id``), with a create audit line and undo item each."""
+        """Insert new records (each with an ``id``); ``label_key=None``: no audit line of their own."""
         table = model._meta.table_name
+        fields = model._meta.fields
         for row in rows:
-            row.setdefault("created_at", self.stamp) if "created_at" in model._meta.fields else None
-            row.setdefault("updated_at", self.stamp) if "updated_at" in model._meta.fields else None
-            changes = {k: [None, audit.plain(v)] for k, v in row.items()
-                       if k not in audit.UNAUDITED and v not in (None, "", False)}
-            self._log("create", table, row["id"], changes, str(row.get(label_key) or row["id"]))
+            if "created_at" in fields:
+                row.setdefault("created_at", self.stamp)
+                row.setdefault("updated_at", self.stamp)
+            if label_key is not None:
+                changes = {k: [None, audit.plain(v)] for k, v in row.items()
+                           if k not in audit.UNAUDITED and v not in (None, "", False)}
+                self._log("create", table, row["id"], changes, str(row.get(label_key) or row["id"]))
             self.items.append({"batch": self.batch.id, "entity": table, "record_id": row["id"],
                                "action": "create", "before": ""})
         _insert(model, rows)
@@ -123,25 +132,34 @@ class _Writer:
             if not changed:
                 continue
             before = {k: audit.plain(p.before.get(k)) for k in changed}
+            changes = {k: [before[k], audit.plain(v)] for k, v in changed.items()}
             if "name" in changed:
                 changed["name_key"] = pinyin_key(changed["name"])
             changed["updated_at"] = self.stamp
             rows.append((p.existing_id, changed))
-            changes = {k: [before[k], audit.plain(v)] for k, v in changed.items() if k in before}
             self._log("update", table, p.existing_id, changes, str(p.values.get(label_key) or p.existing_id))
             self.items.append({"batch": self.batch.id, "entity": table, "record_id": p.existing_id,
                                "action": "update", "before": json.dumps(before, ensure_ascii=False)})
         _update(model, rows)
 
-    def _log(self, action: str, table: str, record_id: int, changes: dict, summary: str) -> None:
-        self.audit.append({
-            "at": self.stamp, "user": self.user.id if self.user else None, "username": self.username,
-            "action": action, "entity": table, "entity_id": record_id, "summary": summary[:200],
-            "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
-        })
+    def note(self, table: str, record_id: int, key: str, value: str, summary: str) -> None:
+        """Add "``key``: ``value``" (something that came with the row) to the record's audit line."""
+        entry = self.audit.get((table, record_id))
+        if entry is None:
+            entry = self._log("update", table, record_id, {}, summary)
+        entry["changes"][key] = [None, value]
+
+    def _log(self, action: str, table: str, record_id: int, changes: dict, summary: str) -> dict[str, Any]:
+        entry = {"at": self.stamp, "user": self.user_id, "username": self.username, "action": action,
+                 "entity": table, "entity_id": record_id, "summary": summary[:200], "changes": changes}
+        self.audit[(table, record_id)] = entry
+        return entry
 
     def finish(self) -> None:
-        _insert(AuditEntry, self.audit)
+        entries = list(self.audit.values())
+        for entry in entries:
+            entry["changes"] = json.dumps(entry["changes"], ensure_ascii=False, sort_keys=True)
+        _insert(AuditEntry, entries)
         _insert(ImportBatchItem, self.items)
 
 
@@ -185,6 +203,10 @@ def _people(plan: ImportPlan, w: _Writer) -> None:
                                 "start_on": p.joined_on})
             next_membership += 1
     w.create(Membership, memberships, label_key=None)
+    for p in everyone:
+        if p.new_membership:
+            role = MEMBERSHIP_ROLES.label(p.membership_role)
+            w.note("person", p.existing_id, "membership", f"{p.organization}（{role}）", p.values["name"])
     next_assignment = _next_id(TeamAssignment)
     assignments = []
     for p in everyone:
@@ -193,6 +215,10 @@ def _people(plan: ImportPlan, w: _Writer) -> None:
                                 "role": role, "start_on": p.joined_on})
             next_assignment += 1
     w.create(TeamAssignment, assignments, label_key=None)
+    for p in everyone:
+        if p.team_roles:
+            roles = "、".join(PERSON_ROLES.label(r) for r in p.team_roles)
+            w.note("person", p.existing_id, "team_roles", f"{p.team}：{roles}", p.values["name"])
     _hours(plan, w, everyone, org_ids)
 
 
@@ -220,6 +246,8 @@ def _hours(plan: ImportPlan, w: _Writer, everyone: list[PlannedRow], org_ids: di
         next_activity += 1
     w.create(Activity, activities, label_key="title")
     w.create(ServiceRecord, records, label_key=None)
+    for p in with_hours:
+        w.note("person", p.existing_id, "service_hours", str(p.hours), p.values["name"])
 
 
 def _orgs(plan: ImportPlan, w: _Writer) -> None:
@@ -239,7 +267,9 @@ def _orgs(plan: ImportPlan, w: _Writer) -> None:
             stages.append({"id": next_stage, "organization": p.existing_id, "stage": stage, "entered_on": on,
                            "note": note, "recorded_at": w.stamp})
             next_stage += 1
-    w.create(OrganizationStage, stages, label_key="stage")
+    w.create(OrganizationStage, stages, label_key=None)
+    for row in stages:
+        w.note("organization", row["organization"], "incubation_stage_entered", str(row["entered_on"]), "")
     replaced = [p for p in plan.updates if p.service_area_ids is not None]
     for chunk in _chunks([p.existing_id for p in replaced], 500):
         OrganizationServiceArea.delete().where(OrganizationServiceArea.organization.in_(chunk)).execute()

@@ -136,6 +136,7 @@ class PlannedRow:
     joined_on: dt.date | None = None
     new_membership: bool = False
     team_id: int | None = None
+    team: str = ""
     team_roles: tuple[str, ...] = ()
     hours: Decimal | None = None
     service_area_ids: tuple[int, ...] | None = None  # orgs: None = keep as is
@@ -302,7 +303,7 @@ class _PeoplePlanner:
         self.teams = dict(Team.select(Team.name, Team.id).tuples())
         self.seen: dict[str, int] = {}  # ID number -> first row
         self.new_orgs: dict[str, int] = {}
-        today = dt.date.today()
+        self.today = today = dt.date.today()
         self.memberships = set()
         self.assignments = set()
         self.hours_imported: set[int] = set()
@@ -338,7 +339,7 @@ class _PeoplePlanner:
             else:
                 person_roles.add("social_worker")
         joined_on = row.parse("joined_on", parse_date)
-        if joined_on is not None and joined_on > dt.date.today():
+        if joined_on is not None and joined_on > self.today:
             row.problem("joined_on", msg("日期不能晚于今天"))
         hours = row.parse("hours", parse_hours)
         data = PersonData(
@@ -397,7 +398,8 @@ class _PeoplePlanner:
             plan.new_organizations.append(organization)
         planned = PlannedRow(number, values, organization=organization,
                              membership_role=membership_role or "member", joined_on=joined_on,
-                             team_id=team_id, team_roles=team_roles if team_id else (), hours=hours or None)
+                             team_id=team_id, team=team_name, team_roles=team_roles if team_id else (),
+                             hours=hours or None)
         if existing is None:
             planned.new_membership = bool(organization)
             plan.new.append(planned)

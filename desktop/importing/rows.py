@@ -20,15 +20,18 @@ def skip_reason(row: tuple, data_columns: set[int]) -> str | None:
     """Why ``row`` is not a record: "blank", "total" or "signature"; ``None`` for a data row."""
     if not any(_filled(row[c]) for c in data_columns if c < len(row)):
         return "blank"
-    filled = [v for v in row if _filled(v)]
-    first = filled[0]
-    if not isinstance(first, str):
+    first = next(v for v in row if _filled(v))
+    if not isinstance(first, str):  # a data row usually starts with its 序号
         return None
     first = text(first)
     if _TOTAL.match(first):
         return "total"
-    if _SIGNATURE.match(first) or (len(filled) <= 3 and all(_SIGNED.search(text(v)) for v in filled)):
+    if _SIGNATURE.match(first):
         return "signature"
+    if _SIGNED.search(first):
+        filled = [text(v) for v in row if _filled(v)]
+        if len(filled) <= 3 and all(_SIGNED.search(v) for v in filled):
+            return "signature"
     return None
 
 

@@ -1,0 +1,99 @@
+"""``jinguo import people|orgs FILE --db DB …``: the import without a window."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_USER_ERROR = 2
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应写成 2024-12-31 这样的格式：{text}") from None
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="从 Excel（.xlsx）或 CSV 导入人员或社会组织")
+    p.add_argument("kind", choices=("people", "orgs"), help="people：人员；orgs：社会组织")
+    p.add_argument("file", type=Path, help="要导入的 .xlsx 或 .csv 文件")
+    p.add_argument("--db", type=Path, required=True, dest="import_db", help="数据库文件")
+    p.add_argument("--sheet", help="工作表名称（默认：第一个有表头的工作表）")
+    p.add_argument("--dry-run", action="store_true", help="只检查，不写入数据库")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="跳过有问题的行，导入其余的行（默认：有任何问题行则全部不导入）")
+    p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
+    existing = p.add_mutually_exclusive_group()
+    existing.add_argument("--update", dest="update_existing", action="store_true", default=True,
+                          help="已登记的人员或组织按表中内容更新（默认）")
+    existing.add_argument("--skip-existing", dest="update_existing", action="store_false",
+                          help="已登记的人员或组织保持不变")
+    p.add_argument("--create-orgs", action="store_true",
+                   help="人员的所属组织尚未登记时，自动新建为草根组织（默认：该行不导入）")
+    p.add_argument("--hours-date", type=_day, help="导入的服务时长记在哪一天（默认：今天）")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..context import build_context
+    from ..database import DatabaseOpenError
+    from . import ImportOptions, SheetError, apply_import, plan_import, read_sheet
+
+    try:
+        ctx = build_context(args.import_db)
+    except DatabaseOpenError as e:
+        print(e.message, file=sys.stderr)
+        return EXIT_USER_ERROR
+    try:
+        try:
+            sheet = read_sheet(args.file, args.kind, sheet=args.sheet)
+        except SheetError as e:
+            print(e.message, file=sys.stderr)
+            return EXIT_USER_ERROR
+        options = ImportOptions(update_existing=args.update_existing, create_orgs=args.create_orgs,
+                                hours_on=args.hours_date)
+        plan = plan_import(sheet, options=options)
+        refused = bool(plan.rejected) and not args.skip_invalid
+        written = not (refused or args.dry_run)
+        if written:
+            batch = apply_import(plan, ctx.user)
+            created, updated = batch.created, batch.updated
+        elif args.dry_run and not refused:
+            created, updated = plan.created, plan.updated
+        else:
+            created = updated = 0
+        if args.json:
+            summary = plan.summary()
+            summary.update(created=created, updated=updated)
+            print(json.dumps(summary, ensure_ascii=False))
+        else:
+            _report(plan, sheet.sheet, created, updated, refused, args.dry_run)
+        return EXIT_REJECTED if refused else EXIT_OK
+    finally:
+        ctx.close()
+
+
+def _report(plan, sheet: str, created: int, updated: int, refused: bool, dry_run: bool) -> None:
+    for r in plan.rejected:
+        print(f"第 {r.row} 行 {r.column}：{r.reason_text()}")
+    parts = [f"工作表“{sheet}”共 {plan.rows} 行"]
+    if dry_run and not refused:
+        parts.append(f"可新建 {plan.created} 条，可更新 {plan.updated} 条")
+    else:
+        parts.append(f"新建 {created} 条，更新 {updated} 条")
+    if plan.unchanged:
+        parts.append(f"无变化 {len(plan.unchanged)} 条")
+    if plan.skipped:
+        parts.append(f"已登记而保持不变 {len(plan.skipped)} 条")
+    parts.append(f"有问题 {len(plan.rejected)} 行")
+    print("，".join(parts) + "。")
+    if refused:
+        print("有问题的行须先改正：本次没有导入任何数据。也可以加 --skip-invalid 只导入没有问题的行。")
+    elif dry_run:
+        print("这是检查（--dry-run），没有写入数据库。")

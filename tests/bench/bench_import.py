@@ -1,0 +1,127 @@
+"""How long importing a 50 000-row people sheet takes, next to openpyxl merely reading it.
+
+Run: ``python tests/bench/bench_import.py [--rows N] [--keep DIR]``. The floor is
+openpyxl's read-only mode iterating over the same cells of the same file, timed in
+the same run; the import (read, check, match, write with audit and batch items, in
+one transaction) should stay within 2x of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from desktop.context import build_context  # noqa: E402
+from desktop.importing import apply_import, plan_import, read_sheet  # noqa: E402
+from models.entities import AuditEntry, Membership, Person, ServiceRecord  # noqa: E402
+from models.organizations import OrganizationData, save_organization  # noqa: E402
+from models.validators import id_check_char  # noqa: E402
+
+HEADER = ("序号", "姓名", "性别", "身份证号码", "出生年月", "联系电话", "所属组织", "角色", "加入时间",
+          "服务时长（小时）", "备注")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "秀英华玉兰桂芳珍凤红梅丽敏静燕艳娟霞婷雪琳倩欣悦慧晶颖萍洁"
+ORGS = ("湾头镇巾帼志愿服务队", "东关街道爱心妈妈团", "文峰街道妇女微家互助会", "扬州市小匣子少儿公益服务中心")
+ROLES = ("义工", "志愿者", "妇工", "社工", "骨干")
+
+
+def person_id(rng: random.Random, serial: int) -> tuple[str, dt.date]:
+    born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(365 * 55))
+    first17 = f"321002{born:%Y%m%d}{serial % 1000:03d}"
+    first17 = first17[:16] + str(rng.choice((0, 2, 4, 6, 8)))
+    return first17 + id_check_char(first17), born
+
+
+def build_sheet(path: Path, rows: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("志愿者花名册")
+    ws.append(["湾头镇巾帼志愿者花名册"])
+    ws.append(["填报单位：湾头镇妇联"])
+    ws.append(HEADER)
+    seen: set[str] = set()
+    n = 0
+    while n < rows:
+        number, born = person_id(rng, rng.randrange(10**6))
+        if number in seen:
+            continue
+        seen.add(number)
+        n += 1
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+        phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+        ws.append([n, name, "女", number, f"{born:%Y.%m}", phone, rng.choice(ORGS), rng.choice(ROLES),
+                   dt.datetime(2020, 1, 1) + dt.timedelta(days=rng.randrange(1500)),
+                   round(rng.uniform(0, 80), 1), None])
+    ws.append(["合计"])
+    ws.append(["填表人：张敏    审核人：李芳"])
+    wb.save(path)
+
+
+def read_only_seconds(path: Path) -> float:
+    started = time.perf_counter()
+    wb = load_workbook(path, read_only=True, data_only=True)
+    cells = 0
+    for row in wb["志愿者花名册"].iter_rows(values_only=True):
+        cells += len(row)
+    wb.close()
+    return time.perf_counter() - started
+
+
+def import_seconds(path: Path, db_path: Path) -> tuple[float, dict[str, float], dict[str, int]]:
+    ctx = build_context(db_path)
+    try:
+        for name in ORGS:
+            save_organization(OrganizationData(name=name), ctx.user)
+        started = time.perf_counter()
+        sheet = read_sheet(path, "people")
+        read = time.perf_counter()
+        plan = plan_import(sheet)
+        planned = time.perf_counter()
+        batch = apply_import(plan, ctx.user)
+        done = time.perf_counter()
+        assert not plan.rejected, plan.rejected[:3]
+        counts = {"people": Person.select().count(), "memberships": Membership.select().count(),
+                  "service_records": ServiceRecord.select().count(), "audit": AuditEntry.select().count(),
+                  "batch_created": batch.created}
+        steps = {"read": read - started, "plan": planned - read, "apply": done - planned}
+        return done - started, steps, counts
+    finally:
+        ctx.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--keep", type=Path, help="folder to keep the sheet and database in")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        sheet = folder / f"people-{args.rows}.xlsx"
+        if not sheet.exists():
+            build_sheet(sheet, args.rows)
+        floor = read_only_seconds(sheet)
+        db = folder / "bench-import.db"
+        db.unlink(missing_ok=True)
+        total, steps, counts = import_seconds(sheet, db)
+        print(f"rows: {args.rows}")
+        print(f"openpyxl read_only, reading the cells: {floor:.2f} s")
+        print(f"import (read {steps['read']:.2f} + check {steps['plan']:.2f} + write {steps['apply']:.2f}): "
+              f"{total:.2f} s")
+        print(f"ratio: {total / floor:.2f}x (target < 2x)")
+        print("written: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+if __name__ == "__main__":
+    main()

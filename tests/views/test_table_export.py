@@ -1,0 +1,175 @@
+"""Exporting a list page to Excel, as a user does it: filter, sort, 导出 Excel…, open the file."""
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
+
+from desktop.reports.output import ExportError
+from models.entities import AuditEntry, Region
+from models.i18n import msg
+from models.people import PersonData, save_person
+from models.validators import id_check_char
+from views import tasks
+from views.pages.people import PeoplePage
+
+
+def resident_id(serial: int) -> str:
+    first17 = f"32010219850312{serial:02d}2"
+    return first17 + id_check_char(first17)
+
+
+@pytest.fixture
+def page(qtbot, ctx):
+    town = Region.create(name="东关街道", level="township")
+    for serial, (name, volunteer) in enumerate(
+        [("王芳", True), ("李娜", True), ('=HYPERLINK("x")', True), ("张敏", False), ("陈静", True)], 1
+    ):
+        save_person(PersonData(name=name, id_number=resident_id(serial), phone=f"139000000{serial:02d}",
+                               region_id=town.id, is_volunteer=volunteer), ctx.user)
+    widget = PeoplePage(ctx)
+    widget.setWindowTitle("人员")
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    urls = []
+    monkeypatch.setattr(tasks.QDesktopServices, "openUrl", lambda url: urls.append(url) or True)
+    return urls
+
+
+def choose_file(monkeypatch, path: Path) -> list:
+    asked = []
+
+    def fake(parent, title, suggested, filters):
+        asked.append((title, suggested, filters))
+        return str(path), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake)
+    return asked
+
+
+def export(qtbot, page):
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(page.export_task.finished, timeout=10000):
+        pass
+    return page.export_task
+
+
+def test_exports_the_filtered_sorted_rows_and_offers_to_open(qtbot, page, tmp_path, monkeypatch, opened):
+    page.role_filter.setValue("volunteer")
+    page.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)  # 联系电话, descending
+    assert page.model.sort_state == ("phone", True)
+    asked = choose_file(monkeypatch, tmp_path / "志愿者")
+    task = export(qtbot, page)
+    assert task.outcome == "done" and task.result == 4
+    assert asked[0][1].endswith(".xlsx") and "人员_" in Path(asked[0][1]).name
+
+    path = tmp_path / "志愿者.xlsx"  # the suffix is added
+    ws = load_workbook(path).worksheets[0]
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    assert [r[4] for r in rows] == ["13900000005", "13900000003", "13900000002", "13900000001"]
+    formula = ws.cell(5, 1)
+    assert formula.value == '=HYPERLINK("x")' and formula.data_type == "s"
+    assert rows[0][3] == "320102********" + resident_id(5)[-4:]
+    exports = AuditEntry.select().where(AuditEntry.action == "export", AuditEntry.entity == "person")
+    assert exports.count() == 1
+
+    box = page.findChild(QMessageBox, "saved")
+    assert box is not None and box.isVisible()
+    button = next(b for b in box.buttons() if b.text() == "打开所在文件夹")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert [Path(u.toLocalFile()) for u in opened] == [tmp_path]
+
+
+def test_the_folder_is_remembered(qtbot, page, tmp_path, monkeypatch, opened):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    choose_file(monkeypatch, folder / "a.xlsx")
+    export(qtbot, page)
+    asked = choose_file(monkeypatch, folder / "b.xlsx")
+    export(qtbot, page)
+    assert Path(asked[0][1]).parent == folder
+
+
+def test_cancelling_the_dialog_exports_nothing(qtbot, page, tmp_path, monkeypatch):
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: ("", ""))
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert getattr(page, "export_task", None) is None
+    assert list(tmp_path.glob("*.xlsx")) == []
+
+
+def test_a_user_error_is_shown_in_chinese(qtbot, page, tmp_path, monkeypatch):
+    choose_file(monkeypatch, tmp_path / "missing" / "x.xlsx")
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+    task = export(qtbot, page)
+    assert task.outcome == "failed" and isinstance(task.error, ExportError)
+    assert "不存在" in warnings[0]
+
+
+def test_cancel_stops_the_export_and_leaves_no_file(qtbot, page, tmp_path, monkeypatch):
+    path = tmp_path / "x.xlsx"
+    started = []
+
+    def slow(job):
+        started.append(True)
+        while True:
+            job.step(1, 2)
+
+    task = tasks.run_task(page, "导出", "正在导出…", slow)
+    qtbot.waitUntil(lambda: bool(started))
+    cancel = task.dialog.findChild(QPushButton)
+    assert cancel.text() == "取消"
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(task.finished, timeout=5000):
+        pass
+    assert task.outcome == "cancelled" and not path.exists()
+
+
+def test_a_programming_error_goes_to_the_log_and_the_crash_dialog(qtbot, page, monkeypatch, caplog):
+    shown = []
+    monkeypatch.setattr(tasks, "show_internal_error", shown.append)
+
+    def broken(job):
+        raise ZeroDivisionError("boom")
+
+    task = tasks.run_task(page, "导出", "正在导出…", broken)
+    with qtbot.waitSignal(task.finished, timeout=5000):
+        pass
+    assert task.outcome == "failed" and "ZeroDivisionError" in shown[0]
+    assert any("ZeroDivisionError" in r.getMessage() for r in caplog.records)
+
+
+def test_an_export_error_message_is_translated_text(qtbot, page, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+
+    def refused(job):
+        raise ExportError(msg("未找到组织“{name}”", name="甲"))
+
+    task = tasks.run_task(page, "导出", "正在导出…", refused)
+    with qtbot.waitSignal(task.finished, timeout=5000):
+        pass
+    assert warnings == ["未找到组织“甲”"]
+
+
+def test_the_worker_reads_the_database_in_its_own_connection(qtbot, page, ctx):
+    seen = {}
+
+    def read(job):
+        from models.entities import Person
+        seen["same"] = ctx.db.connection() is main_connection
+        return Person.select().count()
+
+    main_connection = ctx.db.connection()
+    task = tasks.run_task(page, "统计", "正在统计…", read)
+    with qtbot.waitSignal(task.finished, timeout=5000):
+        pass
+    assert task.result == 5 and seen == {"same": False}
