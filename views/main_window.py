@@ -24,6 +24,7 @@ from .pages.activities import ActivitiesPage
 from .pages.organizations import OrganizationsPage
 from .pages.people import PeoplePage
 from .pages.projects import ProjectsPage
+from .pages.settings import SettingsPage
 from .pages.teams import TeamsPage
 from .pages.trainings import TrainingsPage
 from .pages.venues import VenuesPage
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
             (self.tr("培训"), TrainingsPage),
             (self.tr("行政区划"), RegionsPage),
             (self.tr("服务领域"), ServiceAreasPage),
+            (self.tr("设置"), SettingsPage),
         ):
             self.add_page(title, lambda cls=page_class: cls(ctx, self))
         self.nav.currentRowChanged.connect(self.show_page)
@@ -133,6 +135,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/state", self.saveState())
         for page in self._built.values():
-            page.save_header()
+            if isinstance(page, ListPage):
+                page.save_header()
         self.settings.sync()
         super().closeEvent(event)

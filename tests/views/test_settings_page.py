@@ -1,0 +1,78 @@
+"""The Settings page, as the office clerk fills it in."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
+
+from models.entities import AuditEntry, Setting
+from models.settings import get_setting
+from views.pages.settings import SettingsPage
+
+from .conftest import type_text
+
+
+@pytest.fixture
+def page(qtbot, ctx):
+    widget = SettingsPage(ctx)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def edit(page, key) -> QLineEdit:
+    return page.findChild(QLineEdit, key)
+
+
+def test_fills_in_the_report_header_and_saves(qtbot, page, ctx):
+    type_text(edit(page, "office.name"), "青禾县妇女联合会")
+    type_text(edit(page, "report.table_no"), "妇统 3 表")
+    type_text(edit(page, "report.issuer"), "  江州市妇联 ")
+    type_text(edit(page, "report.preparer"), "王芳")
+    type_text(edit(page, "report.phone"), "0514 8765 4321")
+    type_text(edit(page, "certificate.prefix"), "青妇")
+    qtbot.mouseClick(page.print_full_id, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+
+    assert page.status.text() == "已保存。"
+    assert get_setting("office.name") == "青禾县妇女联合会"
+    assert get_setting("report.table_no") == "妇统 3 表"
+    assert get_setting("report.issuer") == "江州市妇联"
+    assert get_setting("report.phone") == "051487654321"
+    assert edit(page, "report.phone").text() == "051487654321"
+    assert get_setting("certificate.prefix") == "青妇"
+    assert get_setting("privacy.print_full_id") == "1"
+    audited = {e.summary for e in AuditEntry.select().where(AuditEntry.entity == "setting")}
+    assert len(audited) >= 7
+
+    again = SettingsPage(ctx)
+    qtbot.addWidget(again)
+    assert edit(again, "report.issuer").text() == "江州市妇联" and again.print_full_id.isChecked()
+
+
+def test_saving_again_writes_only_what_changed(qtbot, page):
+    type_text(edit(page, "report.unit_head"), "李娜")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    entries = AuditEntry.select().count()
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert AuditEntry.select().count() == entries
+
+
+def test_a_bad_phone_is_refused_and_nothing_is_saved(qtbot, page):
+    type_text(edit(page, "office.name"), "西湖镇妇联")
+    type_text(edit(page, "report.phone"), "12345")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert page.errors["report.phone"].isVisible()
+    assert "11 位" in page.errors["report.phone"].text() or "区号" in page.errors["report.phone"].text()
+    assert not Setting.select().exists()
+    edit(page, "report.phone").clear()
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert not page.errors["report.phone"].isVisible()
+    assert get_setting("office.name") == "西湖镇妇联" and get_setting("report.phone") == ""
+
+
+def test_revert_discards_unsaved_edits(qtbot, page):
+    type_text(edit(page, "report.stats_head"), "张敏")
+    qtbot.mouseClick(page.revert_button, Qt.MouseButton.LeftButton)
+    assert edit(page, "report.stats_head").text() == ""
+    assert get_setting("report.stats_head") == ""

@@ -1,0 +1,146 @@
+"""The Settings page (设置): the office's name and the header and footer of its upward reports."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.context import AppContext
+from models.i18n import Message
+from models.settings import get_setting, set_setting
+from models.validators import InvalidValue, check_phone
+
+from ..form import ERROR_STYLE
+from ..i18n import tr_msg
+
+PRINT_FULL_ID = "privacy.print_full_id"
+
+
+class SettingsPage(QWidget):
+    """Each setting is saved with an audit line; only what changed is written."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.edits: dict[str, QLineEdit] = {}
+        self.errors: dict[str, QLabel] = {}
+
+        office = self._group(self.tr("本单位"), (
+            ("office.name", self.tr("填报单位"), self.tr("报表上的填报单位，如：青禾县妇女联合会")),
+            ("office.county", self.tr("所在县（区）"), self.tr("如：青禾县")),
+        ))
+        report = self._group(self.tr("统计报表表头表尾"), (
+            ("report.table_no", self.tr("表号"), self.tr("上级下发报表的表号")),
+            ("report.issuer", self.tr("制表机关"), self.tr("通常为市妇联")),
+            ("report.unit_head", self.tr("单位负责人"), ""),
+            ("report.stats_head", self.tr("统计负责人"), ""),
+            ("report.preparer", self.tr("填表人"), ""),
+            ("report.phone", self.tr("联系电话"), self.tr("手机号或带区号的座机，如 0514-87654321")),
+        ))
+        certificate = self._group(self.tr("志愿服务记录证明"), (
+            ("certificate.prefix", self.tr("证明编号前缀"), self.tr("如单位简称，编号形如 前缀-2025-0001")),
+        ))
+        self.print_full_id = QCheckBox(
+            self.tr("花名册和证明上打印完整身份证号（默认只显示前 6 位和后 4 位）"), self
+        )
+        self.print_full_id.setObjectName(PRINT_FULL_ID)
+        privacy = QGroupBox(self.tr("个人信息保护"), self)
+        QVBoxLayout(privacy).addWidget(self.print_full_id)
+
+        self.save_button = QPushButton(self.tr("保存"), self)
+        self.save_button.setToolTip(self.tr("保存设置（Ctrl+S）"))
+        self.save_button.clicked.connect(self.save)
+        self.revert_button = QPushButton(self.tr("还原"), self)
+        self.revert_button.setToolTip(self.tr("放弃未保存的修改"))
+        self.revert_button.clicked.connect(self.load)
+        self.status = QLabel(self)
+        self.status.setObjectName("status")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.status, 1)
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+        layout = QVBoxLayout(self)
+        for group in (office, report, certificate, privacy):
+            layout.addWidget(group)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        for edit in self.edits.values():
+            edit.textEdited.connect(self.status.clear)
+        self.print_full_id.toggled.connect(self.status.clear)
+        self.load()
+
+    def _group(self, title: str, fields: tuple[tuple[str, str, str], ...]) -> QGroupBox:
+        group = QGroupBox(title, self)
+        form = QFormLayout(group)
+        for key, label, hint in fields:
+            edit = QLineEdit(group)
+            edit.setObjectName(key)
+            edit.setPlaceholderText(hint)
+            error = QLabel(group)
+            error.setStyleSheet(ERROR_STYLE)
+            error.hide()
+            holder = QVBoxLayout()
+            holder.setSpacing(2)
+            holder.addWidget(edit)
+            holder.addWidget(error)
+            caption = QLabel(label, group)
+            caption.setBuddy(edit)
+            form.addRow(caption, holder)
+            self.edits[key] = edit
+            self.errors[key] = error
+        return group
+
+    def is_filled(self) -> bool:
+        return True
+
+    def load(self) -> None:
+        for key, edit in self.edits.items():
+            edit.setText(get_setting(key))
+            self.set_error(key, None)
+        self.print_full_id.setChecked(get_setting(PRINT_FULL_ID) == "1")
+        self.status.clear()
+
+    def set_error(self, key: str, message: Message | None) -> None:
+        label = self.errors[key]
+        label.setText(tr_msg(message) if message is not None else "")
+        label.setVisible(message is not None)
+
+    def values(self) -> dict[str, str] | None:
+        """The settings as typed, tidied; None (errors shown) when one is wrong."""
+        values = {key: " ".join(edit.text().split()) for key, edit in self.edits.items()}
+        phone = values["report.phone"]
+        try:
+            values["report.phone"] = check_phone(phone) if phone else ""
+            self.set_error("report.phone", None)
+        except InvalidValue as e:
+            self.set_error("report.phone", e.message)
+            self.edits["report.phone"].setFocus(Qt.FocusReason.OtherFocusReason)
+            return None
+        values[PRINT_FULL_ID] = "1" if self.print_full_id.isChecked() else "0"
+        return values
+
+    def save(self) -> bool:
+        values = self.values()
+        if values is None:
+            self.status.setText(self.tr("有需要修改的地方，请看红字说明。"))
+            return False
+        for key, value in values.items():
+            set_setting(key, value, self.ctx.user)
+        for key, edit in self.edits.items():
+            edit.setText(values[key])
+        self.status.setText(self.tr("已保存。"))
+        return True
