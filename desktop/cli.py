@@ -1,5 +1,5 @@
 """Command line: ``jinguo [--db PATH] [--smoke]``, ``jinguo demo --db PATH [--people N]``,
-``jinguo import people|orgs FILE --db PATH …``."""
+``jinguo import people|orgs FILE --db PATH …``, ``jinguo export …`` (see cli_export)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .importing.command import add_parser as add_import_parser
 
     add_import_parser(sub)
+    from .cli_export import add_export_parser
+
+    add_export_parser(sub)
     return parser
 
 

@@ -81,12 +81,12 @@ def export_listing(
     try:
         for row in listing_rows(listing, flt, sort_key, descending, job):
             sheet.append([cell_value(c, v) for c, v in zip(columns, row.values)])
-    except BaseException:
+        sheet.finish()
+        with atomic_output(path) as tmp:
+            save_workbook(wb, tmp)
+    except BaseException:  # nothing written; close the workbook's temporary parts
         discard_workbook(wb)
         raise
-    sheet.finish()
-    with atomic_output(path) as tmp:
-        save_workbook(wb, tmp)
     entity = audit.entity_name(listing.base_query().model)
     audit.record(user, "export", None, entity=entity,
                  summary=f"导出{title or entity}列表 {sheet.rows} 条到 {path.name}")
