@@ -19,7 +19,7 @@ F = TypeVar("F")
 class Column:
     key: str
     title: str  # Chinese source text (translated by the UI, context "models")
-    kind: str = "text"  # text | label | date | datetime | int | money | bool
+    kind: str = "text"  # text | label | message (models.i18n.Message) | date | datetime | int | money | bool
     sort: Node | None = None  # SQL expression to ORDER BY; None = not sortable
     width: int = 120
 

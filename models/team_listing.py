@@ -46,7 +46,7 @@ class TeamListing(Listing[TeamFilter]):
             Column("social_workers", tr_noop("社工"), "int", sort=role_count("social_worker", day),
                    width=60),
             Column("volunteers", tr_noop("义工"), "int", sort=role_count("volunteer", day), width=60),
-            Column("status", tr_noop("是否齐全"), width=140),
+            Column("status", tr_noop("是否齐全"), "message", width=140),
             Column("founded_on", tr_noop("成立日期"), "date", sort=Team.founded_on, width=100),
         )
 
@@ -84,6 +84,6 @@ class TeamListing(Listing[TeamFilter]):
         tid, name, township, cadres, workers, volunteers, founded, archived = raw
         counts = dict(zip(PERSON_ROLES.codes(), (cadres, workers, volunteers), strict=True))
         missing = tuple(code for code, n in counts.items() if not n)
-        status = str(TeamStatus(not missing, missing).describe())
+        status = TeamStatus(not missing, missing).describe()  # translated by whoever shows it
         values = (name, township or "", cadres, workers, volunteers, status, founded)
         return ListRow(tid, values, archived, bool(missing))

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from models.listing import Column, Listing, ListRow
 
-from .i18n import tr_label
+from .i18n import tr_label, tr_msg
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -28,6 +28,8 @@ def format_value(column: Column, value: Any) -> str:
         return ""
     if column.kind == "label":
         return tr_label(value)
+    if column.kind == "message":
+        return tr_msg(value)
     if column.kind == "bool":
         return QApplication.translate("ListingModel", "是") if value else ""
     if column.kind == "money":

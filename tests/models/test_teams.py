@@ -100,8 +100,8 @@ def test_listing_counts_active_today_in_sql(ctx, places, people):
     end_assignment(ctx.user, ended, TODAY - dt.timedelta(days=1))
     listing = TeamListing()
     rows = {r.values[0]: r for r in listing.fetch(TeamFilter(), None, False, 0, 50)}
-    assert rows["齐全队"].values[1:6] == ("东关街道", 1, 1, 1, "齐全")
-    assert rows["缺人队"].values[1:6] == ("西湖镇", 1, 0, 0, "缺社工、义工")
+    assert tuple(map(str, rows["齐全队"].values[1:6])) == ("东关街道", "1", "1", "1", "齐全")
+    assert tuple(map(str, rows["缺人队"].values[1:6])) == ("西湖镇", "1", "0", "0", "缺社工、义工")
     assert rows["缺人队"].flagged and not rows["齐全队"].flagged
     assert listing.count(TeamFilter(complete=True)) == 1
     incomplete = listing.fetch(TeamFilter(complete=False), "cadres", True, 0, 50)

@@ -47,7 +47,10 @@ def names(page):
 
 
 def row_of(page, name):
-    return page.model.row_at(names(page).index(name)).values
+    """The row's values, with the completeness column as the table shows it (translated)."""
+    row = names(page).index(name)
+    values = page.model.row_at(row).values
+    return (*values[:5], page.model.index(row, 5).data(), *values[6:])
 
 
 def open_team(qtbot, page, name):
