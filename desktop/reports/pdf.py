@@ -228,7 +228,8 @@ def official_header(h: OfficialHeader, width: float) -> list[Flowable]:
     pairs = header_lines(h)
     cells = [para(f"{label}：{value}", st.small) for label, value in pairs]
     table = Table([cells[:3], [*cells[3:], para("", st.small)]], colWidths=[width / 3] * 3)
-    table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), SANS),  # else an unembedded Helvetica
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return [para(h.title, st.title), table, Spacer(1, 3 * mm)]
 
 
@@ -237,7 +238,8 @@ def official_footer(h: OfficialHeader, width: float) -> list[Flowable]:
     cells = [para(f"{label}：{value}", st.small) for label, value in footer_lines(h)]
     table = Table([cells[:3], [*cells[3:], para("（单位盖章）", st.small)]], colWidths=[width / 3] * 3,
                   rowHeights=[9 * mm, 9 * mm])
-    table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), SANS),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
     return [Spacer(1, 6 * mm), table]
 
 

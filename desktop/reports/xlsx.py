@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -48,25 +49,39 @@ class XlsxColumn:
     width: float = 14
 
 
-def typed_cell(ws: WriteOnlyWorksheet, value: Any, kind: str = "text", border: bool = True) -> WriteOnlyCell:
-    """One cell: numbers as numbers (with a display format), everything else as forced text."""
+def typed_cell(ws: WriteOnlyWorksheet, value: Any, kind: str = "text", border: bool = True,
+               styles: dict | None = None) -> WriteOnlyCell:
+    """One cell: numbers as numbers (with a display format), everything else as forced text.
+
+    ``styles``, a dict kept per sheet, makes big sheets fast: each distinct cell style is
+    built once and copied after (openpyxl hashes every style object assigned to a cell,
+    which was most of the time of a 30,000-row sheet).
+    """
+    number_format = None
     if value is None or value == "":
-        cell = WriteOnlyCell(ws, None)
+        stored = None
     elif kind in NUMBER_FORMATS and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        cell = WriteOnlyCell(ws, float(value) if isinstance(value, Decimal) else value)
-        cell.number_format = NUMBER_FORMATS[kind]
+        stored = float(value) if isinstance(value, Decimal) else value
+        number_format = NUMBER_FORMATS[kind]
     elif kind == "date" and isinstance(value, dt.date):
-        cell = WriteOnlyCell(ws, value)
-        cell.number_format = "yyyy-mm-dd"
+        stored, number_format = value, "yyyy-mm-dd"
     elif kind == "datetime" and isinstance(value, dt.datetime):
-        cell = WriteOnlyCell(ws, value)
-        cell.number_format = "yyyy-mm-dd hh:mm"
+        stored, number_format = value, "yyyy-mm-dd hh:mm"
     else:
-        cell = WriteOnlyCell(ws, safe_text(value))
+        stored, number_format = safe_text(value), "@"
+    cell = WriteOnlyCell(ws, stored)
+    if number_format == "@":
         cell.data_type = "s"  # never a formula, whatever the text starts with
-        cell.number_format = "@"
+    key = (number_format, border)
+    if styles is not None and key in styles:
+        cell._style = copy(styles[key])
+        return cell
+    if number_format:
+        cell.number_format = number_format
     if border:
         cell.border = _BORDER
+    if styles is not None:
+        styles[key] = copy(cell._style)
     return cell
 
 
@@ -78,16 +93,20 @@ class SheetWriter:
     """
 
     def __init__(self, wb: Workbook, title: str, columns: list[XlsxColumn],
-                 heading: list[str] = (), landscape: bool | None = None):
+                 heading: list[str] = (), landscape: bool | None = None, header: bool = True):
+        """``header=False`` writes no column header row: the sheet holds several tables, each
+        started with ``append_header``; the heading lines are frozen instead."""
         self.ws = wb.create_sheet(title=safe_text(title)[:31].replace("/", "／") or "Sheet")
         self.columns = columns
         self.rows = 0
+        self._styles: dict = {}
         ws = self.ws
         for i, column in enumerate(columns, start=1):
             ws.column_dimensions[get_column_letter(i)].width = column.width
-        header_row = len(heading) + 1
-        ws.freeze_panes = f"A{header_row + 1}"
-        ws.print_title_rows = f"{header_row}:{header_row}"
+        header_row = len(heading) + 1 if header else len(heading)
+        if header_row:
+            ws.freeze_panes = f"A{header_row + 1}"
+            ws.print_title_rows = f"{header_row}:{header_row}" if header else f"1:{header_row}"
         ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
         wide = landscape if landscape is not None else len(columns) > 8
         ws.page_setup.orientation = "landscape" if wide else "portrait"
@@ -100,26 +119,57 @@ class SheetWriter:
             if i == 0:
                 cell.font = _TITLE_FONT
             ws.append([cell])
-        cells = []
-        for column in columns:
-            cell = typed_cell(ws, column.title)
-            cell.font, cell.fill, cell.alignment = _BOLD, _HEADER_FILL, _CENTER
-            cells.append(cell)
-        ws.append(cells)
+        if header:
+            ws.append(self._header_cells([column.title for column in columns]))
         self._header_row = header_row
+        self.last_row = header_row  # the last row written, table or not
 
     def append(self, values: list[Any] | tuple[Any, ...]) -> None:
-        self.ws.append([typed_cell(self.ws, v, c.kind) for v, c in zip(values, self.columns)])
+        styles = self._styles
+        self.ws.append([typed_cell(self.ws, v, c.kind, styles=styles) for v, c in zip(values, self.columns)])
         self.rows += 1
+        self.last_row += 1
 
-    def append_plain(self, values: list[Any]) -> None:
+    def append_header(self, titles: list[str] | tuple[str, ...]) -> None:
+        """A column header row inside a sheet of several tables (``header=False``)."""
+        self.ws.append(self._header_cells(titles))
+        self.rows += 1
+        self.last_row += 1
+
+    def _header_cells(self, titles: list[str] | tuple[str, ...]) -> list[WriteOnlyCell]:
+        cells = []
+        for title in titles:
+            cell = typed_cell(self.ws, title)
+            cell.font, cell.fill, cell.alignment = _BOLD, _HEADER_FILL, _CENTER
+            cells.append(cell)
+        return cells
+
+    def append_typed(self, values: list[Any] | tuple[Any, ...], kinds: list[str] | tuple[str, ...],
+                     bold: bool = False) -> None:
+        """A table row whose cell kinds are given here (for a sheet of several tables)."""
+        cells = [typed_cell(self.ws, v, k, styles=self._styles) for v, k in zip(values, kinds)]
+        if bold:
+            for cell in cells:
+                cell.font = _BOLD
+        self.ws.append(cells)
+        self.rows += 1
+        self.last_row += 1
+
+    def append_plain(self, values: list[Any], bold: bool = False) -> None:
         """A row outside the table (a note, a signature line): text, no borders."""
-        self.ws.append([typed_cell(self.ws, v, "text", border=False) for v in values])
+        cells = [typed_cell(self.ws, v, "text", border=False) for v in values]
+        if bold:
+            for cell in cells:
+                cell.font = _BOLD
+        self.ws.append(cells)
+        self.last_row += 1
 
-    def finish(self) -> None:
-        """Set the print area over the table; call after the last table row."""
+    def finish(self, whole_sheet: bool = False) -> None:
+        """Set the print area over the table (call after its last row), or over every row
+        written so far (``whole_sheet``: notes and signature lines printed too)."""
         last_col = get_column_letter(max(1, len(self.columns)))
-        self.ws.print_area = f"A1:{last_col}{self._header_row + self.rows}"
+        last_row = self.last_row if whole_sheet else self._header_row + self.rows
+        self.ws.print_area = f"A1:{last_col}{last_row}"
 
 
 def new_workbook() -> Workbook:
