@@ -69,3 +69,17 @@ def type_text(widget, text: str) -> None:
 def save(qtbot, dialog) -> None:
     """Click the form's 保存 button, as the user does."""
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+
+
+def show_page(qtbot, widget, width: int = 1200, height: int = 700):
+    """Show a page as a user sees it: sized, shown and exposed (shortcuts need that)."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def column_values(page, column: int = 0) -> list:
+    """One column of every row the page's table has, in the order shown."""
+    return [page.model.row_at(r).values[column] for r in range(page.model.rowCount())]

@@ -14,7 +14,7 @@ from views.pages.activities import ActivitiesPage, ActivityForm
 from views.pages.service_hours import ServiceHoursDialog
 from views.table_model import ListingModel
 
-from .conftest import save, type_text
+from .conftest import save, show_page, type_text
 
 TODAY = dt.date.today()
 
@@ -37,12 +37,7 @@ def activities(ctx, orgs):
 
 @pytest.fixture
 def page(qtbot, ctx, activities, volunteers):
-    widget = ActivitiesPage(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_page(qtbot, ActivitiesPage(ctx))
 
 
 

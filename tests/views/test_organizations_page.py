@@ -16,21 +16,16 @@ from views.pages.organization_form import OrganizationForm
 from views.pages.organizations import OrganizationsPage
 from views.table_model import ListingModel
 
-from .conftest import credit_code, save, type_text
+from .conftest import column_values, credit_code, save, show_page, type_text
 
 
 @pytest.fixture
 def page(qtbot, ctx, orgs):
-    widget = OrganizationsPage(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_page(qtbot, OrganizationsPage(ctx))
 
 
 def shown_names(page):
-    return [page.model.row_at(r).values[0] for r in range(page.model.rowCount())]
+    return column_values(page)
 
 
 def wait_filtered(qtbot, page):

@@ -29,7 +29,7 @@ from views.pages.membership_dialog import MembershipDialog
 from views.pages.people import PeoplePage
 from views.table_model import ListingModel
 
-from .conftest import save, type_text
+from .conftest import column_values, save, show_page, type_text
 
 VALID_ID = "11010519491231002X"  # born 1949-12-31, female
 
@@ -62,16 +62,11 @@ def register(ctx, county, orgs):
 
 @pytest.fixture
 def page(qtbot, ctx, register):
-    widget = PeoplePage(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_page(qtbot, PeoplePage(ctx))
 
 
 def shown_names(page):
-    return [page.model.row_at(r).values[0] for r in range(page.model.rowCount())]
+    return column_values(page)
 
 
 def cell(page, name, column):

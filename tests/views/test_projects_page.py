@@ -12,7 +12,7 @@ from models.projects import ProjectData, save_project
 from views.pages.projects import ProjectForm, ProjectsPage
 from views.table_model import ListingModel
 
-from .conftest import save, type_text
+from .conftest import save, show_page, type_text
 
 
 @pytest.fixture
@@ -33,12 +33,7 @@ def projects(ctx, orgs):
 
 @pytest.fixture
 def page(qtbot, ctx, projects, venue):
-    widget = ProjectsPage(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_page(qtbot, ProjectsPage(ctx))
 
 
 

@@ -12,7 +12,7 @@ from views.detail import DetailDialog
 from views.pages.teams import TeamsPage
 from views.table_model import ListingModel
 
-from .conftest import save, type_text
+from .conftest import column_values, save, show_page, type_text
 
 TODAY = dt.date.today()
 
@@ -33,17 +33,12 @@ def teams(ctx, county):
 
 @pytest.fixture
 def page(qtbot, ctx, county, teams):
-    widget = TeamsPage(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 600)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_page(qtbot, TeamsPage(ctx), 1100, 600)
 
 
 
 def names(page):
-    return [page.model.row_at(r).values[0] for r in range(page.model.rowCount())]
+    return column_values(page)
 
 
 def row_of(page, name):

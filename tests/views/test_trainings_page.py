@@ -12,7 +12,7 @@ from views.pages.trainings import TrainingForm, TrainingsPage
 from views.person_picker import PersonPicker
 from views.table_model import ListingModel
 
-from .conftest import save, type_text
+from .conftest import save, show_page, type_text
 
 
 @pytest.fixture
@@ -33,12 +33,7 @@ def trainings(ctx, people):
 
 @pytest.fixture
 def page(qtbot, ctx, trainings):
-    widget = TrainingsPage(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_page(qtbot, TrainingsPage(ctx), 1100, 700)
 
 
 

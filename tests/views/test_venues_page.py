@@ -14,7 +14,7 @@ from views.detail import DetailDialog
 from views.pages.venues import VenuesPage
 from views.table_model import ListingModel
 
-from .conftest import save, type_text
+from .conftest import column_values, save, show_page, type_text
 
 DAY = dt.date.today() + dt.timedelta(days=2)
 
@@ -30,17 +30,12 @@ def venues(ctx, county):
 
 @pytest.fixture
 def page(qtbot, ctx, venues, orgs):
-    widget = VenuesPage(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 600)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_page(qtbot, VenuesPage(ctx), 1200, 600)
 
 
 
 def names(page):
-    return [page.model.row_at(r).values[0] for r in range(page.model.rowCount())]
+    return column_values(page)
 
 
 def select(page, name):
