@@ -13,6 +13,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from peewee import JOIN, Model, fn
@@ -46,6 +47,7 @@ from .errors import SheetError
 from .plan import ImportPlan, PlannedRow, hours_title, plan_import
 
 CHUNK = 2000
+_PLAIN = frozenset({str, int, float, bool})
 HOURS_NOTE = "原表只记录了服务时长，没有具体活动；由导入写入，可随导入批次一起撤销。"
 # Children before parents: what undo deletes first.
 DELETE_ORDER = (ServiceRecord, TeamAssignment, Membership, Activity, OrganizationStage,
@@ -68,11 +70,12 @@ def _insert(model: type[Model], rows: list[dict[str, Any]]) -> None:
         return
     fields = model._meta.sorted_fields
     defaults = {f.name: (f.default() if callable(f.default) else f.default) for f in fields}
+    values = itemgetter(*(f.name for f in fields))
     sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
         model._meta.table_name, ", ".join(f'"{f.column_name}"' for f in fields), ", ".join("?" * len(fields)))
     conn = database.connection()
     for chunk in _chunks(rows):
-        conn.executemany(sql, [tuple(r.get(f.name, defaults[f.name]) for f in fields) for r in chunk])
+        conn.executemany(sql, [values({**defaults, **r}) for r in chunk])
 
 
 def _update(model: type[Model], rows: list[tuple[int, dict[str, Any]]]) -> None:
@@ -117,8 +120,8 @@ class _Writer:
                 row.setdefault("created_at", self.stamp)
                 row.setdefault("updated_at", self.stamp)
             if label_key is not None:
-                changes = {k: [None, audit.plain(v)] for k, v in row.items()
-                           if k not in audit.UNAUDITED and v not in (None, "", False)}
+                changes = {k: [None, v if type(v) in _PLAIN else audit.plain(v)] for k, v in row.items()
+                           if k not in audit.UNAUDITED and v is not None and v != "" and v is not False}
                 self._log("create", table, row["id"], changes, str(row.get(label_key) or row["id"]))
             self.items.append({"batch": self.batch.id, "entity": table, "record_id": row["id"],
                                "action": "create", "before": ""})
@@ -309,6 +312,8 @@ def apply_import(plan: ImportPlan, user: User | None, job: Job | None = None) ->
         writer = _Writer(batch, user, job)
         (_people if plan.kind == "people" else _orgs)(plan, writer)
         writer.finish()
+        if job is not None:
+            job.step(plan.created + plan.updated, plan.created + plan.updated)  # the last chance to cancel
         remember_mapping(plan.kind, plan.sheet.header, plan.mapping, user)
         audit.record(user, "create", batch, {"rows": [None, plan.rows], "created": [None, plan.created],
                                              "updated": [None, plan.updated]},

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..reports.output import atomic_output
@@ -65,24 +67,31 @@ def _column_width(plan: ImportPlan, col: int) -> float:
 
 
 def save_template(kind: str, path: Path | str) -> Path:
-    """A blank sheet with the recognised column titles; ID, phone and code columns formatted as text."""
+    """A blank sheet with the recognised column titles; ID, phone and code columns formatted as text.
+
+    A normal (not write-only) workbook: the column formats must be set before rows are
+    written, which write-only mode does not allow after the header, and the file is tiny.
+    """
     path = Path(path)
     fields = fields_of(kind)
-    columns = [XlsxColumn(f.label, "text", _WIDTHS.get(f.key, 22 if f.key in TEXT_FIELDS else 14))
-               for f in fields]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{KIND_LABELS[kind]}导入模板"
+    for i, f in enumerate(fields, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = _WIDTHS.get(f.key, 22 if f.key in TEXT_FIELDS else 14)
+        if f.key in TEXT_FIELDS:
+            ws.column_dimensions[letter].number_format = "@"
+        elif f.kind == "date":
+            ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
+        cell = ws.cell(row=1, column=i, value=f.label)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E8E8E8")
+    ws.freeze_panes = "A2"
+    notes = wb.create_sheet("填表说明")
+    notes.column_dimensions["A"].width = 100
+    for line in TEMPLATE_NOTES[kind]:
+        notes.append([line])
     with atomic_output(path) as tmp:
-        wb = new_workbook()
-        sheet = SheetWriter(wb, f"{KIND_LABELS[kind]}导入模板", columns)
-        for i, f in enumerate(fields, start=1):
-            letter = get_column_letter(i)
-            if f.key in TEXT_FIELDS:
-                sheet.ws.column_dimensions[letter].number_format = "@"
-            elif f.kind == "date":
-                sheet.ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
-        sheet.finish()
-        notes = SheetWriter(wb, "填表说明", [XlsxColumn("填表说明", "text", 100)])
-        for line in TEMPLATE_NOTES[kind]:
-            notes.append([line])
-        notes.finish()
-        save_workbook(wb, tmp)
+        wb.save(tmp)
     return path

@@ -127,6 +127,11 @@ def _xlsx_rows(ws) -> list[tuple]:
     return list(ws.iter_rows(values_only=True))
 
 
+def _title(value: object) -> str:
+    """A header cell as the user wrote it (only whitespace tidied), for messages and the mapping dialog."""
+    return " ".join(text(value).split()) if not isinstance(value, str) else " ".join(value.split())
+
+
 def _find_header(kind: str, rows: list[tuple]) -> int | None:
     """Index (0-based) of the header among ``rows``: the best-scoring of the first rows, if any."""
     best, best_score = None, 1
@@ -209,7 +214,7 @@ def read_sheet(path: Path | str, kind: str, sheet: str | None = None,
         header_row = found + 1
     elif not 1 <= header_row <= len(rows):
         raise SheetError(msg("表头行 {row} 超出了工作表的范围（共 {n} 行）。", row=header_row, n=len(rows)))
-    header = [text(v) for v in rows[header_row - 1]]
+    header = [_title(v) for v in rows[header_row - 1]]
     data = SheetData(path=path, kind=kind, sheet=chosen, sheet_names=names, rows=numbered,
                      header_row=header_row, header=header)
     remembered = remembered_mapping(kind, header)
