@@ -15,7 +15,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
@@ -38,6 +37,7 @@ SUMMARY_SHEET = "统计报表"
 XLSX_KINDS = {"text": "text", "int": "int", "money": "money", "hours": "float", "date": "date"}
 PROGRESS_EVERY = 500  # list rows between progress reports (and cancellation checks)
 CHINESE_NUMBERS = "一二三四五六七八九十"
+LANDSCAPE_FROM = 6  # columns: the summary (9 or 10 columns wide) is printed landscape
 
 
 def official_header(data: SummaryData, today: dt.date) -> pdf.OfficialHeader:
@@ -82,7 +82,8 @@ def _write_summary_sheet(wb, data: SummaryData, header: pdf.OfficialHeader) -> N
     columns = [XlsxColumn("", "text", 30), *(XlsxColumn("", "int", 14) for _ in range(width - 1))]
     top = pdf.header_lines(header)
     heading = [header.title, _pairs_line(top[:2]), _pairs_line(top[2:])]
-    sheet = SheetWriter(wb, SUMMARY_SHEET, columns, heading, landscape=False, header=False)
+    sheet = SheetWriter(wb, SUMMARY_SHEET, columns, heading, landscape=width >= LANDSCAPE_FROM,
+                        header=False)
     for i, section in enumerate(data.sections):
         sheet.append_plain([])
         sheet.append_plain([section_title(i, section)], bold=True)
@@ -159,7 +160,6 @@ def _widths(columns: list[Column], width: float) -> list[float]:
     return [w * scale for w in wanted]
 
 
-TOTAL_ROW = TableStyle([("BACKGROUND", (0, -1), (-1, -1), colors.Color(0.95, 0.95, 0.95))])
 SIDE_BY_SIDE = TableStyle([
     ("FONTNAME", (0, 0), (-1, -1), pdf.SANS), ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -174,7 +174,7 @@ def section_style() -> ParagraphStyle:
                           spaceBefore=3 * mm, spaceAfter=1.5 * mm)
 
 
-def _section_parts(index: int, section: Section, width: float) -> tuple[Paragraph, list[Table]]:
+def _section_parts(index: int, section: Section, width: float) -> tuple[Paragraph, list[Flowable]]:
     """The section's title and its table (split in pieces if long), as wide as it needs."""
     rows = [[figure_text(v, c.kind) for v, c in zip(row, section.columns)] for row in section.rows]
     if section.total is not None:
@@ -184,8 +184,6 @@ def _section_parts(index: int, section: Section, width: float) -> tuple[Paragrap
                              _widths(section.columns, width), aligns)
     for table in tables:
         table.hAlign = "LEFT"
-    if section.total is not None:
-        tables[-1].setStyle(TOTAL_ROW)
     return pdf.para(section_title(index, section), section_style()), tables
 
 
@@ -217,7 +215,7 @@ def _sections_story(sections: list[Section], width: float) -> list[Flowable]:
 
 
 def _write_pdf(tmp: Path, data: SummaryData, header: pdf.OfficialHeader, job: Job | None) -> None:
-    pagesize = pdf.page_size(max(len(s.columns) for s in data.sections), wide_from=6)
+    pagesize = pdf.page_size(max(len(s.columns) for s in data.sections), wide_from=LANDSCAPE_FROM)
     width = pdf.content_width(pagesize)
     st = pdf.styles()
     story: list[Flowable] = [*pdf.official_header(header, width), *_sections_story(data.sections, width)]
