@@ -29,7 +29,6 @@ from resources import resource_path
 SANS = "JinguoSans"  # WenQuanYi Micro Hei
 KAI = "JinguoKai"  # LXGW WenKai, for what the sans lacks
 MARGIN = 15 * mm
-ROWS_PER_TABLE = 200  # one huge Table grows superlinearly; split it (see TECH-NOTES)
 
 
 @cache
@@ -98,12 +97,13 @@ def para(text: Any, style: ParagraphStyle | None = None) -> Paragraph:
 
 
 GRID_PADDING = 3
+GRID_VPADDING = 2
 GRID = TableStyle([
     ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.91, 0.91, 0.91)),
-    ("TOPPADDING", (0, 0), (-1, -1), 2),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ("TOPPADDING", (0, 0), (-1, -1), GRID_VPADDING),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), GRID_VPADDING),
     ("LEFTPADDING", (0, 0), (-1, -1), GRID_PADDING),
     ("RIGHTPADDING", (0, 0), (-1, -1), GRID_PADDING),
 ])
@@ -113,15 +113,86 @@ def _cell(value: Any, style: ParagraphStyle, width: float, sans: frozenset[int])
     """Plain text when it fits on one line in the sans font (drawn by the table: about ten times
     faster than a Paragraph), else a Paragraph that wraps and falls back to Kai."""
     text = "" if value is None else str(value)
-    if ("\n" not in text and all(ord(c) in sans for c in text)
+    if ("\n" not in text and sans.issuperset(map(ord, text))
             and pdfmetrics.stringWidth(text, SANS, style.fontSize) <= width):
         return text
     return Paragraph(markup(text), style)
 
 
+class PagedGrid(Flowable):
+    """Table rows laid out a page at a time: each page gets one Table that starts with the header.
+
+    One huge Table grows superlinearly (see TECH-NOTES), and fixed-size chunks would put a
+    header wherever a chunk starts, mid-page included. Here row heights are measured once
+    (as reportlab's Table does: text lines × leading, or the wrapped Paragraph, plus padding),
+    the rows that fit the space left on the page become one Table with those heights given,
+    and the rest moves on to the next page.
+    """
+
+    def __init__(self, head: list, body: list[list], col_widths: list[float], style: list,
+                 start: int = 0, heights: list[float | None] | None = None):
+        super().__init__()
+        self.head, self.body, self.col_widths, self.style, self.start = head, body, col_widths, style, start
+        self.heights = heights if heights is not None else [None] * len(body)
+        self.head_height = self._measure(head)
+        self.hAlign = "CENTER"  # as a Table
+
+    def _measure(self, row: list) -> float:
+        tallest = 0.0
+        for value, width in zip(row, self.col_widths):
+            if isinstance(value, Flowable):
+                height = value.wrap(width - 2 * GRID_PADDING, 1e6)[1]
+            else:
+                height = styles().cell.leading * (value.count("\n") + 1)
+            tallest = max(tallest, height)
+        return tallest + 2 * GRID_VPADDING
+
+    def _height(self, i: int) -> float:
+        height = self.heights[i]
+        if height is None:
+            height = self.heights[i] = self._measure(self.body[i])
+        return height
+
+    def _fitting(self, avail_height: float) -> tuple[int, float]:
+        """How many rows from ``start`` fit in ``avail_height`` (with the header), and their height."""
+        used, end = self.head_height, self.start
+        while end < len(self.body) and used + self._height(end) <= avail_height:
+            used += self.heights[end]
+            end += 1
+        return end, used
+
+    def _table(self, end: int) -> Table:
+        table = Table([self.head, *self.body[self.start:end]], colWidths=self.col_widths,
+                      rowHeights=[self.head_height, *self.heights[self.start:end]], repeatRows=1)
+        table.setStyle(GRID)
+        table.setStyle(TableStyle(self.style))
+        return table
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        end, used = self._fitting(avail_height)
+        if end < len(self.body):  # more than the space left: the frame will ask for a split
+            used = avail_height + 1
+        self.width, self.height = sum(self.col_widths), used
+        return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        end, _used = self._fitting(avail_height)
+        if end == self.start:  # not even one row: start on the next page
+            return []
+        first = self._table(end)
+        if end == len(self.body):
+            return [first]
+        return [first, PagedGrid(self.head, self.body, self.col_widths, self.style, end, self.heights)]
+
+    def draw(self) -> None:
+        table = self._table(len(self.body))
+        table.wrapOn(self.canv, self.width, self.height)
+        table.drawOn(self.canv, 0, 0)
+
+
 def grid_tables(header: Sequence[Any], rows: Sequence[Sequence[Any]], col_widths: Sequence[float],
-                aligns: Sequence[str] | None = None) -> list[Table]:
-    """A table whose header repeats on every page, split into tables of ``ROWS_PER_TABLE`` rows.
+                aligns: Sequence[str] | None = None) -> list[Flowable]:
+    """A table whose header starts every page it runs over (one flowable, laid out page by page).
 
     Values are plain text (escaped and font-mapped here); ``aligns`` per column is
     ``left`` | ``center`` | ``right``.
@@ -138,14 +209,7 @@ def grid_tables(header: Sequence[Any], rows: Sequence[Sequence[Any]], col_widths
     plain = [("FONTNAME", (0, 0), (-1, -1), SANS), ("FONTSIZE", (0, 1), (-1, -1), st.cell.fontSize),
              ("LEADING", (0, 1), (-1, -1), st.cell.leading)]
     plain += [("ALIGN", (i, 1), (i, -1), a.upper()) for i, a in enumerate(aligns)]
-    tables = []
-    for start in range(0, max(len(body), 1), ROWS_PER_TABLE):
-        table = Table([head, *body[start:start + ROWS_PER_TABLE]], colWidths=list(col_widths),
-                      repeatRows=1)
-        table.setStyle(GRID)
-        table.setStyle(TableStyle(plain))
-        tables.append(table)
-    return tables
+    return [PagedGrid(head, body, list(col_widths), plain)]
 
 
 def page_size(columns: int, wide_from: int = 8) -> tuple[float, float]:

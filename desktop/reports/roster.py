@@ -57,7 +57,8 @@ def _columns(roster: Roster) -> list[tuple[str, str, float, str]]:
     """(title, xlsx kind, relative width, PDF alignment) of each column."""
     columns = [("序号", "int", 5, "center"), ("姓名", "text", 10, "left"), ("性别", "text", 5, "center"),
                ("出生年月", "text", 9, "center"), ("身份证号", "text", 17, "center"),
-               ("联系电话", "text", 12, "center"), (roster.duty_title, "text", 18, "left")]
+               ("联系电话", "text", 12, "center"),
+               (roster.duty_title, "text", 8 if roster.with_organizations else 18, "left")]
     if roster.with_organizations:
         columns.append(("所在组织", "text", 28, "left"))
     if roster.hours_title:
