@@ -166,6 +166,7 @@ class PagedGrid(Flowable):
                       rowHeights=[self.head_height, *self.heights[self.start:end]], repeatRows=1)
         table.setStyle(GRID)
         table.setStyle(TableStyle(self.style))
+        table.hAlign = self.hAlign
         return table
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
@@ -182,7 +183,9 @@ class PagedGrid(Flowable):
         first = self._table(end)
         if end == len(self.body):
             return [first]
-        return [first, PagedGrid(self.head, self.body, self.col_widths, self.style, end, self.heights)]
+        rest = PagedGrid(self.head, self.body, self.col_widths, self.style, end, self.heights)
+        rest.hAlign = self.hAlign
+        return [first, rest]
 
     def draw(self) -> None:
         table = self._table(len(self.body))
