@@ -16,11 +16,18 @@ from peewee import Model
 
 from .db import database, now
 from .entities import AuditEntry, User
+from .permissions import permission_for_change, require
 
 M = TypeVar("M", bound=Model)
 
-# Derived or bookkeeping columns: not worth an audit line.
-UNAUDITED = frozenset({"id", "name_key", "created_at", "updated_at"})
+# Derived or bookkeeping columns: not worth an audit line. Login secrets and counters never
+# enter the log (models.auth records logins and password changes as lines of their own).
+UNAUDITED = frozenset({"id", "name_key", "created_at", "updated_at",
+                       "password_hash", "failed_logins", "locked_until", "last_login_at"})
+
+# Actions whose callers check the permission themselves (reading, printing, logging in);
+# every other audited action is a change, allowed only to a role that may make it.
+SELF_CHECKED = frozenset({"export", "print", "login", "login_failed", "lock", "logout", "password"})
 
 
 def plain(value: Any) -> Any:
@@ -47,6 +54,13 @@ def entity_name(model: type[Model] | Model) -> str:
     return model._meta.table_name
 
 
+def guard(user: User | None, action: str, entity: str, instance: Model | None = None) -> None:
+    """Refuse (PermissionDenied) a change the user's role does not allow."""
+    if action not in SELF_CHECKED:
+        key = getattr(instance, "key", None) if entity == "setting" else None
+        require(user, permission_for_change(entity, key))
+
+
 def record(
     user: User | None,
     action: str,
@@ -55,6 +69,9 @@ def record(
     summary: str = "",
     entity: str | None = None,
 ) -> AuditEntry:
+    """One audit line; a change the user may not make raises PermissionDenied instead (callers
+    write inside a transaction, so the change is rolled back with it)."""
+    guard(user, action, entity or (entity_name(instance) if instance is not None else ""), instance)
     return AuditEntry.create(
         user=user,
         username=user.username if user else "",
@@ -81,8 +98,9 @@ def label(instance: Model) -> str:
 
 
 def create(model: type[M], user: User | None, **fields: Any) -> M:
+    instance = model(**fields)
+    guard(user, "create", entity_name(model), instance)
     with database.atomic():
-        instance = model(**fields)
         instance.save(force_insert=True)
         after = snapshot(instance)
         changes = {k: [None, v] for k, v in after.items() if v not in (None, "", False)}
@@ -92,6 +110,7 @@ def create(model: type[M], user: User | None, **fields: Any) -> M:
 
 def update(instance: M, user: User | None, action: str = "update", **fields: Any) -> M:
     """Apply ``fields``; records only the fields whose value really changed."""
+    guard(user, action, entity_name(instance), instance)
     with database.atomic():
         before = snapshot(instance)
         for name, value in fields.items():

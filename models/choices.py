@@ -111,7 +111,7 @@ TRAINING_KINDS = Choices(
 USER_ROLES = Choices(
     ("admin", tr_noop("管理员")),
     ("clerk", tr_noop("录入员")),
-    ("viewer", tr_noop("只读")),
+    ("viewer", tr_noop("查看员")),
 )
 
 AUDIT_ACTIONS = Choices(
@@ -122,4 +122,8 @@ AUDIT_ACTIONS = Choices(
     ("stage", tr_noop("推进阶段")),
     ("delete", tr_noop("删除")),
     ("export", tr_noop("导出")),
+    ("login", tr_noop("登录")),
+    ("login_failed", tr_noop("登录失败")),
+    ("lock", tr_noop("锁定账户")),
+    ("password", tr_noop("设置密码")),
 )

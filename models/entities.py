@@ -38,8 +38,11 @@ class User(TimestampedModel):
     username = CharField(unique=True)
     display_name = CharField(default="")
     role = CharField(default="clerk")  # USER_ROLES
-    password_hash = CharField(default="")
+    password_hash = CharField(default="")  # models.auth: "scrypt$n$r$p$salt$hash", never the password
     active = BooleanField(default=True)
+    failed_logins = IntegerField(default=0)  # wrong passwords in a row (schema v3)
+    locked_until = DateTimeField(null=True)  # too many wrong passwords: no login before this
+    last_login_at = DateTimeField(null=True)
 
 
 class Setting(BaseModel):

@@ -19,7 +19,7 @@ from .i18n import Message, msg
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Tables every version of the schema has: a file without them is not ours.
 CORE_TABLES = frozenset({"organization", "person", "audit_entry"})
@@ -34,7 +34,18 @@ def _v2_certificates_imports(db: Database) -> None:
     Person._schema.create_indexes(safe=True)
 
 
-MIGRATIONS: Mapping[int, Migration] = {2: _v2_certificates_imports}
+def _v3_login_lockout(db: Database) -> None:
+    """Logins: wrong-password count, lockout end and last login of each user.
+
+    Plain ALTER TABLE: peewee's migrator would rebuild the user table for a NOT NULL
+    column, and the audit log's foreign keys point at it.
+    """
+    db.execute_sql('ALTER TABLE "user" ADD COLUMN "failed_logins" INTEGER NOT NULL DEFAULT 0')
+    db.execute_sql('ALTER TABLE "user" ADD COLUMN "locked_until" DATETIME')
+    db.execute_sql('ALTER TABLE "user" ADD COLUMN "last_login_at" DATETIME')
+
+
+MIGRATIONS: Mapping[int, Migration] = {2: _v2_certificates_imports, 3: _v3_login_lockout}
 
 DEFAULT_SERVICE_AREAS = (
     "青少年服务",

@@ -18,6 +18,7 @@ DEFAULTS: dict[str, str] = {
     "report.preparer": "",  # 填表人
     "report.phone": "",  # 联系电话
     "certificate.prefix": "",  # 志愿服务记录证明 number prefix (e.g. the office's short name)
+    "security.idle_minutes": "15",  # lock the window after this many minutes without input
 }
 
 

@@ -19,6 +19,14 @@ def private_dirs(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch):
+    """Tests log in often: a cheap scrypt cost (stored with each hash, like the real one)."""
+    import models.auth
+
+    monkeypatch.setattr(models.auth, "SCRYPT_N", 2**10)
+
+
 @pytest.fixture
 def ctx(tmp_path) -> AppContext:
     context = build_context(tmp_path / "test.db")

@@ -234,13 +234,37 @@ def test_a_version_1_database_gets_the_certificate_register_import_batches_and_p
     for table in ("import_batch_item", "import_batch", "certificate"):
         db.execute_sql(f"DROP TABLE {table}")
     db.execute_sql("DROP INDEX person_archived_name_key")
+    for column in ("failed_logins", "locked_until", "last_login_at"):
+        db.execute_sql(f'ALTER TABLE "user" DROP COLUMN {column}')
     db.execute_sql("PRAGMA user_version = 1")
     db.close()
 
     db = opened(path)
 
-    assert schema_version(db) == SCHEMA_VERSION == 2
+    assert schema_version(db) == SCHEMA_VERSION
     assert {"certificate", "import_batch", "import_batch_item"} <= set(db.get_tables())
     assert "person_archived_name_key" in {i.name for i in db.get_indexes("person")}
     assert db.execute_sql("SELECT name FROM person").fetchall() == [("王芳",)]
     assert user_version(tmp_path / "v1.v1.bak.db") == 1
+
+
+def test_a_version_2_database_gets_the_login_lockout_columns_and_keeps_its_users(tmp_path, opened):
+    path = tmp_path / "v2.db"
+    db = opened(path)
+    db.execute_sql("INSERT INTO audit_entry (at, user_id, username, action, entity, entity_id, summary, "
+                   "changes) VALUES ('2025-01-01', 1, 'admin', 'create', 'person', 1, '', '{}')")
+    for column in ("failed_logins", "locked_until", "last_login_at"):
+        db.execute_sql(f'ALTER TABLE "user" DROP COLUMN {column}')
+    db.execute_sql("PRAGMA user_version = 2")
+    db.close()
+
+    db = opened(path)
+
+    assert schema_version(db) == SCHEMA_VERSION == 3
+    columns = {c.name for c in db.get_columns("user")}
+    assert {"failed_logins", "locked_until", "last_login_at"} <= columns
+    admin = User.get(User.username == "admin")
+    assert admin.failed_logins == 0 and admin.locked_until is None and admin.role == "admin"
+    assert db.execute_sql("SELECT user_id FROM audit_entry").fetchall() == [(admin.id,)]
+    assert db.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+    assert user_version(tmp_path / "v2.v2.bak.db") == 2
