@@ -2,8 +2,9 @@
 
 Run: ``python tests/bench/bench_import.py [--rows N] [--keep DIR]``. The floor is
 openpyxl's read-only mode iterating over the same cells of the same file, timed in
-the same run; the import (read, check, match, write with audit and batch items, in
-one transaction) should stay within 2x of it.
+the same run before and after the import (the faster of the two counts). The import
+(read, check, match, write with audit and batch items, in one transaction) should
+stay within 2x of it.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ from models.validators import id_check_char  # noqa: E402
 
 HEADER = ("序号", "姓名", "性别", "身份证号码", "出生年月", "联系电话", "所属组织", "角色", "加入时间",
           "服务时长（小时）", "备注")
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
 GIVEN = "秀英华玉兰桂芳珍凤红梅丽敏静燕艳娟霞婷雪琳倩欣悦慧晶颖萍洁"
-ORGS = ("湾头镇巾帼志愿服务队", "东关街道爱心妈妈团", "文峰街道妇女微家互助会", "扬州市小匣子少儿公益服务中心")
+ORGS = ("湾头镇巾帼志愿服务队", "东关街道爱心妈妈团", "文峰街道妇女微家互助会",
+        "扬州市小匣子少儿公益服务中心")
 ROLES = ("义工", "志愿者", "妇工", "社工", "骨干")
 
 
@@ -111,12 +113,14 @@ def main() -> None:
         sheet = folder / f"people-{args.rows}.xlsx"
         if not sheet.exists():
             build_sheet(sheet, args.rows)
-        floor = read_only_seconds(sheet)
+        before = read_only_seconds(sheet)
         db = folder / "bench-import.db"
         db.unlink(missing_ok=True)
         total, steps, counts = import_seconds(sheet, db)
+        after = read_only_seconds(sheet)
+        floor = min(before, after)  # the faster reading: a busy machine makes the ratio worse, not better
         print(f"rows: {args.rows}")
-        print(f"openpyxl read_only, reading the cells: {floor:.2f} s")
+        print(f"openpyxl read_only, reading the cells: {before:.2f} s before, {after:.2f} s after the import")
         print(f"import (read {steps['read']:.2f} + check {steps['plan']:.2f} + write {steps['apply']:.2f}): "
               f"{total:.2f} s")
         print(f"ratio: {total / floor:.2f}x (target < 2x)")
