@@ -63,10 +63,10 @@ def _story(certificate: Certificate, summary: ServiceSummary, width: float) -> l
     intro = (
         f"兹证明 {person.name}（性别：{sex}，公民身份号码：{id_text}）于 {_date(summary.start)}"
         f"至 {_date(summary.end)} 期间参加志愿服务 {len(summary.lines)} 次，"
-        f"累计志愿服务时长 {_hours(summary.total)} 小时。服务记录如下："
+        f"累计志愿服务时长 {_hours(summary.total)} 小时。"
     )
     header = ["序号", "日期", "活动名称", "组织单位", "服务内容", "时长（小时）"]
-    weights = [6, 14, 30, 24, 24, 14]
+    weights = [6, 14, 32, 28, 22, 14]
     widths = [width * w / sum(weights) for w in weights]
     rows = [[i, line.held_on.isoformat(), line.activity, line.organizer, line.content, _hours(line.hours)]
             for i, line in enumerate(summary.lines, start=1)]
@@ -88,7 +88,8 @@ def _story(certificate: Certificate, summary: ServiceSummary, width: float) -> l
         pdf.para(f"编号：{certificate.number}", right),
         Spacer(1, 6 * mm),
         pdf.para(intro, body),
-        Spacer(1, 3 * mm),
+        pdf.para("服务记录如下：", body),
+        Spacer(1, 2 * mm),
         *table,
         closing,
     ]
