@@ -7,7 +7,8 @@ Four kinds of roster:
 - ``venue``: the venue's regular people: its manager, and everybody who recorded volunteer
   service at an activity held there in the last 12 months (with their hours there);
 - ``volunteers``: every volunteer (not archived) of the county, or of one township and its
-  villages, with their current organizations and total service hours.
+  villages, with the roles they hold (义工, perhaps also 妇工 / 社工), their current
+  organizations and total service hours.
 
 Rows come in surname stroke order (姓氏笔画, the official default) or pinyin order. ID numbers
 are masked unless the office's settings allow full numbers *and* the caller says the operator
@@ -35,6 +36,7 @@ from .entities import (
     Venue,
 )
 from .i18n import Message, msg
+from .people import roles_text
 from .rules import add_months
 from .settings import get_setting
 from .sortkey import StrokeTable, stroke_key, stroke_table
@@ -200,7 +202,7 @@ def volunteer_rows(township_id: int | None, day: dt.date, full: bool) -> list[Ro
         .alias("orgs")
     )
     query = (
-        Person.select(*_PERSON_COLUMNS, orgs.c.names, hours.c.hours)
+        Person.select(*_PERSON_COLUMNS, orgs.c.names, hours.c.hours, Person.is_cadre, Person.is_social_worker)
         .join(orgs, JOIN.LEFT_OUTER, on=(orgs.c.person_id == Person.id))
         .join(hours, JOIN.LEFT_OUTER, on=(hours.c.person_id == Person.id))
         .where((Person.is_volunteer == True) & (Person.archived == False))  # noqa: E712
@@ -209,7 +211,7 @@ def volunteer_rows(township_id: int | None, day: dt.date, full: bool) -> list[Ro
     if regions is not None:
         query = query.where(Person.region.in_(regions))
     return [
-        _row(raw, full, PERSON_ROLES.label("volunteer"), organizations=raw[7] or "",
+        _row(raw, full, roles_text(raw[9], raw[10], True), organizations=raw[7] or "",
              hours=Decimal(str(raw[8] or 0)).quantize(Decimal("0.1")))
         for raw in query.tuples()
     ]

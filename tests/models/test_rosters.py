@@ -173,7 +173,8 @@ def test_venue_roster_is_its_manager_and_who_served_there_in_the_last_year(user,
 
 
 def test_volunteer_roster_of_a_township_includes_its_villages(user, person, places):
-    east, west, village = person("王芳", "east"), person("李娜", "west"), person("丁一", "village")
+    east, west = person("王芳", "east"), person("李娜", "west", is_cadre=True)
+    village = person("丁一", "village")
     person("张伟", "west", volunteer=False)
     org = audit.create(Organization, user, name="西湖镇巾帼志愿服务队", kind="grassroots")
     audit.create(Membership, user, person=village, organization=org)
@@ -182,8 +183,8 @@ def test_volunteer_roster_of_a_township_includes_its_villages(user, person, plac
 
     roster = build_roster("volunteers", None, township_id=places["west"].id, today=TODAY)
     assert roster.title == "西湖镇志愿者花名册"
-    assert [(r.name, r.organizations, r.hours) for r in roster.rows] == [
-        ("丁一", "西湖镇巾帼志愿服务队", Decimal("6.5")), ("李娜", "", Decimal("0.0"))]
+    assert [(r.name, r.duty, r.organizations, r.hours) for r in roster.rows] == [
+        ("丁一", "义工", "西湖镇巾帼志愿服务队", Decimal("6.5")), ("李娜", "妇工、义工", "", Decimal("0.0"))]
     county = build_roster("volunteers", None, today=TODAY)
     assert county.title == "青禾县志愿者花名册"
     assert {r.person_id for r in county.rows} == {east.id, west.id, village.id}
