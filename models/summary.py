@@ -145,7 +145,7 @@ def scaled_sum(field, factor: int):
     return fn.SUM(fn.ROUND(field * AsIs(factor)).cast("INTEGER"))
 
 
-def _money(cents: int) -> Decimal:
+def money_of(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(CENTS)
 
 
@@ -586,7 +586,7 @@ class _Builder:
 
     def project_figures(self, township: Any = ..., source: Any = ...) -> tuple:
         count, cents, served = self.projects.total(township=township, category=source)
-        return count, _money(cents), served
+        return count, money_of(cents), served
 
     def projects_by_source(self) -> Section:
         columns = [Column("项目来源", "text", 26), Column("项目数"),

@@ -77,6 +77,15 @@ def _place(region, parent):
     return township, village
 
 
+def _place_order(region, parent) -> tuple:
+    """ORDER BY terms: townships in the office's order, then the township's own records,
+    then its villages by name; records with no township last."""
+    township_sort = Case(region.level, [("township", region.sort_order), ("village", parent.sort_order)])
+    township_key = Case(region.level, [("township", region.name_key), ("village", parent.name_key)])
+    village_key = Case(region.level, [("village", region.name_key)], "")
+    return township_sort.is_null(), township_sort, township_key, village_key
+
+
 def _numbered(query) -> Iterator[tuple]:
     for i, row in enumerate(query.tuples().iterator(), start=1):
         yield (i, *row)
@@ -106,7 +115,7 @@ def detail_lists(period: Period, township_id: int | None = None, today: dt.date 
             .join(parent, JOIN.LEFT_OUTER, on=(region.parent == parent.id))
             .where((Organization.founded_on.is_null() | (Organization.founded_on <= q.as_of))
                    & existing_on(Organization, q.as_of))
-            .order_by(parent.sort_order, region.sort_order, region.name_key, Organization.name_key)
+            .order_by(*_place_order(region, parent), Organization.name_key)
         )
         for i, (name, kind, form, code, t, v, stage, areas_text, alliance, contact, phone) in (
             enumerate(q.in_area(query, township_of(region)).tuples().iterator(), start=1)
@@ -149,7 +158,7 @@ def detail_lists(period: Period, township_id: int | None = None, today: dt.date 
             .join(parent, JOIN.LEFT_OUTER, on=(region.parent == parent.id))
             .where((Team.founded_on.is_null() | (Team.founded_on <= day)) & existing_on(Team, day))
             .group_by(Team.id)
-            .order_by(region.sort_order, region.name_key, Team.name_key)
+            .order_by(*_place_order(region, parent), Team.name_key)
         )
         return _numbered(q.in_area(query, township_of(region)))
 
@@ -166,7 +175,7 @@ def detail_lists(period: Period, township_id: int | None = None, today: dt.date 
             .join(parent, JOIN.LEFT_OUTER, on=(region.parent == parent.id))
             .join_from(Venue, used, JOIN.LEFT_OUTER, on=(used.c.venue_id == Venue.id))
             .where(existing_on(Venue, q.as_of))
-            .order_by(Venue.level, parent.sort_order, region.sort_order, region.name_key,
+            .order_by(Venue.level, *_place_order(region, parent),
                       Venue.name_key)
         )
         for i, (name, level, kind, *rest) in enumerate(
@@ -187,7 +196,7 @@ def detail_lists(period: Period, township_id: int | None = None, today: dt.date 
             .join(parent, JOIN.LEFT_OUTER, on=(region.parent == parent.id))
             .where(q.in_period(Activity.held_on))
             .group_by(ServiceRecord.person)
-            .order_by(parent.sort_order, region.sort_order, region.name_key, Person.name_key,
+            .order_by(*_place_order(region, parent), Person.name_key,
                       Person.id)
         )
         for i, (name, sex, id_number, volunteer, t, v, records, tenths) in enumerate(

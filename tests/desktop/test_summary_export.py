@@ -1,7 +1,10 @@
 """The periodic summary as the office sends it: the workbook reopened, the PDF read back."""
 
 import datetime as dt
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -24,6 +27,7 @@ from models.entities import (
 from models.periods import Period
 from models.settings import set_setting
 
+ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 1, 15)
 YEAR = Period.for_year(2025)
 SETTINGS = {
@@ -242,6 +246,13 @@ def test_cancelled_while_writing_leaves_no_file(county, out, user, fmt):
         export_summary(target, YEAR, None, fmt, job=job, user=user, today=TODAY)
     assert list(out.iterdir()) == []
     assert len(calls) == 3
+    target.write_bytes(b"earlier export")
+    calls.clear()
+    job = Job(progress)
+    with pytest.raises(Cancelled):
+        export_summary(target, YEAR, None, fmt, job=job, user=user, today=TODAY)
+    assert target.read_bytes() == b"earlier export"
+    assert [p.name for p in out.iterdir()] == [target.name]
     assert not AuditEntry.select().where(AuditEntry.entity == "report").exists()
 
 
@@ -254,3 +265,14 @@ def test_progress_and_audit(county, out, user):
     entry = AuditEntry.get(AuditEntry.entity == "report")
     assert (entry.action, entry.username) == ("export", user.username)
     assert entry.summary == "导出统计报表：西湖镇，2025年第2季度，xlsx，报表.xlsx"
+
+
+def test_the_export_runs_without_qt():
+    """The CLI and a scheduled job export with PySide6 impossible to import."""
+    code = ("import sys; sys.modules['PySide6'] = None; "
+            "import desktop.reports.summary, models.summary_lists; "
+            "print(sorted(m for m in sys.modules if m.startswith('PySide6') and sys.modules[m]))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
