@@ -15,8 +15,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from resources import CJK_FONT, CJK_FONT_FAMILY, resource_path
 
 from . import paths
+from .backup import BackupError, daily_backup
 from .context import AppContext, build_context
 from .database import DatabaseOpenError
+from .instance_lock import InstanceLock, LockedError
 from .logging_setup import install_crash_hook
 
 log = logging.getLogger(__name__)
@@ -84,9 +86,12 @@ def run_window(db_path: Path | None, smoke: bool, started: float) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_application()
     install_crash_hook(show_internal_error)
+    lock = InstanceLock(db_path or paths.default_db_path())
     try:
+        lock.acquire()
         ctx = build_context(db_path)
-    except DatabaseOpenError as e:
+    except (DatabaseOpenError, LockedError) as e:
+        lock.release()
         text = str(e.message)
         log.warning("database not opened: %s", text)
         if smoke:
@@ -94,6 +99,26 @@ def run_window(db_path: Path | None, smoke: bool, started: float) -> int:
         else:
             QMessageBox.critical(None, APP_TITLE, text)
         return 2
+    try:
+        return _run_main_window(app, ctx, smoke, started)
+    finally:
+        lock.release()
+
+
+def start_of_day_backup(ctx: AppContext) -> None:
+    """The first start of a day backs the database up; a failure is said, and does not stop the start."""
+    try:
+        made = daily_backup(ctx.db, ctx.db_path)
+    except BackupError as e:
+        log.warning("daily backup failed: %s", e.message)
+        QMessageBox.warning(None, APP_TITLE, tr("今天的自动备份没有完成：{reason}").format(reason=e.message))
+        return
+    if made is not None:
+        log.info("daily backup: %s", made)
+
+
+def _run_main_window(app: QApplication, ctx: AppContext, smoke: bool, started: float) -> int:
+    start_of_day_backup(ctx)
     from views.main_window import MainWindow  # Qt widgets only once the context exists
 
     window = MainWindow(ctx)

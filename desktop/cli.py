@@ -1,5 +1,6 @@
 """Command line: ``jinguo [--db PATH] [--smoke]``, ``jinguo demo --db PATH [--people N]``,
-``jinguo import people|orgs FILE --db PATH …``, ``jinguo export …`` (see cli_export)."""
+``jinguo import people|orgs FILE --db PATH …``, ``jinguo export …`` (see cli_export),
+``jinguo backup|restore|check`` (see cli_backup)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_export import add_export_parser
 
     add_export_parser(sub)
+    from .cli_backup import add_parsers as add_backup_parsers
+
+    add_backup_parsers(sub)
     return parser
 
 
@@ -79,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         from .cli_export import run_export
 
         return run_export(args)
+    if args.command in ("backup", "restore", "check"):
+        from .cli_backup import run as run_backup_command
+
+        return run_backup_command(args)
     if args.command == "import":
         from .importing.command import run as run_import
 

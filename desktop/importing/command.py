@@ -62,6 +62,13 @@ def run(args: argparse.Namespace) -> int:
         refused = bool(plan.rejected) and not args.skip_invalid
         written = not (refused or args.dry_run)
         if written:
+            from ..backup import BackupError, before_change
+
+            try:
+                before_change(ctx.db, ctx.db_path, "import")
+            except BackupError as e:
+                print(f"导入前的自动备份没有完成，没有导入：{e.message}", file=sys.stderr)
+                return EXIT_USER_ERROR
             batch = apply_import(plan, ctx.user)
             created, updated = batch.created, batch.updated
         elif args.dry_run and not refused:

@@ -1,0 +1,291 @@
+"""Backups: consistent copies through SQLite's online backup API, automatic ones, and restore.
+
+A copy is written to a temporary file beside its target, checked, and only then renamed,
+so a backup is either complete and sound or absent. Automatic backups go to the
+``backups`` folder of the data folder (the first start of each day, before an import,
+a batch undo or a restore) and are thinned by ``expired_backups``: every backup of the
+last 30 days, then the newest of each month for a year, and always the newest of all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from peewee import Database
+
+from models.i18n import Message, msg
+
+from . import paths
+from .instance_lock import InstanceLock, LockedError
+from .integrity import check_database
+
+log = logging.getLogger(__name__)
+
+BACKUP_FOLDER = "backups"
+SUFFIX = ".db"
+KEEP_DAYS = 30
+KEEP_MONTHS_DAYS = 365
+REASONS = {
+    "daily": "每日自动备份",
+    "manual": "手动备份",
+    "import": "导入前",
+    "undo": "撤销导入前",
+    "restore": "恢复前",
+}
+_NAME = re.compile(r"^(?P<stem>.+)_(?P<stamp>\d{8}-\d{6})(?:-\d+)?_(?P<reason>[a-z]+)\.db$")
+
+
+class BackupError(RuntimeError):
+    """The backup or restore cannot be done; the message says why and what to do."""
+
+    def __init__(self, message: Message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    path: Path
+    made_at: dt.datetime
+    reason: str
+
+    @property
+    def reason_label(self) -> str:
+        return REASONS.get(self.reason, self.reason)
+
+
+def _write_error(error: BaseException, path: Path) -> BackupError:
+    text = str(error).lower()
+    code = getattr(error, "errno", None)
+    if code == errno.ENOSPC or "disk is full" in text:
+        return BackupError(
+            msg("磁盘空间不足，备份没有写入 {path}。请清理磁盘或换一个位置（如 U 盘）。", path=path))
+    denied = code in (errno.EACCES, errno.EPERM, errno.EROFS) or "readonly" in text \
+        or "unable to open" in text
+    if isinstance(error, PermissionError) or denied:
+        return BackupError(
+            msg("无法写入 {path}：没有写入权限或该位置只读。请换一个位置保存备份。", path=path))
+    if isinstance(error, FileNotFoundError | NotADirectoryError):
+        return BackupError(msg("保存位置 {folder} 不存在，请选择一个存在的文件夹。", folder=path.parent))
+    return BackupError(msg("备份没有写入 {path}：{reason}。请换一个位置再试。", path=path, reason=error))
+
+
+def _source_connection(source: Database | sqlite3.Connection | Path) -> tuple[sqlite3.Connection, bool]:
+    """The sqlite3 connection to copy from, and whether we opened it (and must close it)."""
+    if isinstance(source, sqlite3.Connection):
+        return source, False
+    if isinstance(source, Database):
+        return source.connection(), False
+    return sqlite3.connect(Path(source), timeout=10), True
+
+
+def _remove_quietly(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal"),
+                     path.with_name(path.name + "-shm")):
+        try:
+            leftover.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def copy_database(source: sqlite3.Connection, target: Path) -> None:
+    """Copy ``source`` into a new single file ``target`` (rollback journal, not WAL)."""
+    dest = sqlite3.connect(target)
+    try:
+        source.backup(dest)
+        dest.execute("PRAGMA journal_mode=DELETE")
+        dest.commit()
+    finally:
+        dest.close()
+
+
+def backup_to(source: Database | sqlite3.Connection | Path, path: Path) -> Path:
+    """A consistent copy of the database ``source`` as the file ``path`` (replaced if it exists).
+
+    The online backup API reads one snapshot, so the copy is consistent even while the
+    program (or another process) is writing; the copy is integrity-checked before it is
+    renamed into place.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise BackupError(msg("{path} 是一个文件夹，请给出备份文件名。", path=path))
+    if not path.parent.is_dir():
+        raise BackupError(msg("保存位置 {folder} 不存在，请选择一个存在的文件夹。", folder=path.parent))
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    conn, owned = _source_connection(source)
+    try:
+        copy_database(conn, tmp)
+        problems = check_database(tmp, ours=False)
+        if problems:
+            raise BackupError(msg("备份后的检查没有通过，当前数据库可能已损坏：{problem}",
+                                  problem=problems[0]))
+        with tmp.open("rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except (OSError, sqlite3.Error) as e:
+        _remove_quietly(tmp)
+        raise _write_error(e, path) from e
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+    finally:
+        if owned:
+            conn.close()
+    log.info("backup written: %s", path)
+    return path
+
+
+# -- automatic backups ---------------------------------------------------------------
+def backups_folder(data_dir: Path | None = None) -> Path:
+    return (Path(data_dir) if data_dir else paths.data_dir()) / BACKUP_FOLDER
+
+
+def backup_name(db_path: Path, made_at: dt.datetime, reason: str) -> str:
+    return f"{Path(db_path).stem}_{made_at:%Y%m%d-%H%M%S}_{reason}{SUFFIX}"
+
+
+def list_backups(folder: Path, db_path: Path) -> list[BackupFile]:
+    """The automatic backups of the database ``db_path`` in ``folder``, oldest first."""
+    found = []
+    stem = Path(db_path).stem
+    if not folder.is_dir():
+        return found
+    for path in folder.iterdir():
+        match = _NAME.match(path.name)
+        if not match or match["stem"] != stem:
+            continue
+        made_at = dt.datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S")
+        found.append(BackupFile(path, made_at, match["reason"]))
+    return sorted(found, key=lambda b: (b.made_at, b.path.name))
+
+
+def expired_backups(made: Iterable[dt.datetime], today: dt.date) -> set[dt.datetime]:
+    """Which backup times to delete: keep all of the last 30 days, the newest of each month
+    of the last year, and always the newest of all (even if the program was unused for long)."""
+    made = sorted(set(made))
+    if not made:
+        return set()
+    keep = {made[-1]}
+    newest_of_month: dict[tuple[int, int], dt.datetime] = {}
+    for when in made:
+        age = (today - when.date()).days
+        if age < KEEP_DAYS:
+            keep.add(when)
+        elif age < KEEP_MONTHS_DAYS:
+            newest_of_month[(when.year, when.month)] = when  # sorted: the last one wins
+    keep.update(newest_of_month.values())
+    return set(made) - keep
+
+
+def prune_backups(folder: Path, db_path: Path, today: dt.date | None = None) -> list[Path]:
+    backups = list_backups(folder, db_path)
+    expired = expired_backups((b.made_at for b in backups), today or dt.date.today())
+    removed = []
+    for b in backups:
+        if b.made_at in expired:
+            try:
+                b.path.unlink()
+                removed.append(b.path)
+            except OSError as e:
+                log.warning("old backup %s not removed: %s", b.path, e)
+    return removed
+
+
+def automatic_backup(
+    source: Database | sqlite3.Connection | Path, db_path: Path, reason: str,
+    folder: Path | None = None, now: dt.datetime | None = None,
+) -> Path:
+    """A backup into the backups folder, then old ones thinned out; returns the new file."""
+    folder = folder or backups_folder()
+    made_at = (now or dt.datetime.now()).replace(microsecond=0)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise _write_error(e, folder / "x") from e
+    target = folder / backup_name(db_path, made_at, reason)
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder / f"{Path(db_path).stem}_{made_at:%Y%m%d-%H%M%S}-{n}_{reason}{SUFFIX}"
+    backup_to(source, target)
+    prune_backups(folder, db_path, made_at.date())
+    return target
+
+
+def daily_backup(
+    source: Database | sqlite3.Connection | Path, db_path: Path,
+    folder: Path | None = None, now: dt.datetime | None = None,
+) -> Path | None:
+    """The first start of a day backs the database up; later starts that day do nothing."""
+    folder = folder or backups_folder()
+    today = (now or dt.datetime.now()).date()
+    if any(b.made_at.date() == today for b in list_backups(folder, db_path)):
+        return None
+    return automatic_backup(source, db_path, "daily", folder, now)
+
+
+def before_change(db: Database, db_path: Path, reason: str) -> Path:
+    """The hook called before an import, a batch undo or a restore."""
+    return automatic_backup(db, db_path, reason)
+
+
+# -- restore ---------------------------------------------------------------------------
+def restore_from(path: Path, db_path: Path, folder: Path | None = None) -> Path | None:
+    """Replace the database ``db_path`` by the backup ``path``; returns the safety backup made
+    of the current database first (None when there was no current database).
+
+    The backup is copied aside and checked first (integrity, foreign keys, a Jinguo database
+    not newer than this program), so a bad file or a removed USB stick changes nothing.
+    The copy then goes into the live file through the backup API, in one step.
+    """
+    path, db_path = Path(path), Path(db_path)
+    problems = check_database(path)
+    if problems:
+        raise BackupError(msg("不能用 {path} 恢复：{problem}", path=path, problem=problems[0]))
+    holder = InstanceLock(db_path).holder()
+    if holder is not None:
+        raise LockedError.for_holder(db_path, holder)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    staged = db_path.with_name(f".{db_path.name}.restore.{os.getpid()}.tmp")
+    safety = None
+    try:
+        source = sqlite3.connect(path, timeout=10)
+        try:
+            copy_database(source, staged)
+        finally:
+            source.close()
+        if check_database(staged):
+            raise BackupError(msg("从 {path} 读出的内容不完整（U 盘是否被拔出？）。请重试。", path=path))
+        if db_path.exists() and db_path.stat().st_size > 0:
+            safety = automatic_backup(db_path, db_path, "restore", folder)
+        _replace_live(staged, db_path)
+    except (OSError, sqlite3.Error) as e:
+        raise _write_error(e, db_path) from e
+    finally:
+        _remove_quietly(staged)
+    log.info("database %s restored from %s (previous state kept as %s)", db_path, path, safety)
+    return safety
+
+
+def _replace_live(staged: Path, db_path: Path) -> None:
+    """Pour ``staged`` into the live file with the backup API (one write transaction; other
+    connections see the new content, and a crash midway leaves the old or the new state)."""
+    source = sqlite3.connect(staged)
+    dest = sqlite3.connect(db_path, timeout=10)
+    try:
+        live_page = dest.execute("PRAGMA page_size").fetchone()[0]
+        if source.execute("PRAGMA page_size").fetchone()[0] != live_page:
+            source.execute(f"PRAGMA page_size = {int(live_page)}")
+            source.execute("VACUUM")
+        source.backup(dest)
+    finally:
+        source.close()
+        dest.close()

@@ -1,0 +1,160 @@
+"""Is this file a sound Jinguo database? The checks behind ``jinguo check`` and restore.
+
+Each problem is named in Chinese (which table, which page, which rows), so the user
+knows whether to restore from a backup or to pick another file. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+from models.i18n import Message, msg
+from models.references import ENTITY_LABELS
+from models.schema import CORE_TABLES, SCHEMA_VERSION
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+HEADER_SIZE = 100
+MAX_REPORTED = 5  # integrity lines and orphan rows named one by one; the rest are counted
+
+
+def table_label(name: str) -> str:
+    label = ENTITY_LABELS.get(name)
+    return f"{label}（{name}）" if label else name
+
+
+def _header_problem(path: Path) -> Message | None:
+    """A missing file, a foreign file or a cut-off one, seen from the 100-byte header."""
+    if not path.exists():
+        return msg("找不到数据库文件 {path}。请检查路径。", path=path)
+    if path.is_dir():
+        return msg("{path} 是一个文件夹，请指定数据库文件。", path=path)
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        header = f.read(HEADER_SIZE)
+    if size == 0:
+        return msg("数据库文件 {path} 是空的（0 字节），里面没有数据。", path=path)
+    if not header.startswith(SQLITE_MAGIC):
+        return msg("{path} 不是数据库文件（文件头不对），可能已损坏或选错了文件。", path=path)
+    if len(header) < HEADER_SIZE:
+        return msg("数据库文件 {path} 被截断了：连文件头都不完整。", path=path)
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if page_size and pages and size < page_size * pages:
+        return msg(
+            "数据库文件 {path} 被截断了：应有 {expected} 页（{expected_bytes} 字节），"
+            "实际只有 {actual_bytes} 字节。",
+            path=path, expected=pages, expected_bytes=page_size * pages, actual_bytes=size,
+        )
+    return None
+
+
+def _root_pages(conn: sqlite3.Connection) -> dict[int, str]:
+    try:
+        return {page: name for name, page in conn.execute(
+            "SELECT name, rootpage FROM sqlite_master WHERE rootpage > 0")}
+    except sqlite3.DatabaseError:
+        return {}
+
+
+def _integrity_problems(conn: sqlite3.Connection) -> list[Message]:
+    lines = [row[0] for row in conn.execute("PRAGMA integrity_check(100)")]
+    if lines == ["ok"]:
+        return []
+    roots = _root_pages(conn)
+    named = []
+    for line in lines[:MAX_REPORTED]:
+        tree = re.search(r"Tree (\d+)", line)
+        page = re.search(r"[Pp]age (\d+)", line)
+        where = []
+        if tree and int(tree.group(1)) in roots:
+            where.append(f"表或索引 {table_label(roots[int(tree.group(1))])}")
+        if page:
+            where.append(f"第 {page.group(1)} 页")
+        named.append(f"{'，'.join(where) or '数据库'}：{line}")
+    more = f"（另有 {len(lines) - MAX_REPORTED} 处）" if len(lines) > MAX_REPORTED else ""
+    return [msg("数据库文件已损坏（完整性检查发现 {count} 处问题{more}）：\n{details}",
+                count=len(lines), more=more, details="\n".join(named))]
+
+
+def _foreign_key_problems(conn: sqlite3.Connection) -> list[Message]:
+    rows = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if not rows:
+        return []
+    named = [f"{table_label(table)} 第 {rowid} 行引用的 {table_label(parent)} 记录不存在"
+             for table, rowid, parent, _fk in rows[:MAX_REPORTED]]
+    more = f"（另有 {len(rows) - MAX_REPORTED} 处）" if len(rows) > MAX_REPORTED else ""
+    return [msg("数据之间的引用不完整（{count} 行{more}）：\n{details}",
+                count=len(rows), more=more, details="\n".join(named))]
+
+
+def _schema_problems(conn: sqlite3.Connection, path: Path) -> list[Message]:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if version > SCHEMA_VERSION:
+        return [msg("{path} 由较新版本的巾帼枢纽创建（结构版本 {found}，本程序支持到 {supported}）。"
+                    "请升级程序后再使用它。", path=path, found=version, supported=SCHEMA_VERSION)]
+    if version == 0 or not CORE_TABLES <= tables:
+        return [msg("{path} 是一个数据库文件，但不是巾帼枢纽的数据库。请选择正确的文件。", path=path)]
+    return []
+
+
+def connect_for_check(path: Path) -> sqlite3.Connection:
+    """A plain connection that waits for a writer instead of failing at once."""
+    return sqlite3.connect(path, timeout=10, isolation_level=None)
+
+
+def check_database(path: Path, *, ours: bool = True) -> list[Message]:
+    """Every problem found in the file at ``path`` (an empty list: the file is sound).
+
+    With ``ours`` the file must also be a Jinguo database this program can open.
+    """
+    path = Path(path)
+    problem = _header_problem(path)
+    if problem is not None:
+        return [problem]
+    try:
+        conn = connect_for_check(path)
+    except sqlite3.Error as e:
+        return [msg("无法打开数据库文件 {path}：{reason}。请检查文件权限。", path=path, reason=e)]
+    try:
+        problems = _integrity_problems(conn)
+        if not problems:
+            problems = _foreign_key_problems(conn)
+            if ours:
+                problems += _schema_problems(conn, path)
+        return problems
+    except sqlite3.DatabaseError as e:
+        text = str(e).lower()
+        if "locked" in text or "busy" in text:
+            return [msg("数据库 {path} 正被其他程序长时间写入，暂时无法检查。请稍后重试。", path=path)]
+        return [_unreadable(path, e)]
+    finally:
+        conn.close()
+
+
+def _unreadable(path: Path, error: sqlite3.DatabaseError) -> Message:
+    """SQLite gave up on the whole check: read table by table to name the damaged ones."""
+    conn = connect_for_check(path)
+    try:
+        try:
+            tables = conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()
+        except sqlite3.DatabaseError:
+            return msg("数据库文件 {path} 已损坏：连记录表结构的部分（sqlite_master）"
+                       "也无法读取（{reason}）。", path=path, reason=error)
+        damaged = []
+        for (name,) in tables:
+            try:
+                for _row in conn.execute(f'SELECT * FROM "{name}"'):
+                    pass
+            except sqlite3.DatabaseError:
+                damaged.append(table_label(name))
+    finally:
+        conn.close()
+    if not damaged:
+        return msg("数据库文件 {path} 已损坏（{reason}），索引或空闲页受损。", path=path, reason=error)
+    return msg("数据库文件 {path} 已损坏（{reason}）：无法读出这些表的数据：{tables}。",
+               path=path, reason=error, tables="、".join(damaged))
