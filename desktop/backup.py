@@ -14,6 +14,7 @@ import errno
 import logging
 import os
 import re
+import shutil
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ REASONS = {
     "import": "导入前",
     "undo": "撤销导入前",
     "restore": "恢复前",
+    "damaged": "恢复前（已损坏的数据库原样保存）",
 }
 _NAME = re.compile(r"^(?P<stem>.+)_(?P<stamp>\d{8}-\d{6})(?:-\d+)?_(?P<reason>[a-z]+)\.db$")
 
@@ -264,15 +266,41 @@ def restore_from(path: Path, db_path: Path, folder: Path | None = None) -> Path 
             source.close()
         if check_database(staged):
             raise BackupError(msg("从 {path} 读出的内容不完整（U 盘是否被拔出？）。请重试。", path=path))
-        if db_path.exists() and db_path.stat().st_size > 0:
+        if not db_path.exists() or db_path.stat().st_size == 0:
+            _replace_file(staged, db_path)
+        elif check_database(db_path, ours=False):
+            safety = _keep_damaged(db_path, folder or backups_folder())
+            _replace_file(staged, db_path)
+        else:
             safety = automatic_backup(db_path, db_path, "restore", folder)
-        _replace_live(staged, db_path)
+            _replace_live(staged, db_path)
     except (OSError, sqlite3.Error) as e:
         raise _write_error(e, db_path) from e
     finally:
         _remove_quietly(staged)
     log.info("database %s restored from %s (previous state kept as %s)", db_path, path, safety)
     return safety
+
+
+def _keep_damaged(db_path: Path, folder: Path) -> Path:
+    """A damaged database cannot be read through SQLite: keep its bytes as they are."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / backup_name(db_path, dt.datetime.now().replace(microsecond=0), "damaged")
+    shutil.copyfile(db_path, target)
+    wal = db_path.with_name(db_path.name + "-wal")
+    if wal.exists():
+        shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+    return target
+
+
+def _replace_file(staged: Path, db_path: Path) -> None:
+    """Put ``staged`` in place of a missing or damaged file (nobody has it open: the lock says so)."""
+    for leftover in (db_path.with_name(db_path.name + "-wal"), db_path.with_name(db_path.name + "-shm")):
+        try:
+            leftover.unlink()
+        except FileNotFoundError:
+            pass
+    os.replace(staged, db_path)
 
 
 def _replace_live(staged: Path, db_path: Path) -> None:
