@@ -1,0 +1,148 @@
+"""Print preview and printing of a report: the very pages of its PDF.
+
+The report is produced as a PDF by the same export function the 导出 button uses (in a
+worker thread, with progress and Cancel), loaded with QtPdf, and each page is rendered
+as an image at the printer's resolution onto the printer. So the preview, the paper and
+the PDF sent upward show the same pages.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QIODevice,
+    QMarginsF,
+    QObject,
+    QRect,
+    QSize,
+    QSizeF,
+    Qt,
+)
+from PySide6.QtGui import QPageLayout, QPageSize, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from desktop.reports.output import Job
+
+from .tasks import Task, run_task
+
+log = logging.getLogger(__name__)
+
+MAX_DPI = 300  # a page image at 1200 dpi would take half a gigabyte; 300 dpi prints sharp text
+
+
+class PdfPages(QObject):
+    """A PDF file as pages to paint on a printer."""
+
+    def __init__(self, path: Path, parent: QObject | None = None):
+        """Read into memory: the file can go at once (and is not held open on Windows)."""
+        super().__init__(parent)
+        self.buffer = QBuffer(self)
+        self.buffer.setData(QByteArray(Path(path).read_bytes()))
+        self.buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document = QPdfDocument(self)
+        self.document.load(self.buffer)
+        if self.document.status() != QPdfDocument.Status.Ready:
+            raise OSError(f"cannot load {path}: {self.document.error()}")
+
+    @property
+    def page_count(self) -> int:
+        return self.document.pageCount()
+
+    def page_layout(self, index: int) -> QPageLayout:
+        """The PDF page's size and orientation, with no margins (the PDF has its own)."""
+        size = self.document.pagePointSize(index)
+        landscape = size.width() > size.height()
+        portrait_size = QSizeF(min(size.width(), size.height()), max(size.width(), size.height()))
+        page_size = QPageSize(portrait_size, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyMatch)
+        orientation = QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
+        return QPageLayout(page_size, orientation, QMarginsF())
+
+    def configure(self, printer: QPrinter) -> None:
+        """Paper size and orientation of the first page; the whole sheet is the page."""
+        if self.page_count:
+            printer.setPageLayout(self.page_layout(0))
+        printer.setFullPage(True)
+
+    def pages_to_print(self, printer: QPrinter) -> range:
+        first, last = printer.fromPage(), printer.toPage()
+        if first <= 0:
+            return range(self.page_count)
+        return range(first - 1, min(last or self.page_count, self.page_count))
+
+    def paint(self, printer: QPrinter) -> None:
+        """Render each page to an image at the printer's resolution and draw it onto the sheet."""
+        pages = self.pages_to_print(printer)
+        painter = QPainter()
+        for n, index in enumerate(pages):
+            layout = self.page_layout(index)
+            if layout.orientation() != printer.pageLayout().orientation():
+                printer.setPageOrientation(layout.orientation())
+            if n == 0:
+                if not painter.begin(printer):
+                    raise OSError("the printer could not be started")
+            else:
+                printer.newPage()
+            target = painter.viewport()
+            points = self.document.pagePointSize(index)
+            dpi = min(printer.resolution(), MAX_DPI)
+            pixels = QSize(round(points.width() / 72 * dpi), round(points.height() / 72 * dpi))
+            image = self.document.render(index, pixels)
+            fitted = pixels.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            x = target.x() + (target.width() - fitted.width()) // 2
+            y = target.y() + (target.height() - fitted.height()) // 2
+            painter.drawImage(QRect(x, y, fitted.width(), fitted.height()), image)
+        if painter.isActive():
+            painter.end()
+
+
+def preview_pdf(parent: QWidget, path: Path, title: str) -> QPrintPreviewDialog:
+    """Open Qt's print preview (window-modal) on the pages of the PDF at ``path``."""
+    pages = PdfPages(path)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(title)
+    pages.configure(printer)
+    dialog = QPrintPreviewDialog(printer, parent)
+    dialog.setWindowTitle(title)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    pages.setParent(dialog)
+    dialog.printer = printer  # kept alive with the dialog
+    dialog.pdf_pages = pages
+    dialog.paintRequested.connect(pages.paint)
+    dialog.resize(900, 1000)
+    dialog.open()
+    return dialog
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("printing", text)
+
+
+def print_preview(parent: QWidget, title: str, produce: Callable[[Path, Job], Any]) -> Task:
+    """Produce the report as a PDF in a temporary folder (off the GUI thread), then preview it.
+
+    ``produce(path, job)`` is the report's own export function with its options bound.
+    The temporary folder is removed once the PDF is read (or the work failed).
+    """
+    folder = tempfile.TemporaryDirectory(prefix="jinguo-print-")
+    path = Path(folder.name) / "report.pdf"
+
+    def show(_result: Any) -> None:
+        try:
+            preview_pdf(parent, path, title)
+        except OSError as e:
+            log.warning("print preview: %s", e)
+            QMessageBox.warning(parent, title, _tr("无法读取生成的 PDF，请重试。"))
+
+    task = run_task(parent, title, _tr("正在生成打印内容…"), lambda job: produce(path, job), show)
+    task.finished.connect(lambda: folder.cleanup())  # a lambda keeps the folder alive until then
+    return task
