@@ -16,6 +16,7 @@ from typing import Any
 from peewee import fn
 
 from models.choices import INCUBATION_STAGES, PERSON_ROLES, SOCIAL_WORKER_LEVELS
+from models.db import database
 from models.entities import (
     Activity,
     AuditEntry,
@@ -284,9 +285,6 @@ def _progress(job: Job | None, done: int, total: int) -> None:
 # -- people -----------------------------------------------------------------------------------
 
 
-_PERSON_ERROR_KEYS = {"region_id": "name"}
-
-
 class _PeoplePlanner:
     def __init__(self, plan: ImportPlan, rows: list):
         self.plan = plan
@@ -296,8 +294,12 @@ class _PeoplePlanner:
             if col is not None and col < len(cells) and isinstance(cells[col], str):
                 ids.add(text(cells[col]).replace(" ", "").upper())
         self.existing: dict[str, Person] = {}
+        found = []  # plain SQL: peewee expressions for 50 000 IDs cost more than the queries
         for chunk in _chunks(sorted(i for i in ids if i)):
-            for person in Person.select().where(Person.id_number.in_(chunk)):
+            sql = f"SELECT id FROM person WHERE id_number IN ({', '.join('?' * len(chunk))})"
+            found.extend(pid for (pid,) in database.execute_sql(sql, chunk))
+        for chunk in _chunks(found):
+            for person in Person.select().where(Person.id.in_(chunk)):
                 self.existing[person.id_number] = person
         self.orgs = dict(Organization.select(Organization.name, Organization.id).tuples())
         self.teams = dict(Team.select(Team.name, Team.id).tuples())
@@ -360,7 +362,7 @@ class _PeoplePlanner:
             existing = self.existing[number_key]
             data = self._merged(existing, data)
         values, errors = clean_person(data)
-        _check_errors(row, errors, _PERSON_ERROR_KEYS)
+        _check_errors(row, errors, {})
         if values["id_number"] is None and "id_number" not in errors and not row.problems:
             self._typed_sex_and_birth(row, values)
         if values["id_number"]:
