@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import warnings
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -21,6 +22,10 @@ from .errors import SheetError
 from .values import text
 
 log = logging.getLogger(__name__)
+
+# openpyxl warns about what it cannot keep from files made by WPS or old Excel (default styles,
+# data-validation extensions); reading the values is not affected, and the user cannot act on it.
+warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
 
 HEADER_SEARCH_ROWS = 30
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
@@ -71,7 +76,9 @@ def _sniff(path: Path) -> bytes:
 
 def _unsupported(path: Path, head: bytes) -> SheetError:
     suffix = path.suffix.lower()
-    if head.startswith(_OLE_MAGIC) or suffix in {".xls", ".et", ".ett", ".xlt"}:
+    if head.startswith(_OLE_MAGIC) and suffix in XLSX_SUFFIXES:
+        what = "设置了打开密码的工作簿（或改了扩展名的旧版 .xls 文件）"
+    elif head.startswith(_OLE_MAGIC) or suffix in {".xls", ".et", ".ett", ".xlt"}:
         what = "旧版 Excel（.xls）或 WPS 表格（.et）文件"
     elif suffix == ".numbers":
         what = "Numbers 文件"
