@@ -24,6 +24,7 @@ from .pages.activities import ActivitiesPage
 from .pages.organizations import OrganizationsPage
 from .pages.people import PeoplePage
 from .pages.projects import ProjectsPage
+from .pages.reports import ReportsPage
 from .pages.settings import SettingsPage
 from .pages.teams import TeamsPage
 from .pages.trainings import TrainingsPage
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
             (self.tr("项目"), ProjectsPage),
             (self.tr("活动"), ActivitiesPage),
             (self.tr("培训"), TrainingsPage),
+            (self.tr("报表"), ReportsPage),
             (self.tr("行政区划"), RegionsPage),
             (self.tr("服务领域"), ServiceAreasPage),
             (self.tr("设置"), SettingsPage),
