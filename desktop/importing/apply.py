@@ -48,6 +48,8 @@ from .plan import ImportPlan, PlannedRow, hours_title, plan_import
 
 CHUNK = 2000
 _PLAIN = frozenset({str, int, float, bool})
+IMPORT_SUMMARY = "导入 #{id}："  # audit lines of an import start so (see _refuse_if_in_use)
+UNDO_SUMMARY = "撤销导入 #{id}"
 HOURS_NOTE = "原表只记录了服务时长，没有具体活动；由导入写入，可随导入批次一起撤销。"
 # Children before parents: what undo deletes first.
 DELETE_ORDER = (ServiceRecord, TeamAssignment, Membership, Activity, OrganizationStage,
@@ -155,7 +157,8 @@ class _Writer:
 
     def _log(self, action: str, table: str, record_id: int, changes: dict, summary: str) -> dict[str, Any]:
         entry = {"at": self.stamp, "user": self.user_id, "username": self.username, "action": action,
-                 "entity": table, "entity_id": record_id, "summary": summary[:200], "changes": changes}
+                 "entity": table, "entity_id": record_id,
+                 "summary": f"{IMPORT_SUMMARY.format(id=self.batch.id)}{summary}"[:200], "changes": changes}
         self.audit[(table, record_id)] = entry
         return entry
 
@@ -372,7 +375,16 @@ def _refuse_if_in_use(batch: ImportBatch, created: dict[str, list[int]],
                       touched: dict[str, set[int]]) -> None:
     marker = _marker(batch)
     for table, ids in touched.items():
-        sql = "SELECT summary FROM audit_entry WHERE entity = ? AND id > ? AND entity_id IN ({ids}) LIMIT 1"
+        # a later import that is still in force must be undone first
+        sql = ("SELECT b.id, b.file_name FROM import_batch_item i JOIN import_batch b ON b.id = i.batch_id"
+               " WHERE b.id > ? AND b.undone_at IS NULL AND i.entity = ? AND i.record_id IN ({ids}) LIMIT 1")
+        for later_id, file_name in _rows_in(sql, sorted(ids), (batch.id, table)):
+            raise UndoRefused(msg(
+                "不能撤销：之后的第 {later} 批导入（{file}）又修改了这批导入的记录。请先撤销那一批。",
+                later=later_id, file=file_name))
+        # an edit by hand (imports and their undoing excepted: they are checked above)
+        sql = ("SELECT summary FROM audit_entry WHERE entity = ? AND id > ? AND entity_id IN ({ids})"
+               " AND summary NOT LIKE '导入 #%' AND summary NOT LIKE '撤销导入 #%' LIMIT 1")
         for (summary,) in _rows_in(sql, sorted(ids), (table, marker)):
             raise UndoRefused(msg(
                 "不能撤销：本批导入的{what}“{name}”在导入后又被修改过。请先处理这些修改，或逐条修改记录。",
@@ -426,7 +438,7 @@ def undo_batch(batch_id: int, user: User | None) -> ImportBatch:
                 pass
             if table in AUDITED_ON_UNDO:  # as on import: one line per person, organization, activity
                 entries.extend({**base, "action": "delete", "entity": table, "entity_id": i,
-                                "summary": f"撤销导入 #{batch.id}", "changes": "{}"} for i in ids)
+                                "summary": UNDO_SUMMARY.format(id=batch.id), "changes": "{}"} for i in ids)
         for entity, record_id, before_json in updated:
             before = json.loads(before_json)
             if entity == "organization_service_area":
@@ -445,7 +457,7 @@ def undo_batch(batch_id: int, user: User | None) -> ImportBatch:
             model.update(**values).where(model._meta.primary_key == record_id).execute()
             changes = {k: [current.get(k), v] for k, v in before.items()}
             entries.append({**base, "action": "update", "entity": entity, "entity_id": record_id,
-                            "summary": f"撤销导入 #{batch.id}",
+                            "summary": UNDO_SUMMARY.format(id=batch.id),
                             "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True)})
         _insert(AuditEntry, entries)
         audit.update(batch, user, undone_at=stamp, undone_by=user)

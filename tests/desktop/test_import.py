@@ -457,6 +457,21 @@ def test_undo_is_refused_when_an_imported_person_was_edited_since(ctx, user, tmp
     assert Person.select().count() == 1
 
 
+def test_an_earlier_batch_is_undone_only_after_a_later_one_that_changed_its_records(ctx, user, tmp_path):
+    number = valid_id("19800101", 12)
+    first = apply_import(plan_import(read_sheet(
+        people_workbook(tmp_path / "a.xlsx", [[1, "甲", number, "13800000000"]]), "people")), user)
+    second = apply_import(plan_import(read_sheet(
+        people_workbook(tmp_path / "b.xlsx", [[1, "甲", number, "13900000000"]]), "people")), user)
+    assert second.updated == 1
+    with pytest.raises(UndoRefused, match=f"第 {second.id} 批导入"):
+        undo_batch(first.id, user)
+    undo_batch(second.id, user)
+    assert Person.get().phone == "13800000000"
+    undo_batch(first.id, user)
+    assert Person.select().count() == 0
+
+
 # -- files for the user ---------------------------------------------------------------------
 
 
