@@ -2,7 +2,7 @@
 
 No Qt here: the window, the CLI and the tests call the same functions. The steps:
 
-``read_sheet(path, kind, sheet=None, header_row=None) -> SheetData``
+``read_sheet(path, kind, sheet=None, header_row=None, job=None) -> SheetData``
     ``kind`` is ``"people"`` or ``"orgs"``. Reads .xlsx (openpyxl read-only, closed
     after reading) or .csv (UTF-8 with or without BOM, else GB18030/GBK). Old .xls,
     WPS .et, .numbers, damaged or renamed files, empty files: ``SheetError`` whose

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from models.i18n import msg
 
+from ..reports.output import Cancelled, Job
 from .columns import KINDS, detect_mapping, header_score, remembered_mapping
 from .errors import SheetError
 from .values import text
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
 
 HEADER_SEARCH_ROWS = 30
+PROGRESS_ROWS = 2000
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 CSV_SUFFIXES = frozenset({".csv", ".txt"})
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -129,9 +131,20 @@ def _read_csv(path: Path) -> tuple[list[str], dict[str, list[tuple]]]:
     return [path.stem], {path.stem: rows}
 
 
-def _xlsx_rows(ws) -> list[tuple]:
+def _xlsx_rows(ws, job: Job | None) -> list[tuple]:
+    try:
+        estimate = ws.max_row or 0  # from the stored size, for progress only
+    except (TypeError, ValueError):
+        estimate = 0
     ws.reset_dimensions()  # some writers store a wrong size; read what is really there
-    return list(ws.iter_rows(values_only=True))
+    if job is None:
+        return list(ws.iter_rows(values_only=True))
+    rows = []
+    for row in ws.iter_rows(values_only=True):
+        rows.append(row)
+        if len(rows) % PROGRESS_ROWS == 0:
+            job.step(len(rows), max(estimate, len(rows)))
+    return rows
 
 
 def _title(value: object) -> str:
@@ -149,7 +162,8 @@ def _find_header(kind: str, rows: list[tuple]) -> int | None:
     return best
 
 
-def _read_xlsx(path: Path, kind: str, sheet: str | None) -> tuple[list[str], str, list[tuple]]:
+def _read_xlsx(path: Path, kind: str, sheet: str | None,
+               job: Job | None) -> tuple[list[str], str, list[tuple]]:
     from openpyxl import load_workbook
 
     try:
@@ -172,8 +186,8 @@ def _read_xlsx(path: Path, kind: str, sheet: str | None) -> tuple[list[str], str
                  is not None),
                 names[0],
             )
-        rows = _xlsx_rows(wb[chosen])
-    except SheetError:
+        rows = _xlsx_rows(wb[chosen], job)
+    except (SheetError, Cancelled):
         raise
     except Exception as e:
         raise _damaged(path, e) from e
@@ -183,12 +197,13 @@ def _read_xlsx(path: Path, kind: str, sheet: str | None) -> tuple[list[str], str
 
 
 def read_sheet(path: Path | str, kind: str, sheet: str | None = None,
-               header_row: int | None = None) -> SheetData:
+               header_row: int | None = None, job: Job | None = None) -> SheetData:
     """Read one sheet of ``path`` for importing ``kind`` (people | orgs).
 
     Without ``sheet`` the first sheet with a recognisable header is taken; without
     ``header_row`` the header is looked for in the first rows (below any title rows).
     The mapping is the one remembered for this header, else the one detected.
+    ``job`` reports the rows read of an .xlsx (the slow part) and can cancel.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}")
@@ -206,7 +221,7 @@ def read_sheet(path: Path | str, kind: str, sheet: str | None = None,
             raise _unsupported(path, head)
         if not head.startswith(_ZIP_MAGIC):
             raise _damaged(path)
-        names, chosen, rows = _read_xlsx(path, kind, sheet)
+        names, chosen, rows = _read_xlsx(path, kind, sheet, job)
     else:
         raise _unsupported(path, head)
     numbered = [(i, row) for i, row in enumerate(rows, start=1)]

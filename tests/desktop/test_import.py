@@ -265,6 +265,21 @@ def test_sheet_choice_by_name(ctx, tmp_path):
     assert plan_import(chosen).new[0].values["name"] == "乙"
 
 
+def test_reading_reports_progress_can_be_cancelled_and_the_header_row_can_be_given(ctx, tmp_path):
+    rows = [[i, f"人{i}", valid_id("19800101", i % 90)] for i in range(1, 4500)]
+    path = people_workbook(tmp_path / "p.xlsx", rows, title_rows=0)
+    seen = []
+    sheet = read_sheet(path, "people", job=Job(lambda done, total: seen.append((done, total))))
+    assert seen[0] == (2000, 4500) and len(sheet.rows) == 4500
+    cancelled = Job()
+    cancelled.cancel()
+    with pytest.raises(Cancelled):
+        read_sheet(path, "people", job=cancelled)
+    with pytest.raises(SheetError, match="超出"):
+        read_sheet(path, "people", header_row=9999)
+    assert read_sheet(path, "people", header_row=2).header[1] == "人1"
+
+
 # -- mapping --------------------------------------------------------------------------------
 
 
