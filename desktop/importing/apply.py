@@ -156,6 +156,11 @@ class _Writer:
         entry["changes"][key] = [None, value]
 
     def _log(self, action: str, table: str, record_id: int, changes: dict, summary: str) -> dict[str, Any]:
+        """The record's audit line; a second call for the same record adds to the first."""
+        entry = self.audit.get((table, record_id))
+        if entry is not None:
+            entry["changes"].update(changes)
+            return entry
         entry = {"at": self.stamp, "user": self.user_id, "username": self.username, "action": action,
                  "entity": table, "entity_id": record_id,
                  "summary": f"{IMPORT_SUMMARY.format(id=self.batch.id)}{summary}"[:200], "changes": changes}
@@ -275,8 +280,10 @@ def _orgs(plan: ImportPlan, w: _Writer) -> None:
                            "note": note, "recorded_at": w.stamp})
             next_stage += 1
     w.create(OrganizationStage, stages, label_key=None)
-    for row in stages:
-        w.note("organization", row["organization"], "incubation_stage_entered", str(row["entered_on"]), "")
+    for p in plan.new + plan.updates:
+        if p.stage:
+            w.note("organization", p.existing_id, "incubation_stage_entered", str(p.stage[1]),
+                   p.values.get("name", ""))
     replaced = [p for p in plan.updates if p.service_area_ids is not None]
     for chunk in _chunks([p.existing_id for p in replaced], 500):
         OrganizationServiceArea.delete().where(OrganizationServiceArea.organization.in_(chunk)).execute()

@@ -338,6 +338,9 @@ def test_organizations_match_by_credit_code_or_name(ctx, user, tmp_path):
     assert renamed.name == "新名称" and renamed.contact_person == "雷玉"
     links = OrganizationServiceArea.select().where(OrganizationServiceArea.organization == renamed)
     assert links.count() == 2
+    line = AuditEntry.get((AuditEntry.entity == "organization") & (AuditEntry.entity_id == renamed.id)
+                          & AuditEntry.summary.startswith(f"导入 #{batch.id}"))
+    assert {"name", "contact_person", "service_areas"} <= set(json.loads(line.changes))
     undo_batch(batch.id, user)
     renamed = Organization.get(Organization.credit_code == code)
     assert renamed.name == "旧名称" and renamed.contact_person == ""
