@@ -506,10 +506,11 @@ class _OrgPlanner:
                  ("founded_on", "registered_on", "alliance_joined_on", "group_member_since", "stage_on")}
         alliance = row.parse("alliance_member", parse_yes_no)
         group = row.parse("group_member", parse_yes_no)
-        area_ids = None
-        if row.raw("service_areas") is not None:
+        area_ids = None  # a blank cell keeps an existing organization's areas
+        area_names = split_list(row.raw("service_areas"))
+        if area_names:
             area_ids = []
-            for name in split_list(row.raw("service_areas")):
+            for name in area_names:
                 if name in self.areas:
                     area_ids.append(self.areas[name])
                 else:

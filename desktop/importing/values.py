@@ -21,7 +21,8 @@ _SPACES = re.compile(r"\s+")
 _HAN = r"[\u3400-\u9fff\U00020000-\U0003134f·]"
 _CJK_SPACES = re.compile(rf"(?<={_HAN})\s+(?={_HAN})")
 _DATE_FORMS = (
-    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$"),
+    # an optional time, as Excel writes date cells into a CSV: 2021/3/5 0:00
+    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(\s+\d{1,2}:\d{2}(:\d{2})?)?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 _MONTH_FORMS = (re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"), re.compile(r"^(\d{4})(\d{2})$"))

@@ -540,3 +540,24 @@ def test_the_importer_loads_without_pyside6():
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("cell, day", [
+    ("2021.3.5", dt.date(2021, 3, 5)), ("2021年3月5日", dt.date(2021, 3, 5)),
+    ("2021/3/5", dt.date(2021, 3, 5)), ("2021-03-05", dt.date(2021, 3, 5)),
+    ("2021/3/5 0:00", dt.date(2021, 3, 5)), (44260, dt.date(2021, 3, 5)),
+    ("４４２６０", dt.date(2021, 3, 5)), (dt.datetime(2021, 3, 5, 8, 30), dt.date(2021, 3, 5)), ("", None),
+])
+def test_date_forms_of_real_sheets(cell, day):
+    from desktop.importing.values import parse_date
+
+    assert parse_date(cell) == day
+
+
+@pytest.mark.parametrize("cell, problem", [("2021.2.30", "不存在"), ("去年", "无法识别")])
+def test_impossible_dates_are_named(cell, problem):
+    from desktop.importing.values import parse_date
+    from models.validators import InvalidValue
+
+    with pytest.raises(InvalidValue, match=problem):
+        parse_date(cell)
