@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from resources import CJK_FONT, CJK_FONT_FAMILY, resource_path
+from resources import APP_ICON, CJK_FONT, CJK_FONT_FAMILY, resource_path
 
 from . import paths
 from .backup import BackupError, daily_backup
@@ -63,6 +63,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("JinguoHub")
     app.setApplicationDisplayName(APP_TITLE)
     app.setOrganizationName("JinguoHub")
+    app.setWindowIcon(QIcon(str(resource_path(APP_ICON))))
     load_translations(app)
     load_cjk_font(app)
     return app

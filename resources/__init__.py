@@ -7,6 +7,7 @@ from pathlib import Path
 
 CJK_FONT = "fonts/wqy-microhei.ttc"
 CJK_FONT_FAMILY = "WenQuanYi Micro Hei"
+APP_ICON = "icons/jinguo.png"
 
 
 def resource_path(relative: str) -> Path:

@@ -19,3 +19,11 @@ def test_standard_buttons_are_translated(qtbot):
     qtbot.addWidget(box)
     assert box.button(QDialogButtonBox.StandardButton.Ok).text() == "确定"
     assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
+
+
+def test_application_icon_is_set_from_the_bundled_image(qapp):
+    from desktop.app import create_application
+
+    assert create_application() is qapp
+    sizes = qapp.windowIcon().availableSizes()
+    assert sizes and max(size.width() for size in sizes) == 256

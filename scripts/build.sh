@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Build the one-folder program dist/jinguo/ with PyInstaller (build.spec), then check the
+# built program itself: its --smoke self-test, a demo database, and a summary and a roster
+# PDF exported headless, each with Chinese text and the embedded WenQuanYi font.
+# Exits non-zero when any step fails.
+#
+# Needs the project installed with the build and test extras in the active Python:
+#     pip install -e ".[build,test]"
+# Usage: scripts/build.sh [--skip-build]   (--skip-build: check an existing dist/jinguo)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python}"
+DIST="dist/jinguo"
+BINARY="$DIST/jinguo"
+
+step() { printf '\n== %s\n' "$*"; }
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+
+if [ "${1:-}" != "--skip-build" ]; then
+    step "PyInstaller build"
+    started=$(date +%s)
+    "$PYTHON" -m PyInstaller --noconfirm --clean build.spec
+    echo "build took $(( $(date +%s) - started )) s"
+fi
+[ -x "$BINARY" ] || fail "$BINARY was not built"
+
+# A scratch folder for the data folder, the demo database and the exported files: the
+# checks never touch the real data folder of whoever runs the build.
+CHECK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/jinguo-build-check.XXXXXX")"
+trap 'rm -rf "$CHECK_DIR"' EXIT
+export JINGUO_DATA_DIR="$CHECK_DIR/data"
+export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+DB="$CHECK_DIR/demo.db"
+
+step "built program: demo database (500 people)"
+"$BINARY" demo --db "$DB" --people 500 || fail "jinguo demo"
+
+step "built program: --smoke"
+smoke_output="$("$BINARY" --db "$DB" --smoke)" || fail "jinguo --smoke"
+echo "$smoke_output"
+grep -q '^startup_ms=[0-9]*$' <<<"$smoke_output" || fail "--smoke printed no startup_ms"
+
+step "built program: summary PDF"
+"$BINARY" export summary --period 2025 --db "$DB" -o "$CHECK_DIR/summary.pdf" || fail "export summary"
+"$PYTHON" scripts/build_check_pdf.py "$CHECK_DIR/summary.pdf" 青禾县 || fail "summary.pdf"
+
+step "built program: volunteer roster PDF"
+"$BINARY" export roster --volunteers --db "$DB" -o "$CHECK_DIR/roster.pdf" || fail "export roster"
+"$PYTHON" scripts/build_check_pdf.py "$CHECK_DIR/roster.pdf" 花名册 || fail "roster.pdf"
+
+step "the program's log has no errors"
+if grep -E ' (ERROR|CRITICAL|WARNING) ' "$JINGUO_DATA_DIR/logs/jinguo.log"; then
+    fail "the built program logged warnings or errors (above)"
+fi
+
+step "bundle"
+du -sh "$DIST"
+echo "build and checks passed: $DIST"
