@@ -20,7 +20,7 @@ fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 if [ "${1:-}" != "--skip-build" ]; then
     step "PyInstaller build"
     started=$(date +%s)
-    "$PYTHON" -m PyInstaller --noconfirm --clean build.spec
+    "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN build.spec
     echo "build took $(( $(date +%s) - started )) s"
 fi
 [ -x "$BINARY" ] || fail "$BINARY was not built"
