@@ -61,6 +61,19 @@ class Period:
     def for_month(cls, year: int, month: int) -> Period:
         return cls("month", year, month)
 
+    @classmethod
+    def containing(cls, kind: str, day: dt.date) -> Period:
+        """The year, quarter or month ``day`` falls in."""
+        number = {"year": 0, "quarter": (day.month + 2) // 3, "month": day.month}[kind]
+        return cls(kind, day.year, number)
+
+    def previous(self) -> Period:
+        """The period of the same kind just before (the usual one to report on)."""
+        if self.kind == "year" or self.number == 1:
+            last = {"year": 0, "quarter": 4, "month": 12}[self.kind]
+            return Period(self.kind, self.year - 1, last)
+        return Period(self.kind, self.year, self.number - 1)
+
     @property
     def start(self) -> dt.date:
         if self.kind == "year":

@@ -97,3 +97,15 @@ def test_period_is_frozen_and_hashable():
     with pytest.raises(AttributeError):
         period.year = 2026  # type: ignore[misc]
     assert {period: 1}[Period("year", 2025)] == 1
+
+
+def test_the_period_of_a_day_and_the_one_before():
+    day = dt.date(2025, 2, 14)
+    assert Period.containing("year", day) == Period.for_year(2025)
+    assert Period.containing("quarter", day) == Period.for_quarter(2025, 1)
+    assert Period.containing("quarter", dt.date(2025, 12, 31)) == Period.for_quarter(2025, 4)
+    assert Period.containing("month", day) == Period.for_month(2025, 2)
+    assert Period.for_quarter(2025, 1).previous() == Period.for_quarter(2024, 4)
+    assert Period.for_quarter(2025, 3).previous() == Period.for_quarter(2025, 2)
+    assert Period.for_month(2025, 1).previous() == Period.for_month(2024, 12)
+    assert Period.for_year(2025).previous() == Period.for_year(2024)
