@@ -150,7 +150,7 @@ def figure_text(value: Any, kind: str) -> str:
 
 def _wanted_widths(columns: list[Column]) -> list[float]:
     """Room for a long row label and for the widest figures."""
-    return [62 * mm if c.kind == "text" else 34 * mm if c.kind == "money" else 25 * mm
+    return [62 * mm if c.kind == "text" else 34 * mm if c.kind == "money" else 27 * mm
             for c in columns]
 
 
@@ -206,7 +206,7 @@ def _sections_story(sections: list[Section], width: float) -> list[Flowable]:
                             colWidths=[half, GUTTER, half])
                 row.setStyle(SIDE_BY_SIDE)
                 row.hAlign = "LEFT"
-                story += [Spacer(1, section_style().spaceBefore), row]
+                story += [Spacer(1, 2 * section_style().spaceBefore), row]
                 i += 2
                 continue
         story += [KeepTogether([title, tables[0]]), *tables[1:]]
