@@ -77,7 +77,8 @@ def export_listing(
     heading = [title] if title else []
     heading.append(f"导出时间：{dt.datetime.now():%Y-%m-%d %H:%M}")
     wb = new_workbook()
-    sheet = SheetWriter(wb, title or "列表", xlsx_columns(listing), heading)
+    # No cell borders: a data list of 100,000 rows is written in a fraction of the time.
+    sheet = SheetWriter(wb, title or "列表", xlsx_columns(listing), heading, borders=False)
     try:
         for row in listing_rows(listing, flt, sort_key, descending, job):
             sheet.append([cell_value(c, v) for c, v in zip(columns, row.values)])
