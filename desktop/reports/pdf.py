@@ -310,5 +310,10 @@ def official_footer(h: OfficialHeader, width: float) -> list[Flowable]:
     return [Spacer(1, 6 * mm), table]
 
 
+FRAME_PADDING = 6  # reportlab's page frame pads each side by 6 pt
+
+
 def content_width(pagesize: tuple[float, float]) -> float:
-    return pagesize[0] - 2 * MARGIN
+    """The width a flowable may take: the page less the margins and the frame's padding
+    (a wider table overflows the frame and sticks out of the margin)."""
+    return pagesize[0] - 2 * MARGIN - 2 * FRAME_PADDING
