@@ -127,6 +127,7 @@ class ReportsPage(QWidget):
         self.format.setObjectName("format")
 
         self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.form.addRow(self.tr("报表"), self.report)
         self.form.addRow(self.tr("花名册范围"), self.roster_kind)
         self.form.addRow(self.tr("对象"), self.target)

@@ -49,7 +49,8 @@ class SettingsPage(QWidget):
             ("report.phone", self.tr("联系电话"), self.tr("手机号或带区号的座机，如 0514-87654321")),
         ))
         certificate = self._group(self.tr("志愿服务记录证明"), (
-            ("certificate.prefix", self.tr("证明编号前缀"), self.tr("如单位简称，编号形如 前缀-2025-0001")),
+            ("certificate.prefix", self.tr("证明编号前缀"),
+             self.tr("如单位简称“青妇”，编号形如 青妇志证〔2026〕0001号")),
         ))
         self.print_full_id = QCheckBox(
             self.tr("花名册和证明上打印完整身份证号（默认只显示前 6 位和后 4 位）"), self
