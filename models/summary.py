@@ -193,8 +193,14 @@ class Scope:
         return day_field.between(self.start, self.end)
 
 
+def _known(code: str | None, choices, fallback: str | None = None) -> str | None:
+    """A stored code as counted: one outside the vocabulary (from an old import, say) falls
+    into ``fallback``, so every record lands in some row and the rows add up to the total."""
+    return code if code in choices else fallback
+
+
 def _org_key(kind: str | None, legal_form: str | None) -> tuple[str | None, str | None]:
-    return (kind, legal_form if kind == "registered" else None)
+    return (kind, _known(legal_form, LEGAL_FORMS) if kind == "registered" else None)
 
 
 def stage_at(org_id_field, day: dt.date):
@@ -247,7 +253,7 @@ def _org_stock(q: Scope) -> _Tally:
     ).group_by(per_org.c.township, per_org.c.kind, per_org.c.legal_form, per_org.c.stage)
     tally = _Tally(5)
     for township_id, kind, form, stage, *values in query.tuples():
-        tally.add(township_id, (*_org_key(kind, form), stage), values)
+        tally.add(township_id, (*_org_key(kind, form), _known(stage, INCUBATION_STAGES)), values)
     return tally
 
 
@@ -265,7 +271,7 @@ def _org_events(q: Scope) -> _Tally:
     )
     tally = _Tally(1)
     for township_id, kind, form, stage, count in q.in_area(query, township).tuples():
-        tally.add(township_id, (*_org_key(kind, form), stage), (count,))
+        tally.add(township_id, (*_org_key(kind, form), _known(stage, INCUBATION_STAGES)), (count,))
     return tally
 
 
@@ -343,7 +349,7 @@ def _projects(q: Scope) -> _Tally:
     )
     tally = _Tally(3)
     for township_id, source, *values in q.in_area(query, township).tuples():
-        tally.add(township_id, source, values)
+        tally.add(township_id, _known(source, PROJECT_SOURCES, "other"), values)
     return tally
 
 
@@ -388,7 +394,8 @@ def _venues(q: Scope) -> _Tally:
     )
     tally = _Tally(1)
     for township_id, level, kind, count in q.in_area(query, township).tuples():
-        tally.add(township_id, (level, kind), (count,))
+        tally.add(township_id, (_known(level, VENUE_LEVELS), _known(kind, VENUE_KINDS, "other")),
+                  (count,))
     return tally
 
 
@@ -405,7 +412,7 @@ def _venue_activities(q: Scope) -> _Tally:
     )
     tally = _Tally(2)
     for township_id, level, *values in q.in_area(query, township).tuples():
-        tally.add(township_id, level, values)
+        tally.add(township_id, _known(level, VENUE_LEVELS), values)
     return tally
 
 
@@ -421,7 +428,7 @@ def _volunteers(q: Scope) -> _Tally:
     )
     tally = _Tally(1)
     for township_id, sex, count in q.in_area(query, township).tuples():
-        tally.add(township_id, sex, (count,))
+        tally.add(township_id, _known(sex, SEXES), (count,))
     return tally
 
 
@@ -441,7 +448,7 @@ def _service(q: Scope) -> _Tally:
     )
     tally = _Tally(3)
     for township_id, sex, *values in q.in_area(query, township).tuples():
-        tally.add(township_id, sex, values)
+        tally.add(township_id, _known(sex, SEXES), values)
     return tally
 
 
@@ -467,7 +474,7 @@ def _trainings(q: Scope) -> _Tally:
     )
     tally = _Tally(3)
     for township_id, kind, *values in q.in_area(query, township).tuples():
-        tally.add(township_id, kind, values)
+        tally.add(township_id, _known(kind, TRAINING_KINDS), values)
     return tally
 
 
@@ -609,10 +616,11 @@ class _Builder:
         columns = [Column("阵地级别", "text", 16), *(Column(label) for _c, label in VENUE_KINDS),
                    Column("阵地合计"), Column("本期活动次数"), Column("本期服务人次")]
         rows = []
-        for level, label in VENUE_LEVELS:
+        for level, label in [*VENUE_LEVELS, (None, "未填写级别")]:
             kinds = [self.venues.total(category=(level, kind))[0] for kind in VENUE_KINDS.codes()]
             activities = self.venue_activities.total(category=level)
             rows.append((label, *kinds, sum(kinds), *activities))
+        rows = _keep(rows, lambda row: row[0] != "未填写级别")
         return Section("venues", "活动阵地（按级别和类型）", columns, rows, _total(TOTAL, rows),
                        "活动次数和服务人次只计在登记的活动阵地举办的活动。")
 
@@ -632,9 +640,10 @@ class _Builder:
         columns = [Column("类型", "text", 16), Column("场次"), Column("参训人次"),
                    Column("时长（小时）", "hours", 14)]
         rows = []
-        for code, label in TRAINING_KINDS:
+        for code, label in [*TRAINING_KINDS, (None, "其他")]:
             count, attendance, tenths = self.trainings.total(category=code)
             rows.append((label, count, attendance, hours_of(tenths)))
+        rows = _keep(rows, lambda row: row[0] != "其他")
         return Section("trainings", "培训与督导", columns, rows, _total(TOTAL, rows))
 
     # the county's breakdown by township ----------------------------------------------------

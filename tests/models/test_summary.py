@@ -314,3 +314,27 @@ def test_detail_lists_of_a_township(world):
     lists = {d.key: d for d in detail_lists(YEAR, world["west"].id, today=TODAY)}
     assert [r[1] for r in lists["organizations"].rows()] == ["柳树村妇女微家互助会"]
     assert {r[1] for r in lists["volunteers"].rows()} == {"刘强", "王芳"}
+
+
+def test_codes_outside_the_vocabularies_still_add_up(world):
+    """Odd codes (an old import, a hand-edited database) land in a catch-all row."""
+    east = world["east"]
+    org("旧数据组织", east, "registered", [("hatching", D(2025, 1, 5))], legal_form="cooperative")
+    Venue.create(name="省级阵地", level="province", kind="museum", region=east)
+    Project.create(name="彩票公益金项目", source="lottery", year=2025, status="closed",
+                   amount_granted=Decimal("1.00"), actual_served=1)
+    person("性别不详", east, sex="X", is_volunteer=True)
+    Training.create(topic="讲座", held_on=D(2025, 6, 1), kind="lecture", region=east)
+    data = compute_summary(YEAR, today=TODAY)
+    assert row(data.section("org_kinds"), "登记注册：未填写登记形式")[1] == 1
+    assert row(data.section("org_stages"), "未纳入孵化")[1] == 2
+    assert row(data.section("venues"), "未填写级别")[1:] == (0, 0, 0, 1, 1, 0, 0)
+    assert row(data.section("projects"), "其他")[1:] == (1, Decimal("1.00"), 1)
+    assert row(data.section("volunteers"), "未填写")[1] == 1
+    assert row(data.section("trainings"), "其他")[1] == 1
+    orgs, services = data.section("townships_orgs").total, data.section("townships_services").total
+    assert orgs[1] == data.section("org_kinds").total[1] == data.section("org_stages").total[1] == 5
+    assert orgs[7:] == data.section("projects").total[1:]
+    assert services[3] == data.section("venues").total[5] == 3
+    assert services[6] == data.section("volunteers").total[1] == 5
+    assert services[8:] == data.section("trainings").total[1:3]
