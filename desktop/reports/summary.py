@@ -108,7 +108,7 @@ def _write_list_sheet(wb, data: SummaryData, listing: DetailList, job: Job | Non
                       progress: tuple[int, int]) -> None:
     columns = [XlsxColumn(c.title, XLSX_KINDS[c.kind], c.width) for c in listing.columns]
     heading = [f"{data.area_name}{data.period.label}{listing.title}清单"]
-    sheet = SheetWriter(wb, listing.title, columns, heading)
+    sheet = SheetWriter(wb, listing.title, columns, heading, borders=False)
     for i, row in enumerate(listing.rows()):
         if i % PROGRESS_EVERY == 0:
             _step(job, *progress)
