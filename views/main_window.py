@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
 
 from desktop.context import AppContext
 
+from .backup_actions import backup_to_file, may_restore, restore_from_file
 from .list_page import ListPage
 from .pages.activities import ActivitiesPage
+from .pages.audit import AuditPage
 from .pages.organizations import OrganizationsPage
 from .pages.people import PeoplePage
 from .pages.projects import ProjectsPage
@@ -58,6 +60,7 @@ class MainWindow(QMainWindow):
             (self.tr("报表"), ReportsPage),
             (self.tr("行政区划"), RegionsPage),
             (self.tr("服务领域"), ServiceAreasPage),
+            (self.tr("操作记录"), AuditPage),
             (self.tr("设置"), SettingsPage),
         ):
             self.add_page(title, lambda cls=page_class: cls(ctx, self))
@@ -107,6 +110,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
+        self.backup_action = file_menu.addAction(
+            self.tr("备份到(&B)…"), lambda: backup_to_file(self, self.ctx, self.settings))
+        self.restore_action = file_menu.addAction(self.tr("从备份恢复(&R)…"), self.restore_from_backup)
+        self.restore_action.setEnabled(may_restore(self.ctx))
+        file_menu.addSeparator()
         quit_action = QAction(self.tr("退出(&X)"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -115,6 +123,20 @@ class MainWindow(QMainWindow):
         about = QAction(self.tr("关于巾帼枢纽(&A)"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def restore_from_backup(self) -> None:
+        if restore_from_file(self, self.ctx, self.settings) and self.isVisible():
+            self.rebuild_pages()
+
+    def rebuild_pages(self) -> None:
+        """After the database was replaced: every page is built again from the new data."""
+        current = self.pages.currentIndex()
+        for index, page in list(self._built.items()):
+            self.pages.insertWidget(index, QWidget(self.pages))
+            self.pages.removeWidget(page)
+            page.deleteLater()
+        self._built.clear()
+        self.show_page(current)
 
     def _about(self) -> None:
         QMessageBox.about(
