@@ -28,6 +28,8 @@ How records are counted (printed as notes under the table):
 - Teams: complete when at least one cadre, one social worker and one volunteer are
   assigned on the day the stock is taken (models/rules.py, in SQL via models/teams.py).
   Members are counted per team: a person on two teams counts in both.
+- A stored code outside its vocabulary (an old import, say) is counted in a catch-all row
+  (其他, 未填写…), shown only when it holds something, so the rows always add up.
 """
 
 from __future__ import annotations
