@@ -34,3 +34,10 @@ def set_setting(key: str, value: str, user: User | None) -> None:
             audit.create(Setting, user, key=key, value=value)
         elif row.value != value:
             audit.update(row, user, value=value)
+
+
+def set_settings(values: dict[str, str], user: User | None) -> None:
+    """Several settings saved together: all of them or (after a failure) none."""
+    with database.atomic():
+        for key, value in values.items():
+            set_setting(key, value, user)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop.context import AppContext
 from models.i18n import Message
-from models.settings import get_setting, set_setting
+from models.settings import get_setting, set_settings
 from models.validators import InvalidValue, check_phone
 
 from ..form import ERROR_STYLE
@@ -139,8 +139,7 @@ class SettingsPage(QWidget):
         if values is None:
             self.status.setText(self.tr("有需要修改的地方，请看红字说明。"))
             return False
-        for key, value in values.items():
-            set_setting(key, value, self.ctx.user)
+        set_settings(values, self.ctx.user)
         for key, edit in self.edits.items():
             edit.setText(values[key])
         self.status.setText(self.tr("已保存。"))
