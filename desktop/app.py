@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from resources import APP_ICON, CJK_FONT, CJK_FONT_FAMILY, resource_path
 
 from . import paths
-from .backup import BackupError, daily_backup
+from .backup import BackupError, backups_folder, daily_backup, list_backups, restore_from
 from .context import AppContext, build_context
-from .database import DatabaseOpenError
+from .database import DatabaseOpenError, database_error_message
 from .instance_lock import InstanceLock, LockedError
 from .logging_setup import install_crash_hook
 
@@ -87,7 +87,11 @@ def run_window(db_path: Path | None, smoke: bool, started: float) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_application()
     install_crash_hook(show_internal_error)
-    lock = InstanceLock(db_path or paths.default_db_path())
+    path = Path(db_path) if db_path else paths.default_db_path()
+    install_database_error_hook(path)
+    if not smoke and not path.exists():
+        offer_restore_of_missing(path)
+    lock = InstanceLock(path)
     try:
         lock.acquire()
         ctx = build_context(db_path)
@@ -104,6 +108,44 @@ def run_window(db_path: Path | None, smoke: bool, started: float) -> int:
         return _run_main_window(app, ctx, smoke, started)
     finally:
         lock.release()
+
+
+def install_database_error_hook(db_path: Path) -> None:
+    """A full disk, a locked or read-only file met while working is the user's to fix: say what
+    to do (the change was rolled back with its transaction) instead of "内部错误"."""
+    crash_hook = sys.excepthook
+
+    def hook(exc_type, exc, tb) -> None:
+        message = database_error_message(exc, db_path) if exc is not None else None
+        if message is None:
+            crash_hook(exc_type, exc, tb)
+            return
+        log.warning("database error while working: %s", exc, exc_info=(exc_type, exc, tb))
+        QMessageBox.warning(QApplication.activeWindow(), APP_TITLE, str(message))
+
+    sys.excepthook = hook
+
+
+def offer_restore_of_missing(path: Path) -> None:
+    """The database file is gone (deleted, a USB stick not plugged in) but backups of it exist:
+    offer the newest one instead of silently starting an empty register."""
+    backups = list_backups(backups_folder(), path)
+    if not backups:
+        return
+    newest = backups[-1]
+    answer = QMessageBox.question(
+        None, APP_TITLE,
+        tr("找不到数据库文件：\n{path}\n\n如果它在 U 盘或移动硬盘上，请插好后选“否”并重新启动程序。\n"
+           "要用最近的备份（{when}，{reason}）恢复它吗？选“否”将新建一个空的数据库。").format(
+            path=path, when=f"{newest.made_at:%Y-%m-%d %H:%M}", reason=newest.reason_label),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes,
+    )
+    if answer == QMessageBox.StandardButton.Yes:
+        try:
+            restore_from(newest.path, path)
+        except (BackupError, LockedError) as e:
+            QMessageBox.warning(None, APP_TITLE, str(e.message))
 
 
 def start_of_day_backup(ctx: AppContext) -> None:
