@@ -18,7 +18,7 @@ from pathlib import Path
 from models.i18n import msg
 
 from ..reports.output import Cancelled, Job
-from .columns import KINDS, detect_mapping, header_score, remembered_mapping
+from .columns import KIND_LABELS, KINDS, detect_mapping, header_score, remembered_mapping
 from .errors import SheetError
 from .values import text
 
@@ -227,6 +227,12 @@ def read_sheet(path: Path | str, kind: str, sheet: str | None = None,
     numbered = [(i, row) for i, row in enumerate(rows, start=1)]
     if header_row is None:
         found = _find_header(kind, rows)
+        other = next(k for k in KINDS if k != kind)
+        if found is None and _find_header(other, rows) is not None:
+            raise SheetError(msg(
+                "“{sheet}”看起来是{other}名单，不是{kind}名单：请把导入类型改为“{other}”。",
+                sheet=chosen, kind=KIND_LABELS[kind], other=KIND_LABELS[other],
+            ))
         if found is None:
             raise SheetError(msg(
                 "在“{sheet}”的前 {n} 行中找不到表头。表头一行应有“{required}”等列名；"

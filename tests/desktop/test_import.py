@@ -244,8 +244,13 @@ def test_a_missing_sheet_or_header_is_explained(ctx, tmp_path):
     path = people_workbook(tmp_path / "p.xlsx", [[1, "甲", "11010519491231002X"]])
     with pytest.raises(SheetError, match="没有名为“其他”的工作表"):
         read_sheet(path, "people", sheet="其他")
-    with pytest.raises(SheetError, match="找不到表头"):
+    with pytest.raises(SheetError, match="看起来是人员名单，不是社会组织名单：请把导入类型改为“人员”"):
         read_sheet(path, "orgs")
+    wb = Workbook()
+    wb.active.append(["这张表", "没有表头"])
+    wb.save(tmp_path / "none.xlsx")
+    with pytest.raises(SheetError, match="找不到表头"):
+        read_sheet(tmp_path / "none.xlsx", "people")
 
 
 def test_sheet_choice_by_name(ctx, tmp_path):
