@@ -24,10 +24,14 @@ ENTITY_NAMES: dict[str, str] = {
     "certificate": tr_noop("志愿服务记录证明"),
     "import_batch": tr_noop("导入批次"),
     "report": tr_noop("统计报表"),
+    "demo": tr_noop("演示数据"),
 }
 ACTION_NAMES: dict[str, str] = {
     **choices.AUDIT_ACTIONS.labels,
     "login": tr_noop("登录"),
+    "login_failed": tr_noop("登录失败"),
+    "lock": tr_noop("锁定账号"),
+    "password": tr_noop("设置密码"),
     "logout": tr_noop("退出登录"),
     "import": tr_noop("导入"),
     "undo": tr_noop("撤销"),

@@ -204,3 +204,24 @@ def test_backup_command_writes_a_sound_copy_and_refuses_a_missing_folder(tmp_pat
     done = jinguo(tmp_path, "backup", "--db", filled, "-o", copy)
     assert done.returncode == 0, done.stderr
     assert counts(copy) == counts(filled)
+
+
+def test_a_second_window_on_the_same_database_is_told_and_a_killed_ones_lock_does_not_block(tmp_path):
+    db = tmp_path / "office.db"
+    first = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from desktop.instance_lock import InstanceLock;"
+         f"InstanceLock({str(db)!r}).acquire(); print('open', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True, env=_env(tmp_path),
+    )
+    try:
+        assert first.stdout.readline().strip() == "open"
+        second = jinguo(tmp_path, "--db", db, "--smoke")
+        assert second.returncode == 2
+        assert "已经打开了数据库" in second.stderr and f"进程 {first.pid}" in second.stderr
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        first.stdout.close()
+    after_crash = jinguo(tmp_path, "--db", db, "--smoke")
+    assert after_crash.returncode == 0, after_crash.stderr
+    assert not db.with_name("office.db.lock").exists()
