@@ -35,7 +35,7 @@ from models.organizations import _clean as clean_organization
 from models.people import PersonData
 from models.people import _clean as clean_person
 from models.rules import check_stage_transition
-from models.validators import InvalidValue, mask_id_number
+from models.validators import InvalidValue, mask_id_number, normalise_phone
 
 from ..reports.output import Job
 from .columns import field_of
@@ -288,11 +288,15 @@ def _progress(job: Job | None, done: int, total: int) -> None:
 class _PeoplePlanner:
     def __init__(self, plan: ImportPlan, rows: list):
         self.plan = plan
-        ids = set()
+        ids, phones = set(), set()
+        id_col, phone_col = plan.mapping.get("id_number"), plan.mapping.get("phone")
         for _, cells in rows:
-            col = plan.mapping.get("id_number")
-            if col is not None and col < len(cells) and isinstance(cells[col], str):
-                ids.add(text(cells[col]).replace(" ", "").upper())
+            raw = cells[id_col] if id_col is not None and id_col < len(cells) else None
+            if isinstance(raw, str) and raw.strip():
+                ids.add(text(raw).replace(" ", "").upper())
+            elif raw is None or raw == "":
+                if phone_col is not None and phone_col < len(cells) and cells[phone_col] is not None:
+                    phones.add(normalise_phone(_number_text(cells[phone_col])))
         self.existing: dict[str, Person] = {}
         found = []  # plain SQL: peewee expressions for 50 000 IDs cost more than the queries
         for chunk in _chunks(sorted(i for i in ids if i)):
@@ -309,8 +313,16 @@ class _PeoplePlanner:
         self.memberships = set()
         self.assignments = set()
         self.hours_imported: set[int] = set()
-        if self.existing:
-            person_ids = [p.id for p in self.existing.values()]
+        # Without an ID, the same name and phone is the same person (a sheet imported twice).
+        self.by_name_phone: dict[tuple[str, str], Person | None] = {}
+        for chunk in _chunks(sorted(p for p in phones if p)):
+            for person in Person.select().where(Person.phone.in_(chunk)):
+                key = (person.name, person.phone)
+                self.by_name_phone[key] = None if key in self.by_name_phone else person  # None: ambiguous
+        self.seen_name_phone: dict[tuple[str, str], int] = {}
+        matched = [*self.existing.values(), *(p for p in self.by_name_phone.values() if p is not None)]
+        if matched:
+            person_ids = sorted({p.id for p in matched})
             for chunk in _chunks(person_ids):
                 active = Membership.select(Membership.person, Membership.organization).where(
                     Membership.person.in_(chunk)
@@ -362,6 +374,17 @@ class _PeoplePlanner:
             existing = self.existing[number_key]
             data = self._merged(existing, data)
         values, errors = clean_person(data)
+        if existing is None and values["id_number"] is None and values["phone"] and not errors:
+            key = (values["name"], values["phone"])
+            first = self.seen_name_phone.get(key)
+            if first is not None:
+                row.problem("name", msg(
+                    "与第 {first} 行是同一人（没有身份证号，姓名和电话相同）：请合并为一行", first=first),
+                    "duplicate_in_file")
+            self.seen_name_phone.setdefault(key, number)
+            existing = self.by_name_phone.get(key)
+            if existing is not None:
+                values, errors = clean_person(self._merged(existing, data))
         _check_errors(row, errors, {})
         if values["id_number"] is None and "id_number" not in errors and not row.problems:
             self._typed_sex_and_birth(row, values)

@@ -324,6 +324,24 @@ def test_existing_people_are_updated_or_skipped(ctx, user, tmp_path):
     assert person.phone == "13800000000" and not person.is_social_worker
 
 
+def test_without_an_id_the_same_name_and_phone_is_the_same_person(ctx, user, tmp_path):
+    path = people_workbook(tmp_path / "no-id.xlsx", [
+        [1, "甲", "", "138 0000 0000", "", "义工"],
+        [2, "乙", None, "13800000001"],
+        [3, "甲", None, "+86 13800000000"],
+    ])
+    plan = plan_import(read_sheet(path, "people"))
+    assert [(r.row, r.code) for r in plan.rejected] == [(6, "duplicate_in_file")]
+    assert "第 4 行" in plan.rejected[0].reason_text()
+    apply_import(plan, user)
+    again = people_workbook(tmp_path / "again.xlsx", [[1, "甲", "", "13800000000", "", "社工"]])
+    plan = plan_import(read_sheet(again, "people"))
+    assert (plan.created, plan.updated) == (0, 1)
+    apply_import(plan, user)
+    person = Person.get(Person.name == "甲")
+    assert person.is_volunteer and person.is_social_worker and Person.select().count() == 2
+
+
 def test_organizations_match_by_credit_code_or_name(ctx, user, tmp_path):
     code = "52321002A0FGG1021A"
     save_organization(OrganizationData(name="旧名称", kind="registered", legal_form="service_org",
