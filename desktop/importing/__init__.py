@@ -46,6 +46,10 @@ No Qt here: the window, the CLI and the tests call the same functions. The steps
 
 ``job`` is a desktop.reports.output.Job: progress ``(done, total)`` and cancel.
 
+Matching: people by ID number (without one: by the same name and phone); organizations by
+credit code, else by exact name. A second row for the same person or organization in one
+file is rejected, naming the first. A blank cell of an existing record keeps what is stored.
+
 What a people row may carry besides the person (decisions, see DOMAIN.md):
 - 所属组织 → a membership (role 负责人/骨干/成员 from the 角色 cell, default 成员;
   from 加入时间). An unknown organization rejects the row, or with ``create_orgs`` is
