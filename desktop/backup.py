@@ -113,7 +113,7 @@ def backup_to(source: Database | sqlite3.Connection | Path, path: Path) -> Path:
     """A consistent copy of the database ``source`` as the file ``path`` (replaced if it exists).
 
     The online backup API reads one snapshot, so the copy is consistent even while the
-    program (or another process) is writing; the copy is integrity-checked before it is
+    program (or another process) is writing; the copy's structure is checked before it is
     renamed into place.
     """
     path = Path(path)
@@ -125,7 +125,7 @@ def backup_to(source: Database | sqlite3.Connection | Path, path: Path) -> Path:
     conn, owned = _source_connection(source)
     try:
         copy_database(conn, tmp)
-        problems = check_database(tmp, ours=False)
+        problems = check_database(tmp, ours=False, quick=True)
         if problems:
             raise BackupError(msg("备份后的检查没有通过，当前数据库可能已损坏：{problem}",
                                   problem=problems[0]))

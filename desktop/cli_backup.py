@@ -62,7 +62,7 @@ def run_backup(args: argparse.Namespace) -> int:
     from .integrity import check_database
 
     db_path = _db_path(args)
-    problems = check_database(db_path)
+    problems = check_database(db_path, quick=True)
     if problems:
         print(f"没有备份：{problems[0]}", file=sys.stderr)
         return EXIT_USER_ERROR

@@ -59,8 +59,9 @@ def _root_pages(conn: sqlite3.Connection) -> dict[int, str]:
         return {}
 
 
-def _integrity_problems(conn: sqlite3.Connection) -> list[Message]:
-    lines = [row[0] for row in conn.execute("PRAGMA integrity_check(100)")]
+def _integrity_problems(conn: sqlite3.Connection, quick: bool = False) -> list[Message]:
+    pragma = "quick_check" if quick else "integrity_check"
+    lines = [row[0] for row in conn.execute(f"PRAGMA {pragma}(100)")]
     if lines == ["ok"]:
         return []
     roots = _root_pages(conn)
@@ -106,10 +107,12 @@ def connect_for_check(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path, timeout=10, isolation_level=None)
 
 
-def check_database(path: Path, *, ours: bool = True) -> list[Message]:
+def check_database(path: Path, *, ours: bool = True, quick: bool = False) -> list[Message]:
     """Every problem found in the file at ``path`` (an empty list: the file is sound).
 
-    With ``ours`` the file must also be a Jinguo database this program can open.
+    With ``ours`` the file must also be a Jinguo database this program can open. ``quick``
+    checks the file's structure only (no index contents, no references): enough for a copy
+    SQLite itself just wrote, and several times faster on a large register.
     """
     path = Path(path)
     problem = _header_problem(path)
@@ -120,8 +123,8 @@ def check_database(path: Path, *, ours: bool = True) -> list[Message]:
     except sqlite3.Error as e:
         return [msg("无法打开数据库文件 {path}：{reason}。请检查文件权限。", path=path, reason=e)]
     try:
-        problems = _integrity_problems(conn)
-        if not problems:
+        problems = _integrity_problems(conn, quick)
+        if not problems and not quick:
             problems = _foreign_key_problems(conn)
             if ours:
                 problems += _schema_problems(conn, path)
