@@ -23,6 +23,7 @@ from .backup_actions import backup_to_file, may_restore, restore_from_file
 from .list_page import ListPage
 from .pages.activities import ActivitiesPage
 from .pages.audit import AuditPage
+from .pages.import_page import ImportPage
 from .pages.organizations import OrganizationsPage
 from .pages.people import PeoplePage
 from .pages.projects import ProjectsPage
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
             (self.tr("报表"), ReportsPage),
             (self.tr("行政区划"), RegionsPage),
             (self.tr("服务领域"), ServiceAreasPage),
+            (self.tr("导入"), ImportPage),
             (self.tr("操作记录"), AuditPage),
             (self.tr("设置"), SettingsPage),
         ):

@@ -1,0 +1,348 @@
+"""The Import page (导入), as the office clerk uses it: pick a sheet, check the preview, import, undo."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFileDialog, QMessageBox
+
+from desktop.importing import ImportOptions, plan_import, read_sheet
+from models.entities import Membership, Organization, Person, ServiceRecord
+from models.people import PersonData, save_person
+from views import tasks
+from views.main_window import MainWindow
+from views.pages.import_mapping import ColumnMappingDialog
+from views.pages.import_page import FOLDER_KEY, ImportPage
+
+DATA = Path(__file__).parent.parent / "data"
+VOLUNTEERS = "legacy-volunteers.xlsx"  # 230 data rows: 170 valid, 60 rejected (expected.json)
+ORGS = "legacy-orgs.xlsx"  # 7 rows: 6 valid, 1 with a wrong credit code
+
+
+@pytest.fixture
+def samples(tmp_path) -> Path:
+    """The sample workbooks in a folder of their own (the page remembers the folder)."""
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    for name in (VOLUNTEERS, ORGS):
+        shutil.copyfile(DATA / name, folder / name)
+    return folder
+
+
+@pytest.fixture
+def page(qtbot, ctx):
+    widget = ImportPage(ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 760)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+@pytest.fixture(autouse=True)
+def messages(monkeypatch) -> list[tuple[str, str]]:
+    """What the page told the user in message boxes: (kind, text); none of them waits for a click."""
+    shown = []
+    for kind in ("warning", "information"):
+        monkeypatch.setattr(QMessageBox, kind,
+                            lambda parent, title, text, *a, kind=kind: shown.append((kind, text)))
+    return shown
+
+
+def wait(qtbot, page) -> None:
+    qtbot.waitUntil(lambda: not page.busy, timeout=10000)
+
+
+def click(qtbot, widget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def pick(qtbot, page, monkeypatch, path: Path) -> list:
+    asked = []
+
+    def fake(parent, title, folder, filters):
+        asked.append(folder)
+        return str(path), filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", fake)
+    click(qtbot, page.choose_button)
+    wait(qtbot, page)
+    return asked
+
+
+def counts(page) -> dict[str, int]:
+    return {key: int(label.text().replace(",", "")) for key, label in page.count_labels.items()}
+
+
+def expected_counts(plan) -> dict[str, int]:
+    return {"new": plan.created, "updated": plan.updated, "unchanged": len(plan.unchanged),
+            "skipped": len(plan.skipped), "rejected": len(plan.rejected)}
+
+
+def rejected_rows(page) -> list[tuple[str, str, str]]:
+    model = page.rejected_table.model()
+    return [tuple(model.index(r, c).data() for c in range(3)) for r in range(model.rowCount())]
+
+
+def answer(qtbot, page, name: str, button_text: str) -> None:
+    box = next(b for b in page.findChildren(QMessageBox, name) if b.isVisible())
+    click(qtbot, next(b for b in box.buttons() if b.text() == button_text))
+
+
+def test_the_preview_shows_what_the_plan_found(qtbot, page, samples, monkeypatch, messages):
+    asked = pick(qtbot, page, monkeypatch, samples / VOLUNTEERS)
+
+    plan = plan_import(read_sheet(samples / VOLUNTEERS, "people"))
+    assert counts(page) == expected_counts(plan)
+    assert counts(page)["rejected"] == 230  # no organization is registered yet: every row names one
+    assert page.file_label.text() == VOLUNTEERS
+    assert page.sheet_combo.currentText() == "志愿者花名册"
+    sheets = [page.sheet_combo.itemText(i) for i in range(page.sheet_combo.count())]
+    assert sheets == ["志愿者花名册", "填表说明"]
+    table = page.mapping_table
+    assert table.verticalHeaderItem(0).text() == "第 3 行（表头）"
+    header = [table.item(0, c).text() for c in range(table.columnCount())]
+    fields = [table.item(1, c).text() for c in range(table.columnCount())]
+    assert header[:4] == ["序号", "姓名", "性别", "身份证号码"]
+    assert fields[:4] == ["不导入", "姓名", "性别", "身份证号"]
+    assert rejected_rows(page)[0] == ("4", "所属组织", plan.rejected[0].reason_text())
+    assert "自动新建为草根组织" in rejected_rows(page)[0][2]
+    assert not page.import_button.isEnabled() and page.save_rejected_button.isEnabled()
+    assert "没有可导入的行" in page.summary.text()
+
+    click(qtbot, page.create_orgs)  # the option the reason suggests
+    wait(qtbot, page)
+    plan = plan_import(read_sheet(samples / VOLUNTEERS, "people"), options=ImportOptions(create_orgs=True))
+    assert counts(page) == expected_counts(plan) == {"new": 170, "updated": 0, "unchanged": 0, "skipped": 0,
+                                                     "rejected": 60}
+    assert [int(r[0]) for r in rejected_rows(page)] == [r.row for r in plan.rejected]
+    id_as_number = next(r for r in rejected_rows(page) if r[0] == "11")
+    assert id_as_number[1] == "身份证号码" and "存成了数字" in id_as_number[2]
+    assert page.import_button.isEnabled()
+    assert "将新建" in page.summary.text() and "草根组织" in page.summary.text()
+
+    assert asked == [str(Path.home() / "Documents")]  # the first time: the documents folder
+    again = pick(qtbot, page, monkeypatch, samples / ORGS)  # an organizations sheet, read as people
+    assert again == [str(samples)] and page.settings.value(FOLDER_KEY) == str(samples)
+    assert messages[-1][0] == "warning" and "社会组织" in messages[-1][1]
+    assert page.file_label.text() == VOLUNTEERS and counts(page)["new"] == 170
+
+
+def test_correcting_the_mapping_changes_the_preview(qtbot, page, samples, monkeypatch):
+    click(qtbot, page.create_orgs)
+    pick(qtbot, page, monkeypatch, samples / VOLUNTEERS)
+    assert counts(page)["rejected"] == 60
+    assert any(r[0] == "19" and r[1] == "联系电话" for r in rejected_rows(page))
+
+    click(qtbot, page.mapping_button)
+    dialog = page.findChild(ColumnMappingDialog, "mapping_dialog")
+    assert dialog is not None and dialog.isVisible()
+    phone = dialog.findChild(QComboBox, "phone")
+    assert phone.currentText() == "F 列：联系电话"
+    assert dialog.samples["phone"].text() == "例：14756893485"
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    name = dialog.findChild(QComboBox, "name")
+    name.setCurrentIndex(0)  # 不导入: the required name has no column
+    assert not ok.isEnabled() and "姓名" in dialog.problem.text()
+    name.setCurrentIndex(name.findData(1))
+    dialog.findChild(QComboBox, "notes").setCurrentIndex(name.findData(1))
+    assert not ok.isEnabled() and "同时对应了姓名、备注" in dialog.problem.text()
+    dialog.findChild(QComboBox, "notes").setCurrentIndex(name.findData(10))
+    phone.setCurrentIndex(0)  # the phone column is left out
+    assert ok.isEnabled()
+    click(qtbot, ok)
+    wait(qtbot, page)
+
+    sheet = read_sheet(samples / VOLUNTEERS, "people")
+    mapping = {k: v for k, v in sheet.mapping.items() if k != "phone"}
+    plan = plan_import(sheet, mapping, ImportOptions(create_orgs=True))
+    assert counts(page) == expected_counts(plan)
+    assert counts(page)["rejected"] < 60 and not any(r[1] == "联系电话" for r in rejected_rows(page))
+    assert page.mapping_table.item(1, 5).text() == "不导入"
+
+
+def test_the_header_row_can_be_set_in_the_dialog(qtbot, page, samples, monkeypatch):
+    click(qtbot, page.create_orgs)
+    pick(qtbot, page, monkeypatch, samples / VOLUNTEERS)
+    click(qtbot, page.mapping_button)
+    dialog = page.findChild(ColumnMappingDialog, "mapping_dialog")
+    dialog.header_row.setValue(1)  # the title row: nothing is recognised there
+    assert dialog.findChild(QComboBox, "name").currentText() == "不导入"
+    assert dialog.findChild(QComboBox, "name").itemText(1) == "A 列：湾头镇巾帼志愿者花名册（2024年度）"
+    dialog.header_row.setValue(3)
+    assert dialog.findChild(QComboBox, "name").currentText() == "B 列：姓名"
+    dialog.header_row.setValue(4)  # the first data row as header, the name column chosen by hand
+    dialog.findChild(QComboBox, "name").setCurrentIndex(2)
+    click(qtbot, dialog.buttons.button(QDialogButtonBox.StandardButton.Ok))
+    wait(qtbot, page)
+    assert page.mapping_table.verticalHeaderItem(0).text() == "第 4 行（表头）"
+    assert page.mapping_table.item(1, 1).text() == "姓名"
+    plan = plan_import(read_sheet(samples / VOLUNTEERS, "people", header_row=4), {"name": 1},
+                       ImportOptions(create_orgs=True))
+    assert page.plan.sheet.header_row == 4 and counts(page) == expected_counts(plan)
+
+
+def test_import_then_undo_from_the_history(qtbot, page, samples, monkeypatch, messages, ctx):
+    people_before = Person.select().count()
+    click(qtbot, page.create_orgs)
+    pick(qtbot, page, monkeypatch, samples / VOLUNTEERS)
+
+    click(qtbot, page.import_button)
+    box = page.findChild(QMessageBox, "confirm_import")
+    assert box.text() == "60 行有错误，将只导入其余 170 行。"
+    answer(qtbot, page, "confirm_import", "取消")
+    assert Person.select().count() == people_before and not page.busy
+
+    click(qtbot, page.import_button)
+    answer(qtbot, page, "confirm_import", "导入其余的行")
+    wait(qtbot, page)
+    assert Person.select().count() == people_before + 170
+    assert ServiceRecord.select().count() > 0 and Membership.select().count() > 0
+    assert messages[-1][0] == "information"
+    assert "新增 170 条" in messages[-1][1] and "有错误未导入 60 行" in messages[-1][1]
+    assert counts(page)["new"] == 0 and counts(page)["unchanged"] + counts(page)["updated"] == 170
+    assert not page.import_button.isEnabled()
+
+    page.tabs.setCurrentIndex(1)
+    history = page.history_table.model()
+    assert history.rowCount() == 1
+    row = [history.index(0, c).data() for c in range(history.columnCount())]
+    assert row[1:] == ["admin", "人员", VOLUNTEERS, "志愿者花名册", "230", "170", "0", "60", ""]
+    assert not page.undo_button.isEnabled()
+    page.history_table.selectRow(0)
+    assert page.undo_button.isEnabled()
+
+    click(qtbot, page.undo_button)
+    box = page.findChild(QMessageBox, "confirm_undo")
+    assert VOLUNTEERS in box.text() and "170 条记录将被删除" in box.informativeText()
+    answer(qtbot, page, "confirm_undo", "撤销此次导入")
+    wait(qtbot, page)
+    assert Person.select().count() == people_before
+    assert Organization.select().count() == 0 and ServiceRecord.select().count() == 0
+    assert messages[-1] == ("information", "已撤销。")
+    assert history.index(0, 9).data().startswith("已于 ")
+    page.history_table.selectRow(0)
+    assert not page.undo_button.isEnabled()
+    assert counts(page)["new"] == 170  # the preview is the sheet against the register as it is now
+
+
+def test_undo_is_refused_when_an_imported_person_was_edited(qtbot, page, samples, monkeypatch, messages, ctx):
+    click(qtbot, page.create_orgs)
+    pick(qtbot, page, monkeypatch, samples / VOLUNTEERS)
+    click(qtbot, page.import_button)
+    answer(qtbot, page, "confirm_import", "导入其余的行")
+    wait(qtbot, page)
+    person = Person.select().order_by(Person.id).first()
+    data = PersonData.from_person(person)
+    data.notes = "导入后补充"
+    save_person(data, ctx.user, person)
+
+    page.tabs.setCurrentIndex(1)
+    page.history_table.selectRow(0)
+    click(qtbot, page.undo_button)
+    answer(qtbot, page, "confirm_undo", "撤销此次导入")
+    wait(qtbot, page)
+    assert messages[-1][0] == "warning" and messages[-1][1].startswith("不能撤销")
+    assert Person.select().count() == 170
+    assert page.history_table.model().index(0, 9).data() == ""
+
+
+def test_existing_records_can_be_left_alone(qtbot, page, samples, monkeypatch, messages):
+    page.kind.setValue("orgs")
+    assert not page.create_orgs.isVisible() and not page.hours_on.isVisible()
+    assert page.existing_label.text() == "已登记的组织："
+    pick(qtbot, page, monkeypatch, samples / ORGS)
+    assert counts(page) == {"new": 6, "updated": 0, "unchanged": 0, "skipped": 0, "rejected": 1}
+    click(qtbot, page.import_button)
+    answer(qtbot, page, "confirm_import", "导入其余的行")
+    wait(qtbot, page)
+    assert Organization.select().count() == 6
+    assert counts(page) == {"new": 0, "updated": 0, "unchanged": 6, "skipped": 0, "rejected": 1}
+    click(qtbot, page.skip_existing)
+    wait(qtbot, page)
+    assert counts(page) == {"new": 0, "updated": 0, "unchanged": 0, "skipped": 6, "rejected": 1}
+
+
+def test_an_xls_file_is_explained_not_read(qtbot, page, tmp_path, monkeypatch, messages):
+    old = tmp_path / "花名册.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    pick(qtbot, page, monkeypatch, old)
+    assert len(messages) == 1 and messages[0][0] == "warning"
+    assert ".xls" in messages[0][1] and "另存为" in messages[0][1]
+    assert page.file_label.text() == "未选择文件" and page.plan is None
+    assert not page.import_button.isEnabled() and not page.mapping_button.isEnabled()
+
+
+def test_a_failed_switch_keeps_the_sheet_shown(qtbot, page, samples, monkeypatch, messages):
+    pick(qtbot, page, monkeypatch, samples / VOLUNTEERS)
+    page.sheet_combo.setCurrentText("填表说明")
+    page.sheet_combo.activated.emit(1)  # the notes sheet has no header
+    wait(qtbot, page)
+    assert "找不到表头" in messages[-1][1]
+    assert page.sheet_combo.currentText() == "志愿者花名册" and page.plan.sheet.sheet == "志愿者花名册"
+    page.kind.setValue("orgs")  # a roster of people read as organizations
+    wait(qtbot, page)
+    assert messages[-1][0] == "warning" and page.kind.value() == "people"
+
+
+def test_the_rejected_rows_are_saved_with_their_reasons(qtbot, page, samples, tmp_path, monkeypatch):
+    monkeypatch.setattr(tasks.QDesktopServices, "openUrl", lambda url: True)
+    click(qtbot, page.create_orgs)
+    pick(qtbot, page, monkeypatch, samples / VOLUNTEERS)
+    target = tmp_path / "要改正的行.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(target), ""))
+    click(qtbot, page.save_rejected_button)
+    wait(qtbot, page)
+    assert page.findChild(QMessageBox, "saved") is not None
+
+    workbook = load_workbook(target, read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    workbook.close()
+    header_at = next(i for i, r in enumerate(rows) if "未导入原因" in r)
+    header = rows[header_at]
+    data = [r for r in rows[header_at + 1:] if any(v is not None for v in r)]
+    assert len(data) == 60
+    reason, number = header.index("未导入原因"), header.index("原行号")
+    by_row = {int(r[number]): r for r in data}
+    assert "存成了数字" in by_row[11][reason]
+    assert by_row[19][header.index("联系电话")] is not None
+    assert rejected_rows(page)[0][2] == data[0][reason]
+
+
+@pytest.mark.parametrize(("kind", "first", "text_column"), [("people", "姓名", "身份证号"),
+                                                            ("orgs", "组织名称", "统一社会信用代码")])
+def test_blank_templates(qtbot, page, tmp_path, monkeypatch, kind, first, text_column):
+    monkeypatch.setattr(tasks.QDesktopServices, "openUrl", lambda url: True)
+    page.kind.setValue(kind)
+    suggested = []
+
+    def fake(parent, title, name, filters):
+        suggested.append(Path(name).name)
+        return str(tmp_path / "模板.xlsx"), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake)
+    click(qtbot, page.template_button)
+    wait(qtbot, page)
+    assert suggested == [f"{'人员' if kind == 'people' else '社会组织'}导入模板.xlsx"]
+    ws = load_workbook(tmp_path / "模板.xlsx").worksheets[0]
+    titles = [c.value for c in next(ws.iter_rows(max_row=1))]
+    assert titles[0] == first
+    letter = ws.cell(1, titles.index(text_column) + 1).column_letter
+    assert ws.column_dimensions[letter].number_format == "@"
+
+
+def test_the_tables_are_sound_item_models(qtbot, page, samples, monkeypatch, qtmodeltester):
+    pick(qtbot, page, monkeypatch, samples / VOLUNTEERS)
+    qtmodeltester.check(page.rejected_table.model())
+    qtmodeltester.check(page.history_table.model())
+
+
+def test_the_main_window_has_the_import_page(qtbot, ctx):
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    row = next(i for i in range(window.nav.count()) if window.nav.item(i).text() == "导入")
+    window.nav.setCurrentRow(row)
+    assert isinstance(window.current_page(), ImportPage) and window.is_filled()
