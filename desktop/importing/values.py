@@ -47,7 +47,9 @@ def text(value: Any) -> str:
         if not raw.isascii():
             raw = to_halfwidth(raw)
         return " ".join(raw.split())
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and abs(value) >= 1e15:
+        raw = f"{value:.15G}"  # as Excel shows a long number it has rounded: 3.21002196602187E+17
+    elif isinstance(value, float) and value.is_integer():
         raw = str(int(value))
     elif isinstance(value, dt.datetime):
         raw = value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
