@@ -25,6 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--smoke", action="store_true", help="自检：打开主窗口，显示完毕后输出 startup_ms 并退出"
     )
+    from .auth import add_user_argument
+
+    add_user_argument(parser, global_=True)
     sub = parser.add_subparsers(dest="command", metavar="命令")
     demo = sub.add_parser("demo", help="在一个新数据库中生成演示县的数据")
     demo.add_argument("--db", type=Path, required=True, dest="demo_db", help="新的数据库文件")
@@ -46,8 +49,10 @@ def run_demo(db_path: Path, people: int, seed: int) -> int:
     if people < 1:
         print("--people 必须是正整数", file=sys.stderr)
         return EXIT_USER_ERROR
+    from models.choices import USER_ROLES
+
     from .database import DatabaseOpenError, open_database
-    from .demo import COUNT_LABELS, DemoError, fill_demo
+    from .demo import COUNT_LABELS, DemoError, create_demo_users, fill_demo
 
     started = time.perf_counter()
     try:
@@ -57,6 +62,7 @@ def run_demo(db_path: Path, people: int, seed: int) -> int:
         return EXIT_USER_ERROR
     try:
         counts = fill_demo(people=people, seed=seed, progress=lambda text: print(text, flush=True))
+        users = create_demo_users()
     except DemoError as e:
         print(e.message, file=sys.stderr)
         return EXIT_USER_ERROR
@@ -64,6 +70,9 @@ def run_demo(db_path: Path, people: int, seed: int) -> int:
         db.close()
     summary = "，".join(f"{COUNT_LABELS[k]} {v}" for k, v in counts.items())
     print(f"演示数据已写入 {db_path}：{summary}（用时 {time.perf_counter() - started:.1f} 秒）")
+    print("演示操作员（用户名 / 角色 / 密码，仅供试用）：")
+    for name, role, password in users:
+        print(f"  {name} / {USER_ROLES.label(role)} / {password}")
     return 0
 
 

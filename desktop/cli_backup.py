@@ -25,6 +25,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                          help="要替换的数据库文件（默认用户数据文件夹中的）")
     restore.add_argument("file", type=Path, help="备份文件")
 
+    from .auth import add_user_argument
+
+    add_user_argument(backup)
+    add_user_argument(restore)
+
     check = sub.add_parser("check", help="检查数据库是否完好（完整性与数据引用）")
     check.add_argument("--db", type=Path, dest="backup_db", help="数据库文件（默认用户数据文件夹中的）")
 
@@ -57,11 +62,36 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS
 
 
+def _refused(args: argparse.Namespace, db_path: Path, permission: str) -> bool:
+    """Log in and check the role (printing why not). A missing or unopenable database has
+    nobody to log in as: restoring it is what the command is for, so it is not refused."""
+    from models.permissions import PermissionDenied
+
+    from .auth import LoginRefused, cli_context
+    from .database import DatabaseOpenError
+
+    if not db_path.is_file():
+        return False
+    try:
+        cli_context(db_path, args.user, permission).close()
+    except DatabaseOpenError:
+        return False
+    except LoginRefused as e:
+        print(e.message, file=sys.stderr)
+        return True
+    except PermissionDenied as e:
+        print(e.errors["permission"], file=sys.stderr)
+        return True
+    return False
+
+
 def run_backup(args: argparse.Namespace) -> int:
     from .backup import BackupError, backup_to
     from .integrity import check_database
 
     db_path = _db_path(args)
+    if _refused(args, db_path, "backup"):
+        return EXIT_USER_ERROR
     problems = check_database(db_path, quick=True)
     if problems:
         print(f"没有备份：{problems[0]}", file=sys.stderr)
@@ -80,6 +110,8 @@ def run_restore(args: argparse.Namespace) -> int:
     from .instance_lock import LockedError
 
     db_path = _db_path(args)
+    if _refused(args, db_path, "restore"):
+        return EXIT_USER_ERROR
     try:
         safety = restore_from(args.file, db_path)
     except (BackupError, LockedError) as e:

@@ -30,12 +30,15 @@ TABLE_TITLES = {"organizations": "社会组织", "people": "人员", "teams": "�
 
 
 def add_export_parser(sub: argparse._SubParsersAction) -> None:
+    from .auth import add_user_argument
+
     export = sub.add_parser("export", help="导出统计报表、花名册、列表或志愿服务记录证明（不打开窗口）")
     kinds = export.add_subparsers(dest="report", metavar="报表", required=True)
 
     def common(parser: argparse.ArgumentParser, formats: tuple[str, ...] | None) -> None:
         parser.add_argument("--db", type=Path, dest="export_db", help="数据库文件（默认用户数据文件夹中的）")
         parser.add_argument("-o", "--output", type=Path, required=True, help="输出文件")
+        add_user_argument(parser)
         if formats:
             parser.add_argument("--format", choices=formats, help="文件格式（默认按输出文件的扩展名）")
 
@@ -82,15 +85,17 @@ def _format(args: argparse.Namespace, allowed: tuple[str, ...]) -> str:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from desktop.context import build_context
+    from desktop.auth import LoginRefused, cli_context
     from desktop.database import DatabaseOpenError
     from desktop.reports.output import ExportError
     from models.errors import ValidationFailed
 
     try:
-        ctx = build_context(args.export_db)
-    except DatabaseOpenError as e:
+        ctx = cli_context(args.export_db, args.user, "export")
+    except (DatabaseOpenError, LoginRefused) as e:
         return _fail(e.message)
+    except ValidationFailed as e:  # PermissionDenied: the role may not export
+        return _fail("；".join(str(m) for m in e.errors.values()))
     try:
         action = _ACTIONS[args.report]
         done = action(args, ctx.user)
@@ -139,7 +144,9 @@ def _roster(args: argparse.Namespace, user) -> str:
                       if v or k == "volunteers")
     target = resolve_target(kind, name) if name else None
     fmt = _format(args, ("xlsx", "pdf"))
-    may_see = bool(user and user.role == "admin")  # and the settings must allow printing them
+    from desktop.auth import may_see_full_ids
+
+    may_see = may_see_full_ids(user)  # and the settings must allow printing them
     path = export_roster(args.output, kind, target, fmt, args.order, _township_id(args.township),
                          full_ids=may_see, user=user)
     return f"已导出花名册：{path}"

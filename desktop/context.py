@@ -27,19 +27,28 @@ class AppContext:
             self.db.close()
 
 
-def current_operator() -> User:
-    """The office PC's operator. Until logins exist this is the built-in administrator."""
-    return User.get(User.username == "admin")
+def default_operator() -> User:
+    """The first active administrator: who a passwordless database (and a test) acts as."""
+    user = User.select().where((User.role == "admin") & User.active).order_by(User.id).first()
+    if user is None:
+        raise LookupError("the database has no active administrator")
+    return user
 
 
-def build_context(db_path: Path | None = None) -> AppContext:
+def build_context(db_path: Path | None = None, user: User | str | None = None) -> AppContext:
+    """Open the database; ``user`` (a User or a username) is who acts, the first administrator
+    by default. The window replaces it with whoever logs in; the CLI with desktop.auth.cli_user."""
     path = Path(db_path) if db_path else paths.default_db_path()
     db = open_database(path)
+    if isinstance(user, str):
+        operator = User.get(User.username == user)
+    else:
+        operator = user if user is not None else default_operator()
     return AppContext(
         db=db,
         db_path=Path(db.database),
         data_dir=paths.data_dir(),
         log_path=paths.log_path(),
         ui_settings_path=paths.ui_settings_path(),
-        user=current_operator(),
+        user=operator,
     )

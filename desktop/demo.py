@@ -1275,3 +1275,25 @@ def fill_demo(
         )
     return counts
 
+
+
+# The demo's operators, one of each role; the passwords are printed by ``jinguo demo`` and listed
+# in the README so a newcomer can log in. Never use them on real data.
+DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
+    ("admin", "演示管理员", "admin", "admin-2025"),
+    ("luru", "演示录入员", "clerk", "luru-2025"),
+    ("chakan", "演示查看员", "viewer", "chakan-2025"),
+)
+
+
+def create_demo_users() -> list[tuple[str, str, str]]:
+    """Give the demo database its administrator and one clerk and one viewer;
+    returns (username, role, password) for the command to print."""
+    from models.auth import create_first_admin, create_user
+
+    with database.atomic():
+        (name, shown, _role, password), *others = DEMO_USERS
+        admin = create_first_admin(name, shown, password, password)
+        for name, shown, role, password in others:
+            create_user(admin, name, shown, role, password)
+    return [(name, role, password) for name, _shown, role, password in DEMO_USERS]

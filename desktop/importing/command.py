@@ -38,17 +38,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--create-orgs", action="store_true",
                    help="人员的所属组织尚未登记时，自动新建为草根组织（默认：该行不导入）")
     p.add_argument("--hours-date", type=_day, help="导入的服务时长记在哪一天（默认：今天）")
+    from ..auth import add_user_argument
+
+    add_user_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..context import build_context
+    from models.permissions import PermissionDenied
+
+    from ..auth import LoginRefused, cli_context
     from ..database import DatabaseOpenError
     from . import ImportOptions, SheetError, apply_import, plan_import, read_sheet
 
     try:
-        ctx = build_context(args.import_db)
-    except DatabaseOpenError as e:
+        ctx = cli_context(args.import_db, args.user, "import")
+    except (DatabaseOpenError, LoginRefused) as e:
         print(e.message, file=sys.stderr)
+        return EXIT_USER_ERROR
+    except PermissionDenied as e:
+        print(e.errors["permission"], file=sys.stderr)
         return EXIT_USER_ERROR
     try:
         try:

@@ -24,6 +24,8 @@ from models.entities import User
 from models.errors import ValidationFailed
 from models.i18n import msg
 from models.periods import Period
+from models.permissions import can
+from models.rosters import full_ids_allowed
 from models.settings import get_setting
 from models.summary import MEASURE, Column, Section, SummaryData, compute_summary
 from models.summary_lists import DetailList, detail_lists
@@ -248,7 +250,7 @@ def export_summary(path: Path, period: Period, township_id: int | None, fmt: str
     _step(job, 0, 1)
     try:
         data = compute_summary(period, township_id, day)
-        full_ids = get_setting("privacy.print_full_id") == "1"
+        full_ids = full_ids_allowed(can(user, "full_ids"))  # the role and the settings allow it
         lists = detail_lists(period, township_id, day, full_ids) if fmt == "xlsx" else []
     except ValidationFailed as e:
         raise ExportError(next(iter(e.errors.values()))) from e

@@ -1,0 +1,97 @@
+"""Who is at the command line: the one place that turns ``--user``/``JINGUO_USER`` and
+``JINGUO_PASSWORD`` (or a prompt) into a logged-in ``User`` with a context.
+
+A database in which nobody has a password yet (a new file, before the first start of the
+window has created the administrator) has no one to log in: there the command line acts as
+its built-in administrator, or as the passwordless user ``--user`` names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from models.auth import AuthError, authenticate, needs_first_admin
+from models.entities import User
+from models.i18n import Message, msg
+from models.permissions import can, require
+
+from .context import AppContext, build_context, default_operator
+
+ENV_USER = "JINGUO_USER"
+ENV_PASSWORD = "JINGUO_PASSWORD"
+
+
+class LoginRefused(Exception):
+    """The command line could not log in; ``message`` says what to do."""
+
+    def __init__(self, message: Message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def add_user_argument(parser: argparse.ArgumentParser, global_: bool = False) -> None:
+    """``--user NAME`` before or after the command (``jinguo --user li import …`` or
+    ``jinguo import … --user li``)."""
+    parser.add_argument(
+        "--user", metavar="用户名", default=None if global_ else argparse.SUPPRESS,
+        help=f"以哪位操作员的身份执行（也可用环境变量 {ENV_USER}；"
+             f"密码用环境变量 {ENV_PASSWORD} 或在提示时输入）",
+    )
+
+
+def _ask_password(name: str) -> str | None:
+    if not sys.stdin.isatty():
+        return None
+    return getpass.getpass(f"操作员“{name}”的密码：")
+
+
+def cli_user(name: str | None, env: Mapping[str, str] | None = None,
+             ask: Callable[[str], str | None] = _ask_password) -> User:
+    """The logged-in user of a command, or LoginRefused (bound database needed)."""
+    env = os.environ if env is None else env
+    name = (name or env.get(ENV_USER) or "").strip()
+    if needs_first_admin():
+        if not name:
+            return default_operator()
+        user = User.get_or_none((User.username == name) & User.active)
+        if user is None:
+            raise LoginRefused(msg("没有操作员“{name}”。", name=name))
+        return user
+    if not name:
+        raise LoginRefused(msg(
+            "这个数据库需要登录：请用 --user 用户名 或环境变量 {env_user} 指明操作员，"
+            "密码用环境变量 {env_password} 提供或在提示时输入。",
+            env_user=ENV_USER, env_password=ENV_PASSWORD))
+    password = env.get(ENV_PASSWORD)
+    if password is None:
+        password = ask(name)
+    if password is None:
+        raise LoginRefused(msg("请输入操作员“{name}”的密码：在终端中运行，或用环境变量 {env} 提供。",
+                               name=name, env=ENV_PASSWORD))
+    try:
+        return authenticate(name, password)
+    except AuthError as e:
+        raise LoginRefused(e.message) from e
+
+
+def cli_context(db_path: Path | None, user_name: str | None, permission: str | None = None) -> AppContext:
+    """Open the database and log in; with ``permission``, refuse a role without it
+    (DatabaseOpenError, LoginRefused or PermissionDenied; the database is closed again)."""
+    ctx = build_context(db_path)
+    try:
+        ctx.user = cli_user(user_name)
+        if permission is not None:
+            require(ctx.user, permission)
+    except BaseException:
+        ctx.close()
+        raise
+    return ctx
+
+
+def may_see_full_ids(user: User | None) -> bool:
+    return can(user, "full_ids")
