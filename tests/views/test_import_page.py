@@ -207,25 +207,25 @@ def test_import_then_undo_from_the_history(qtbot, page, samples, monkeypatch, me
     assert not page.import_button.isEnabled()
 
     page.tabs.setCurrentIndex(1)
-    history = page.history_table.model()
+    history = page.history.model
     assert history.rowCount() == 1
     row = [history.index(0, c).data() for c in range(history.columnCount())]
     assert row[1:] == ["admin", "人员", VOLUNTEERS, "志愿者花名册", "230", "170", "0", "60", ""]
-    assert not page.undo_button.isEnabled()
-    page.history_table.selectRow(0)
-    assert page.undo_button.isEnabled()
+    assert not page.history.undo_button.isEnabled()
+    page.history.table.selectRow(0)
+    assert page.history.undo_button.isEnabled()
 
-    click(qtbot, page.undo_button)
+    click(qtbot, page.history.undo_button)
     box = page.findChild(QMessageBox, "confirm_undo")
     assert VOLUNTEERS in box.text() and "170 条记录将被删除" in box.informativeText()
-    answer(qtbot, page, "confirm_undo", "撤销此次导入")
+    answer(qtbot, page.history, "confirm_undo", "撤销此次导入")
     wait(qtbot, page)
     assert Person.select().count() == people_before
     assert Organization.select().count() == 0 and ServiceRecord.select().count() == 0
     assert messages[-1] == ("information", "已撤销。")
     assert history.index(0, 9).data().startswith("已于 ")
-    page.history_table.selectRow(0)
-    assert not page.undo_button.isEnabled()
+    page.history.table.selectRow(0)
+    assert not page.history.undo_button.isEnabled()
     assert counts(page)["new"] == 170  # the preview is the sheet against the register as it is now
 
 
@@ -241,13 +241,13 @@ def test_undo_is_refused_when_an_imported_person_was_edited(qtbot, page, samples
     save_person(data, ctx.user, person)
 
     page.tabs.setCurrentIndex(1)
-    page.history_table.selectRow(0)
-    click(qtbot, page.undo_button)
-    answer(qtbot, page, "confirm_undo", "撤销此次导入")
+    page.history.table.selectRow(0)
+    click(qtbot, page.history.undo_button)
+    answer(qtbot, page.history, "confirm_undo", "撤销此次导入")
     wait(qtbot, page)
     assert messages[-1][0] == "warning" and messages[-1][1].startswith("不能撤销")
     assert Person.select().count() == 170
-    assert page.history_table.model().index(0, 9).data() == ""
+    assert page.history.model.index(0, 9).data() == ""
 
 
 def test_existing_records_can_be_left_alone(qtbot, page, samples, monkeypatch, messages):
@@ -337,7 +337,7 @@ def test_blank_templates(qtbot, page, tmp_path, monkeypatch, kind, first, text_c
 def test_the_tables_are_sound_item_models(qtbot, page, samples, monkeypatch, qtmodeltester):
     pick(qtbot, page, monkeypatch, samples / VOLUNTEERS)
     qtmodeltester.check(page.rejected_table.model())
-    qtmodeltester.check(page.history_table.model())
+    qtmodeltester.check(page.history.model)
 
 
 def test_the_main_window_has_the_import_page(qtbot, ctx):

@@ -98,6 +98,7 @@ class ColumnMappingDialog(QDialog):
         self.header_row.setPrefix(self.tr("第 "))
         self.header_row.setSuffix(self.tr(" 行"))
         top = QFormLayout()
+        top.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         top.addRow(self.tr("表头所在行"), self.header_row)
 
         fields = QWidget(self)

@@ -1,4 +1,4 @@
-"""The Import page (导入): people or organizations from the office's Excel/CSV sheets, and the history.
+"""The Import page (导入): people or organizations from the office's Excel/CSV sheets, and their history.
 
 The steps follow desktop.importing: read the sheet, show the header and the column
 mapping (correctable in a dialog), plan with the chosen options, preview the counts and
@@ -14,15 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QDate,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSettings,
-    QStandardPaths,
-    Qt,
-)
+from PySide6.QtCore import QDate, QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,7 +32,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QRadioButton,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -52,18 +43,17 @@ from desktop import importing
 from desktop.context import AppContext
 from desktop.reports.output import Job
 
+from ..form import ERROR_STYLE
 from ..i18n import tr_label, tr_msg
 from ..tasks import Task, ask_save_path, file_stem, offer_to_open, run_task
 from ..widgets import ChoiceCombo
+from .import_history import ImportHistory, RowsModel, rows_table
 from .import_mapping import ColumnMappingDialog, cell_text, column_letter
 
 if TYPE_CHECKING:
-    from desktop.importing import BatchRow, ImportPlan, SheetData
+    from desktop.importing import ImportPlan, SheetData
 
 FOLDER_KEY = "import/folder"
-HISTORY_LIMIT = 500
-Index = QModelIndex | QPersistentModelIndex
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _UNMAPPED = QColor(128, 128, 128)
 
 
@@ -81,57 +71,6 @@ def _guarded(work: Callable[[Job], Any]) -> Callable[[Job], Any]:
         except importing.SheetError as error:
             return _Refused(error)
     return run
-
-
-class RowsModel(QAbstractTableModel):
-    """A read-only table over a list of objects: ``columns`` are (title, value of a row)."""
-
-    def __init__(self, columns: list[tuple[str, Callable[[Any], Any]]], parent: QWidget | None = None):
-        super().__init__(parent)
-        self.columns = columns
-        self.rows: list[Any] = []
-
-    def set_rows(self, rows: list[Any]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        value = self.columns[index.column()][1](self.rows[index.row()])
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int):
-            return int(_RIGHT)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section][0]
-        return None
-
-
-def _table(model: QAbstractTableModel, parent: QWidget, name: str) -> QTableView:
-    table = QTableView(parent)
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
-    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 class ImportPage(QWidget):
@@ -153,14 +92,15 @@ class ImportPage(QWidget):
         layout.addWidget(self._build_options(importer))
         layout.addWidget(self._build_preview(importer), 1)
         self.tabs.addTab(importer, self.tr("导入数据"))
-        self.tabs.addTab(self._build_history(self.tabs), self.tr("导入记录"))
-        self.tabs.currentChanged.connect(lambda index: index == 1 and self.refresh_history())
+        self.history = ImportHistory(ctx, self, self.tabs)
+        self.history.undone.connect(self._replan)
+        self.tabs.addTab(self.history, self.tr("导入记录"))
+        self.tabs.currentChanged.connect(lambda index: index == 1 and self.history.refresh())
         QVBoxLayout(self).addWidget(self.tabs)
 
         self._kind_changed_ui()
         self._show_sheet()
         self._show_plan()
-        self.refresh_history()
 
     # -- building ----------------------------------------------------------------------------
     def _build_source(self, parent: QWidget) -> QHBoxLayout:
@@ -208,10 +148,7 @@ class ImportPage(QWidget):
         self.mapping_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.mapping_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.mapping_table.cellDoubleClicked.connect(lambda *_: self.edit_mapping())
-        table = self.mapping_table
-        table.setFixedHeight(table.horizontalHeader().sizeHint().height()
-                             + 2 * table.verticalHeader().defaultSectionSize()
-                             + table.horizontalScrollBar().sizeHint().height() + 2 * table.frameWidth())
+        self._fit_mapping_height()
         self.mapping_hint = QLabel(group)
         self.mapping_hint.setObjectName("mapping_hint")
         self.mapping_hint.setWordWrap(True)
@@ -225,6 +162,13 @@ class ImportPage(QWidget):
         layout.addWidget(self.mapping_table)
         layout.addLayout(below)
         return group
+
+    def _fit_mapping_height(self) -> None:
+        """Exactly the two rows and the scroll bar: the page keeps its room for the preview."""
+        table = self.mapping_table
+        header = max(table.horizontalHeader().sizeHint().height(), self.fontMetrics().height() + 8)
+        table.setFixedHeight(header + table.verticalHeader().length()
+                             + table.horizontalScrollBar().sizeHint().height() + 2 * table.frameWidth())
 
     def _build_options(self, parent: QWidget) -> QGroupBox:
         group = QGroupBox(self.tr("选项"), parent)
@@ -243,6 +187,7 @@ class ImportPage(QWidget):
         self.hours_on.setToolTip(self.tr("原表只记录了时长、没有具体活动：时长记在这一天的“导入的志愿服务时长”活动中"))
 
         self.options_form = QFormLayout(group)
+        self.options_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.existing_label = QLabel(group)
         form = self.options_form
         form.addRow(self.existing_label, self._pair(group, self.update_existing, self.skip_existing))
@@ -300,7 +245,7 @@ class ImportPage(QWidget):
             (self.tr("列"), lambda r: r.column),
             (self.tr("原因"), lambda r: r.reason_text(QApplication.translate)),
         ], self)
-        self.rejected_table = _table(self.rejected_model, group, "rejected")
+        self.rejected_table = rows_table(self.rejected_model, group, "rejected")
         self.rejected_table.setColumnWidth(0, 60)
         self.rejected_table.setColumnWidth(1, 140)
         self.save_rejected_button = QPushButton(self.tr("保存被拒绝的行…"), group)
@@ -324,36 +269,6 @@ class ImportPage(QWidget):
         layout.addLayout(buttons)
         return group
 
-    def _build_history(self, parent: QWidget) -> QWidget:
-        page = QWidget(parent)
-        kinds = {"people": self.tr("人员"), "orgs": self.tr("社会组织")}
-        self.history_model = RowsModel([
-            (self.tr("时间"), lambda b: f"{b.at:%Y-%m-%d %H:%M}"),
-            (self.tr("操作员"), lambda b: b.username),
-            (self.tr("内容"), lambda b: kinds.get(b.kind, b.kind)),
-            (self.tr("文件"), lambda b: b.file_name),
-            (self.tr("工作表"), lambda b: b.sheet),
-            (self.tr("行数"), lambda b: b.rows),
-            (self.tr("新增"), lambda b: b.created),
-            (self.tr("更新"), lambda b: b.updated),
-            (self.tr("拒绝"), lambda b: b.rejected),
-            (self.tr("撤销"), lambda b: self.tr("已于 {at} 撤销").format(at=f"{b.undone_at:%Y-%m-%d %H:%M}")
-             if b.undone_at else ""),
-        ], self)
-        self.history_table = _table(self.history_model, page, "history")
-        self.history_table.selectionModel().selectionChanged.connect(self._history_selected)
-        self.undo_button = QPushButton(self.tr("撤销此次导入"), page)
-        self.undo_button.setObjectName("undo")
-        self.undo_button.setToolTip(self.tr("删除这次导入新增的记录，并把更新过的记录恢复为导入前的内容"))
-        self.undo_button.clicked.connect(self.undo_selected)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.undo_button)
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.history_table, 1)
-        layout.addLayout(buttons)
-        return page
-
     def is_filled(self) -> bool:
         return True
 
@@ -362,7 +277,7 @@ class ImportPage(QWidget):
     def busy(self) -> bool:
         return bool(self.tasks)
 
-    def _start(self, title: str, label: str, work: Callable[[Job], Any],
+    def start(self, title: str, label: str, work: Callable[[Job], Any],
                on_done: Callable[[Any], None], preview: bool = False) -> Task:
         """Run ``work`` off the GUI thread; a ``SheetError`` is explained, a preview superseded by
         a newer one is dropped."""
@@ -412,7 +327,7 @@ class ImportPage(QWidget):
             job.step(0, 0)
             return data, importing.plan_import(data, mapping, options, job)
 
-        return self._start(self.tr("导入"), self.tr("正在读取 {name}…").format(name=path.name), work,
+        return self.start(self.tr("导入"), self.tr("正在读取 {name}…").format(name=path.name), work,
                            self._read_done, preview=True)
 
     def _read_done(self, result: tuple[SheetData, ImportPlan]) -> None:
@@ -454,7 +369,7 @@ class ImportPage(QWidget):
         if self.sheet is None:
             return
         sheet, mapping, options = self.sheet, dict(self.mapping), self.options()
-        self._start(self.tr("导入"), self.tr("正在检查各行…"),
+        self.start(self.tr("导入"), self.tr("正在检查各行…"),
                     lambda job: importing.plan_import(sheet, mapping, options, job),
                     self._planned, preview=True)
 
@@ -508,8 +423,13 @@ class ImportPage(QWidget):
             item = QTableWidgetItem(tr_label(field.label) if field else self.tr("不导入"))
             if field is None:
                 item.setForeground(_UNMAPPED)
+            else:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
             table.setItem(1, col, item)
         table.resizeColumnsToContents()
+        self._fit_mapping_height()
         missing = [tr_label(f.label) for f in importing.fields_of(sheet.kind)
                    if f.required and f.key not in self.mapping]
         if missing:
@@ -530,6 +450,7 @@ class ImportPage(QWidget):
                       "skipped": len(plan.skipped), "rejected": len(plan.rejected)}
         for key, label in self.count_labels.items():
             label.setText(f"{counts[key]:,}")
+            label.setStyleSheet(ERROR_STYLE if key == "rejected" and counts[key] else "")
         self.rejected_model.set_rows(plan.rejected if plan is not None else [])
         self.save_rejected_button.setEnabled(bool(counts["rejected"]))
         self.import_button.setEnabled(bool(counts["new"] or counts["updated"]))
@@ -564,7 +485,7 @@ class ImportPage(QWidget):
         path = ask_save_path(self, self.settings, title, name, ".xlsx")
         if path is None:
             return
-        self._start(title, self.tr("正在保存…"), lambda job: importing.save_rejected(plan, path),
+        self.start(title, self.tr("正在保存…"), lambda job: importing.save_rejected(plan, path),
                     lambda _path: offer_to_open(self, path, title))
 
     def save_template(self) -> None:
@@ -574,7 +495,7 @@ class ImportPage(QWidget):
         path = ask_save_path(self, self.settings, title, name, ".xlsx")
         if path is None:
             return
-        self._start(title, self.tr("正在保存…"), lambda job: importing.save_template(kind, path),
+        self.start(title, self.tr("正在保存…"), lambda job: importing.save_template(kind, path),
                     lambda _path: offer_to_open(self, path, title))
 
     # -- importing ---------------------------------------------------------------------------
@@ -601,54 +522,13 @@ class ImportPage(QWidget):
         plan = dataclasses.replace(plan, options=dataclasses.replace(
             plan.options, hours_on=self.hours_on.date().toPython()))
         user = self.ctx.user
-        self._start(self.tr("导入"), self.tr("正在导入 {name}…").format(name=plan.sheet.file_name),
+        self.start(self.tr("导入"), self.tr("正在导入 {name}…").format(name=plan.sheet.file_name),
                     lambda job: importing.apply_import(plan, user, job), self._imported)
 
     def _imported(self, batch) -> None:
-        self.refresh_history()
+        self.history.refresh()
         self._replan()
         QMessageBox.information(self, self.tr("导入"), self.tr(
             "已导入 {file}：新增 {created} 条，更新 {updated} 条；有错误未导入 {rejected} 行。\n"
             "如需撤销，可在“导入记录”中撤销这次导入。").format(
                 file=batch.file_name, created=batch.created, updated=batch.updated, rejected=batch.rejected))
-
-    # -- history -----------------------------------------------------------------------------
-    def refresh_history(self) -> None:
-        self.history_model.set_rows(importing.list_batches(HISTORY_LIMIT))
-        self._history_selected()
-
-    def selected_batch(self) -> BatchRow | None:
-        rows = self.history_table.selectionModel().selectedRows()
-        return self.history_model.rows[rows[0].row()] if rows else None
-
-    def _history_selected(self) -> None:
-        batch = self.selected_batch()
-        self.undo_button.setEnabled(batch is not None and batch.undone_at is None)
-
-    def undo_selected(self) -> None:
-        batch = self.selected_batch()
-        if batch is None or batch.undone_at is not None or self.busy:
-            return
-        question = self.tr("撤销 {at} 导入的 {file}（{sheet}）？").format(
-            at=f"{batch.at:%Y-%m-%d %H:%M}", file=batch.file_name, sheet=batch.sheet)
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("撤销此次导入"), question,
-                          QMessageBox.StandardButton.Cancel, self)
-        box.setInformativeText(
-            self.tr("这次导入新增的 {created} 条记录将被删除，更新过的 {updated} 条恢复为导入前的内容。")
-            .format(created=batch.created, updated=batch.updated))
-        box.setObjectName("confirm_undo")
-        go = box.addButton(self.tr("撤销此次导入"), QMessageBox.ButtonRole.AcceptRole)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(lambda button: button is go and self._undo(batch))
-        box.open()
-
-    def _undo(self, batch: BatchRow) -> None:
-        user = self.ctx.user
-        self._start(self.tr("撤销此次导入"), self.tr("正在撤销…"),
-                    lambda job: importing.undo_batch(batch.id, user), self._undone)
-
-    def _undone(self, _batch) -> None:
-        self.refresh_history()
-        self._replan()
-        QMessageBox.information(self, self.tr("撤销此次导入"), self.tr("已撤销。"))
