@@ -14,6 +14,7 @@ from desktop.database import DatabaseOpenError, open_database
 from desktop.instance_lock import LockedError
 from desktop.reports.output import ExportError
 from models.entities import User
+from models.permissions import can
 
 from .i18n import tr_msg
 from .tasks import Task, run_task
@@ -27,7 +28,7 @@ def _tr(text: str) -> str:
 
 
 def may_restore(ctx: AppContext) -> bool:
-    return ctx.user.role == "admin"
+    return can(ctx.user, "restore")
 
 
 def _folder(settings: QSettings) -> str:
@@ -37,6 +38,9 @@ def _folder(settings: QSettings) -> str:
 
 def backup_to_file(window: QMainWindow, ctx: AppContext, settings: QSettings) -> Task | None:
     """Ask where (a USB stick, say), then copy the database there off the GUI thread."""
+    if not can(ctx.user, "backup"):
+        QMessageBox.warning(window, _tr("备份到"), _tr("查看员不能把数据库备份到别处（其中有个人信息）。"))
+        return None
     name = f"{ctx.db_path.stem}_备份_{dt.datetime.now():%Y%m%d_%H%M}.db"
     chosen, _filter = QFileDialog.getSaveFileName(
         window, _tr("备份到"), str(Path(_folder(settings)) / name), _tr(FILTER))

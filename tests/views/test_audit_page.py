@@ -216,3 +216,14 @@ def test_restore_from_the_file_menu_asks_then_reloads_the_window(qtbot, ctx, org
 def test_restore_is_for_administrators_only(qtbot, ctx, clerk):
     window = make_window(qtbot, ctx)
     assert not window.restore_action.isEnabled()
+
+
+def test_a_viewer_cannot_copy_the_database_elsewhere(qtbot, ctx, monkeypatch):
+    ctx.user = User.create(username="chakan", display_name="查看员", role="viewer")
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: pytest.fail("no file asked"))
+    window = make_window(qtbot, ctx)
+    window.backup_action.trigger()
+    assert "查看员不能" in warned[0]
+    assert not window.restore_action.isEnabled()

@@ -11,6 +11,7 @@ from desktop.context import AppContext
 from models import audit_listing
 from models.audit_listing import AuditFilter, AuditListing
 from models.entities import AuditEntry
+from models.permissions import can
 
 from ..detail import DetailDialog, cell_text
 from ..i18n import tr_label
@@ -118,7 +119,7 @@ class AuditPage(ListPage):
         entry = AuditEntry.get_or_none(AuditEntry.id == item_id)
         if entry is None:
             return
-        dialog = AuditEntryDialog(entry, self.ctx.user.role == "admin", self)
+        dialog = AuditEntryDialog(entry, can(self.ctx.user, "full_ids"), self)
         dialog.finished.connect(dialog.deleteLater)
         self.detail = dialog
         dialog.open()
