@@ -164,10 +164,16 @@ def _run_main_window(app: QApplication, ctx: AppContext, smoke: bool, started: f
     start_of_day_backup(ctx)
     from views.main_window import MainWindow  # Qt widgets only once the context exists
 
-    window = MainWindow(ctx)
-    window.show()
-    if smoke:
+    if smoke:  # a self-test that closes itself: no login (ctx acts as the administrator)
+        window = MainWindow(ctx)
+        window.show()
         return _smoke(app, window, ctx, started)
+    from views.session import Session
+
+    session = Session(ctx, MainWindow)
+    if not session.start():  # the login was cancelled
+        ctx.close()
+        return 0
     code = app.exec()
     ctx.close()
     return code

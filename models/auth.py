@@ -162,7 +162,7 @@ def create_first_admin(username: str, display_name: str, password: str, repeat: 
         if builtin is None:
             admin = audit.create(User, None, username=name, display_name=shown, role="admin")
         else:
-            admin = audit.update(builtin, None, username=name, display_name=shown, active=True)
+            admin = audit.update(builtin, builtin, username=name, display_name=shown, active=True)
         _store_password(admin, password)
         audit.record(admin, "password", admin, summary=f"设置管理员“{name}”的密码（首次启动）")
     return User.get_by_id(admin.id)

@@ -1,0 +1,149 @@
+"""First start, login, switching user, and the idle lock that keeps a half-filled form."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
+
+from models import auth
+from models.entities import AuditEntry, Person, User
+from models.settings import set_setting
+from views.idle_lock import IdleLock, idle_minutes
+from views.login import LAST_USER_KEY, FirstAdminDialog, LoginDialog
+from views.main_window import MainWindow
+from views.session import Session
+
+from .conftest import save, type_text
+
+PASSWORD = "青禾妇联-2025"
+
+
+def click(qtbot, dialog, which=QDialogButtonBox.StandardButton.Ok) -> None:
+    qtbot.mouseClick(dialog.buttons.button(which), Qt.MouseButton.LeftButton)
+
+
+def test_the_first_start_creates_the_administrator(qtbot, ctx):
+    assert auth.needs_first_admin()
+    dialog = FirstAdminDialog()
+    qtbot.addWidget(dialog)
+    dialog.username.setText("wangfang")
+    type_text(dialog.display_name, "王芳")
+    dialog.password.setText(PASSWORD)
+    dialog.repeat.setText(PASSWORD + "x")
+    save(qtbot, dialog)
+    assert "不一致" in dialog.error_text("repeat") and dialog.result_value is None
+    dialog.repeat.setText(PASSWORD)
+    save(qtbot, dialog)
+    admin = dialog.result_value
+    assert (admin.username, admin.display_name, admin.role) == ("wangfang", "王芳", "admin")
+    assert not auth.needs_first_admin()
+    assert auth.authenticate("wangfang", PASSWORD).id == admin.id
+
+
+def test_the_login_dialog_refuses_a_wrong_password_and_remembers_who_logged_in(qtbot, ctx):
+    auth.create_first_admin("wangfang", "王芳", PASSWORD, PASSWORD)
+    settings = QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat)
+    dialog = LoginDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.username.setText("wangfang")
+    dialog.password.setText("not it")
+    click(qtbot, dialog)
+    assert dialog.user is None and not dialog.error.isHidden()
+    assert "用户名或密码不正确" in dialog.error.text() and dialog.password.text() == ""
+    dialog.password.setText(PASSWORD)
+    with qtbot.waitSignal(dialog.accepted):
+        click(qtbot, dialog)
+    assert dialog.user.username == "wangfang"
+    assert settings.value(LAST_USER_KEY) == "wangfang"
+    assert LoginDialog(settings).username.text() == "wangfang"
+
+
+def answer_next_dialog(qtbot, fill) -> None:
+    """Fill the modal dialog the code under test is about to exec(), as a user would."""
+
+    def run() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, run)
+            return
+        fill(dialog)
+
+    QTimer.singleShot(0, run)
+
+
+def test_the_program_opens_with_a_login_and_can_switch_user(qtbot, ctx):
+    admin = auth.create_first_admin("wangfang", "王芳", PASSWORD, PASSWORD)
+    auth.create_user(admin, "lina", "李娜", "viewer", "viewer-pass-1")
+
+    def log_in_as(name, password):
+        def fill(dialog):
+            dialog.username.setText(name)
+            dialog.password.setText(password)
+            dialog.accept()
+        return fill
+
+    session = Session(ctx, MainWindow)
+    answer_next_dialog(qtbot, log_in_as("wangfang", PASSWORD))
+    assert session.start()
+    first = session.window
+    qtbot.addWidget(first)
+    assert ctx.user.username == "wangfang"
+    assert any("操作员：王芳" in label.text() for label in first.statusBar().findChildren(QLabel))
+
+    answer_next_dialog(qtbot, log_in_as("lina", "viewer-pass-1"))
+    session.switch_user()
+    qtbot.addWidget(session.window)
+    assert session.window is not first and not first.isVisible()
+    assert ctx.user.username == "lina"
+    assert any("操作员：李娜" in label.text() for label in session.window.statusBar().findChildren(QLabel))
+    assert AuditEntry.select().where(AuditEntry.action == "login").count() == 2
+
+
+def test_the_idle_lock_covers_the_window_and_keeps_a_half_filled_form(qtbot, ctx):
+    ctx.user = auth.create_first_admin("wangfang", "王芳", PASSWORD, PASSWORD)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.nav.setCurrentRow(1)  # 人员
+    page = window.current_page()
+    page.create_new()
+    form = page.active_dialog
+    qtbot.waitExposed(form)
+    type_text(form.name, "王秀英")
+    form.phone.setText("138")
+
+    lock = IdleLock(window, ctx, timeout_ms=300, tick_ms=20)
+    QTest.keyClick(form.phone, Qt.Key.Key_0)  # input restarts the idle time
+    assert lock.idle.elapsed() < 100 and not lock.is_locked()
+    qtbot.waitUntil(lock.is_locked, timeout=3000)
+    screen = lock.screen
+    assert screen.isVisible() and screen.isModal() and QApplication.activeModalWidget() is screen
+    assert screen.geometry() == window.geometry()
+    assert form.isVisible() and form.name.text() == "王秀英" and form.phone.text() == "1380"
+
+    screen.reject()  # Esc does not unlock
+    screen.close()
+    assert lock.is_locked() and screen.isVisible()
+    screen.password.setText("wrong")
+    click(qtbot, screen)
+    assert lock.is_locked() and "不正确" in screen.error.text()
+    screen.password.setText(PASSWORD)
+    with qtbot.waitSignal(lock.unlocked):
+        click(qtbot, screen)
+    assert not lock.is_locked()
+    assert form.isVisible() and form.name.text() == "王秀英" and form.phone.text() == "1380"
+    form.phone.setText("13812345678")
+    save(qtbot, form)
+    assert Person.get(Person.name == "王秀英").phone == "13812345678"
+    lock.stop()
+
+
+def test_the_idle_time_comes_from_the_settings(ctx):
+    assert idle_minutes() == 15
+    set_setting("security.idle_minutes", "5", ctx.user)
+    assert idle_minutes() == 5
+    set_setting("security.idle_minutes", "abc", ctx.user)
+    assert idle_minutes() == 15
+    assert User.select().count() == 1

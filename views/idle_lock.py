@@ -1,0 +1,121 @@
+"""The idle lock: after ``security.idle_minutes`` without input the window is covered and asks
+for the password again. Open forms stay open underneath with what was typed in them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMainWindow
+
+from desktop.context import AppContext
+from models.settings import get_setting
+
+from .login import PasswordPrompt
+
+IDLE_SETTING = "security.idle_minutes"
+TICK_MS = 5000
+
+INPUT_EVENTS = frozenset({
+    QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick,
+    QEvent.Type.MouseMove, QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.InputMethod,
+})
+
+
+def idle_minutes() -> int:
+    """The setting as a number of minutes; 0 (or nonsense) would mean never, so fall back to 15."""
+    try:
+        minutes = int(get_setting(IDLE_SETTING))
+    except ValueError:
+        minutes = 0
+    return minutes if minutes > 0 else 15
+
+
+class LockScreen(PasswordPrompt):
+    """Covers the main window, application-modal; only the same user's password removes it."""
+
+    def __init__(self, window: QMainWindow, ctx: AppContext):
+        super().__init__(self.tr("已锁定"), window, username=ctx.user.username, fixed_user=True)
+        self.setObjectName("lock_screen")
+        self.setWindowModality(Qt.WindowModality.ApplicationModal)
+        self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
+        name = ctx.user.display_name or ctx.user.username
+        self.intro.setText(self.tr(
+            "{name}，程序因长时间没有操作已锁定。请输入密码继续；打开的表单和其中的内容都保留着。"
+        ).format(name=name))
+        self.intro.show()
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("解锁"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).hide()
+        self.setAutoFillBackground(True)
+        self.setGeometry(window.geometry())
+
+    def reject(self) -> None:
+        """Esc does not unlock."""
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.user is None:
+            event.ignore()
+        else:
+            super().closeEvent(event)
+
+
+class IdleLock(QObject):
+    """Watches every input event of the application; locks ``window`` after the idle time.
+
+    ``timeout_ms`` overrides the setting (tests); otherwise the setting is read on each tick,
+    so a change on the Settings page applies at once.
+    """
+
+    locked = Signal()
+    unlocked = Signal()
+
+    def __init__(self, window: QMainWindow, ctx: AppContext, timeout_ms: int | None = None,
+                 tick_ms: int = TICK_MS):
+        super().__init__(window)
+        self.window, self.ctx, self.timeout_ms = window, ctx, timeout_ms
+        self.screen: LockScreen | None = None
+        self.idle = QElapsedTimer()
+        self.idle.start()
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(tick_ms)
+        self.ticker.timeout.connect(self.check)
+        self.ticker.start()
+        QApplication.instance().installEventFilter(self)
+        window.destroyed.connect(self.stop)
+
+    def stop(self) -> None:
+        self.ticker.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.screen is None and event.type() in INPUT_EVENTS:
+            self.idle.restart()
+        return False
+
+    def is_locked(self) -> bool:
+        return self.screen is not None
+
+    def timeout(self) -> int:
+        return self.timeout_ms if self.timeout_ms is not None else idle_minutes() * 60_000
+
+    def check(self) -> None:
+        if self.screen is None and self.window.isVisible() and self.idle.elapsed() >= self.timeout():
+            self.lock()
+
+    def lock(self) -> None:
+        if self.screen is not None:
+            return
+        self.screen = LockScreen(self.window, self.ctx)
+        self.screen.accepted.connect(self._unlocked)
+        self.screen.show()
+        self.screen.activateWindow()
+        self.locked.emit()
+
+    def _unlocked(self) -> None:
+        screen, self.screen = self.screen, None
+        if screen is not None:
+            screen.deleteLater()
+        self.idle.restart()
+        self.unlocked.emit()
+
