@@ -22,11 +22,12 @@ from pathlib import Path
 
 from peewee import Database
 
-from models.i18n import Message, msg
+from models.i18n import msg
 
 from . import paths
 from .instance_lock import InstanceLock, LockedError
 from .integrity import check_database
+from .reports.output import ExportError
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +46,9 @@ REASONS = {
 _NAME = re.compile(r"^(?P<stem>.+)_(?P<stamp>\d{8}-\d{6})(?:-\d+)?_(?P<reason>[a-z]+)\.db$")
 
 
-class BackupError(RuntimeError):
-    """The backup or restore cannot be done; the message says why and what to do."""
-
-    def __init__(self, message: Message):
-        super().__init__(str(message))
-        self.message = message
+class BackupError(ExportError):
+    """The backup or restore cannot be done; the message says why and what to do (a problem
+    the user can fix, shown like an export's when it happens in a worker thread)."""
 
 
 @dataclass(frozen=True)

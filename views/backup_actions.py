@@ -12,7 +12,6 @@ from desktop.backup import BackupError, backup_to, backups_folder, restore_from
 from desktop.context import AppContext
 from desktop.database import DatabaseOpenError, open_database
 from desktop.instance_lock import LockedError
-from desktop.reports.output import ExportError
 from models.entities import User
 from models.permissions import can
 
@@ -54,14 +53,8 @@ def backup_to_file(window: QMainWindow, ctx: AppContext, settings: QSettings) ->
         return None
     settings.setValue(FOLDER_KEY, str(path.parent))
 
-    def work(_job) -> Path:
-        try:
-            return backup_to(ctx.db_path, path)
-        except BackupError as e:
-            raise ExportError(e.message) from e
-
     return run_task(
-        window, _tr("备份到"), _tr("正在备份数据库…"), work,
+        window, _tr("备份到"), _tr("正在备份数据库…"), lambda _job: backup_to(ctx.db_path, path),
         lambda written: QMessageBox.information(
             window, _tr("备份到"), _tr("已备份到：\n{path}").format(path=written)),
     )

@@ -346,3 +346,17 @@ def test_the_main_window_has_the_import_page(qtbot, ctx):
     row = next(i for i in range(window.nav.count()) if window.nav.item(i).text() == "导入")
     window.nav.setCurrentRow(row)
     assert isinstance(window.current_page(), ImportPage) and window.is_filled()
+
+
+def test_a_gbk_csv_previews_like_its_workbook(qtbot, page, samples, tmp_path, monkeypatch):
+    workbook = load_workbook(samples / ORGS, read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    workbook.close()
+    path = tmp_path / "社会组织名录.csv"
+    path.write_bytes("\r\n".join(",".join("" if v is None else str(v) for v in row) for row in rows)
+                     .encode("gb18030"))
+    page.kind.setValue("orgs")
+    pick(qtbot, page, monkeypatch, path)
+    assert page.file_label.text() == "社会组织名录.csv" and not page.sheet_combo.isEnabled()
+    assert counts(page) == expected_counts(plan_import(read_sheet(samples / ORGS, "orgs")))
+    assert rejected_rows(page)[0][:2] == ("6", "统一社会信用代码")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import importing
+from desktop.backup import before_change
 from desktop.context import AppContext
 from desktop.reports.output import Job
 
@@ -133,6 +134,8 @@ class ImportHistory(QWidget):
     def refresh(self) -> None:
         self.model.set_rows(importing.list_batches(HISTORY_LIMIT))
         self.table.resizeColumnsToContents()
+        for col in range(self.model.columnCount() - 1):  # some air between the columns
+            self.table.setColumnWidth(col, max(self.table.columnWidth(col) + 16, 64))
         self._selected()
 
     def selected_batch(self) -> BatchRow | None:
@@ -162,9 +165,13 @@ class ImportHistory(QWidget):
         box.open()
 
     def _undo(self, batch: BatchRow) -> None:
-        user = self.ctx.user
-        self.runner.start(self.tr("撤销此次导入"), self.tr("正在撤销…"),
-                          lambda job: importing.undo_batch(batch.id, user), self._undone)
+        ctx, user = self.ctx, self.ctx.user
+
+        def undo(_job: Job) -> Any:
+            before_change(ctx.db, ctx.db_path, "undo")  # the state before the undo stays at hand
+            return importing.undo_batch(batch.id, user)
+
+        self.runner.start(self.tr("撤销此次导入"), self.tr("正在撤销…"), undo, self._undone)
 
     def _undone(self, _batch) -> None:
         self.refresh()

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import importing
+from desktop.backup import before_change
 from desktop.context import AppContext
 from desktop.reports.output import Job
 
@@ -521,9 +522,14 @@ class ImportPage(QWidget):
     def _apply(self, plan: ImportPlan) -> None:
         plan = dataclasses.replace(plan, options=dataclasses.replace(
             plan.options, hours_on=self.hours_on.date().toPython()))
-        user = self.ctx.user
+        ctx, user = self.ctx, self.ctx.user
+
+        def apply(job: Job) -> Any:
+            before_change(ctx.db, ctx.db_path, "import")  # the state before the import stays at hand
+            return importing.apply_import(plan, user, job)
+
         self.start(self.tr("导入"), self.tr("正在导入 {name}…").format(name=plan.sheet.file_name),
-                    lambda job: importing.apply_import(plan, user, job), self._imported)
+                    apply, self._imported)
 
     def _imported(self, batch) -> None:
         self.history.refresh()
