@@ -38,6 +38,7 @@ from models.entities import (
 from models.i18n import msg
 from models.organizations import OrganizationData
 from models.organizations import _clean as clean_organization
+from models.permissions import require
 from models.references import ENTITY_LABELS
 from models.sortkey import pinyin_key
 
@@ -313,6 +314,7 @@ def apply_import(plan: ImportPlan, user: User | None, job: Job | None = None) ->
     Rejected rows are not imported; a caller that wants all-or-nothing over the whole
     file checks ``plan.rejected`` before calling this.
     """
+    require(user, "import")
     with database.atomic():
         if (AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0) != plan.audit_mark:
             plan = plan_import(plan.sheet, plan.mapping, plan.options)
@@ -414,6 +416,7 @@ def _refuse_if_in_use(batch: ImportBatch, created: dict[str, list[int]],
 
 def undo_batch(batch_id: int, user: User | None) -> ImportBatch:
     """Undo a whole import: delete what it created, put back what it changed (audited), or refuse."""
+    require(user, "import")
     with database.atomic():
         batch = ImportBatch.get_or_none(ImportBatch.id == batch_id)
         if batch is None:

@@ -15,6 +15,7 @@ from models import audit
 from models.entities import User
 from models.i18n import tr_noop
 from models.listing import Column, Listing, ListRow
+from models.permissions import require
 
 from .output import Job, atomic_output
 from .xlsx import SheetWriter, XlsxColumn, discard_workbook, new_workbook, save_workbook
@@ -72,6 +73,7 @@ def export_listing(
     job: Job | None = None, user: User | None = None, title: str = "",
 ) -> int:
     """Write the listing as ``path`` (.xlsx); return the number of rows written."""
+    require(user, "export")
     path = Path(path)
     columns = listing.columns
     heading = [title] if title else []
