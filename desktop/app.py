@@ -89,8 +89,8 @@ def run_window(db_path: Path | None, smoke: bool, started: float) -> int:
     install_crash_hook(show_internal_error)
     path = Path(db_path) if db_path else paths.default_db_path()
     install_database_error_hook(path)
-    if not smoke and not path.exists():
-        offer_restore_of_missing(path)
+    if not smoke and not path.exists() and not offer_restore_of_missing(path):
+        return 2
     lock = InstanceLock(path)
     try:
         lock.acquire()
@@ -126,26 +126,33 @@ def install_database_error_hook(db_path: Path) -> None:
     sys.excepthook = hook
 
 
-def offer_restore_of_missing(path: Path) -> None:
+def offer_restore_of_missing(path: Path) -> bool:
     """The database file is gone (deleted, a USB stick not plugged in) but backups of it exist:
-    offer the newest one instead of silently starting an empty register."""
+    offer the newest one instead of silently starting an empty register. False: quit."""
     backups = list_backups(backups_folder(), path)
     if not backups:
-        return
+        return True
     newest = backups[-1]
-    answer = QMessageBox.question(
-        None, APP_TITLE,
-        tr("找不到数据库文件：\n{path}\n\n如果它在 U 盘或移动硬盘上，请插好后选“否”并重新启动程序。\n"
-           "要用最近的备份（{when}，{reason}）恢复它吗？选“否”将新建一个空的数据库。").format(
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, APP_TITLE,
+        tr("找不到数据库文件：\n{path}\n\n如果它在 U 盘或移动硬盘上，请退出，插好后再启动程序。\n"
+           "也可以用最近的备份（{when}，{reason}）恢复它，或新建一个空的数据库。").format(
             path=path, when=f"{newest.made_at:%Y-%m-%d %H:%M}", reason=newest.reason_label),
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.Yes,
     )
-    if answer == QMessageBox.StandardButton.Yes:
+    restore = box.addButton(tr("从备份恢复"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(tr("新建空的数据库"), QMessageBox.ButtonRole.DestructiveRole)
+    leave = box.addButton(tr("退出"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore)
+    box.exec()
+    if box.clickedButton() is leave:
+        return False
+    if box.clickedButton() is restore:
         try:
             restore_from(newest.path, path)
         except (BackupError, LockedError) as e:
             QMessageBox.warning(None, APP_TITLE, str(e.message))
+            return False
+    return True
 
 
 def start_of_day_backup(ctx: AppContext) -> None:

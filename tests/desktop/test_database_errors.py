@@ -75,7 +75,7 @@ def test_the_window_shows_database_errors_as_messages_not_internal_errors(monkey
     assert crashed == [(KeyError, bug, None)]
 
 
-def test_a_missing_database_with_backups_is_offered_back(ctx, monkeypatch):
+def test_a_missing_database_with_backups_is_offered_back(qapp, ctx, monkeypatch):
     from desktop.backup import daily_backup
 
     audit.create(Organization, ctx.user, name="巾帼志愿服务队", kind="grassroots")
@@ -83,10 +83,26 @@ def test_a_missing_database_with_backups_is_offered_back(ctx, monkeypatch):
     ctx.close()
     for suffix in ("", "-wal", "-shm"):
         ctx.db_path.with_name(ctx.db_path.name + suffix).unlink(missing_ok=True)
-    asked = []
-    yes = QMessageBox.StandardButton.Yes
-    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *rest: asked.append(text) or yes)
-    app.offer_restore_of_missing(ctx.db_path)
-    assert "找不到数据库文件" in asked[0] and "每日自动备份" in asked[0]
+    chosen = []
+
+    def click(box):  # the user reads the message and picks 从备份恢复
+        chosen.append(box.text())
+        box.buttons()[0].click()
+
+    monkeypatch.setattr(QMessageBox, "exec", click)
+    assert app.offer_restore_of_missing(ctx.db_path)
+    assert "找不到数据库文件" in chosen[0] and "每日自动备份" in chosen[0]
     with sqlite3.connect(ctx.db_path) as conn:
         assert conn.execute("SELECT name FROM organization").fetchall() == [("巾帼志愿服务队",)]
+
+
+def test_quitting_at_the_missing_database_question_creates_nothing(qapp, ctx, monkeypatch):
+    from desktop.backup import daily_backup
+
+    daily_backup(ctx.db, ctx.db_path)
+    ctx.close()
+    ctx.db_path.unlink()
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: next(
+        b for b in box.buttons() if b.text() == "退出").click())
+    assert not app.offer_restore_of_missing(ctx.db_path)
+    assert not ctx.db_path.exists()
