@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
+from functools import cache
 
 from peewee import fn
 
@@ -81,7 +82,10 @@ def _parse(stored: str) -> _Stored | None:
         return None
 
 
-_DUMMY = hash_password("no such user")  # checked against for unknown users: same time, same answer
+@cache
+def _dummy_hash() -> str:
+    """Checked against for unknown users: the same time and the same answer as a wrong password."""
+    return hash_password("no such user")
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -263,7 +267,7 @@ def authenticate(username: str, password: str, now: dt.datetime | None = None) -
     at = now or local_now()
     user = User.get_or_none(fn.LOWER(User.username) == username.strip().lower())
     if user is None or not user.active or not user.password_hash:
-        verify_password(password, _DUMMY)
+        verify_password(password, _dummy_hash())
         raise AuthError(msg("用户名或密码不正确。"))
     if is_locked(user, at):
         raise AuthError(_locked_message(user.locked_until))
