@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from pathlib import Path
 
@@ -90,7 +91,9 @@ def _message_for(error: BaseException, path: Path | str) -> Message | None:
                    "请关闭其他程序后重试。", path=path)
     if "disk is full" in text:
         return msg("磁盘空间不足，刚才的操作没有保存，数据库 {path} 保持原样。请清理磁盘后重试。", path=path)
-    if "readonly" in text or "read-only" in text:
+    folder = Path(path).parent
+    unwritable = "unable to open" in text and folder.is_dir() and not os.access(folder, os.W_OK)
+    if "readonly" in text or "read-only" in text or unwritable:
         return msg("数据库 {path} 是只读的（文件属性只读、在光盘或写保护的 U 盘上，或没有写入权限），"
                    "刚才的操作没有保存。请把文件复制到可写的位置，或去掉只读属性后重新打开。", path=path)
     if "not a database" in text or "malformed" in text:

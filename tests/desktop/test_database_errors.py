@@ -106,3 +106,9 @@ def test_quitting_at_the_missing_database_question_creates_nothing(qapp, ctx, mo
         b for b in box.buttons() if b.text() == "退出").click())
     assert not app.offer_restore_of_missing(ctx.db_path)
     assert not ctx.db_path.exists()
+
+
+def test_a_database_in_a_read_only_folder_is_named(tmp_path, monkeypatch):
+    monkeypatch.setattr("desktop.database.os.access", lambda path, mode: False)
+    error = OperationalError("unable to open database file")
+    assert "只读" in str(database_error_message(error, tmp_path / "office.db"))
