@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -18,8 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
+from models.choices import USER_ROLES
+from models.permissions import can
 
 from .backup_actions import backup_to_file, may_restore, restore_from_file
+from .i18n import tr_label
 from .list_page import ListPage
 from .pages.activities import ActivitiesPage
 from .pages.audit import AuditPage
@@ -31,11 +34,17 @@ from .pages.reports import ReportsPage
 from .pages.settings import SettingsPage
 from .pages.teams import TeamsPage
 from .pages.trainings import TrainingsPage
+from .pages.users import UsersPage
 from .pages.venues import VenuesPage
 from .pages.vocabularies import RegionsPage, ServiceAreasPage
 
+# Pages shown only to a role with this permission (the services refuse the rest anyway).
+PAGE_PERMISSIONS = {ImportPage: "import", SettingsPage: "settings", UsersPage: "users"}
+
 
 class MainWindow(QMainWindow):
+    switch_user_requested = Signal()  # File ▸ 切换用户/注销 (views.session logs in again)
+
     def __init__(self, ctx: AppContext):
         super().__init__()
         self.ctx = ctx
@@ -64,8 +73,10 @@ class MainWindow(QMainWindow):
             (self.tr("导入"), ImportPage),
             (self.tr("操作记录"), AuditPage),
             (self.tr("设置"), SettingsPage),
+            (self.tr("操作员"), UsersPage),
         ):
-            self.add_page(title, lambda cls=page_class: cls(ctx, self))
+            if can(ctx.user, PAGE_PERMISSIONS.get(page_class, "view")):  # a role sees what it may use
+                self.add_page(title, lambda cls=page_class: cls(ctx, self))
         self.nav.currentRowChanged.connect(self.show_page)
         self.nav.setCurrentRow(0)
 
@@ -78,9 +89,9 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         operator = ctx.user.display_name or ctx.user.username
-        self.statusBar().addPermanentWidget(
-            QLabel(self.tr("操作员：{name}　数据库：{path}").format(name=operator, path=ctx.db_path))
-        )
+        role = tr_label(USER_ROLES.label(ctx.user.role))
+        self.statusBar().addPermanentWidget(QLabel(self.tr("操作员：{name}（{role}）　数据库：{path}").format(
+            name=operator, role=role, path=ctx.db_path)))
         self._restore_geometry()
 
     def add_page(self, title: str, factory: Callable[[], ListPage]) -> None:
@@ -116,7 +127,10 @@ class MainWindow(QMainWindow):
             self.tr("备份到(&B)…"), lambda: backup_to_file(self, self.ctx, self.settings))
         self.restore_action = file_menu.addAction(self.tr("从备份恢复(&R)…"), self.restore_from_backup)
         self.restore_action.setEnabled(may_restore(self.ctx))
+        self.backup_action.setEnabled(can(self.ctx.user, "backup"))
         file_menu.addSeparator()
+        self.switch_user_action = file_menu.addAction(self.tr("切换用户/注销(&L)…"),
+                                                      self.switch_user_requested.emit)
         quit_action = QAction(self.tr("退出(&X)"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
