@@ -1,7 +1,8 @@
 """PDF output (reportlab): embedded Chinese fonts, page numbers, official header and footer.
 
 Text is set in WenQuanYi Micro Hei; a character it lacks (a rare name character such
-as 𠮷) is set in LXGW WenKai. Both are TrueType, so reportlab embeds a subset of each.
+as 𠮷) is set in Jinguo Rare, the part of LXGW WenKai that WenQuanYi lacks
+(resources/fonts/README.md). Both are TrueType, so reportlab embeds a subset of each.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from resources import resource_path
 
 SANS = "JinguoSans"  # WenQuanYi Micro Hei
-KAI = "JinguoKai"  # LXGW WenKai, for what the sans lacks
+KAI = "JinguoKai"  # Jinguo Rare (a subset of LXGW WenKai), for what the sans lacks
 MARGIN = 15 * mm
 
 
@@ -35,7 +36,7 @@ MARGIN = 15 * mm
 def register_fonts() -> tuple[frozenset[int], frozenset[int]]:
     """Register both fonts once; return the code points each covers."""
     sans = TTFont(SANS, str(resource_path("fonts/wqy-microhei.ttc")), subfontIndex=0)
-    kai = TTFont(KAI, str(resource_path("fonts/LXGWWenKai-Regular.ttf")))
+    kai = TTFont(KAI, str(resource_path("fonts/JinguoRare-Regular.ttf")))
     pdfmetrics.registerFont(sans)
     pdfmetrics.registerFont(kai)
     return frozenset(sans.face.charToGlyph), frozenset(kai.face.charToGlyph)
