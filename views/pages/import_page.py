@@ -296,6 +296,9 @@ class ImportPage(QWidget):
             on_done(result)
 
         task = run_task(self, title, label, _guarded(work), done)
+        # Reading a workbook reports no progress: start the dialog's clock now, so that it
+        # appears (busy) after its delay instead of waiting for a first progress report.
+        task.dialog.setValue(0)
         self.tasks.add(task)
         task.finished.connect(lambda: self.tasks.discard(task))
         return task
@@ -410,14 +413,14 @@ class ImportPage(QWidget):
         table, sheet = self.mapping_table, self.sheet
         header = sheet.header if sheet is not None else []
         table.setColumnCount(len(header))
+        table.setVerticalHeaderLabels([self.tr("第 {n} 行（表头）").format(n=sheet.header_row) if sheet else
+                                       self.tr("表头"), self.tr("导入为")])
         if sheet is None:
             self.mapping_hint.setText(self.tr("先选择要导入的文件。"))
             return
         fields = {col: f for f in importing.fields_of(sheet.kind) for key, col in self.mapping.items()
                   if f.key == key}
         table.setHorizontalHeaderLabels([column_letter(i) for i in range(len(header))])
-        table.setVerticalHeaderLabels([self.tr("第 {n} 行（表头）").format(n=sheet.header_row),
-                                       self.tr("导入为")])
         for col, title in enumerate(header):
             table.setItem(0, col, QTableWidgetItem(cell_text(title)))
             field = fields.get(col)
