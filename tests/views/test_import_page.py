@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFileDialog, QMessageBox, QPushButton
 
+from desktop import importing
 from desktop.importing import ImportOptions, plan_import, read_sheet
 from models.entities import Membership, Organization, Person, ServiceRecord
 from models.people import PersonData, save_person
@@ -360,3 +361,24 @@ def test_a_gbk_csv_previews_like_its_workbook(qtbot, page, samples, tmp_path, mo
     assert page.file_label.text() == "社会组织名录.csv" and not page.sheet_combo.isEnabled()
     assert counts(page) == expected_counts(plan_import(read_sheet(samples / ORGS, "orgs")))
     assert rejected_rows(page)[0][:2] == ("6", "统一社会信用代码")
+
+
+def test_cancel_while_checking_leaves_the_page_as_it_was(qtbot, page, samples, monkeypatch, messages):
+    started = []
+
+    def endless(sheet, mapping=None, options=None, job=None):
+        started.append(True)
+        while True:
+            job.step(1, 2)
+
+    monkeypatch.setattr(importing, "plan_import", endless)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a: (str(samples / VOLUNTEERS), ""))
+    click(qtbot, page.choose_button)
+    qtbot.waitUntil(lambda: bool(started))
+    task = next(iter(page.tasks))
+    cancel = task.dialog.findChild(QPushButton)
+    assert cancel.text() == "取消"
+    click(qtbot, cancel)
+    wait(qtbot, page)
+    assert task.outcome == "cancelled" and messages == []
+    assert page.file_label.text() == "未选择文件" and page.plan is None
