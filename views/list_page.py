@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,6 +30,7 @@ from desktop.reports.table_export import export_listing
 from models import audit
 from models.errors import ValidationFailed
 from models.listing import Listing
+from models.permissions import can
 from models.references import delete_unreferenced
 
 from .form import FormDialog
@@ -52,6 +54,8 @@ class ListPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.settings = QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat)
+        # 查看员: no buttons that change records, forms open without 保存 (the services refuse too)
+        self.read_only = not can(ctx.user, "edit")
 
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
@@ -109,7 +113,7 @@ class ListPage(QWidget):
         layout.addWidget(self.status)
 
         for keys, slot in (
-            (QKeySequence.StandardKey.New, self.create_new),
+            (QKeySequence.StandardKey.New, lambda: self.read_only or self.create_new()),
             (QKeySequence.StandardKey.Find, self.focus_search),
             (QKeySequence("Ctrl+E"), self.export_excel),
         ):
@@ -129,7 +133,8 @@ class ListPage(QWidget):
             action = QAction(text, self.table)
             action.triggered.connect(slot)
             self.table.addAction(action)
-        self.new_button = self.add_action(self.tr("新建"), self.create_new, self.tr("新建（Ctrl+N）"))
+        self.new_button = self.add_action(self.tr("新建"), self.create_new, self.tr("新建（Ctrl+N）"),
+                                          changes=True)
         self.open_button = self.add_action(
             self.tr("查看/编辑"), self.open_selected, self.tr("打开选中的一行（回车或双击）")
         )
@@ -137,13 +142,14 @@ class ListPage(QWidget):
         if self.deletable:
             self.delete_button = self.add_action(
                 self.tr("删除…"), self.delete_selected,
-                self.tr("删除选中的一行（Delete）；仍被引用的不能删除"),
+                self.tr("删除选中的一行（Delete）；仍被引用的不能删除"), changes=True,
             )
         self.setup_actions()
         self.export_button = self.add_action(
             self.tr("导出 Excel…"), self.export_excel,
             self.tr("把当前筛选、排序下的全部行导出为 Excel 文件（Ctrl+E）"),
         )
+        self.export_button.setVisible(can(ctx.user, "export"))
         self.filter_bar.addStretch(1)
         self.action_bar.addStretch(1)
         self.restore_header()
@@ -214,8 +220,11 @@ class ListPage(QWidget):
         widget.currentIndexChanged.connect(self.apply_filter)
         return widget
 
-    def add_action(self, text: str, slot, hint: str = "") -> QPushButton:
+    def add_action(self, text: str, slot, hint: str = "", changes: bool = False) -> QPushButton:
+        """A button in the action bar; one that ``changes`` records is hidden from read-only roles."""
         button = QPushButton(text, self)
+        if changes and self.read_only:
+            button.hide()
         button.clicked.connect(slot)
         if hint:
             button.setToolTip(hint)
@@ -226,6 +235,7 @@ class ListPage(QWidget):
     def is_filled(self) -> bool:
         """The first rows are in the table (or there are none to show)."""
         return self.model.total == 0 or bool(self.model.rows_fetched)
+
 
     def selected_text(self, with_header: bool = False) -> str:
         """Selected rows as tab-separated text in the columns' on-screen order (pastes into Excel/WPS)."""
@@ -255,6 +265,8 @@ class ListPage(QWidget):
 
     def export_excel(self) -> None:
         """Every row the current filter matches, in the current sort, to an .xlsx file."""
+        if not can(self.ctx.user, "export"):
+            return
         title = self.windowTitle() or self.page_key
         path = ask_save_path(self, self.settings, self.tr("导出 Excel"), file_stem(title), ".xlsx")
         if path is None:
@@ -294,6 +306,11 @@ class ListPage(QWidget):
 
     def show_dialog(self, dialog: FormDialog) -> None:
         """Show a form window-modal; after a save, reload and select what was saved."""
+        if self.read_only:
+            save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+            if save is not None:
+                save.setEnabled(False)
+                save.setToolTip(self.tr("查看员只能查看，不能保存修改"))
         dialog.accepted.connect(lambda: self.refresh(select_id=dialog.result_value.id))
         dialog.finished.connect(dialog.deleteLater)
         self.active_dialog = dialog

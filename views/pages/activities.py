@@ -124,7 +124,7 @@ class ActivitiesPage(ArchivingListPage):
         super().setup_actions()
         self.hours_button = self.add_action(
             self.tr("志愿服务时长…"), self.edit_service_hours,
-            self.tr("登记参加本次活动的志愿者及其服务时长"),
+            self.tr("登记参加本次活动的志愿者及其服务时长"), changes=True,
         )
 
     def current_filter(self) -> ActivityFilter:

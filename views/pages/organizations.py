@@ -50,7 +50,7 @@ class OrganizationsPage(ArchivingListPage):
     def setup_actions(self) -> None:
         self.detail_button = self.add_action(self.tr("详情…"), self.show_detail,
                                              self.tr("成员、项目、活动和孵化历程"))
-        self.stage_button = self.add_action(self.tr("推进阶段…"), self.advance_selected)
+        self.stage_button = self.add_action(self.tr("推进阶段…"), self.advance_selected, changes=True)
         super().setup_actions()
 
     def current_filter(self) -> OrganizationFilter:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -21,10 +22,12 @@ from models.i18n import Message
 from models.settings import get_setting, set_settings
 from models.validators import InvalidValue, check_phone
 
+from .. import idle_lock
 from ..form import ERROR_STYLE
 from ..i18n import tr_msg
 
 PRINT_FULL_ID = "privacy.print_full_id"
+IDLE_MINUTES = idle_lock.IDLE_SETTING
 
 
 class SettingsPage(QWidget):
@@ -57,7 +60,20 @@ class SettingsPage(QWidget):
         )
         self.print_full_id.setObjectName(PRINT_FULL_ID)
         privacy = QGroupBox(self.tr("个人信息保护"), self)
-        QVBoxLayout(privacy).addWidget(self.print_full_id)
+        privacy_layout = QVBoxLayout(privacy)
+        privacy_layout.addWidget(self.print_full_id)
+        self.idle_minutes = QSpinBox(privacy)
+        self.idle_minutes.setObjectName(IDLE_MINUTES)
+        self.idle_minutes.setRange(1, 240)
+        self.idle_minutes.setSuffix(self.tr(" 分钟"))
+        self.idle_minutes.setToolTip(self.tr("这么久没有操作，窗口就锁定，需要重新输入密码；打开的表单内容保留"))
+        idle_row = QHBoxLayout()
+        idle_caption = QLabel(self.tr("无操作自动锁定："), privacy)
+        idle_caption.setBuddy(self.idle_minutes)
+        idle_row.addWidget(idle_caption)
+        idle_row.addWidget(self.idle_minutes)
+        idle_row.addStretch(1)
+        privacy_layout.addLayout(idle_row)
 
         self.save_button = QPushButton(self.tr("保存"), self)
         self.save_button.setToolTip(self.tr("保存设置（Ctrl+S）"))
@@ -82,6 +98,7 @@ class SettingsPage(QWidget):
         for edit in self.edits.values():
             edit.textEdited.connect(self.status.clear)
         self.print_full_id.toggled.connect(self.status.clear)
+        self.idle_minutes.valueChanged.connect(self.status.clear)
         self.load()
 
     def _group(self, title: str, fields: tuple[tuple[str, str, str], ...]) -> QGroupBox:
@@ -113,6 +130,7 @@ class SettingsPage(QWidget):
             edit.setText(get_setting(key))
             self.set_error(key, None)
         self.print_full_id.setChecked(get_setting(PRINT_FULL_ID) == "1")
+        self.idle_minutes.setValue(idle_lock.idle_minutes())
         self.status.clear()
 
     def set_error(self, key: str, message: Message | None) -> None:
@@ -132,6 +150,7 @@ class SettingsPage(QWidget):
             self.edits["report.phone"].setFocus(Qt.FocusReason.OtherFocusReason)
             return None
         values[PRINT_FULL_ID] = "1" if self.print_full_id.isChecked() else "0"
+        values[IDLE_MINUTES] = str(self.idle_minutes.value())
         return values
 
     def save(self) -> bool:

@@ -246,7 +246,7 @@ class VenuesPage(ArchivingListPage):
     def setup_actions(self) -> None:
         self.detail_button = self.add_action(self.tr("详情…"), self.show_detail,
                                              self.tr("预约情况和使用统计"))
-        self.book_button = self.add_action(self.tr("预约…"), self.book_selected)
+        self.book_button = self.add_action(self.tr("预约…"), self.book_selected, changes=True)
         super().setup_actions()
 
     def update_actions(self) -> None:

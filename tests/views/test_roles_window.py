@@ -1,0 +1,87 @@
+"""Roles in the window: a viewer reads and prints only, a clerk edits but has no settings or users."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+
+from models import auth
+from models.entities import Organization, Setting
+from views.main_window import MainWindow
+from views.pages.settings import SettingsPage
+
+from .conftest import type_text
+
+
+@pytest.fixture
+def operators(ctx):
+    admin = auth.create_first_admin("wangfang", "王芳", "admin-pass-1", "admin-pass-1")
+    return {
+        "admin": admin,
+        "clerk": auth.create_user(admin, "luru", "录入", "clerk", "clerk-pass-1"),
+        "viewer": auth.create_user(admin, "chakan", "查看", "viewer", "viewer-pass-1"),
+    }
+
+
+def window_as(qtbot, ctx, user) -> MainWindow:
+    ctx.user = user
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def titles(window) -> list[str]:
+    return [window.nav.item(i).text() for i in range(window.nav.count())]
+
+
+def test_a_viewer_can_read_but_not_save_import_export_or_restore(qtbot, ctx, operators, orgs):
+    window = window_as(qtbot, ctx, operators["viewer"])
+    assert not {"导入", "设置", "操作员"} & set(titles(window))
+    assert not window.restore_action.isEnabled() and not window.backup_action.isEnabled()
+    assert window.switch_user_action.isEnabled()
+
+    page = window.current_page()  # 社会组织
+    assert page.read_only
+    assert page.new_button.isHidden() and page.archive_button.isHidden() and page.stage_button.isHidden()
+    assert page.export_button.isHidden() and not page.open_button.isHidden()
+    page.table.selectRow(0)
+    org = page.selected_record()
+    page.open_selected()
+    form = page.active_dialog
+    save = form.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert form.isVisible() and not save.isEnabled()  # the record is shown, not saved
+
+    save.setEnabled(True)  # even if the button were there, the service refuses
+    form.name.setText("改了名字的组织")
+    save.click()
+    assert form.isVisible() and "“查看员”角色不能" in form.banner.text()
+    assert Organization.get_by_id(org.id).name == org.name
+
+    page.create_new()  # the 新建 shortcut's slot: a form that cannot save
+    assert not page.active_dialog.buttons.button(QDialogButtonBox.StandardButton.Save).isEnabled()
+
+
+def test_a_clerk_edits_but_has_no_settings_or_users(qtbot, ctx, operators, orgs):
+    window = window_as(qtbot, ctx, operators["clerk"])
+    assert "导入" in titles(window) and not {"设置", "操作员"} & set(titles(window))
+    assert not window.restore_action.isEnabled() and window.backup_action.isEnabled()
+    page = window.current_page()
+    assert not page.read_only and not page.new_button.isHidden() and not page.export_button.isHidden()
+    page.create_new()
+    form = page.active_dialog
+    type_text(form.name, "新成立的互助会")
+    form.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert Organization.get(Organization.name == "新成立的互助会")
+
+
+def test_an_admin_sets_the_idle_lock_time_and_has_every_page(qtbot, ctx, operators):
+    window = window_as(qtbot, ctx, operators["admin"])
+    assert {"导入", "设置", "操作员"} <= set(titles(window))
+    page = SettingsPage(ctx)
+    qtbot.addWidget(page)
+    assert page.idle_minutes.value() == 15
+    page.idle_minutes.setValue(5)
+    assert page.save()
+    assert Setting.get_by_id("security.idle_minutes").value == "5"
