@@ -111,17 +111,26 @@ def create(model: type[M], user: User | None, **fields: Any) -> M:
 def update(instance: M, user: User | None, action: str = "update", **fields: Any) -> M:
     """Apply ``fields``; records only the fields whose value really changed."""
     guard(user, action, entity_name(instance), instance)
-    with database.atomic():
-        before = snapshot(instance)
-        for name, value in fields.items():
-            setattr(instance, name, value)
-        after = snapshot(instance)
-        changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-        if changes:
-            if "updated_at" in instance._meta.fields:
-                instance.updated_at = now()
-            instance.save()
-            record(user, action, instance, changes, label(instance))
+    stored, dirty = dict(instance.__data__), set(instance._dirty)
+    try:
+        with database.atomic():
+            before = snapshot(instance)
+            for name, value in fields.items():
+                setattr(instance, name, value)
+            after = snapshot(instance)
+            changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+            if changes:
+                if "updated_at" in instance._meta.fields:
+                    instance.updated_at = now()
+                instance.save()
+                record(user, action, instance, changes, label(instance))
+    except BaseException:
+        # Rolled back (a locked file, a full disk): the record in memory is as stored again,
+        # so saving the same input once more really writes it.
+        instance.__data__.clear()
+        instance.__data__.update(stored)
+        instance._dirty = dirty
+        raise
     return instance
 
 

@@ -224,6 +224,37 @@ def test_a_viewer_cannot_copy_the_database_elsewhere(qtbot, ctx, monkeypatch):
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: pytest.fail("no file asked"))
     window = make_window(qtbot, ctx)
-    window.backup_action.trigger()
+    assert not window.backup_action.isEnabled() and not window.restore_action.isEnabled()
+    backup_actions.backup_to_file(window, ctx, window.settings)  # even if reached another way
     assert "查看员不能" in warned[0]
-    assert not window.restore_action.isEnabled()
+
+
+@pytest.mark.qt_no_exception_capture
+def test_a_database_held_by_another_program_keeps_the_form_and_its_input(qtbot, ctx, orgs, monkeypatch):
+    import sys
+
+    from desktop import app
+    from views.pages.organizations import OrganizationsPage
+
+    warned = []
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+    app.install_database_error_hook(ctx.db_path)
+    page = show_page(qtbot, OrganizationsPage(ctx))
+    page.table.selectRow(column_values(page).index("爱心助老协会"))
+    page.open_selected()
+    form = page.active_dialog
+    form.contact_person.setText("王秀英")
+    other = sqlite3.connect(ctx.db_path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # e.g. a backup tool or a second copy of the program
+    ctx.db.execute_sql("PRAGMA busy_timeout = 50")
+    try:
+        save(qtbot, form)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert warned and "正被其他程序使用" in warned[0]
+    assert form.isVisible() and form.contact_person.text() == "王秀英"
+    assert Organization.get(Organization.name == "爱心助老协会").contact_person == ""
+    save(qtbot, form)  # the other program is gone: the same input saves
+    assert Organization.get(Organization.name == "爱心助老协会").contact_person == "王秀英"
