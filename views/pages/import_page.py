@@ -279,7 +279,7 @@ class ImportPage(QWidget):
         return bool(self.tasks)
 
     def start(self, title: str, label: str, work: Callable[[Job], Any],
-               on_done: Callable[[Any], None], preview: bool = False) -> Task:
+              on_done: Callable[[Any], None], preview: bool = False) -> Task:
         """Run ``work`` off the GUI thread; a ``SheetError`` is explained, a preview superseded by
         a newer one is dropped."""
         if preview:
@@ -332,7 +332,7 @@ class ImportPage(QWidget):
             return data, importing.plan_import(data, mapping, options, job)
 
         return self.start(self.tr("导入"), self.tr("正在读取 {name}…").format(name=path.name), work,
-                           self._read_done, preview=True)
+                          self._read_done, preview=True)
 
     def _read_done(self, result: tuple[SheetData, ImportPlan]) -> None:
         self.sheet, self.plan = result
@@ -374,8 +374,8 @@ class ImportPage(QWidget):
             return
         sheet, mapping, options = self.sheet, dict(self.mapping), self.options()
         self.start(self.tr("导入"), self.tr("正在检查各行…"),
-                    lambda job: importing.plan_import(sheet, mapping, options, job),
-                    self._planned, preview=True)
+                   lambda job: importing.plan_import(sheet, mapping, options, job),
+                   self._planned, preview=True)
 
     def _planned(self, plan: ImportPlan) -> None:
         self.plan = plan
@@ -490,7 +490,7 @@ class ImportPage(QWidget):
         if path is None:
             return
         self.start(title, self.tr("正在保存…"), lambda job: importing.save_rejected(plan, path),
-                    lambda _path: offer_to_open(self, path, title))
+                   lambda _path: offer_to_open(self, path, title))
 
     def save_template(self) -> None:
         kind = self.kind.value()
@@ -500,7 +500,7 @@ class ImportPage(QWidget):
         if path is None:
             return
         self.start(title, self.tr("正在保存…"), lambda job: importing.save_template(kind, path),
-                    lambda _path: offer_to_open(self, path, title))
+                   lambda _path: offer_to_open(self, path, title))
 
     # -- importing ---------------------------------------------------------------------------
     def start_import(self) -> None:
@@ -532,7 +532,7 @@ class ImportPage(QWidget):
             return importing.apply_import(plan, user, job)
 
         self.start(self.tr("导入"), self.tr("正在导入 {name}…").format(name=plan.sheet.file_name),
-                    apply, self._imported)
+                   apply, self._imported)
 
     def _imported(self, batch) -> None:
         self.history.refresh()
