@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from models.errors import ValidationFailed
 from models.i18n import Message
+from models.permissions import can
 from models.validators import InvalidValue
 
 from .i18n import tr_msg
@@ -142,6 +144,16 @@ class FormDialog(QDialog):
         if count and self.banner.isHidden():
             self.banner.setText(self.tr("有 {n} 处需要修改，请看各栏下方的红字说明。").format(n=count))
             self.banner.show()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """A role that may not edit (查看员) sees the record but gets no 保存; the services refuse too."""
+        ctx = getattr(self, "ctx", None)
+        if ctx is not None and not can(ctx.user, "edit"):
+            save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+            if save is not None:
+                save.setEnabled(False)
+                save.setToolTip(self.tr("查看员只能查看，不能保存修改"))
+        super().showEvent(event)
 
     def submit(self) -> Any:
         """Validate and save; return the saved object or raise ValidationFailed."""

@@ -13,7 +13,6 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -306,11 +305,6 @@ class ListPage(QWidget):
 
     def show_dialog(self, dialog: FormDialog) -> None:
         """Show a form window-modal; after a save, reload and select what was saved."""
-        if self.read_only:
-            save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
-            if save is not None:
-                save.setEnabled(False)
-                save.setToolTip(self.tr("查看员只能查看，不能保存修改"))
         dialog.accepted.connect(lambda: self.refresh(select_id=dialog.result_value.id))
         dialog.finished.connect(dialog.deleteLater)
         self.active_dialog = dialog

@@ -62,6 +62,10 @@ def test_a_viewer_can_read_but_not_save_import_export_or_restore(qtbot, ctx, ope
     page.create_new()  # the 新建 shortcut's slot: a form that cannot save
     assert not page.active_dialog.buttons.button(QDialogButtonBox.StandardButton.Save).isEnabled()
 
+    window.nav.setCurrentRow(titles(window).index("报表"))
+    reports = window.current_page()
+    assert reports.export_button.isHidden() and not reports.preview_button.isHidden()
+
 
 def test_a_clerk_edits_but_has_no_settings_or_users(qtbot, ctx, operators, orgs):
     window = window_as(qtbot, ctx, operators["clerk"])

@@ -145,6 +145,7 @@ class ReportsPage(QWidget):
         self.error.hide()
         self.export_button = QPushButton(self.tr("导出…"), self)
         self.export_button.clicked.connect(self.export)
+        self.export_button.setVisible(can(ctx.user, "export"))  # 查看员 prints, does not export
         self.preview_button = QPushButton(self.tr("打印预览…"), self)
         self.preview_button.setToolTip(self.tr("预览并打印与 PDF 相同的页面"))
         self.preview_button.clicked.connect(self.preview)
