@@ -1,16 +1,17 @@
 """The Import page (导入), as the office clerk uses it: pick a sheet, check the preview, import, undo."""
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
-from PySide6.QtCore import Qt
+from openpyxl import Workbook, load_workbook
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFileDialog, QMessageBox, QPushButton
 
 from desktop import importing
 from desktop.importing import ImportOptions, plan_import, read_sheet
-from models.entities import Membership, Organization, Person, ServiceRecord
+from models.entities import Activity, Membership, Organization, Person, ServiceRecord
 from models.people import PersonData, save_person
 from views import tasks
 from views.main_window import MainWindow
@@ -197,10 +198,12 @@ def test_import_then_undo_from_the_history(qtbot, page, samples, monkeypatch, me
     answer(qtbot, page, "confirm_import", "取消")
     assert Person.select().count() == people_before and not page.busy
 
+    page.hours_on.setDate(QDate(2024, 12, 31))  # the sheet is the 2024 roster
     click(qtbot, page.import_button)
     answer(qtbot, page, "confirm_import", "导入其余的行")
     wait(qtbot, page)
     assert Person.select().count() == people_before + 170
+    assert {a.held_on for a in Activity.select()} == {dt.date(2024, 12, 31)}
     assert ServiceRecord.select().count() > 0 and Membership.select().count() > 0
     assert messages[-1][0] == "information"
     assert "新增 170 条" in messages[-1][1] and "有错误未导入 60 行" in messages[-1][1]
@@ -382,3 +385,22 @@ def test_cancel_while_checking_leaves_the_page_as_it_was(qtbot, page, samples, m
     wait(qtbot, page)
     assert task.outcome == "cancelled" and messages == []
     assert page.file_label.text() == "未选择文件" and page.plan is None
+
+
+def test_another_sheet_of_the_workbook_can_be_chosen(qtbot, page, tmp_path, monkeypatch):
+    workbook = Workbook()
+    workbook.active.title = "一组"
+    workbook.active.append(["姓名", "联系电话"])
+    workbook.active.append(["王芳", "13900000001"])
+    second = workbook.create_sheet("二组")
+    second.append(["姓名", "联系电话"])
+    for serial in range(2, 5):
+        second.append([f"李娜{serial}", f"1390000000{serial}"])
+    workbook.save(tmp_path / "两组.xlsx")
+    pick(qtbot, page, monkeypatch, tmp_path / "两组.xlsx")
+    assert page.sheet_combo.isEnabled() and page.sheet_combo.currentText() == "一组"
+    assert counts(page)["new"] == 1
+    page.sheet_combo.setCurrentIndex(1)
+    page.sheet_combo.activated.emit(1)
+    wait(qtbot, page)
+    assert page.plan.sheet.sheet == "二组" and counts(page)["new"] == 3
