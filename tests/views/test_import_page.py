@@ -404,3 +404,22 @@ def test_another_sheet_of_the_workbook_can_be_chosen(qtbot, page, tmp_path, monk
     page.sheet_combo.activated.emit(1)
     wait(qtbot, page)
     assert page.plan.sheet.sheet == "二组" and counts(page)["new"] == 3
+
+
+def test_a_corrected_mapping_is_offered_again_for_the_same_header(qtbot, page, samples, monkeypatch):
+    page.kind.setValue("orgs")
+    pick(qtbot, page, monkeypatch, samples / ORGS)
+    assert "自动对应" in page.mapping_hint.text()
+    click(qtbot, page.mapping_button)
+    dialog = page.findChild(ColumnMappingDialog, "mapping_dialog")
+    dialog.findChild(QComboBox, "contact_phone").setCurrentIndex(0)  # 不导入
+    click(qtbot, dialog.buttons.button(QDialogButtonBox.StandardButton.Ok))
+    wait(qtbot, page)
+    click(qtbot, page.import_button)
+    answer(qtbot, page, "confirm_import", "导入其余的行")
+    wait(qtbot, page)
+
+    pick(qtbot, page, monkeypatch, samples / ORGS)
+    assert "沿用了上次导入" in page.mapping_hint.text()
+    assert page.mapping_table.item(0, 8).text() == "联系电话"
+    assert page.mapping_table.item(1, 8).text() == "不导入"
