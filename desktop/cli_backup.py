@@ -53,6 +53,9 @@ def run_check(args: argparse.Namespace) -> int:
     if not problems:
         print(f"数据库完好：{db_path}")
         return EXIT_OK
+    if not db_path.is_file():  # a wrong path, not a damaged database
+        print(problems[0], file=sys.stderr)
+        return EXIT_USER_ERROR
     for problem in problems:
         print(problem, file=sys.stderr)
     from .backup import backups_folder

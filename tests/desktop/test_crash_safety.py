@@ -179,7 +179,7 @@ def test_check_names_the_table_whose_page_was_overwritten(tmp_path, filled):
 
 def test_check_of_a_missing_file_and_of_a_file_that_is_not_a_database(tmp_path):
     missing = jinguo(tmp_path, "check", "--db", tmp_path / "nowhere.db")
-    assert missing.returncode == 1 and "找不到数据库文件" in missing.stderr
+    assert missing.returncode == 2 and "找不到数据库文件" in missing.stderr
     text = tmp_path / "notes.db"
     text.write_text("会议纪要" * 200, encoding="utf-8")
     foreign = jinguo(tmp_path, "check", "--db", text)
