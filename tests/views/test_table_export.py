@@ -173,3 +173,19 @@ def test_the_worker_reads_the_database_in_its_own_connection(qtbot, page, ctx):
     with qtbot.waitSignal(task.finished, timeout=5000):
         pass
     assert task.result == 5 and seen == {"same": False}
+
+
+def test_all_matching_rows_are_exported_not_only_those_loaded(qtbot, page, tmp_path, monkeypatch, opened):
+    from models.entities import Person
+
+    Person.insert_many([{"name": f"志愿者{i:04d}", "name_key": f"zhiyuanzhe{i:04d}", "is_volunteer": True}
+                        for i in range(1200)]).execute()
+    page.refresh()
+    assert page.model.total == 1205 and page.model.rows_fetched < 1205
+    choose_file(monkeypatch, tmp_path / "all.xlsx")
+    task = export(qtbot, page)
+    assert task.result == 1205
+    wb = load_workbook(tmp_path / "all.xlsx", read_only=True)
+    names = [row[0] for row in wb.worksheets[0].iter_rows(min_row=4, values_only=True)]
+    wb.close()
+    assert len(names) == 1205 and names[-1] == "志愿者1199"
