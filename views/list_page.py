@@ -273,9 +273,10 @@ class ListPage(QWidget):
         listing, flt, (key, descending), user = (
             self.model.listing, self.model.current_filter, self.model.sort_state, self.ctx.user
         )
+        full_ids = can(user, "full_ids")
         self.export_task = run_task(
             self, self.tr("导出 Excel"), self.tr("正在导出 {title}…").format(title=title),
-            lambda job: export_listing(path, listing, flt, key, descending, job, user, title),
+            lambda job: export_listing(path, listing, flt, key, descending, job, user, title, full_ids),
             lambda _rows: offer_to_open(self, path, self.tr("导出 Excel")),
         )
 

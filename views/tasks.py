@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 from desktop.app import show_internal_error
 from desktop.reports.output import Cancelled, ExportError, Job
 from models.db import database
+from models.errors import ValidationFailed
 
 from .i18n import tr_msg
 
@@ -160,6 +161,10 @@ class Task(QObject):
             if isinstance(error, ExportError):
                 log.info("%s: %s", self.title, error.message)
                 QMessageBox.warning(self.parent_widget, self.title, tr_msg(error.message))
+            elif isinstance(error, ValidationFailed):  # e.g. the operator's role may not do it
+                log.info("%s refused: %s", self.title, error.errors)
+                QMessageBox.warning(self.parent_widget, self.title,
+                                    "\n".join(tr_msg(m) for m in error.errors.values()))
             else:
                 detail = "".join(traceback.format_exception(error))
                 log.error("%s failed in a worker thread\n%s", self.title, detail)

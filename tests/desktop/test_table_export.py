@@ -108,3 +108,22 @@ def test_cancelled_export_leaves_no_file(ctx, people, tmp_path):
         export_listing(path, PersonListing(), PersonFilter(), None, False, job=job)
     assert list(tmp_path.glob("*.xlsx*")) == []
     assert not AuditEntry.select().where(AuditEntry.action == "export").exists()
+
+
+@pytest.mark.parametrize(("setting", "operator_may", "full"), [
+    ("1", True, True), ("0", True, False), ("1", False, False),
+])
+def test_full_id_numbers_only_when_the_settings_and_the_operator_allow(
+        ctx, people, tmp_path, setting, operator_may, full):
+    from models.settings import set_setting
+
+    set_setting("privacy.print_full_id", setting, ctx.user)
+    path = tmp_path / "ids.xlsx"
+    export_listing(path, PersonListing(), PersonFilter(), "phone", False, user=ctx.user,
+                   full_ids=operator_may)
+    _wb, _ws, rows = read_rows(path)
+    shown = [r[3] for r in rows[2:]]
+    expected = [id_number(s) for s in (2, 4, 6, 8, 10)]
+    assert shown == (expected if full else [mask_id_number(n) for n in expected])
+    entry = AuditEntry.select().where(AuditEntry.action == "export").get()
+    assert ("完整身份证号" in entry.summary) == full

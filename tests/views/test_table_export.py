@@ -189,3 +189,18 @@ def test_all_matching_rows_are_exported_not_only_those_loaded(qtbot, page, tmp_p
     names = [row[0] for row in wb.worksheets[0].iter_rows(min_row=4, values_only=True)]
     wb.close()
     assert len(names) == 1205 and names[-1] == "志愿者1199"
+
+
+def test_a_refusal_from_the_models_is_shown_as_a_warning(qtbot, page, monkeypatch):
+    from models.errors import ValidationFailed
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+
+    def refused(job):
+        raise ValidationFailed({"permission": msg("“只读”角色不能导出。")})
+
+    task = tasks.run_task(page, "导出", "正在导出…", refused)
+    with qtbot.waitSignal(task.finished, timeout=5000):
+        pass
+    assert warnings == ["“只读”角色不能导出。"]
