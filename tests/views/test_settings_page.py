@@ -76,3 +76,19 @@ def test_revert_discards_unsaved_edits(qtbot, page):
     qtbot.mouseClick(page.revert_button, Qt.MouseButton.LeftButton)
     assert edit(page, "report.stats_head").text() == ""
     assert get_setting("report.stats_head") == ""
+
+
+def test_a_clerk_sees_the_settings_but_cannot_change_them(qtbot, ctx):
+    from dataclasses import replace
+
+    from models.auth import create_user
+
+    clerk = create_user(ctx.user, "lina", "李娜", "clerk", "Secret-2026", "Secret-2026")
+    widget = SettingsPage(replace(ctx, user=clerk))
+    qtbot.addWidget(widget)
+    assert edit(widget, "office.name").isReadOnly()
+    assert not widget.save_button.isEnabled() and not widget.print_full_id.isEnabled()
+    assert "管理员" in widget.status.text()
+    edit(widget, "office.name").setText("西湖镇妇联")
+    assert not widget.save()  # even if triggered, the models refuse
+    assert get_setting("office.name") == "" and "不能" in widget.status.text()

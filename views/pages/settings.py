@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
+from models.errors import ValidationFailed
 from models.i18n import Message
+from models.permissions import can
 from models.settings import get_setting, set_settings
 from models.validators import InvalidValue, check_phone
 
@@ -100,6 +102,12 @@ class SettingsPage(QWidget):
         self.print_full_id.toggled.connect(self.status.clear)
         self.idle_minutes.valueChanged.connect(self.status.clear)
         self.load()
+        if not can(ctx.user, "settings"):
+            for edit in self.edits.values():
+                edit.setReadOnly(True)
+            for widget in (self.print_full_id, self.idle_minutes, self.save_button, self.revert_button):
+                widget.setEnabled(False)
+            self.status.setText(self.tr("只有管理员可以修改设置。"))
 
     def _group(self, title: str, fields: tuple[tuple[str, str, str], ...]) -> QGroupBox:
         group = QGroupBox(title, self)
@@ -158,7 +166,11 @@ class SettingsPage(QWidget):
         if values is None:
             self.status.setText(self.tr("有需要修改的地方，请看红字说明。"))
             return False
-        set_settings(values, self.ctx.user)
+        try:
+            set_settings(values, self.ctx.user)
+        except ValidationFailed as e:  # the operator's role may not change settings
+            self.status.setText("\n".join(tr_msg(m) for m in e.errors.values()))
+            return False
         for key, edit in self.edits.items():
             edit.setText(values[key])
         self.status.setText(self.tr("已保存。"))
