@@ -8,6 +8,7 @@ as 𠮷) is set in Jinguo Rare, the part of LXGW WenKai that WenQuanYi lacks
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -20,7 +21,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -32,9 +33,25 @@ KAI = "JinguoKai"  # Jinguo Rare (a subset of LXGW WenKai), for what the sans la
 MARGIN = 15 * mm
 
 
+_BEYOND_BMP = re.compile(r"^<([0-9A-F]{2})> <([0-9A-F]{5,6})>$", re.MULTILINE)
+_reportlab_to_unicode_cmap = ttfonts.makeToUnicodeCMap
+
+
+def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
+    """reportlab's ToUnicode CMap with characters beyond the BMP written as UTF-16 (surrogate
+    pairs), as the PDF format requires: reportlab writes 𠮷 as <20BB7>, which readers cannot
+    map back, so the name could not be copied or searched in the PDF."""
+    def utf16(match: re.Match) -> str:
+        char = chr(int(match.group(2), 16))
+        return f"<{match.group(1)}> <{char.encode('utf-16-be').hex().upper()}>"
+
+    return _BEYOND_BMP.sub(utf16, _reportlab_to_unicode_cmap(fontname, subset))
+
+
 @cache
 def register_fonts() -> tuple[frozenset[int], frozenset[int]]:
     """Register both fonts once; return the code points each covers."""
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap
     sans = TTFont(SANS, str(resource_path("fonts/wqy-microhei.ttc")), subfontIndex=0)
     kai = TTFont(KAI, str(resource_path("fonts/JinguoRare-Regular.ttf")))
     pdfmetrics.registerFont(sans)

@@ -57,10 +57,9 @@ def test_rare_name_characters_are_embedded_from_the_rare_font(tmp_path):
     rare = [name for name in fonts if "JinguoRare" in name]
     assert rare and all(fonts[name] for name in rare), fonts
     assert any("WenQuanYi" in name and embedded for name, embedded in fonts.items()), fonts
-    # Only the BMP character is checked in the extracted text: reportlab 5.1 writes the
-    # ToUnicode entry of a character beyond the BMP as <20BB7> instead of UTF-16 (<D842DFB7>).
+    # Copy and search work for both, also 𠮷 beyond the BMP (its ToUnicode entry is UTF-16).
     text = PdfReader(str(path)).pages[0].extract_text()
-    assert "刘䶮" in text and "王䶮" in text
+    assert "刘䶮" in text and "王䶮" in text and "吉𠮷" in text
 
 
 def test_rare_font_has_the_characters_and_no_reserved_font_name():
