@@ -27,6 +27,7 @@ from PySide6.QtCore import (
     QStandardPaths,
     Qt,
     QThreadPool,
+    QTimer,
     QUrl,
     Signal,
 )
@@ -101,6 +102,8 @@ class Task(QObject):
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
         self.dialog.setMinimumDuration(SHOW_AFTER_MS)
+        # A busy dialog (range 0..0) is not shown by its own timer before 4 s: show it here.
+        QTimer.singleShot(SHOW_AFTER_MS, self, self._show_if_running)
         self.dialog.canceled.connect(self.cancel)
 
         self.signals = _Signals()
@@ -120,6 +123,10 @@ class Task(QObject):
     @property
     def running(self) -> bool:
         return not self.outcome
+
+    def _show_if_running(self) -> None:
+        if self.running:
+            self.dialog.show()
 
     def cancel(self) -> None:
         if self.running and not self.job.cancelled:

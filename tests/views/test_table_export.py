@@ -204,3 +204,21 @@ def test_a_refusal_from_the_models_is_shown_as_a_warning(qtbot, page, monkeypatc
     with qtbot.waitSignal(task.finished, timeout=5000):
         pass
     assert warnings == ["“只读”角色不能导出。"]
+
+
+def test_the_progress_dialog_follows_the_work(qtbot, page):
+    import time
+
+    def slow(job):
+        while True:
+            job.step(3, 10)
+            time.sleep(0.01)
+
+    task = tasks.run_task(page, "导出", "正在导出…", slow)
+    qtbot.waitUntil(lambda: task.dialog.maximum() == 10 and task.dialog.value() == 3, timeout=5000)
+    qtbot.waitUntil(task.dialog.isVisible, timeout=5000)  # shown once the work takes a while
+    assert task.dialog.windowModality() == Qt.WindowModality.WindowModal
+    task.cancel()
+    with qtbot.waitSignal(task.finished, timeout=5000):
+        pass
+    assert task.outcome == "cancelled"
