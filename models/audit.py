@@ -50,6 +50,10 @@ def snapshot(instance: Model) -> dict[str, Any]:
     }
 
 
+def _values(instance: Model) -> dict[str, Any]:
+    return {name: instance.__data__.get(name) for name in instance._meta.fields if name not in UNAUDITED}
+
+
 def entity_name(model: type[Model] | Model) -> str:
     return model._meta.table_name
 
@@ -114,11 +118,15 @@ def update(instance: M, user: User | None, action: str = "update", **fields: Any
     stored, dirty = dict(instance.__data__), set(instance._dirty)
     try:
         with database.atomic():
-            before = snapshot(instance)
+            # Compared with the stored row, not with the object: an earlier save of this object
+            # may have been rolled back by an enclosing transaction after it changed the object.
+            stored_row = type(instance).get_or_none(type(instance)._meta.primary_key == instance.get_id())
+            before = _values(stored_row if stored_row is not None else instance)
             for name, value in fields.items():
                 setattr(instance, name, value)
-            after = snapshot(instance)
-            changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+            after = _values(instance)
+            # Compared as values (Decimal("5") == Decimal("5.00")), recorded as plain text.
+            changes = {k: [plain(before[k]), plain(after[k])] for k in after if before[k] != after[k]}
             if changes:
                 if "updated_at" in instance._meta.fields:
                     instance.updated_at = now()

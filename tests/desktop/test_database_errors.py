@@ -112,3 +112,17 @@ def test_a_database_in_a_read_only_folder_is_named(tmp_path, monkeypatch):
     monkeypatch.setattr("desktop.database.os.access", lambda path, mode: False)
     error = OperationalError("unable to open database file")
     assert "只读" in str(database_error_message(error, tmp_path / "office.db"))
+
+
+def test_a_save_rolled_back_after_its_record_was_updated_is_written_when_tried_again(ctx):
+    """A service updates the record, then a later write of the same transaction fails (a full
+    disk): everything is rolled back, and the same input saved again is really written."""
+    from models.db import database
+
+    org = audit.create(Organization, ctx.user, name="爱心妈妈团", kind="grassroots")
+    with pytest.raises(OperationalError), database.atomic():
+        audit.update(org, ctx.user, contact_person="王秀英")
+        raise OperationalError("database or disk is full")
+    assert Organization.get_by_id(org.id).contact_person == ""
+    audit.update(org, ctx.user, contact_person="王秀英")
+    assert Organization.get_by_id(org.id).contact_person == "王秀英"
