@@ -98,7 +98,8 @@ def display_name(instance: Model) -> str:
 
 def label(instance: Model) -> str:
     """A short human name for an audit line."""
-    return display_name(instance) or str(instance.get_id())
+    operator = getattr(instance, "display_name", "") or getattr(instance, "username", "")  # a User
+    return display_name(instance) or operator or str(instance.get_id())
 
 
 def create(model: type[M], user: User | None, **fields: Any) -> M:

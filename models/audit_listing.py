@@ -116,6 +116,9 @@ def action_label(action: str) -> str:
 
 
 def field_label(entity: str, field: str) -> str:
+    if entity == "demo":  # the demo's counts per table, keyed by plural table names
+        table = {"people": "person", "activities": "activity"}.get(field, field.removesuffix("s"))
+        return ENTITY_NAMES.get(table, field)
     return ENTITY_FIELD_LABELS.get((entity, field)) or FIELD_LABELS.get(field) or field
 
 

@@ -258,3 +258,15 @@ def test_a_database_held_by_another_program_keeps_the_form_and_its_input(qtbot, 
     assert Organization.get(Organization.name == "爱心助老协会").contact_person == ""
     save(qtbot, form)  # the other program is gone: the same input saves
     assert Organization.get(Organization.name == "爱心助老协会").contact_person == "王秀英"
+
+
+def test_operators_and_the_demo_line_read_in_chinese(ctx):
+    created = audit.create(User, ctx.user, username="lina", display_name="李娜", role="clerk")
+    audit.record(ctx.user, "create", None, {"people": [0, 300], "activities": [0, 50]},
+                 summary="演示数据", entity="demo")
+    listing = AuditListing()
+    rows = {row.values[3]: row.values for row in listing.fetch(AuditFilter(), None, True, 0, 50)}
+    assert rows["操作员"][4] == "李娜"  # the operator's name, not her number
+    assert set(rows["演示数据"][5].split("、")) == {"人员", "活动"}
+    entry = AuditEntry.get((AuditEntry.entity == "user") & (AuditEntry.entity_id == created.id))
+    assert {c.label: c.new for c in entry_changes(entry)}["权限"] == "录入员"
