@@ -45,7 +45,12 @@ class LockScreen(PasswordPrompt):
         self.intro.show()
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("解锁"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).hide()
-        self.setAutoFillBackground(True)
+        self.panel.setFixedWidth(400)
+        self.intro.setMinimumHeight(self.intro.heightForWidth(400))  # wrapped text, all of it
+        outer = self.layout()
+        outer.insertStretch(0, 1)
+        outer.addStretch(1)
+        outer.setAlignment(self.panel, Qt.AlignmentFlag.AlignHCenter)
         self.setGeometry(window.geometry())
 
     def reject(self) -> None:

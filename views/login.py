@@ -69,14 +69,18 @@ class PasswordPrompt(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
+        self.panel = QWidget(self)  # the prompt itself (the lock screen centres it on the window)
+        layout = QVBoxLayout(self.panel)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.intro)
-        layout.addWidget(QLabel(self.tr("用户名"), self))
+        layout.addWidget(QLabel(self.tr("用户名"), self.panel))
         layout.addWidget(self.username)
-        layout.addWidget(QLabel(self.tr("密码"), self))
+        layout.addWidget(QLabel(self.tr("密码"), self.panel))
         layout.addWidget(self.password)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        QVBoxLayout(self).addWidget(self.panel)
+        self.setMinimumWidth(360)
         (self.password if username else self.username).setFocus()
 
     def accept(self) -> None:
@@ -85,6 +89,7 @@ class PasswordPrompt(QDialog):
         except AuthError as e:
             self.error.setText(tr_msg(e.message))
             self.error.show()
+            self.error.setMinimumHeight(self.error.heightForWidth(self.panel.width()))  # all lines
             self.password.clear()
             self.password.setFocus()
             return
