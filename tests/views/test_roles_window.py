@@ -89,3 +89,27 @@ def test_an_admin_sets_the_idle_lock_time_and_has_every_page(qtbot, ctx, operato
     page.idle_minutes.setValue(5)
     assert page.save()
     assert Setting.get_by_id("security.idle_minutes").value == "5"
+
+
+def test_a_clerk_edits_a_person_without_seeing_the_full_id_number(qtbot, ctx, operators):
+    from models.people import PersonData, save_person
+    from views.pages.person_form import PersonForm
+
+    person = save_person(PersonData(name="王秀英", id_number="11010519491231002X"), operators["admin"])
+    ctx.user = operators["clerk"]
+    form = PersonForm(ctx, person)
+    qtbot.addWidget(form)
+    form.show()
+    assert form.id_number.text() == "110105********002X"
+    form.phone.setText("13812345678")
+    form.id_number.setFocus()
+    form.phone.setFocus()  # leaving the masked field is not an error
+    assert form.error_text("id_number") == ""
+    form.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    saved = type(person).get_by_id(person.id)
+    assert (saved.id_number, saved.phone) == ("11010519491231002X", "13812345678")
+
+    ctx.user = operators["admin"]
+    admin_form = PersonForm(ctx, saved)
+    qtbot.addWidget(admin_form)
+    assert admin_form.id_number.text() == "11010519491231002X"

@@ -12,7 +12,8 @@ from models import lookups
 from models.choices import SEXES, SOCIAL_WORKER_LEVELS
 from models.entities import Person
 from models.people import PersonData, save_person
-from models.validators import InvalidValue, check_id_number, check_phone
+from models.permissions import can
+from models.validators import InvalidValue, check_id_number, check_phone, mask_id_number
 
 from ..form import FormDialog
 from ..i18n import tr_label
@@ -27,6 +28,7 @@ class PersonForm(FormDialog):
         )
         self.ctx = ctx
         self.person = person
+        self.masked_id = ""  # what a role without full_ids sees instead of the stored number
         self.resize(520, 600)
 
         self.name = self.add_field("name", self.tr("姓名"), QLineEdit(), required=True)
@@ -75,6 +77,8 @@ class PersonForm(FormDialog):
 
     def _check_id(self, text: str) -> str:
         """Tidy the ID and show what it says; a bad ID clears the derived fields."""
+        if self.masked_id and text == self.masked_id:
+            return text
         try:
             resident = check_id_number(text)
         except InvalidValue:
@@ -89,7 +93,10 @@ class PersonForm(FormDialog):
 
     def _load(self, data: PersonData) -> None:
         self.name.setText(data.name)
-        self.id_number.setText(data.id_number)  # in full: the operator is editing it
+        if data.id_number and not can(self.ctx.user, "full_ids"):
+            self.masked_id = mask_id_number(data.id_number)
+            self.id_number.setToolTip(self.tr("完整身份证号只有管理员可见；需要更正时请完整地重新输入"))
+        self.id_number.setText(self.masked_id or data.id_number)  # in full for those who may see it
         if self.person is not None:
             self._show_derived(self.person.birth_date, self.person.sex)
         self.phone.setText(data.phone)
@@ -110,7 +117,8 @@ class PersonForm(FormDialog):
         social_worker = self.is_social_worker.isChecked()
         return PersonData(
             name=self.name.text(),
-            id_number=self.id_number.text(),
+            id_number=self.person.id_number if self.masked_id == self.id_number.text() != ""
+            else self.id_number.text(),
             phone=self.phone.text(),
             region_id=self.region.value(),
             is_cadre=self.is_cadre.isChecked(),
