@@ -35,6 +35,8 @@ class FormDialog(QDialog):
     """Subclasses add fields with ``add_field`` and implement ``submit`` (which may raise
     ValidationFailed); the dialog stays open, showing each error next to its field."""
 
+    permission: str | None = "edit"  # without it (models.permissions) the form opens without 保存
+
     def __init__(self, title: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -146,9 +148,9 @@ class FormDialog(QDialog):
             self.banner.show()
 
     def showEvent(self, event: QShowEvent) -> None:
-        """A role that may not edit (查看员) sees the record but gets no 保存; the services refuse too."""
+        """A role without ``permission`` (查看员) sees the record but no 保存; the services refuse too."""
         ctx = getattr(self, "ctx", None)
-        if ctx is not None and not can(ctx.user, "edit"):
+        if ctx is not None and self.permission is not None and not can(ctx.user, self.permission):
             save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
             if save is not None:
                 save.setEnabled(False)

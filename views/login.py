@@ -6,7 +6,14 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop.context import AppContext
-from models.auth import MIN_PASSWORD, AuthError, authenticate, create_first_admin, needs_first_admin
+from models.auth import (
+    MIN_PASSWORD,
+    AuthError,
+    authenticate,
+    create_first_admin,
+    needs_first_admin,
+    set_password,
+)
 from models.entities import User
 
 from .form import ERROR_STYLE, FormDialog
@@ -118,3 +125,23 @@ def log_in(ctx: AppContext, parent: QWidget | None = None) -> User | None:
     settings = QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat)
     dialog = LoginDialog(settings, parent)
     return dialog.user if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class ChangePasswordDialog(FormDialog):
+    """File ▸ 修改密码: the logged-in operator changes their own password (the old one first)."""
+
+    permission = None  # every role may change its own password
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(self.tr("修改我的密码"), parent)
+        self.ctx = ctx
+        self.old_password = self.add_field("old_password", self.tr("原密码"), password_edit(self),
+                                           required=True)
+        self.password = self.add_field("password", self.tr("新密码"), password_edit(self), required=True)
+        self.password.setPlaceholderText(self.tr("至少 {n} 个字符").format(n=MIN_PASSWORD))
+        self.repeat = self.add_field("repeat", self.tr("再输一次"), password_edit(self), required=True)
+
+    def submit(self) -> User:
+        set_password(self.ctx.user, self.ctx.user, self.password.text(), self.repeat.text(),
+                     old_password=self.old_password.text())
+        return self.ctx.user

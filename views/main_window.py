@@ -24,6 +24,7 @@ from models.permissions import can
 from .backup_actions import backup_to_file, may_restore, restore_from_file
 from .i18n import tr_label
 from .list_page import ListPage
+from .login import ChangePasswordDialog
 from .pages.activities import ActivitiesPage
 from .pages.audit import AuditPage
 from .pages.import_page import ImportPage
@@ -131,6 +132,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.switch_user_action = file_menu.addAction(self.tr("切换用户/注销(&L)…"),
                                                       self.switch_user_requested.emit)
+        self.password_action = file_menu.addAction(self.tr("修改我的密码(&P)…"), self.change_password)
         quit_action = QAction(self.tr("退出(&X)"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -139,6 +141,11 @@ class MainWindow(QMainWindow):
         about = QAction(self.tr("关于巾帼枢纽(&A)"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def change_password(self) -> None:
+        dialog = ChangePasswordDialog(self.ctx, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def restore_from_backup(self) -> None:
         if restore_from_file(self, self.ctx, self.settings) and self.isVisible():

@@ -10,7 +10,7 @@ from models import auth
 from models.entities import AuditEntry, Person, User
 from models.settings import set_setting
 from views.idle_lock import IdleLock, idle_minutes
-from views.login import LAST_USER_KEY, FirstAdminDialog, LoginDialog
+from views.login import LAST_USER_KEY, ChangePasswordDialog, FirstAdminDialog, LoginDialog
 from views.main_window import MainWindow
 from views.session import Session
 
@@ -147,3 +147,22 @@ def test_the_idle_time_comes_from_the_settings(ctx):
     set_setting("security.idle_minutes", "abc", ctx.user)
     assert idle_minutes() == 15
     assert User.select().count() == 1
+
+
+def test_a_viewer_changes_their_own_password(qtbot, ctx):
+    admin = auth.create_first_admin("wangfang", "王芳", PASSWORD, PASSWORD)
+    ctx.user = auth.create_user(admin, "lina", "李娜", "viewer", "viewer-pass-1")
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.password_action.trigger()
+    dialog = window.findChild(ChangePasswordDialog)
+    qtbot.waitExposed(dialog)
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Save).isEnabled()
+    dialog.old_password.setText("wrong")
+    dialog.password.setText("new-viewer-pass")
+    dialog.repeat.setText("new-viewer-pass")
+    save(qtbot, dialog)
+    assert "原密码不正确" in dialog.error_text("old_password")
+    dialog.old_password.setText("viewer-pass-1")
+    save(qtbot, dialog)
+    assert auth.authenticate("lina", "new-viewer-pass").username == "lina"

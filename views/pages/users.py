@@ -31,6 +31,8 @@ from ..widgets import ChoiceCombo
 class UserDialog(FormDialog):
     """A new operator (with a first password), or an existing one's name, role and active flag."""
 
+    permission = "users"
+
     def __init__(self, ctx: AppContext, user: User | None, parent: QWidget | None = None):
         super().__init__(self.tr("新增操作员") if user is None else self.tr("修改操作员"), parent)
         self.ctx, self.user = ctx, user
@@ -63,6 +65,8 @@ class UserDialog(FormDialog):
 
 class ResetPasswordDialog(FormDialog):
     """A new password for someone who forgot theirs (also lifts a lockout)."""
+
+    permission = "users"
 
     def __init__(self, ctx: AppContext, user: User, parent: QWidget | None = None):
         super().__init__(self.tr("重设“{name}”的密码").format(name=user.username), parent)
