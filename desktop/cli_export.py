@@ -161,8 +161,11 @@ def _table(args: argparse.Namespace, user) -> str:
     module, listing_name, filter_name = TABLES[args.entity]
     loaded = importlib.import_module(module)
     listing = getattr(loaded, listing_name)()
+    from desktop.auth import may_see_full_ids
+
     rows = export_listing(args.output, listing, getattr(loaded, filter_name)(), listing.default_sort,
-                          listing.default_descending, user=user, title=TABLE_TITLES[args.entity])
+                          listing.default_descending, user=user, title=TABLE_TITLES[args.entity],
+                          full_ids=may_see_full_ids(user))
     return f"已导出{TABLE_TITLES[args.entity]}列表 {rows} 行：{args.output}"
 
 

@@ -85,6 +85,10 @@ def test_a_clerks_roster_shows_masked_ids_an_admins_full_ones(jinguo, demo_db, t
                              "-o", tmp_path / "people.xlsx")
     assert code == 0, err
     assert all(MASKED.match(v) for v in id_cells(tmp_path / "people.xlsx"))
+    code, _out, err = jinguo("admin", "admin-2025", "export", "table", "people", "--db", demo_db,
+                             "-o", tmp_path / "people-admin.xlsx")
+    assert code == 0, err
+    assert all(FULL.match(v) for v in id_cells(tmp_path / "people-admin.xlsx"))
 
 
 def test_a_viewer_cannot_import_export_back_up_or_restore(jinguo, demo_db, tmp_path):
