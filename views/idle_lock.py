@@ -3,9 +3,11 @@ for the password again. Open forms stay open underneath with what was typed in t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMainWindow
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMainWindow, QMessageBox
 
 from desktop.context import AppContext
 from models.settings import get_setting
@@ -31,7 +33,10 @@ def idle_minutes() -> int:
 
 
 class LockScreen(PasswordPrompt):
-    """Covers the main window, application-modal; only the same user's password removes it."""
+    """Covers the main window, application-modal; only the same user's password removes it,
+    or 切换用户 (after a warning that open forms are then closed without saving)."""
+
+    switch_user_requested = Signal()
 
     def __init__(self, window: QMainWindow, ctx: AppContext):
         super().__init__(self.tr("已锁定"), window, username=ctx.user.username, fixed_user=True)
@@ -45,6 +50,9 @@ class LockScreen(PasswordPrompt):
         self.intro.show()
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("解锁"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).hide()
+        self.switch_button = self.buttons.addButton(self.tr("切换用户…"),
+                                                    QDialogButtonBox.ButtonRole.ActionRole)
+        self.switch_button.clicked.connect(self.ask_switch_user)
         self.panel.setFixedWidth(400)
         self.intro.setMinimumHeight(self.intro.heightForWidth(400))  # wrapped text, all of it
         outer = self.layout()
@@ -52,6 +60,14 @@ class LockScreen(PasswordPrompt):
         outer.addStretch(1)
         outer.setAlignment(self.panel, Qt.AlignmentFlag.AlignHCenter)
         self.setGeometry(window.geometry())
+
+    def ask_switch_user(self) -> None:
+        answer = QMessageBox.question(self, self.tr("切换用户"), self.tr(
+            "切换用户会关闭所有打开的表单，其中没有保存的内容将丢失。\n"
+            "如果想保留这些内容，请由{name}输入密码解锁。确定切换用户吗？").format(name=self.username.text()),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.switch_user_requested.emit()
 
     def reject(self) -> None:
         """Esc does not unlock."""
@@ -74,9 +90,10 @@ class IdleLock(QObject):
     unlocked = Signal()
 
     def __init__(self, window: QMainWindow, ctx: AppContext, timeout_ms: int | None = None,
-                 tick_ms: int = TICK_MS):
+                 tick_ms: int = TICK_MS, on_switch_user: Callable[[], None] | None = None):
         super().__init__(window)
         self.window, self.ctx, self.timeout_ms = window, ctx, timeout_ms
+        self.on_switch_user = on_switch_user
         self.screen: LockScreen | None = None
         self.idle = QElapsedTimer()
         self.idle.start()
@@ -113,9 +130,20 @@ class IdleLock(QObject):
             return
         self.screen = LockScreen(self.window, self.ctx)
         self.screen.accepted.connect(self._unlocked)
+        self.screen.switch_button.setVisible(self.on_switch_user is not None)
+        self.screen.switch_user_requested.connect(self._switch_user)
         self.screen.show()
         self.screen.activateWindow()
         self.locked.emit()
+
+    def _switch_user(self) -> None:
+        """Someone else logs in: the screen goes, and the session closes this window for a new one."""
+        screen, self.screen = self.screen, None
+        if screen is not None:
+            screen.hide()
+            screen.deleteLater()
+        if self.on_switch_user is not None:
+            self.on_switch_user()
 
     def _unlocked(self) -> None:
         screen, self.screen = self.screen, None

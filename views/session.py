@@ -37,18 +37,19 @@ class Session(QObject):
         switch = getattr(window, "switch_user_requested", None)
         if switch is not None:
             switch.connect(self.switch_user)
-        self.idle_lock = IdleLock(window, self.ctx)
+        self.idle_lock = IdleLock(window, self.ctx, on_switch_user=lambda: self.switch_user(ask=False))
         window.show()
         self.window = window
 
-    def switch_user(self) -> None:
-        """切换用户/注销: open forms are closed (after asking), then someone logs in again."""
+    def switch_user(self, ask: bool = True) -> None:
+        """切换用户/注销: open forms are closed (after asking, unless the lock screen did), then
+        someone logs in again."""
         old = self.window
         if old is None:
             return
         open_forms = [w for w in QApplication.topLevelWidgets()
                       if w is not old and w.isVisible() and w.isModal()]
-        if open_forms and QMessageBox.question(
+        if ask and open_forms and QMessageBox.question(
             old, old.tr("切换用户"),
             old.tr("还有 {n} 个窗口没有关闭，其中未保存的内容将丢失。确定注销吗？").format(n=len(open_forms)),
         ) != QMessageBox.StandardButton.Yes:

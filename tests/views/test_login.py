@@ -166,3 +166,44 @@ def test_a_viewer_changes_their_own_password(qtbot, ctx):
     dialog.old_password.setText("viewer-pass-1")
     save(qtbot, dialog)
     assert auth.authenticate("lina", "new-viewer-pass").username == "lina"
+
+
+def test_someone_else_can_log_in_from_the_lock_screen(qtbot, ctx, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    admin = auth.create_first_admin("wangfang", "王芳", PASSWORD, PASSWORD)
+    auth.create_user(admin, "lina", "李娜", "clerk", "clerk-pass-1")
+
+    def log_in_as(name, password):
+        def fill(dialog):
+            dialog.username.setText(name)
+            dialog.password.setText(password)
+            dialog.accept()
+        return fill
+
+    session = Session(ctx, MainWindow)
+    answer_next_dialog(qtbot, log_in_as("wangfang", PASSWORD))
+    assert session.start()
+    first = session.window
+    qtbot.addWidget(first)
+    first.nav.setCurrentRow(1)
+    first.current_page().create_new()
+    form = first.current_page().active_dialog
+    closed = []
+    form.finished.connect(closed.append)
+    session.idle_lock.timeout_ms = 100
+    session.idle_lock.ticker.setInterval(20)
+    qtbot.waitUntil(session.idle_lock.is_locked, timeout=3000)
+    screen = session.idle_lock.screen
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    screen.switch_button.click()
+    assert session.idle_lock.is_locked() and session.window is first  # changed her mind
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    answer_next_dialog(qtbot, log_in_as("lina", "clerk-pass-1"))
+    screen.switch_button.click()
+    qtbot.addWidget(session.window)
+    assert session.window is not first and ctx.user.username == "lina"
+    assert closed and not first.isVisible()  # her form was closed, as the warning said
+    assert not session.idle_lock.is_locked()
