@@ -22,7 +22,7 @@ from models.rosters import full_ids_allowed
 from .output import Job, atomic_output
 from .xlsx import SheetWriter, XlsxColumn, discard_workbook, new_workbook, save_workbook
 
-PAGE_ROWS = 2000
+PAGE_ROWS = 5000  # rows read per query (and between progress reports and Cancel checks)
 PIXELS_PER_CHARACTER = 7  # a list column's width in pixels → an Excel width in characters
 
 # How each listing column kind is written: the cell kind of desktop/reports/xlsx.py.
