@@ -52,8 +52,9 @@ def xlsx_columns(listing: Listing) -> list[XlsxColumn]:
 
 
 def listing_rows(listing: Listing, flt: Any, sort_key: str | None, descending: bool,
-                 job: Job | None = None, page_rows: int = PAGE_ROWS):
+                 job: Job | None = None, page_rows: int | None = None):
     """Every matching row, a page at a time (keyset paging where the listing has it)."""
+    page_rows = page_rows or PAGE_ROWS
     total = listing.count(flt)
     done = 0
     after: tuple[Any, ...] = ()
