@@ -36,6 +36,10 @@ DB="$CHECK_DIR/demo.db"
 step "built program: demo database (500 people)"
 "$BINARY" demo --db "$DB" --people 500 || fail "jinguo demo"
 
+# The demo database has one operator per role (README); exports log in as its clerk, as an
+# office's scheduled export would (IDs masked).
+export JINGUO_USER=luru JINGUO_PASSWORD=luru-2025
+
 step "built program: --smoke"
 smoke_output="$("$BINARY" --db "$DB" --smoke)" || fail "jinguo --smoke"
 echo "$smoke_output"

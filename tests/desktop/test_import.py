@@ -47,7 +47,7 @@ from models.organizations import OrganizationData, save_organization
 from models.validators import id_check_char
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = Path(__file__).resolve().parent / "importing" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data"
 COUNTED = (Person, Organization, Membership, TeamAssignment, Activity, ServiceRecord, OrganizationStage,
            OrganizationServiceArea, Certificate)
 

@@ -14,7 +14,7 @@ import pytest
 from desktop.cli import build_parser
 from desktop.importing.command import run as run_import
 
-SAMPLES = Path(__file__).resolve().parent / "importing" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data"
 ROOT = Path(__file__).resolve().parents[2]
 
 
