@@ -19,7 +19,7 @@ from .i18n import Message, msg
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Tables every version of the schema has: a file without them is not ours.
 CORE_TABLES = frozenset({"organization", "person", "audit_entry"})
@@ -45,7 +45,15 @@ def _v3_login_lockout(db: Database) -> None:
     db.execute_sql('ALTER TABLE "user" ADD COLUMN "last_login_at" DATETIME')
 
 
-MIGRATIONS: Mapping[int, Migration] = {2: _v2_certificates_imports, 3: _v3_login_lockout}
+def _v4_people_list_index(db: Database) -> None:
+    """The People list's index also covers what its search and filters read (see Person)."""
+    db.execute_sql("DROP INDEX IF EXISTS person_archived_name_key")
+    Person._schema.create_indexes(safe=True)
+
+
+MIGRATIONS: Mapping[int, Migration] = {
+    2: _v2_certificates_imports, 3: _v3_login_lockout, 4: _v4_people_list_index,
+}
 
 DEFAULT_SERVICE_AREAS = (
     "青少年服务",

@@ -233,7 +233,7 @@ def test_a_version_1_database_gets_the_certificate_register_import_batches_and_p
                    "'2025-01-01', '2025-01-01')")
     for table in ("import_batch_item", "import_batch", "certificate"):
         db.execute_sql(f"DROP TABLE {table}")
-    db.execute_sql("DROP INDEX person_archived_name_key")
+    db.execute_sql("DROP INDEX person_list")
     for column in ("failed_logins", "locked_until", "last_login_at"):
         db.execute_sql(f'ALTER TABLE "user" DROP COLUMN {column}')
     db.execute_sql("PRAGMA user_version = 1")
@@ -243,7 +243,7 @@ def test_a_version_1_database_gets_the_certificate_register_import_batches_and_p
 
     assert schema_version(db) == SCHEMA_VERSION
     assert {"certificate", "import_batch", "import_batch_item"} <= set(db.get_tables())
-    assert "person_archived_name_key" in {i.name for i in db.get_indexes("person")}
+    assert "person_list" in {i.name for i in db.get_indexes("person")}
     assert db.execute_sql("SELECT name FROM person").fetchall() == [("王芳",)]
     assert user_version(tmp_path / "v1.v1.bak.db") == 1
 
@@ -260,7 +260,7 @@ def test_a_version_2_database_gets_the_login_lockout_columns_and_keeps_its_users
 
     db = opened(path)
 
-    assert schema_version(db) == SCHEMA_VERSION == 3
+    assert schema_version(db) == SCHEMA_VERSION
     columns = {c.name for c in db.get_columns("user")}
     assert {"failed_logins", "locked_until", "last_login_at"} <= columns
     admin = User.get(User.username == "admin")
@@ -268,3 +268,23 @@ def test_a_version_2_database_gets_the_login_lockout_columns_and_keeps_its_users
     assert db.execute_sql("SELECT user_id FROM audit_entry").fetchall() == [(admin.id,)]
     assert db.execute_sql("PRAGMA foreign_key_check").fetchall() == []
     assert user_version(tmp_path / "v2.v2.bak.db") == 2
+
+
+def test_a_version_3_database_gets_the_covering_people_list_index(tmp_path, opened):
+    path = tmp_path / "v3.db"
+    db = opened(path)
+    db.execute_sql("DROP INDEX person_list")
+    db.execute_sql('CREATE INDEX person_archived_name_key ON person ("archived", "name_key")')
+    db.execute_sql("PRAGMA user_version = 3")
+    db.close()
+
+    db = opened(path)
+
+    assert schema_version(db) == SCHEMA_VERSION == 4
+    indexes = {i.name: i for i in db.get_indexes("person")}
+    assert "person_archived_name_key" not in indexes
+    assert indexes["person_list"].columns[:3] == ["archived", "name_key", "id"]
+    plan = db.execute_sql(
+        "EXPLAIN QUERY PLAN SELECT id FROM person WHERE archived = 0 AND name LIKE '%王%' "
+        "ORDER BY name_key, id LIMIT 100").fetchall()
+    assert "person_list" in str(plan)
