@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from models.permissions import can
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -39,12 +42,21 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+def disable_without_permission(user, guarded: Iterable[tuple[QWidget, str]]) -> None:
+    """Disable each widget whose action the user's role does not allow."""
+    for widget, permission in guarded:
+        if not can(user, permission):
+            widget.setEnabled(False)
+            widget.setToolTip(QCoreApplication.translate("DetailDialog", "当前角色不能进行此操作"))
+
+
 class DetailDialog(QDialog):
     """Pages fill it with ``set_header`` and ``add_table``; the tables are small lists
     (a record's members, projects…), so they are plain QTableWidgets."""
 
     def __init__(self, title: str, parent: QWidget | None = None):
         super().__init__(parent)
+        self._guarded: list[tuple[QWidget, str]] = []
         self.setWindowTitle(title)
         self.header = QLabel(self)
         self.header.setWordWrap(True)
@@ -63,11 +75,22 @@ class DetailDialog(QDialog):
     def set_header(self, html: str) -> None:
         self.header.setText(html)
 
-    def add_button(self, text: str, slot, layout: QHBoxLayout | None = None) -> QPushButton:
+    def add_button(self, text: str, slot, layout: QHBoxLayout | None = None,
+                   permission: str | None = None) -> QPushButton:
+        """A button above the tables; with ``permission`` (e.g. "edit") it is disabled for a
+        role without it (the services refuse too; this only saves a pointless click)."""
         button = QPushButton(text, self)
         button.clicked.connect(slot)
         (layout or self.actions_row).addWidget(button)
+        if permission is not None:
+            self._guarded.append((button, permission))
         return button
+
+    def showEvent(self, event: QShowEvent) -> None:
+        ctx = getattr(self, "ctx", None)
+        if ctx is not None:
+            disable_without_permission(ctx.user, self._guarded)
+        super().showEvent(event)
 
     def add_table(
         self, title: str, headers: Sequence[str], rows: Iterable[Sequence[object]]

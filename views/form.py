@@ -36,6 +36,7 @@ class FormDialog(QDialog):
     ValidationFailed); the dialog stays open, showing each error next to its field."""
 
     permission: str | None = "edit"  # without it (models.permissions) the form opens without 保存
+    edit_widgets: tuple[QWidget, ...] = ()  # further controls that change data, off without it
 
     def __init__(self, title: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -151,6 +152,8 @@ class FormDialog(QDialog):
         """A role without ``permission`` (查看员) sees the record but no 保存; the services refuse too."""
         ctx = getattr(self, "ctx", None)
         if ctx is not None and self.permission is not None and not can(ctx.user, self.permission):
+            for widget in self.edit_widgets:  # e.g. a team form's 加入成员… / 结束任职…
+                widget.setEnabled(False)
             save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
             if save is not None:
                 save.setEnabled(False)

@@ -113,3 +113,30 @@ def test_a_clerk_edits_a_person_without_seeing_the_full_id_number(qtbot, ctx, op
     admin_form = PersonForm(ctx, saved)
     qtbot.addWidget(admin_form)
     assert admin_form.id_number.text() == "11010519491231002X"
+
+
+def test_a_viewer_sees_member_and_booking_buttons_disabled_in_details_and_team_form(
+    qtbot, ctx, operators, orgs, county
+):
+    from models.entities import Venue
+    from models.teams import TeamData, save_team
+    from views.pages.organization_detail import OrganizationDetail
+    from views.pages.teams import TeamForm
+    from views.pages.venues import VenueDetail
+
+    team = save_team(TeamData(name="东关三工队", township_id=county["east"].id), operators["admin"])
+    venue = Venue.create(name="东关妇女之家", level="town", kind="women_children_home", region=county["east"])
+    dialogs = {}
+    for role in ("viewer", "clerk"):
+        ctx.user = operators[role]
+        dialogs[role] = [OrganizationDetail(ctx, orgs[0]), TeamForm(ctx, team), VenueDetail(ctx, venue)]
+        for dialog in dialogs[role]:
+            qtbot.addWidget(dialog)
+            dialog.show()
+    org_detail, team_form, venue_detail = dialogs["viewer"]
+    assert not any(b.isEnabled() for b in (
+        org_detail.add_member_button, org_detail.end_member_button, team_form.add_member_button,
+        team_form.end_member_button, venue_detail.book_button, venue_detail.cancel_button))
+    org_detail, team_form, venue_detail = dialogs["clerk"]
+    assert all(b.isEnabled() for b in (
+        org_detail.add_member_button, team_form.add_member_button, venue_detail.book_button))

@@ -24,8 +24,8 @@ class OrganizationDetail(DetailDialog):
         self.org = org
         self.members_table = self.add_table(self.tr("成员"), self._member_headers(), [])
         self.member_ids: list[int] = []
-        self.add_member_button = self.add_button(self.tr("加入成员…"), self.add_member)
-        self.end_member_button = self.add_button(self.tr("结束成员关系…"), self.end_member)
+        self.add_member_button = self.add_button(self.tr("加入成员…"), self.add_member, permission="edit")
+        self.end_member_button = self.add_button(self.tr("结束成员关系…"), self.end_member, permission="edit")
         self.actions_row.addStretch(1)
         self.active_dialog: FormDialog | None = None
         self.add_table(

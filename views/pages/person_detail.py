@@ -30,8 +30,8 @@ class PersonDetail(DetailDialog):
         self.changed = False  # the page reloads its list when the detail closes after a change
         self.active_dialog: FormDialog | None = None
         self.edit_button = self.add_button(self.tr("编辑…"), self.edit)
-        self.join_button = self.add_button(self.tr("加入组织…"), self.join)
-        self.end_button = self.add_button(self.tr("结束成员关系…"), self.end_selected)
+        self.join_button = self.add_button(self.tr("加入组织…"), self.join, permission="edit")
+        self.end_button = self.add_button(self.tr("结束成员关系…"), self.end_selected, permission="edit")
         self.actions_row.addStretch(1)
         self.membership_ids: list[int] = []
         self.memberships_table = self.add_table(self.tr("组织成员关系"), self._membership_headers(), [])

@@ -141,6 +141,7 @@ class TeamForm(FormDialog):
         self.end_member_button.clicked.connect(self.end_member)
         row.addWidget(self.add_member_button)
         row.addWidget(self.end_member_button)
+        self.edit_widgets = (self.add_member_button, self.end_member_button)
         row.addStretch(1)
         self.form.addRow(row)
         self.refresh_members()

@@ -160,8 +160,8 @@ class VenueDetail(DetailDialog):
         self.ctx = ctx
         self.venue = venue
         self.active_dialog: FormDialog | None = None
-        self.book_button = self.add_button(self.tr("预约…"), self.book)
-        self.cancel_button = self.add_button(self.tr("取消预约…"), self.cancel_selected)
+        self.book_button = self.add_button(self.tr("预约…"), self.book, permission="edit")
+        self.cancel_button = self.add_button(self.tr("取消预约…"), self.cancel_selected, permission="edit")
         self.actions_row.addStretch(1)
         self.booking_ids: list[int] = []
         self.bookings_table = self.add_table(self.tr("近期预约"), self._booking_headers(), [])
