@@ -21,6 +21,7 @@ from models.entities import (
     Person,
     ServiceRecord,
 )
+from models.periods import Period
 from models.settings import set_setting
 from models.validators import id_check_char, mask_id_number
 from views import tasks
@@ -104,6 +105,9 @@ def test_summary_of_a_quarter_for_one_township_to_pdf(qtbot, page, tmp_path, mon
     page.report.setValue("summary")
     page.period.kind.setValue("quarter")
     assert page.period.quarter.isVisible() and not page.period.month.isVisible()
+    last = Period.containing("quarter", dt.date.today()).previous()  # offered first
+    assert (page.period.year.value(), page.period.quarter.value()) == (last.year, last.number)
+    page.period.year.setValue(THIS_YEAR)
     page.period.quarter.setValue(1)
     page.area.setCurrentIndex(page.area.findText("东关街道"))
     page.format.setValue("pdf")

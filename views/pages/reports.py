@@ -80,8 +80,13 @@ class PeriodPicker(QWidget):
         self._kind_changed()
 
     def _kind_changed(self) -> None:
-        self.quarter.setVisible(self.kind.value() == "quarter")
-        self.month.setVisible(self.kind.value() == "month")
+        kind = self.kind.value()
+        self.quarter.setVisible(kind == "quarter")
+        self.month.setVisible(kind == "month")
+        if kind in ("quarter", "month"):  # offices report on the last finished quarter or month
+            last = Period.containing(kind, dt.date.today()).previous()
+            self.year.setValue(last.year)
+            (self.quarter if kind == "quarter" else self.month).setValue(last.number)
 
     def period(self) -> Period:
         year = self.year.value()
