@@ -57,7 +57,7 @@ class OrganizationData:
         return data
 
 
-def _clean(data: OrganizationData) -> tuple[dict, dict[str, Message]]:
+def clean_organization(data: OrganizationData) -> tuple[dict, dict[str, Message]]:
     """Normalise and check every field; returns the column values and the errors per field."""
     errors: dict[str, Message] = {}
     values: dict = {}
@@ -155,7 +155,7 @@ def save_organization(
     data: OrganizationData, user: User | None, existing: Organization | None = None
 ) -> Organization:
     """Register a new organization or update ``existing``; raises ValidationFailed, saving nothing."""
-    values, errors = _clean(data)
+    values, errors = clean_organization(data)
     if existing is None and data.initial_stage is not None:
         problem = check_stage_transition(None, None, data.initial_stage, data.initial_stage_on)
         if problem:

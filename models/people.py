@@ -68,7 +68,9 @@ def roles_text(is_cadre: bool, is_social_worker: bool, is_volunteer: bool) -> st
     return "、".join(label for (_code, label), on in zip(PERSON_ROLES, held, strict=True) if on)
 
 
-def _clean(data: PersonData) -> tuple[dict, dict[str, Message]]:
+def clean_person(data: PersonData) -> tuple[dict, dict[str, Message]]:
+    """Normalise and check every field (the form and the importer alike); returns the column
+    values and the errors per field."""
     errors: dict[str, Message] = {}
     name = " ".join(data.name.split())
     if not name:
@@ -130,7 +132,7 @@ def _check_unique_id(values: dict, errors: dict[str, Message], exclude_id: int |
 
 def save_person(data: PersonData, user: User | None, existing: Person | None = None) -> Person:
     """Register a new person or update ``existing``; raises ValidationFailed, saving nothing."""
-    values, errors = _clean(data)
+    values, errors = clean_person(data)
     with database.atomic():
         _check_unique_id(values, errors, existing.id if existing else None)
         if errors:

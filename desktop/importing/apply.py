@@ -36,8 +36,7 @@ from models.entities import (
     User,
 )
 from models.i18n import msg
-from models.organizations import OrganizationData
-from models.organizations import _clean as clean_organization
+from models.organizations import OrganizationData, clean_organization
 from models.permissions import require
 from models.references import ENTITY_LABELS
 from models.sortkey import pinyin_key

@@ -30,10 +30,8 @@ from models.entities import (
 )
 from models.entities import OrganizationServiceArea as Link
 from models.i18n import Message, msg
-from models.organizations import OrganizationData
-from models.organizations import _clean as clean_organization
-from models.people import PersonData
-from models.people import _clean as clean_person
+from models.organizations import OrganizationData, clean_organization
+from models.people import PersonData, clean_person
 from models.rules import check_stage_transition
 from models.validators import InvalidValue, mask_id_number, normalise_phone
 
