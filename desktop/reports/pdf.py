@@ -187,6 +187,10 @@ class PagedGrid(Flowable):
         table.hAlign = self.hAlign
         return table
 
+    def full_height(self) -> float:
+        """The height of the whole table laid out in one piece (header once)."""
+        return self.head_height + sum(self._height(i) for i in range(self.start, len(self.body)))
+
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         end, used = self._fitting(avail_height)
         if end < len(self.body):  # more than the space left: the frame will ask for a split
@@ -329,6 +333,11 @@ def official_footer(h: OfficialHeader, width: float) -> list[Flowable]:
 
 
 FRAME_PADDING = 6  # reportlab's page frame pads each side by 6 pt
+
+
+def content_height(pagesize: tuple[float, float]) -> float:
+    """The height a flowable may take on a page (see ``build_pdf``'s margins)."""
+    return pagesize[1] - 2 * MARGIN - 4 * mm - 2 * FRAME_PADDING
 
 
 def content_width(pagesize: tuple[float, float]) -> float:

@@ -189,7 +189,16 @@ def _section_parts(index: int, section: Section, width: float) -> tuple[Paragrap
     return pdf.para(section_title(index, section), section_style()), tables
 
 
-def _sections_story(sections: list[Section], width: float) -> list[Flowable]:
+def _fits_on_a_page(title: Paragraph, tables: list[Flowable], width: float, height: float) -> bool:
+    """Whether the section can sit in one piece in a side-by-side cell (a cell cannot split
+    across pages: a long list, e.g. many service areas, must run on its own)."""
+    if len(tables) != 1 or not isinstance(tables[0], pdf.PagedGrid):
+        return False
+    title_height = title.wrap(width, height)[1] + section_style().spaceBefore + section_style().spaceAfter
+    return title_height + tables[0].full_height() <= height * 0.9
+
+
+def _sections_story(sections: list[Section], width: float, height: float) -> list[Flowable]:
     """Each section with its title kept on its table's page; two short, narrow sections in
     a row share the line (fewer half-empty pages)."""
     half = (width - GUTTER) / 2
@@ -197,13 +206,14 @@ def _sections_story(sections: list[Section], width: float) -> list[Flowable]:
     i = 0
     while i < len(sections):
         section = sections[i]
-        title, tables = _section_parts(i, section, width)
         pair = sections[i + 1] if i + 1 < len(sections) else None
-        if (pair is not None and len(tables) == 1
+        if (pair is not None
                 and sum(_wanted_widths(section.columns)) <= half
                 and sum(_wanted_widths(pair.columns)) <= half):
+            title, tables = _section_parts(i, section, half)
             pair_title, pair_tables = _section_parts(i + 1, pair, half)
-            if len(pair_tables) == 1:
+            if (_fits_on_a_page(title, tables, half, height)
+                    and _fits_on_a_page(pair_title, pair_tables, half, height)):
                 row = Table([[[title, tables[0]], "", [pair_title, pair_tables[0]]]],
                             colWidths=[half, GUTTER, half])
                 row.setStyle(SIDE_BY_SIDE)
@@ -211,6 +221,7 @@ def _sections_story(sections: list[Section], width: float) -> list[Flowable]:
                 story += [Spacer(1, 2 * section_style().spaceBefore), row]
                 i += 2
                 continue
+        title, tables = _section_parts(i, section, width)
         story += [KeepTogether([title, tables[0]]), *tables[1:]]
         i += 1
     return story
@@ -220,7 +231,8 @@ def _write_pdf(tmp: Path, data: SummaryData, header: pdf.OfficialHeader, job: Jo
     pagesize = pdf.page_size(max(len(s.columns) for s in data.sections), wide_from=LANDSCAPE_FROM)
     width = pdf.content_width(pagesize)
     st = pdf.styles()
-    story: list[Flowable] = [*pdf.official_header(header, width), *_sections_story(data.sections, width)]
+    sections = _sections_story(data.sections, width, pdf.content_height(pagesize))
+    story: list[Flowable] = [*pdf.official_header(header, width), *sections]
     story += pdf.official_footer(header, width)
     notes = [pdf.para("说明：", st.small), *(pdf.para(line, st.small) for line in notes_text(data))]
     story += [Spacer(1, 4 * mm), KeepTogether(notes)]

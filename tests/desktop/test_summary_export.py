@@ -16,9 +16,11 @@ from models.entities import (
     Activity,
     AuditEntry,
     Organization,
+    OrganizationServiceArea,
     Person,
     Project,
     Region,
+    ServiceArea,
     ServiceRecord,
     Team,
     TeamAssignment,
@@ -199,6 +201,20 @@ def test_pdf_of_one_township(county, out, user):
     text = pdf_text(path)
     assert "东关街道妇女社会组织和巾帼阵地工作统计报表" in text
     assert "分镇" not in text
+
+
+def test_a_long_section_runs_over_pages_instead_of_sitting_side_by_side(county, out, user):
+    """A side-by-side cell cannot split across pages: with 80 service areas the list must
+    run on its own, over pages, with its header on each."""
+    org = Organization.get(Organization.name == "柳树村妇女微家互助会")
+    for i in range(80):
+        area = ServiceArea.create(name=f"测试服务领域{i:02d}", sort_order=100 + i)
+        OrganizationServiceArea.create(organization=org, service_area=area)
+    path = export_summary(out / "long.pdf", YEAR, None, "pdf", user=user, today=TODAY)
+    pages = [page.extract_text() for page in PdfReader(path).pages]
+    with_areas = [text for text in pages if "测试服务领域" in text]
+    assert len(with_areas) >= 2 and all("服务领域" in text for text in with_areas)
+    assert "测试服务领域79" in "".join(with_areas)
 
 
 def test_bad_input_is_refused_in_chinese_and_writes_nothing(county, out, user):
