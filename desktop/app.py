@@ -79,8 +79,9 @@ def show_internal_error(detail: str) -> None:
     box.exec()
 
 
-def run_window(db_path: Path | None, smoke: bool, started: float) -> int:
-    """Start the window. With ``smoke``: wait until the main window is shown and filled, then exit."""
+def run_window(db_path: Path | None, smoke: bool, started: float, print_check: bool = False) -> int:
+    """Start the window. With ``smoke``: wait until the main window is shown and filled, then exit
+    (with ``print_check`` also render a PDF page as the print preview does)."""
     if smoke and sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
@@ -105,7 +106,7 @@ def run_window(db_path: Path | None, smoke: bool, started: float) -> int:
             QMessageBox.critical(None, APP_TITLE, text)
         return 2
     try:
-        return _run_main_window(app, ctx, smoke, started)
+        return _run_main_window(app, ctx, smoke, started, print_check)
     finally:
         lock.release()
 
@@ -167,14 +168,15 @@ def start_of_day_backup(ctx: AppContext) -> None:
         log.info("daily backup: %s", made)
 
 
-def _run_main_window(app: QApplication, ctx: AppContext, smoke: bool, started: float) -> int:
+def _run_main_window(app: QApplication, ctx: AppContext, smoke: bool, started: float,
+                     print_check: bool = False) -> int:
     start_of_day_backup(ctx)
     from views.main_window import MainWindow  # Qt widgets only once the context exists
 
     if smoke:  # a self-test that closes itself: no login (ctx acts as the administrator)
         window = MainWindow(ctx)
         window.show()
-        return _smoke(app, window, ctx, started)
+        return _smoke(app, window, ctx, started, print_check)
     from views.session import Session
 
     session = Session(ctx, MainWindow)
@@ -186,7 +188,7 @@ def _run_main_window(app: QApplication, ctx: AppContext, smoke: bool, started: f
     return code
 
 
-def _smoke(app: QApplication, window, ctx: AppContext, started: float) -> int:
+def _smoke(app: QApplication, window, ctx: AppContext, started: float, print_check: bool = False) -> int:
     result = {"code": 1}
     deadline = time.perf_counter() + 60
 
@@ -204,6 +206,15 @@ def _smoke(app: QApplication, window, ctx: AppContext, started: float) -> int:
 
     QTimer.singleShot(0, check)
     app.exec()
+    if print_check and result["code"] == 0:
+        from views.printing import render_check
+
+        problem = render_check()
+        if problem:
+            print(f"print_check: {problem}", file=sys.stderr)
+            result["code"] = 1
+        else:
+            print("print_check=ok", flush=True)
     window.close()
     ctx.close()
     return result["code"]

@@ -25,6 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--smoke", action="store_true", help="自检：打开主窗口，显示完毕后输出 startup_ms 并退出"
     )
+    parser.add_argument(
+        "--print-check", action="store_true",
+        help="与 --smoke 一起用：另外检查打印预览所用的 PDF 页面渲染（QtPdf），成功输出 print_check=ok",
+    )
     from .auth import add_user_argument
 
     add_user_argument(parser, global_=True)
@@ -102,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_import(args)
     from .app import run_window
 
-    return run_window(args.db, args.smoke, _STARTED)
+    return run_window(args.db, args.smoke, _STARTED, args.print_check)
 
 
 if __name__ == "__main__":

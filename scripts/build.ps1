@@ -50,10 +50,11 @@ try {
     Run "jinguo demo" $Cli demo --db $Db --people 500
 
     Step "built program: --smoke"
-    $smoke = & $Cli --db $Db --smoke
-    if ($LASTEXITCODE -ne 0) { Fail "jinguo --smoke (exit code $LASTEXITCODE)" }
+    $smoke = & $Cli --db $Db --smoke --print-check
+    if ($LASTEXITCODE -ne 0) { Fail "jinguo --smoke --print-check (exit code $LASTEXITCODE)" }
     Write-Host $smoke
     if (-not ($smoke -match "^startup_ms=\d+$")) { Fail "--smoke printed no startup_ms" }
+    if (-not ($smoke -match "^print_check=ok$")) { Fail "the print preview's PDF rendering (QtPdf) failed" }
 
     Step "built program: summary PDF"
     $summary = Join-Path $CheckDir "summary.pdf"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the one-folder program dist/jinguo/ with PyInstaller (build.spec), then check the
-# built program itself: its --smoke self-test, a demo database, and a summary and a roster
+# built program itself: its --smoke self-test (with the print preview's PDF rendering), a demo database, and a summary and a roster
 # PDF exported headless, each with Chinese text and the embedded WenQuanYi font.
 # Exits non-zero when any step fails.
 #
@@ -40,10 +40,11 @@ step "built program: demo database (500 people)"
 # office's scheduled export would (IDs masked).
 export JINGUO_USER=luru JINGUO_PASSWORD=luru-2025
 
-step "built program: --smoke"
-smoke_output="$("$BINARY" --db "$DB" --smoke)" || fail "jinguo --smoke"
+step "built program: --smoke --print-check"
+smoke_output="$("$BINARY" --db "$DB" --smoke --print-check)" || fail "jinguo --smoke --print-check"
 echo "$smoke_output"
 grep -q '^startup_ms=[0-9]*$' <<<"$smoke_output" || fail "--smoke printed no startup_ms"
+grep -q '^print_check=ok$' <<<"$smoke_output" || fail "the print preview's PDF rendering (QtPdf) failed"
 
 step "built program: summary PDF"
 "$BINARY" export summary --period 2025 --db "$DB" -o "$CHECK_DIR/summary.pdf" || fail "export summary"

@@ -26,7 +26,7 @@ from PySide6.QtCore import (
     QSizeF,
     Qt,
 )
-from PySide6.QtGui import QPageLayout, QPageSize, QPainter
+from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -121,6 +121,39 @@ def preview_pdf(parent: QWidget, path: Path, title: str) -> QPrintPreviewDialog:
     dialog.resize(900, 1000)
     dialog.open()
     return dialog
+
+
+def render_check() -> str | None:
+    """Render a one-page Chinese PDF as the preview does; return what is wrong, or None.
+
+    For the built program's self-test: QtPdf and its libraries must be in the bundle, and a
+    page must come out as dark text on white paper (not blank, not a black sheet).
+    """
+    from desktop.reports import pdf
+
+    with tempfile.TemporaryDirectory(prefix="jinguo-print-check-") as folder:
+        path = Path(folder) / "check.pdf"
+        pdf.build_pdf(path, [pdf.para("巾帼枢纽打印自检 吉𠮷 " * 20, pdf.styles().title)])
+        try:
+            pages = PdfPages(path)
+        except OSError as e:
+            return f"QtPdf could not load a PDF: {e}"
+        image = pages.document.render(0, QSize(300, 424))
+    if image.isNull():
+        return "QtPdf rendered an empty image"
+    sheet = QImage(image.size(), QImage.Format.Format_RGB32)
+    sheet.fill(Qt.GlobalColor.white)
+    painter = QPainter(sheet)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    dark = sum(
+        1 for y in range(0, sheet.height(), 2) for x in range(0, sheet.width(), 2)
+        if QColor(sheet.pixel(x, y)).lightness() < 128
+    )
+    share = dark / ((sheet.height() // 2) * (sheet.width() // 2))
+    if not 0.001 < share < 0.5:
+        return f"the rendered page is not dark text on white ({share:.1%} dark)"
+    return None
 
 
 def _tr(text: str) -> str:

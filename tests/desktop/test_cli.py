@@ -30,6 +30,13 @@ def test_smoke_creates_a_new_database_and_reports_startup_time(tmp_path):
     assert (tmp_path / "data" / "logs" / "jinguo.log").exists()
 
 
+def test_smoke_with_print_check_renders_a_pdf_page_as_the_print_preview_does(tmp_path):
+    result = run(tmp_path, "--db", tmp_path / "office.db", "--smoke", "--print-check")
+    assert result.returncode == 0, result.stderr
+    startup, check = result.stdout.split()
+    assert startup.startswith("startup_ms=") and check == "print_check=ok"
+
+
 def test_a_damaged_file_is_refused_in_chinese_and_left_alone(tmp_path):
     db = tmp_path / "broken.db"
     db.write_bytes(b"this is not a database" * 100)
