@@ -30,6 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--skip-invalid", action="store_true",
                    help="跳过有问题的行，导入其余的行（默认：有任何问题行则全部不导入）")
     p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
+    p.add_argument("--rejected", type=Path, metavar="FILE.xlsx",
+                   help="把有问题的行连同原因另存为 .xlsx，改正后可重新导入")
     existing = p.add_mutually_exclusive_group()
     existing.add_argument("--update", dest="update_existing", action="store_true", default=True,
                           help="已登记的人员或组织按表中内容更新（默认）")
@@ -67,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         options = ImportOptions(update_existing=args.update_existing, create_orgs=args.create_orgs,
                                 hours_on=args.hours_date)
         plan = plan_import(sheet, options=options)
+        if args.rejected is not None and plan.rejected and not _save_rejected(plan, args.rejected, ctx.user):
+            return EXIT_USER_ERROR
         refused = bool(plan.rejected) and not args.skip_invalid
         written = not (refused or args.dry_run)
         if written:
@@ -89,9 +93,28 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(summary, ensure_ascii=False))
         else:
             _report(plan, sheet.sheet, created, updated, refused, args.dry_run)
+            if args.rejected is not None and plan.rejected:
+                print(f"有问题的行已连同原因另存为：{args.rejected}")
         return EXIT_REJECTED if refused else EXIT_OK
     finally:
         ctx.close()
+
+
+def _save_rejected(plan, path: Path, user) -> bool:
+    """``--rejected``: the rejected rows with their reasons as .xlsx; False (and a message) if not."""
+    from models.i18n import msg
+
+    from ..reports.output import ExportError
+    from . import save_rejected
+
+    try:
+        if path.suffix.lower() != ".xlsx":
+            raise ExportError(msg("有问题的行只能另存为 .xlsx 文件：{name}", name=path.name))
+        save_rejected(plan, path, user)
+    except ExportError as e:
+        print(e.message, file=sys.stderr)
+        return False
+    return True
 
 
 def _report(plan, sheet: str, created: int, updated: int, refused: bool, dry_run: bool) -> None:

@@ -8,6 +8,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from models import audit
+from models.db import database
+from models.entities import User
+
 from ..reports.output import atomic_output
 from ..reports.xlsx import SheetWriter, XlsxColumn, new_workbook, save_workbook
 from .columns import KIND_LABELS, fields_of
@@ -38,8 +42,12 @@ TEMPLATE_NOTES = {
 }
 
 
-def save_rejected(plan: ImportPlan, path: Path | str) -> Path:
-    """The rejected rows as they were, with the reason and the original row number, to fix and re-import."""
+def save_rejected(plan: ImportPlan, path: Path | str, user: User | None = None) -> Path:
+    """The rejected rows as they were, with the reason and the original row number, to fix and re-import.
+
+    The rows hold personal data (full ID numbers, as typed), so the file is recorded in the
+    audit trail as an export by ``user``, in the transaction that lets the file replace ``path``.
+    """
     path = Path(path)
     header = list(plan.sheet.header)
     width = max([len(header), *(len(r.cells) for r in plan.rejected)], default=0)
@@ -58,6 +66,10 @@ def save_rejected(plan: ImportPlan, path: Path | str) -> Path:
             sheet.append([*cells, rejection.reason_text(), rejection.row])
         sheet.finish()
         save_workbook(wb, tmp)
+        with database.atomic():
+            audit.record(user, "export", None, entity="import_batch", summary=(
+                f"保存导入时未导入的行：{plan.sheet.file_name}（{plan.sheet.sheet}），"
+                f"{len(plan.rejected)} 行，{path.name}"))
     return path
 
 

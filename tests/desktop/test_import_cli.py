@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from desktop.cli import build_parser
 from desktop.importing.command import run as run_import
@@ -96,3 +97,26 @@ def test_an_unknown_sheet_exits_2(tmp_path, capsys):
     code, _, err = run(capsys, "orgs", SAMPLES / "legacy-orgs.xlsx", "--db", tmp_path / "office.db",
                        "--sheet", "没有这张表")
     assert code == 2 and "社会组织名录" in err
+
+
+def test_rejected_rows_are_saved_to_fix_and_import_again(tmp_path, capsys):
+    db, fix = tmp_path / "office.db", tmp_path / "要改正的行.xlsx"
+    code, out, _ = run(capsys, "orgs", SAMPLES / "legacy-orgs.xlsx", "--db", db, "--rejected", fix)
+    assert code == 1 and f"另存为：{fix}" in out and rows_in(db, "organization") == 0
+    workbook = load_workbook(fix, read_only=True)
+    rows = [r for r in workbook.worksheets[0].iter_rows(values_only=True) if any(v is not None for v in r)]
+    workbook.close()
+    header_at = next(i for i, r in enumerate(rows) if "未导入原因" in r)
+    header, data = rows[header_at], rows[header_at + 1:]
+    assert len(data) == 1 and data[0][header.index("原行号")] == 6
+    assert "校验位不正确" in data[0][header.index("未导入原因")]
+    with sqlite3.connect(db) as conn:  # an export of personal data, in the audit trail
+        assert conn.execute("SELECT action, entity FROM audit_entry WHERE summary LIKE '%要改正的行.xlsx%'"
+                            ).fetchall() == [("export", "import_batch")]
+
+    code, out, _ = run(capsys, "orgs", SAMPLES / "legacy-orgs.xlsx", "--db", db, "--json",
+                       "--rejected", tmp_path / "wrong.csv")
+    assert code == 2 and out == "" and not (tmp_path / "wrong.csv").exists()
+    code, out, _ = run(capsys, "orgs", SAMPLES / "legacy-orgs.xlsx", "--db", db, "--json",
+                       "--rejected", tmp_path / "no-such-folder" / "rows.xlsx")
+    assert code == 2 and out == "" and rows_in(db, "organization") == 0

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFileDialog, QMessage
 
 from desktop import importing
 from desktop.importing import ImportOptions, plan_import, read_sheet
-from models.entities import Activity, Membership, Organization, Person, ServiceRecord
+from models.entities import Activity, AuditEntry, Membership, Organization, Person, ServiceRecord
 from models.people import PersonData, save_person
 from views import tasks
 from views.main_window import MainWindow
@@ -314,6 +314,10 @@ def test_the_rejected_rows_are_saved_with_their_reasons(qtbot, page, samples, tm
     assert "存成了数字" in by_row[11][reason]
     assert by_row[19][header.index("联系电话")] is not None
     assert rejected_rows(page)[0][2] == data[0][reason]
+    # the rows hold full ID numbers: saving them is an export of personal data, recorded
+    entry = AuditEntry.select().order_by(AuditEntry.id.desc()).get()
+    assert (entry.action, entry.entity, entry.username) == ("export", "import_batch", page.ctx.user.username)
+    assert "60 行" in entry.summary and target.name in entry.summary
 
 
 @pytest.mark.parametrize(("kind", "first", "text_column"), [("people", "姓名", "身份证号"),

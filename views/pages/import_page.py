@@ -489,7 +489,8 @@ class ImportPage(QWidget):
         path = ask_save_path(self, self.settings, title, name, ".xlsx")
         if path is None:
             return
-        self.start(title, self.tr("正在保存…"), lambda job: importing.save_rejected(plan, path),
+        user = self.ctx.user
+        self.start(title, self.tr("正在保存…"), lambda job: importing.save_rejected(plan, path, user),
                    lambda _path: offer_to_open(self, path, title))
 
     def save_template(self) -> None:
