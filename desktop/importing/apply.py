@@ -344,6 +344,7 @@ class BatchRow:
     file_name: str
     sheet: str
     username: str
+    operator: str  # the operator's name as shown: display name, else login name
     rows: int
     created: int
     updated: int
@@ -359,8 +360,9 @@ def list_batches(limit: int | None = None) -> list[BatchRow]:
     if limit:
         query = query.limit(limit)
     return [BatchRow(b.id, b.created_at, b.kind, b.file_name, b.sheet,
-                     b.user.username if b.user_id else "", b.rows, b.created, b.updated, b.rejected,
-                     b.undone_at)
+                     b.user.username if b.user_id else "",
+                     (b.user.display_name or b.user.username) if b.user_id else "",
+                     b.rows, b.created, b.updated, b.rejected, b.undone_at)
             for b in query]
 
 

@@ -106,7 +106,7 @@ class ImportHistory(QWidget):
         kinds = {"people": self.tr("人员"), "orgs": self.tr("社会组织")}
         self.model = RowsModel([
             (self.tr("时间"), lambda b: _minute(b.at)),
-            (self.tr("操作员"), lambda b: b.username),
+            (self.tr("操作员"), lambda b: b.operator),
             (self.tr("内容"), lambda b: kinds.get(b.kind, b.kind)),
             (self.tr("文件"), lambda b: b.file_name),
             (self.tr("工作表"), lambda b: b.sheet),
