@@ -199,23 +199,30 @@ def _in_field_order(entity: str, names) -> list[str]:
     return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
 
 
+def _distinct(column: str) -> list[str]:
+    """The distinct non-empty values of an indexed audit column, in one index probe per value
+    (a "loose index scan") instead of reading every entry of a trail that grows for years."""
+    assert column in ("username", "entity", "action")  # a fixed name, never user input
+    sql = (f"WITH RECURSIVE v(x) AS (SELECT MIN({column}) FROM audit_entry WHERE {column} > '' "
+           f"UNION ALL SELECT (SELECT MIN({column}) FROM audit_entry WHERE {column} > v.x) "
+           f"FROM v WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL")
+    return [row[0] for row in AuditEntry._meta.database.execute_sql(sql)]
+
+
 def operators() -> list[tuple[str, str]]:
     """(username, name shown) of everyone who appears in the trail, for the filter."""
     names = {u.username: u.display_name or u.username for u in User.select(User.username, User.display_name)}
-    found = AuditEntry.select(AuditEntry.username).where(AuditEntry.username != "").distinct()
-    return sorted(((e.username, names.get(e.username, e.username)) for e in found), key=lambda p: p[1])
+    return sorted(((u, names.get(u, u)) for u in _distinct("username")), key=lambda p: p[1])
 
 
 def entities() -> list[tuple[str, str]]:
     """(entity, Chinese name) of the kinds of records present in the trail."""
-    found = [e.entity for e in AuditEntry.select(AuditEntry.entity).where(AuditEntry.entity != "").distinct()]
-    return sorted(((e, entity_label(e)) for e in found), key=lambda p: p[1])
+    return sorted(((e, entity_label(e)) for e in _distinct("entity")), key=lambda p: p[1])
 
 
 def actions() -> list[tuple[str, str]]:
-    found = [e.action for e in AuditEntry.select(AuditEntry.action).distinct()]
     order = list(ACTION_NAMES)
-    return sorted(((a, action_label(a)) for a in found),
+    return sorted(((a, action_label(a)) for a in _distinct("action")),
                   key=lambda p: (order.index(p[0]) if p[0] in order else len(order), p[0]))
 
 

@@ -302,7 +302,8 @@ class AuditEntry(BaseModel):
     changes = TextField(default="{}")
 
     class Meta:
-        indexes = ((("entity", "entity_id"), False),)
+        # (username, at) and (action, at): the audit page's filters and their lists of choices.
+        indexes = ((("entity", "entity_id"), False), (("username", "at"), False), (("action", "at"), False))
 
 
 class Certificate(TimestampedModel):

@@ -14,12 +14,21 @@ from pathlib import Path
 
 from peewee import Database
 
-from .entities import ALL_MODELS, Certificate, ImportBatch, ImportBatchItem, Person, ServiceArea, User
+from .entities import (
+    ALL_MODELS,
+    AuditEntry,
+    Certificate,
+    ImportBatch,
+    ImportBatchItem,
+    Person,
+    ServiceArea,
+    User,
+)
 from .i18n import Message, msg
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Tables every version of the schema has: a file without them is not ours.
 CORE_TABLES = frozenset({"organization", "person", "audit_entry"})
@@ -51,8 +60,14 @@ def _v4_people_list_index(db: Database) -> None:
     Person._schema.create_indexes(safe=True)
 
 
+def _v5_audit_operator_index(db: Database) -> None:
+    """The audit trail's operator filter and list of operators read an index, not every entry."""
+    AuditEntry._schema.create_indexes(safe=True)
+
+
 MIGRATIONS: Mapping[int, Migration] = {
     2: _v2_certificates_imports, 3: _v3_login_lockout, 4: _v4_people_list_index,
+    5: _v5_audit_operator_index,
 }
 
 DEFAULT_SERVICE_AREAS = (

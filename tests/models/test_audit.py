@@ -162,3 +162,26 @@ def test_when_the_audit_write_fails_the_row_write_is_rolled_back(team, user, mon
         audit.archive(team, user, "合并")
     assert not Team.get_by_id(team.id).archived
     assert AuditEntry.select().count() == logged
+
+
+def test_the_audit_filters_offer_exactly_the_operators_records_and_actions_in_the_trail(user, db):
+    from models import audit_listing
+
+    rows = [("", "create", "team"), ("wang", "update", "person"), ("李敏", "export", "person"),
+            ("wang", "archive", "venue"), ("zhao", "login", "")]
+    AuditEntry.insert_many([{"username": u, "action": a, "entity": e, "changes": "{}"} for u, a, e in rows]
+                           ).execute()
+
+    def plain(column):  # what a full scan gives
+        field = getattr(AuditEntry, column)
+        return sorted(v for (v,) in AuditEntry.select(field).where(field != "").distinct().tuples())
+
+    assert sorted(audit_listing._distinct("username")) == plain("username")
+    assert {"wang", "李敏", "zhao"} <= {u for u, _ in audit_listing.operators()}
+    assert sorted(e for e, _ in audit_listing.entities()) == plain("entity")
+    assert [a for a, _ in audit_listing.actions()][:3] == ["create", "update", "archive"]
+    assert sorted(a for a, _ in audit_listing.actions()) == plain("action")
+    for column in ("username", "entity", "action"):  # every probe reads an index
+        plan = str(db.execute_sql(f"EXPLAIN QUERY PLAN SELECT MIN({column}) FROM audit_entry "
+                                  f"WHERE {column} > 'a'").fetchall())
+        assert "USING COVERING INDEX" in plan or "USING INDEX" in plan, plan

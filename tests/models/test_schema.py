@@ -280,7 +280,7 @@ def test_a_version_3_database_gets_the_covering_people_list_index(tmp_path, open
 
     db = opened(path)
 
-    assert schema_version(db) == SCHEMA_VERSION == 4
+    assert schema_version(db) == SCHEMA_VERSION
     indexes = {i.name: i for i in db.get_indexes("person")}
     assert "person_archived_name_key" not in indexes
     assert indexes["person_list"].columns[:3] == ["archived", "name_key", "id"]
@@ -288,3 +288,25 @@ def test_a_version_3_database_gets_the_covering_people_list_index(tmp_path, open
         "EXPLAIN QUERY PLAN SELECT id FROM person WHERE archived = 0 AND name LIKE '%王%' "
         "ORDER BY name_key, id LIMIT 100").fetchall()
     assert "person_list" in str(plan)
+
+
+def test_a_version_4_database_gets_the_audit_operator_index(tmp_path, opened):
+    path = tmp_path / "v4.db"
+    db = opened(path)
+    db.execute_sql("INSERT INTO audit_entry (at, user_id, username, action, entity, entity_id, summary, "
+                   "changes) VALUES ('2025-01-01', 1, 'admin', 'create', 'person', 1, '', '{}')")
+    db.execute_sql("DROP INDEX audit_entry_username_at")
+    db.execute_sql("DROP INDEX audit_entry_action_at")
+    db.execute_sql("PRAGMA user_version = 4")
+    db.close()
+
+    db = opened(path)
+
+    assert schema_version(db) == SCHEMA_VERSION
+    indexes = {i.name for i in db.get_indexes("audit_entry")}
+    assert {"audit_entry_username_at", "audit_entry_action_at"} <= indexes
+    for sql in ("SELECT COUNT(*) FROM audit_entry WHERE username = 'admin'",
+                "SELECT DISTINCT username FROM audit_entry WHERE username != ''"):
+        assert "audit_entry_username_at" in str(db.execute_sql("EXPLAIN QUERY PLAN " + sql).fetchall())
+    assert db.execute_sql("SELECT username FROM audit_entry").fetchall() == [("admin",)]
+    assert user_version(tmp_path / "v4.v4.bak.db") == 4
