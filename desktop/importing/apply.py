@@ -415,6 +415,43 @@ def _refuse_if_in_use(batch: ImportBatch, created: dict[str, list[int]],
                     other=ENTITY_LABELS.get(referrer._meta.table_name, referrer.__name__), n=len(refs)))
 
 
+def _restore(entity: str, befores: dict[int, dict[str, Any]], stamp: dt.datetime,
+             base: dict[str, Any]) -> list[dict[str, Any]]:
+    """Put the records of ``entity`` back to their state before the import; their audit lines.
+
+    The current rows are read 500 at a time and written with one prepared statement per set
+    of columns: per-record peewee queries cost about 1 ms each, a minute for 50 000 records.
+    """
+    ids = sorted(befores)
+    if entity == "organization_service_area":  # the organization's whole set of service areas
+        for _ in _rows_in("DELETE FROM organization_service_area WHERE organization_id IN ({ids})", ids):
+            pass
+        OrganizationServiceArea.insert_many(
+            [{"organization": i, "service_area": a} for i in ids for a in befores[i]["service_areas"]]
+        ).execute()
+        return []
+    model = MODELS_BY_TABLE[entity]
+    fields = model._meta.fields
+    current: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(ids, 500):
+        for instance in model.select().where(model._meta.primary_key.in_(chunk)):
+            current[instance.get_id()] = audit.snapshot(instance)
+    rows, entries = [], []
+    for record_id in ids:
+        before = befores[record_id]
+        values = dict(before)
+        if "name" in values:
+            values["name_key"] = pinyin_key(values["name"])
+        values["updated_at"] = stamp
+        rows.append((record_id, {k: fields[k].db_value(v) for k, v in values.items()}))
+        now_values = current.get(record_id, {})
+        changes = {k: [now_values.get(k), v] for k, v in before.items()}
+        entries.append({**base, "action": "update", "entity": entity, "entity_id": record_id,
+                        "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True)})
+    _update(model, rows)
+    return entries
+
+
 def undo_batch(batch_id: int, user: User | None) -> ImportBatch:
     """Undo a whole import: delete what it created, put back what it changed (audited), or refuse."""
     require(user, "import")
@@ -450,26 +487,14 @@ def undo_batch(batch_id: int, user: User | None) -> ImportBatch:
             if table in AUDITED_ON_UNDO:  # as on import: one line per person, organization, activity
                 entries.extend({**base, "action": "delete", "entity": table, "entity_id": i,
                                 "summary": UNDO_SUMMARY.format(id=batch.id), "changes": "{}"} for i in ids)
+        restore: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
         for entity, record_id, before_json in updated:
-            before = json.loads(before_json)
-            if entity == "organization_service_area":
-                OrganizationServiceArea.delete().where(
-                    OrganizationServiceArea.organization == record_id).execute()
-                OrganizationServiceArea.insert_many(
-                    [{"organization": record_id, "service_area": a} for a in before["service_areas"]]
-                ).execute()
-                continue
-            model = MODELS_BY_TABLE[entity]
-            current = audit.snapshot(model.get_by_id(record_id))
-            values = dict(before)
-            if "name" in values:
-                values["name_key"] = pinyin_key(values["name"])
-            values["updated_at"] = stamp
-            model.update(**values).where(model._meta.primary_key == record_id).execute()
-            changes = {k: [current.get(k), v] for k, v in before.items()}
-            entries.append({**base, "action": "update", "entity": entity, "entity_id": record_id,
-                            "summary": UNDO_SUMMARY.format(id=batch.id),
-                            "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True)})
+            before = restore[entity].setdefault(record_id, {})
+            for key, value in json.loads(before_json).items():  # the earliest state wins
+                before.setdefault(key, value)
+        undo_base = {**base, "summary": UNDO_SUMMARY.format(id=batch.id)}
+        for entity, befores in restore.items():
+            entries.extend(_restore(entity, befores, stamp, undo_base))
         _insert(AuditEntry, entries)
         audit.update(batch, user, undone_at=stamp, undone_by=user)
     return batch

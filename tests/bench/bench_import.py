@@ -1,10 +1,15 @@
 """How long importing a 50 000-row people sheet takes, next to openpyxl merely reading it.
 
-Run: ``python tests/bench/bench_import.py [--rows N] [--keep DIR]``. The floor is
+Run: ``python tests/bench/bench_import.py [--rows N] [--keep DIR] [--undo]``. The floor is
 openpyxl's read-only mode iterating over the same cells of the same file, timed in
 the same run before and after the import (the faster of the two counts). The import
 (read, check, match, write with audit and batch items, in one transaction) should
 stay within 2x of it.
+
+With ``--undo`` it then imports the same people again with new phone numbers (every row an
+update), and times undoing that batch (each record put back, with its audit line) and then
+the first one (every record deleted), next to raw sqlite3 writing the same phone numbers back
+with one prepared UPDATE (rolled back) as the floor.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import sqlite3
 import sys
 import tempfile
 import time
@@ -24,7 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from desktop.context import build_context  # noqa: E402
-from desktop.importing import apply_import, plan_import, read_sheet  # noqa: E402
+from desktop.importing import apply_import, list_batches, plan_import, read_sheet, undo_batch  # noqa: E402
 from models.entities import AuditEntry, Membership, Person, ServiceRecord  # noqa: E402
 from models.organizations import OrganizationData, save_organization  # noqa: E402
 from models.validators import id_check_char  # noqa: E402
@@ -102,10 +108,55 @@ def import_seconds(path: Path, db_path: Path) -> tuple[float, dict[str, float], 
         ctx.close()
 
 
+def changed_phones(path: Path, out: Path) -> None:
+    """The same sheet with every phone number changed: importing it updates every person."""
+    wb = load_workbook(path, read_only=True)
+    copy = Workbook(write_only=True)
+    ws = copy.create_sheet("志愿者花名册")
+    phone = HEADER.index("联系电话")
+    for i, row in enumerate(wb["志愿者花名册"].iter_rows(values_only=True)):
+        row = list(row)
+        if i > 2 and len(row) > phone and row[phone]:
+            row[phone] = "139" + str(row[phone])[3:]
+        ws.append(row)
+    wb.close()
+    copy.save(out)
+
+
+def undo_seconds(sheet: Path, db_path: Path) -> None:
+    ctx = build_context(db_path)
+    try:
+        first = next(b for b in list_batches() if b.undone_at is None)
+        again = sheet.with_name(sheet.stem + "-new-phones.xlsx")
+        changed_phones(sheet, again)
+        plan = plan_import(read_sheet(again, "people"))
+        batch = apply_import(plan, ctx.user)
+        phones = [(p.phone, p.id) for p in Person.select(Person.id, Person.phone)]
+        conn = sqlite3.connect(db_path)
+        started = time.perf_counter()
+        conn.executemany("UPDATE person SET phone = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?", phones)
+        floor = time.perf_counter() - started
+        conn.rollback()
+        conn.close()
+        started = time.perf_counter()
+        undo_batch(batch.id, ctx.user)
+        updates = time.perf_counter() - started
+        started = time.perf_counter()
+        undo_batch(first.id, ctx.user)
+        creates = time.perf_counter() - started
+        print(f"undo of {batch.updated} updates: {updates:.2f} s; raw sqlite3 UPDATE of the same phones: "
+              f"{floor:.2f} s ({updates / floor:.1f}x)")
+        print(f"undo of {first.created} created people (with memberships and hours): {creates:.2f} s; "
+              f"left: {Person.select().count()} people")
+    finally:
+        ctx.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--keep", type=Path, help="folder to keep the sheet and database in")
+    parser.add_argument("--undo", action="store_true", help="also time undoing")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
@@ -125,6 +176,8 @@ def main() -> None:
               f"{total:.2f} s")
         print(f"ratio: {total / floor:.2f}x (target < 2x)")
         print("written: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        if args.undo:
+            undo_seconds(sheet, db)
 
 
 if __name__ == "__main__":

@@ -324,6 +324,31 @@ def test_existing_people_are_updated_or_skipped(ctx, user, tmp_path):
     assert person.phone == "13800000000" and not person.is_social_worker
 
 
+def test_undoing_updates_puts_back_every_changed_value_and_records_it(ctx, user, tmp_path):
+    numbers = [valid_id("19800101", 10 + i) for i in range(30)]
+    first = people_workbook(tmp_path / "a.xlsx", [[i, f"王{i}", n, f"1380000{i:04d}", "", "义工"]
+                                                  for i, n in enumerate(numbers)])
+    apply_import(plan_import(read_sheet(first, "people")), user)
+    before = {p.id_number: (p.name, p.name_key, p.phone, p.is_social_worker, p.updated_at)
+              for p in Person.select()}
+    second = people_workbook(tmp_path / "b.xlsx", [[i, f"张{i}", n, f"1390000{i:04d}", "", "社工"]
+                                                   for i, n in enumerate(numbers)])
+    batch = apply_import(plan_import(read_sheet(second, "people")), user)
+    assert {p.name[0] for p in Person.select()} == {"张"}
+
+    undo_batch(batch.id, user)
+
+    after = {p.id_number: (p.name, p.name_key, p.phone, p.is_social_worker) for p in Person.select()}
+    assert after == {k: v[:4] for k, v in before.items()}  # the sort key too
+    assert all(p.updated_at > before[p.id_number][4] for p in Person.select())
+    lines = list(AuditEntry.select().where((AuditEntry.entity == "person")
+                                           & AuditEntry.summary.startswith(f"撤销导入 #{batch.id}")))
+    assert len(lines) == 30
+    changes = json.loads(next(e for e in lines if e.entity_id == Person.get(Person.name == "王7").id).changes)
+    assert changes["name"] == ["张7", "王7"] and changes["phone"] == ["13900000007", "13800000007"]
+    assert changes["is_social_worker"] == [True, False]
+
+
 def test_without_an_id_the_same_name_and_phone_is_the_same_person(ctx, user, tmp_path):
     path = people_workbook(tmp_path / "no-id.xlsx", [
         [1, "甲", "", "138 0000 0000", "", "义工"],
