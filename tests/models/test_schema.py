@@ -19,6 +19,8 @@ from models.schema import (
     schema_version,
 )
 
+LOCKOUT_COLUMNS = ("failed_logins", "locked_until", "last_login_at")  # added by version 3
+
 
 def user_version(path: Path) -> int:
     con = sqlite3.connect(path)
@@ -38,6 +40,22 @@ def tables(path: Path) -> set[str]:
 
 def assert_chinese(text: str) -> None:
     assert re.search(r"[\u4e00-\u9fff]", text), text
+
+
+@pytest.fixture
+def older(opened):
+    """A current database file turned back into an older ``version`` by ``statements``, then
+    opened again (which migrates it); the migrated database."""
+
+    def make(path: Path, version: int, *statements: str):
+        db = opened(path)
+        for sql in statements:
+            db.execute_sql(sql)
+        db.execute_sql(f"PRAGMA user_version = {version}")
+        db.close()
+        return opened(path)
+
+    return make
 
 
 @pytest.fixture
@@ -234,7 +252,7 @@ def test_a_version_1_database_gets_the_certificate_register_import_batches_and_p
     for table in ("import_batch_item", "import_batch", "certificate"):
         db.execute_sql(f"DROP TABLE {table}")
     db.execute_sql("DROP INDEX person_list")
-    for column in ("failed_logins", "locked_until", "last_login_at"):
+    for column in LOCKOUT_COLUMNS:
         db.execute_sql(f'ALTER TABLE "user" DROP COLUMN {column}')
     db.execute_sql("PRAGMA user_version = 1")
     db.close()
@@ -248,17 +266,11 @@ def test_a_version_1_database_gets_the_certificate_register_import_batches_and_p
     assert user_version(tmp_path / "v1.v1.bak.db") == 1
 
 
-def test_a_version_2_database_gets_the_login_lockout_columns_and_keeps_its_users(tmp_path, opened):
-    path = tmp_path / "v2.db"
-    db = opened(path)
-    db.execute_sql("INSERT INTO audit_entry (at, user_id, username, action, entity, entity_id, summary, "
-                   "changes) VALUES ('2025-01-01', 1, 'admin', 'create', 'person', 1, '', '{}')")
-    for column in ("failed_logins", "locked_until", "last_login_at"):
-        db.execute_sql(f'ALTER TABLE "user" DROP COLUMN {column}')
-    db.execute_sql("PRAGMA user_version = 2")
-    db.close()
-
-    db = opened(path)
+def test_a_version_2_database_gets_the_login_lockout_columns_and_keeps_its_users(tmp_path, older):
+    db = older(tmp_path / "v2.db", 2,
+               "INSERT INTO audit_entry (at, user_id, username, action, entity, entity_id, summary, changes) "
+               "VALUES ('2025-01-01', 1, 'admin', 'create', 'person', 1, '', '{}')",
+               *(f'ALTER TABLE "user" DROP COLUMN {c}' for c in LOCKOUT_COLUMNS))
 
     assert schema_version(db) == SCHEMA_VERSION
     columns = {c.name for c in db.get_columns("user")}
@@ -270,15 +282,9 @@ def test_a_version_2_database_gets_the_login_lockout_columns_and_keeps_its_users
     assert user_version(tmp_path / "v2.v2.bak.db") == 2
 
 
-def test_a_version_3_database_gets_the_covering_people_list_index(tmp_path, opened):
-    path = tmp_path / "v3.db"
-    db = opened(path)
-    db.execute_sql("DROP INDEX person_list")
-    db.execute_sql('CREATE INDEX person_archived_name_key ON person ("archived", "name_key")')
-    db.execute_sql("PRAGMA user_version = 3")
-    db.close()
-
-    db = opened(path)
+def test_a_version_3_database_gets_the_covering_people_list_index(tmp_path, older):
+    db = older(tmp_path / "v3.db", 3, "DROP INDEX person_list",
+               'CREATE INDEX person_archived_name_key ON person ("archived", "name_key")')
 
     assert schema_version(db) == SCHEMA_VERSION
     indexes = {i.name: i for i in db.get_indexes("person")}
@@ -290,17 +296,11 @@ def test_a_version_3_database_gets_the_covering_people_list_index(tmp_path, open
     assert "person_list" in str(plan)
 
 
-def test_a_version_4_database_gets_the_audit_operator_index(tmp_path, opened):
-    path = tmp_path / "v4.db"
-    db = opened(path)
-    db.execute_sql("INSERT INTO audit_entry (at, user_id, username, action, entity, entity_id, summary, "
-                   "changes) VALUES ('2025-01-01', 1, 'admin', 'create', 'person', 1, '', '{}')")
-    db.execute_sql("DROP INDEX audit_entry_username_at")
-    db.execute_sql("DROP INDEX audit_entry_action_at")
-    db.execute_sql("PRAGMA user_version = 4")
-    db.close()
-
-    db = opened(path)
+def test_a_version_4_database_gets_the_audit_operator_index(tmp_path, older):
+    db = older(tmp_path / "v4.db", 4,
+               "INSERT INTO audit_entry (at, user_id, username, action, entity, entity_id, summary, changes) "
+               "VALUES ('2025-01-01', 1, 'admin', 'create', 'person', 1, '', '{}')",
+               "DROP INDEX audit_entry_username_at", "DROP INDEX audit_entry_action_at")
 
     assert schema_version(db) == SCHEMA_VERSION
     indexes = {i.name for i in db.get_indexes("audit_entry")}
