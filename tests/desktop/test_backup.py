@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import closing
 
 import pytest
 
@@ -42,7 +43,7 @@ def at(text: str) -> dt.datetime:
 
 
 def count(path, table="organization") -> int:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
@@ -102,7 +103,7 @@ def test_backup_is_a_sound_single_file_copy(ctx, county_orgs, tmp_path):
     assert check_database(target) == []
     assert count(target) == 2
     assert not list(tmp_path.glob(".copy.db*"))
-    with sqlite3.connect(target) as conn:
+    with closing(sqlite3.connect(target)) as conn, conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
 
 
@@ -212,14 +213,14 @@ def test_restore_refuses_a_file_that_is_not_a_database(ctx, county_orgs, tmp_pat
 
 def test_restore_refuses_another_programs_database_and_a_newer_one(ctx, tmp_path):
     foreign = tmp_path / "foreign.db"
-    with sqlite3.connect(foreign) as conn:
+    with closing(sqlite3.connect(foreign)) as conn, conn:
         conn.execute("CREATE TABLE invoice (id INTEGER PRIMARY KEY)")
     with pytest.raises(BackupError) as error:
         restore_from(foreign, ctx.db_path)
     assert "不是巾帼枢纽的数据库" in str(error.value.message)
 
     newer = backup_to(ctx.db, tmp_path / "newer.db")
-    with sqlite3.connect(newer) as conn:
+    with closing(sqlite3.connect(newer)) as conn, conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(BackupError) as error:
         restore_from(newer, ctx.db_path)
@@ -228,7 +229,7 @@ def test_restore_refuses_another_programs_database_and_a_newer_one(ctx, tmp_path
 
 def test_restore_refuses_a_backup_with_broken_references(ctx, county_orgs, tmp_path):
     copy = backup_to(ctx.db, tmp_path / "copy.db")
-    with sqlite3.connect(copy) as conn:
+    with closing(sqlite3.connect(copy)) as conn, conn:
         conn.execute("UPDATE organization SET region_id = 9999")
     with pytest.raises(BackupError) as error:
         restore_from(copy, ctx.db_path)

@@ -4,6 +4,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 
 import pytest
 
@@ -24,7 +25,7 @@ def test_smoke_creates_a_new_database_and_reports_startup_time(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("startup_ms=")
     assert int(result.stdout.strip().split("=")[1]) > 0
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn, conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("SELECT username FROM user").fetchall() == [("admin",)]
     assert (tmp_path / "data" / "logs" / "jinguo.log").exists()
@@ -48,7 +49,7 @@ def test_a_damaged_file_is_refused_in_chinese_and_left_alone(tmp_path):
 
 def test_a_database_from_a_newer_version_is_refused(tmp_path):
     db = tmp_path / "future.db"
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn, conn:
         conn.execute("CREATE TABLE organization (id INTEGER PRIMARY KEY)")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     result = run(tmp_path, "--db", db, "--smoke")
@@ -61,7 +62,7 @@ def test_demo_fills_a_new_database_and_refuses_a_filled_one(tmp_path):
     result = run(tmp_path, "demo", "--db", db, "--people", 300)
     assert result.returncode == 0, result.stderr
     assert "演示数据已写入" in result.stdout
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn, conn:
         assert conn.execute("SELECT COUNT(*) FROM person").fetchone()[0] == 300
         assert conn.execute("SELECT COUNT(*) FROM organization").fetchone()[0] > 0
     again = run(tmp_path, "demo", "--db", db, "--people", 300)

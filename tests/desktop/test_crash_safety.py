@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,7 @@ def people_sheet(path: Path, rows: int) -> Path:
 
 
 def counts(db: Path) -> dict[str, int]:
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn, conn:
         return {table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
                 for table in ("person", "organization", "membership", "import_batch", "audit_entry")}
 
@@ -137,7 +138,7 @@ def filled(tmp_path) -> Path:
 
 
 def _overwrite_page(path: Path, page: int) -> None:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         size = conn.execute("PRAGMA page_size").fetchone()[0]
     with path.open("r+b") as f:
         f.seek(size * (page - 1))
@@ -164,7 +165,7 @@ def test_check_names_a_truncated_file_and_restore_from_the_daily_backup_brings_i
 
 
 def test_check_names_the_table_whose_page_was_overwritten(tmp_path, filled):
-    with sqlite3.connect(filled) as conn:
+    with closing(sqlite3.connect(filled)) as conn, conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'person'").fetchone()[0]
     damaged = tmp_path / "damaged.db"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from contextlib import closing
 
 import pytest
 from peewee import OperationalError
@@ -92,7 +93,7 @@ def test_a_missing_database_with_backups_is_offered_back(qapp, ctx, monkeypatch)
     monkeypatch.setattr(QMessageBox, "exec", click)
     assert app.offer_restore_of_missing(ctx.db_path)
     assert "找不到数据库文件" in chosen[0] and "每日自动备份" in chosen[0]
-    with sqlite3.connect(ctx.db_path) as conn:
+    with closing(sqlite3.connect(ctx.db_path)) as conn, conn:
         assert conn.execute("SELECT name FROM organization").fetchall() == [("巾帼志愿服务队",)]
 
 

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def run(capsys, *args) -> tuple[int, str, str]:
 
 
 def rows_in(db: Path, table: str) -> int:
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn, conn:
         return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
@@ -110,7 +111,7 @@ def test_rejected_rows_are_saved_to_fix_and_import_again(tmp_path, capsys):
     header, data = rows[header_at], rows[header_at + 1:]
     assert len(data) == 1 and data[0][header.index("原行号")] == 6
     assert "校验位不正确" in data[0][header.index("未导入原因")]
-    with sqlite3.connect(db) as conn:  # an export of personal data, in the audit trail
+    with closing(sqlite3.connect(db)) as conn, conn:  # an export of personal data, in the audit trail
         assert conn.execute("SELECT action, entity FROM audit_entry WHERE summary LIKE '%要改正的行.xlsx%'"
                             ).fetchall() == [("export", "import_batch")]
 

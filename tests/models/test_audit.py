@@ -112,7 +112,7 @@ def test_archive_and_restore_each_write_one_entry(team, user):
     ]
 
 
-def test_without_a_user_the_entry_has_no_operator():
+def test_without_a_user_the_entry_has_no_operator(db):
     team = audit.create(Team, None, name="无名队")
     (entry,) = entries(entity="team", entity_id=team.id)
     assert entry.user_id is None and entry.username == ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -232,7 +233,7 @@ def test_foreign_file_with_a_nonzero_user_version_is_refused(tmp_path):
     from desktop.database import DatabaseOpenError, open_database
 
     path = tmp_path / "other.db"
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
         conn.execute("PRAGMA user_version = 1")
     with pytest.raises(DatabaseOpenError) as err:

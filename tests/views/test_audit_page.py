@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -189,7 +190,7 @@ def test_backup_to_a_chosen_file_from_the_file_menu(qtbot, ctx, orgs, tmp_path, 
         pass
     written = Path(str(target) + ".db")
     assert told == [f"已备份到：\n{written}"]
-    with sqlite3.connect(written) as conn:
+    with closing(sqlite3.connect(written)) as conn, conn:
         assert conn.execute("SELECT COUNT(*) FROM organization").fetchone()[0] == 4
 
 

@@ -4,6 +4,7 @@ before either is one restore away."""
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 
 from desktop.backup import backups_folder, list_backups
 from models.entities import Person
@@ -21,7 +22,7 @@ from .test_import_page import (  # noqa: F401 (fixtures)
 
 
 def people_in(path) -> int:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         return conn.execute("SELECT COUNT(*) FROM person").fetchone()[0]
 
 
