@@ -42,13 +42,28 @@ def _header_problem(path: Path) -> Message | None:
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
-    if page_size and pages and size < page_size * pages:
+    if page_size and pages and size < page_size * pages and not _has_log(path):
         return msg(
             "数据库文件 {path} 被截断了：应有 {expected} 页（{expected_bytes} 字节），"
             "实际只有 {actual_bytes} 字节。",
             path=path, expected=pages, expected_bytes=page_size * pages, actual_bytes=size,
         )
     return None
+
+
+def _has_log(path: Path) -> bool:
+    """Whether a write-ahead log with content lies beside the file.
+
+    A program stopped in the middle of a checkpoint (power cut, killed) leaves a database
+    file whose first page already names its new size while later pages are still only in
+    the log; SQLite completes the file from the log when it is next opened. Such a file is
+    short but not damaged, so its size proves nothing, and the checks through SQLite decide.
+    """
+    log_file = path.with_name(path.name + "-wal")
+    try:
+        return log_file.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def _root_pages(conn: sqlite3.Connection) -> dict[int, str]:

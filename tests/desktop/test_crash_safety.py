@@ -164,6 +164,47 @@ def test_check_names_a_truncated_file_and_restore_from_the_daily_backup_brings_i
     assert jinguo(tmp_path, "check", "--db", filled).stdout.startswith("数据库完好")
 
 
+def test_a_file_stopped_mid_checkpoint_is_sound_and_keeps_every_row(tmp_path):
+    """The state a kill during a checkpoint leaves (seen under load): page 1 already copied
+    from the log, naming the new size, later pages still only in the log."""
+    live, crashed = tmp_path / "live.db", tmp_path / "crashed.db"
+    db = open_database(live)
+    db.close()
+    conn = sqlite3.connect(live, isolation_level=None)
+    try:
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO setting (key, value) VALUES (?, ?)",
+                         [(f"test.{i}", "长" * 600) for i in range(3000)])
+        conn.execute("COMMIT")
+        for suffix in ("", "-wal"):  # what a power cut now would leave on disk
+            shutil.copyfile(f"{live}{suffix}", f"{crashed}{suffix}")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        conn.close()
+    with live.open("rb") as f:
+        first_page = f.read(page_size)
+    with crashed.open("r+b") as f:  # the checkpoint got as far as page 1
+        f.write(first_page)
+    assert crashed.stat().st_size < live.stat().st_size
+
+    checked = jinguo(tmp_path, "check", "--db", crashed)
+
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith("数据库完好")
+    with closing(sqlite3.connect(crashed)) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM setting WHERE key LIKE 'test.%'").fetchone()[0] == 3000
+    # without its log the same file really is cut off, and is named so
+    Path(f"{crashed}-wal").unlink(missing_ok=True)  # (check closed it: SQLite folded the log in)
+    shutil.copyfile(live, crashed)
+    with crashed.open("r+b") as f:
+        f.truncate(live.stat().st_size // 2)
+    checked = jinguo(tmp_path, "check", "--db", crashed)
+    assert checked.returncode == 1 and "被截断了" in checked.stderr
+
+
 def test_check_names_the_table_whose_page_was_overwritten(tmp_path, filled):
     with closing(sqlite3.connect(filled)) as conn, conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
