@@ -211,7 +211,7 @@ def _distinct(column: str) -> list[str]:
 
 def operators() -> list[tuple[str, str]]:
     """(username, name shown) of everyone who appears in the trail, for the filter."""
-    names = {u.username: u.display_name or u.username for u in User.select(User.username, User.display_name)}
+    names = {u.username: u.shown_name for u in User.select(User.username, User.display_name)}
     return sorted(((u, names.get(u, u)) for u in _distinct("username")), key=lambda p: p[1])
 
 

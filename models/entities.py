@@ -44,6 +44,11 @@ class User(TimestampedModel):
     locked_until = DateTimeField(null=True)  # too many wrong passwords: no login before this
     last_login_at = DateTimeField(null=True)
 
+    @property
+    def shown_name(self) -> str:
+        """The name people know the operator by: the display name, else the login name."""
+        return self.display_name or self.username
+
 
 class Setting(BaseModel):
     """Office settings kept with the data (report headers, printing rules)."""

@@ -61,7 +61,7 @@ def _v4_people_list_index(db: Database) -> None:
 
 
 def _v5_audit_operator_index(db: Database) -> None:
-    """The audit trail's operator filter and list of operators read an index, not every entry."""
+    """The audit trail's operator and action filters, and their lists of choices, read an index."""
     AuditEntry._schema.create_indexes(safe=True)
 
 

@@ -43,7 +43,7 @@ class LockScreen(PasswordPrompt):
         self.setObjectName("lock_screen")
         self.setWindowModality(Qt.WindowModality.ApplicationModal)
         self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
-        name = ctx.user.display_name or ctx.user.username
+        name = ctx.user.shown_name
         self.intro.setText(self.tr(
             "{name}，程序因长时间没有操作已锁定。请输入密码继续；打开的表单和其中的内容都保留着。"
         ).format(name=name))

@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
 
         self._build_menus()
-        operator = ctx.user.display_name or ctx.user.username
+        operator = ctx.user.shown_name
         role = tr_label(USER_ROLES.label(ctx.user.role))
         self.statusBar().addPermanentWidget(QLabel(self.tr("操作员：{name}（{role}）　数据库：{path}").format(
             name=operator, role=role, path=ctx.db_path)))

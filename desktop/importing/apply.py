@@ -343,8 +343,7 @@ class BatchRow:
     kind: str
     file_name: str
     sheet: str
-    username: str
-    operator: str  # the operator's name as shown: display name, else login name
+    operator: str  # User.shown_name
     rows: int
     created: int
     updated: int
@@ -360,8 +359,7 @@ def list_batches(limit: int | None = None) -> list[BatchRow]:
     if limit:
         query = query.limit(limit)
     return [BatchRow(b.id, b.created_at, b.kind, b.file_name, b.sheet,
-                     b.user.username if b.user_id else "",
-                     (b.user.display_name or b.user.username) if b.user_id else "",
+                     b.user.shown_name if b.user_id else "",
                      b.rows, b.created, b.updated, b.rejected, b.undone_at)
             for b in query]
 
