@@ -25,9 +25,11 @@ from peewee import Database
 from models.i18n import msg
 
 from . import paths
+from .file_safety import BACKUP_APPLICATION_ID, COMPANION_SUFFIXES, output_problem
 from .instance_lock import InstanceLock, LockedError
 from .integrity import check_database
 from .reports.output import ExportError
+from .temporaries import remove_stale_temporaries, temp_path
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +98,14 @@ def _remove_quietly(path: Path) -> None:
             pass
 
 
-def copy_database(source: sqlite3.Connection, target: Path) -> None:
-    """Copy ``source`` into a new single file ``target`` (rollback journal, not WAL)."""
+def copy_database(source: sqlite3.Connection, target: Path, application_id: int = 0) -> None:
+    """Copy ``source`` into a new single file ``target`` (rollback journal, not WAL), marked
+    with ``application_id`` (``BACKUP_APPLICATION_ID`` for a backup, 0 for a live database)."""
     dest = sqlite3.connect(target)
     try:
         source.backup(dest)
         dest.execute("PRAGMA journal_mode=DELETE")
+        dest.execute(f"PRAGMA application_id = {int(application_id)}")
         dest.commit()
     finally:
         dest.close()
@@ -119,10 +123,14 @@ def backup_to(source: Database | sqlite3.Connection | Path, path: Path) -> Path:
         raise BackupError(msg("{path} 是一个文件夹，请给出备份文件名。", path=path))
     if not path.parent.is_dir():
         raise BackupError(msg("保存位置 {folder} 不存在，请选择一个存在的文件夹。", folder=path.parent))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    refused = output_problem(path, may_replace_backup=True) or _source_problem(source, path)
+    if refused is not None:
+        raise BackupError(refused)
+    remove_stale_temporaries(path.parent, f".{path.name}.")
+    tmp = temp_path(path)
     conn, owned = _source_connection(source)
     try:
-        copy_database(conn, tmp)
+        copy_database(conn, tmp, BACKUP_APPLICATION_ID)
         problems = check_database(tmp, ours=False, quick=True)
         if problems:
             raise BackupError(msg("备份后的检查没有通过，当前数据库可能已损坏：{problem}",
@@ -141,6 +149,18 @@ def backup_to(source: Database | sqlite3.Connection | Path, path: Path) -> Path:
             conn.close()
     log.info("backup written: %s", path)
     return path
+
+
+def _source_problem(source: Database | sqlite3.Connection | Path, path: Path):
+    """A backup must not replace the database it copies (nor one of its companions)."""
+    if not isinstance(source, Path | str):
+        return None
+    source = Path(source)
+    for member in (source, *(source.with_name(source.name + s) for s in COMPANION_SUFFIXES)):
+        if Path(os.path.abspath(path)) == Path(os.path.abspath(member)) or (
+                path.exists() and member.exists() and os.path.samefile(path, member)):
+            return msg("不能把数据库备份到它自己（或它的附属文件）{path}。请换一个文件名。", path=path)
+    return None
 
 
 # -- automatic backups ---------------------------------------------------------------
@@ -254,7 +274,8 @@ def restore_from(path: Path, db_path: Path, folder: Path | None = None) -> Path 
     if holder is not None:
         raise LockedError.for_holder(db_path, holder)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    staged = db_path.with_name(f".{db_path.name}.restore.{os.getpid()}.tmp")
+    remove_stale_temporaries(db_path.parent, f".{db_path.name}.")
+    staged = temp_path(db_path, "restore")
     safety = None
     try:
         source = sqlite3.connect(path, timeout=10)

@@ -10,7 +10,9 @@ from peewee import SqliteDatabase
 from models.entities import User
 
 from . import paths
+from .backup import backups_folder
 from .database import open_database
+from .temporaries import remove_stale_temporaries
 
 
 @dataclass
@@ -35,11 +37,20 @@ def default_operator() -> User:
     return user
 
 
+def remove_stale_copies(db_path: Path) -> None:
+    """Hidden copies of the database (restores, demo fills, backups, pre-upgrade copies) that a
+    killed process left beside it or in the backups folder hold personal data: remove them."""
+    stem = f".{Path(db_path).stem}"
+    remove_stale_temporaries(Path(db_path).parent, stem)
+    remove_stale_temporaries(backups_folder(), stem)
+
+
 def build_context(db_path: Path | None = None, user: User | str | None = None) -> AppContext:
     """Open the database; ``user`` (a User or a username) is who acts, the first administrator
     by default. The window replaces it with whoever logs in; the CLI with desktop.auth.cli_user."""
     path = Path(db_path) if db_path else paths.default_db_path()
     db = open_database(path)
+    remove_stale_copies(path)
     if isinstance(user, str):
         operator = User.get(User.username == user)
     else:

@@ -13,6 +13,8 @@ from models.db import database
 from models.i18n import Message, msg
 from models.schema import SchemaError, ensure_schema
 
+from . import file_safety
+
 log = logging.getLogger(__name__)
 
 PRAGMAS = {
@@ -22,6 +24,22 @@ PRAGMAS = {
     "busy_timeout": 5000,
     "cache_size": -64000,
 }
+
+
+class JinguoDatabase(SqliteDatabase):
+    """SQLite with every open connection registered in ``file_safety``: while one is open, nothing
+    else in this process may open the file (doing so would drop SQLite's locks on Linux)."""
+
+    def _connect(self):
+        conn = super()._connect()
+        file_safety.hold(self.database)
+        return conn
+
+    def _close(self, conn) -> None:
+        try:
+            super()._close(conn)
+        finally:
+            file_safety.release(self.database)
 
 
 class DatabaseOpenError(RuntimeError):
@@ -43,7 +61,7 @@ def open_database(path: Path) -> SqliteDatabase:
         raise DatabaseOpenError(
             msg("无法创建文件夹 {folder}：{reason}。请换一个位置。", folder=path.parent, reason=e.strerror)
         ) from e
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    db = JinguoDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
     try:
         db.connect(reuse_if_open=True)
         database.initialize(db)

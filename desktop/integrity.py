@@ -14,6 +14,8 @@ from models.i18n import Message, msg
 from models.references import ENTITY_LABELS
 from models.schema import CORE_TABLES, SCHEMA_VERSION
 
+from .file_safety import held_database_of
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100
 MAX_REPORTED = 5  # integrity lines and orphan rows named one by one; the rest are counted
@@ -25,11 +27,17 @@ def table_label(name: str) -> str:
 
 
 def _header_problem(path: Path) -> Message | None:
-    """A missing file, a foreign file or a cut-off one, seen from the 100-byte header."""
+    """A missing file, a foreign file or a cut-off one, seen from the 100-byte header.
+
+    Not for a database this process has open: reading its bytes outside SQLite would drop
+    SQLite's locks on it (see ``file_safety``); SQLite's own checks decide for such a file.
+    """
     if not path.exists():
         return msg("找不到数据库文件 {path}。请检查路径。", path=path)
     if path.is_dir():
         return msg("{path} 是一个文件夹，请指定数据库文件。", path=path)
+    if held_database_of(path) is not None:
+        return None
     size = path.stat().st_size
     with path.open("rb") as f:
         header = f.read(HEADER_SIZE)

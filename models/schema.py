@@ -8,6 +8,7 @@ forward one step at a time, each step in its own transaction.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -117,11 +118,22 @@ def backup_file(db: Database, path: Path, from_version: int) -> Path:
     while target.exists():
         n += 1
         target = path.with_name(f"{path.stem}.v{from_version}.bak{n}{path.suffix}")
-    dest = sqlite3.connect(target)
+    # Written under a hidden name carrying this process's id (the convention of
+    # desktop/temporaries.py, which removes such files left by a killed process) and renamed
+    # when complete: a kill midway never leaves a broken copy where the README sends users.
+    partial = target.with_name(f".{target.name}.~{os.getpid()}.tmp")
+    dest = sqlite3.connect(partial)
     try:
         db.connection().backup(dest)
-    finally:
+        dest.execute("PRAGMA journal_mode=DELETE")
+    except BaseException:
         dest.close()
+        partial.unlink(missing_ok=True)
+        raise
+    dest.close()
+    with partial.open("rb+") as f:
+        os.fsync(f.fileno())
+    os.replace(partial, target)
     return target
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from models.i18n import Message, msg
+
+from ..file_safety import output_problem
+from ..temporaries import make_temp, remove_stale_temporaries
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +80,14 @@ def atomic_output(path: Path) -> Iterator[Path]:
     path = Path(path)
     if path.is_dir():
         raise ExportError(msg("{path} 是一个文件夹，请给出文件名。", path=path))
+    refused = output_problem(path)
+    if refused is not None:
+        raise ExportError(refused)
+    remove_stale_temporaries(path.parent, f".{path.name}.")
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".part",
-                                        dir=path.parent)
+        tmp = make_temp(path)
     except OSError as e:
         raise ExportError(os_error_message(e, path)) from e
-    os.close(fd)
-    tmp = Path(tmp_name)
     try:
         yield tmp
         os.replace(tmp, path)
