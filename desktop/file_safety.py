@@ -128,8 +128,8 @@ def output_problem(path: Path | str, *, may_replace_backup: bool = False) -> Mes
 
 
 def input_problem(path: Path | str) -> Message | None:
-    """Why the program must not read ``path`` as a file to import (None: it may)."""
+    """Why the program must not read ``path`` (to import, or to restore from) (None: it may)."""
     if held_database_of(path) is not None:
-        return msg("{path} 是巾帼枢纽正在使用的数据库（或它的附属文件），不是要导入的表格。"
-                   "请选择 Excel 或 CSV 文件。", path=Path(path))
+        return msg("{path} 是巾帼枢纽正在使用的数据库（或它的附属文件），不能在这里打开它。"
+                   "请选择其他文件。", path=Path(path))
     return None

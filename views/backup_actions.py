@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from desktop.backup import BackupError, backup_to, backups_folder, restore_from
 from desktop.context import AppContext
@@ -15,6 +15,7 @@ from desktop.instance_lock import LockedError
 from models.entities import User
 from models.permissions import can
 
+from .file_dialogs import ask_open_file, ask_save_file
 from .i18n import tr_msg
 from .tasks import Task, run_task
 
@@ -41,15 +42,9 @@ def backup_to_file(window: QMainWindow, ctx: AppContext, settings: QSettings) ->
         QMessageBox.warning(window, _tr("备份到"), _tr("查看员不能把数据库备份到别处（其中有个人信息）。"))
         return None
     name = f"{ctx.db_path.stem}_备份_{dt.datetime.now():%Y%m%d_%H%M}.db"
-    chosen, _filter = QFileDialog.getSaveFileName(
-        window, _tr("备份到"), str(Path(_folder(settings)) / name), _tr(FILTER))
-    if not chosen:
-        return None
-    path = Path(chosen)
-    if not path.suffix:
-        path = path.with_suffix(".db")
-    if path.resolve() == ctx.db_path.resolve():
-        QMessageBox.warning(window, _tr("备份到"), _tr("不能把数据库备份到它自己。请换一个文件名。"))
+    path = ask_save_file(window, _tr("备份到"), Path(_folder(settings)) / name, _tr(FILTER), ".db",
+                         may_replace_backup=True)
+    if path is None:
         return None
     settings.setValue(FOLDER_KEY, str(path.parent))
 
@@ -71,10 +66,9 @@ def restore_from_file(window: QMainWindow, ctx: AppContext, settings: QSettings)
         return False
     folder = backups_folder()
     start = str(folder) if folder.is_dir() else _folder(settings)
-    chosen, _filter = QFileDialog.getOpenFileName(window, title, start, _tr(FILTER))
-    if not chosen:
+    path = ask_open_file(window, title, start, _tr(FILTER))
+    if path is None:
         return False
-    path = Path(chosen)
     answer = QMessageBox.question(
         window, title,
         _tr("用备份“{name}”替换当前的全部数据吗？\n\n当前数据库会先自动备份到 {folder}，"

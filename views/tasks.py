@@ -32,13 +32,14 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from desktop.app import show_internal_error
 from desktop.reports.output import Cancelled, ExportError, Job
 from models.db import database
 from models.errors import ValidationFailed
 
+from .file_dialogs import ask_save_file
 from .i18n import tr_msg
 
 log = logging.getLogger(__name__)
@@ -204,20 +205,16 @@ FOLDER_KEY = "export/folder"
 def ask_save_path(parent: QWidget, settings: QSettings, title: str, name: str, suffix: str) -> Path | None:
     """The save dialog for an export, in the folder used last; ``name`` without the suffix.
 
-    The suffix (".xlsx", ".pdf") is added when the user typed a name without it.
+    The suffix (".xlsx", ".pdf") is added when the user typed a name without it; a database
+    is refused and replacing an existing file is confirmed (see ``file_dialogs``).
     """
     folder = settings.value(FOLDER_KEY) or QStandardPaths.writableLocation(
         QStandardPaths.StandardLocation.DocumentsLocation
     )
     filters = {".xlsx": _tr("Excel 工作簿 (*.xlsx)"), ".pdf": _tr("PDF 文件 (*.pdf)")}
-    chosen, _filter = QFileDialog.getSaveFileName(
-        parent, title, str(Path(folder) / f"{name}{suffix}"), filters.get(suffix, "")
-    )
-    if not chosen:
+    path = ask_save_file(parent, title, Path(folder) / f"{name}{suffix}", filters.get(suffix, ""), suffix)
+    if path is None:
         return None
-    path = Path(chosen)
-    if path.suffix.lower() != suffix:
-        path = path.with_name(path.name + suffix)
     settings.setValue(FOLDER_KEY, str(path.parent))
     return path
 

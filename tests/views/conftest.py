@@ -1,9 +1,12 @@
 import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLineEdit
 
 from desktop.app import load_cjk_font, load_translations
 from models.entities import Region
@@ -83,3 +86,63 @@ def show_page(qtbot, widget, width: int = 1200, height: int = 700):
 def column_values(page, column: int = 0) -> list:
     """One column of every row the page's table has, in the order shown."""
     return [page.model.row_at(r).values[column] for r in range(page.model.rowCount())]
+
+
+@dataclass
+class AskedFile:
+    title: str
+    suggested: str  # the path the dialog proposed
+    folder: str  # the folder it opened in
+    filters: str
+    native: bool
+
+
+class FileDialogs:
+    """Answers the window's file dialogs as a user does: types a path and presses 保存/打开, or
+    cancels (an answer of None). ``asked`` records each dialog answered; a dialog that no
+    answerer has an answer for is cancelled after 2 s."""
+
+    def __init__(self) -> None:
+        self.answers: list[Path | str | None] = []
+        self.asked: list[AskedFile] = []
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._poll)
+        self.timer.start()
+
+    def answer(self, *paths: Path | str | None) -> list[AskedFile]:
+        self.answers.extend(paths)
+        return self.asked
+
+    def _poll(self) -> None:
+        dialog = next((w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, QFileDialog) and w.isVisible() and not w.property("answered")), None)
+        if dialog is None:
+            return
+        if not self.answers:  # perhaps another answerer's; cancel it when nobody answers
+            seen = dialog.property("seen_at") or time.monotonic()
+            dialog.setProperty("seen_at", seen)
+            if time.monotonic() - seen > 2:
+                dialog.setProperty("answered", True)
+                dialog.reject()
+            return
+        dialog.setProperty("answered", True)
+        selected = dialog.selectedFiles()
+        self.asked.append(AskedFile(
+            title=dialog.windowTitle(), suggested=selected[0] if selected else "",
+            folder=dialog.directory().absolutePath(),
+            filters=";;".join(dialog.nameFilters()),
+            native=not dialog.testOption(QFileDialog.Option.DontUseNativeDialog)))
+        path = self.answers.pop(0)
+        if path is None:
+            dialog.reject()
+            return
+        dialog.findChild(QLineEdit, "fileNameEdit").setText(str(path))  # typed into 文件名
+        dialog.accept()
+
+
+@pytest.fixture
+def file_dialogs(qapp):
+    dialogs = FileDialogs()
+    yield dialogs
+    dialogs.timer.stop()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from desktop.backup import backup_to, list_backups
 from desktop.reports.table_export import export_listing
@@ -145,9 +145,9 @@ def test_exports_and_prints_of_personal_data_are_on_the_page(qtbot, ctx, county,
     assert values[1:4] == ("管理员", "导出", "人员") and "人员.xlsx" in values[4]
 
 
-def test_the_audit_list_exports_to_excel(qtbot, ctx, orgs, tmp_path, monkeypatch):
+def test_the_audit_list_exports_to_excel(qtbot, ctx, orgs, tmp_path, monkeypatch, file_dialogs):
     target = tmp_path / "操作记录.xlsx"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(target), ""))
+    file_dialogs.answer(target)
     monkeypatch.setattr(tasks.QDesktopServices, "openUrl", lambda url: True)
     page = show_page(qtbot, AuditPage(ctx))
     page.setWindowTitle("操作记录")
@@ -177,10 +177,10 @@ def test_listing_counts_match_rows_for_every_filter(ctx, orgs):
 
 
 # -- backup and restore from the File menu ---------------------------------------------------
-def test_backup_to_a_chosen_file_from_the_file_menu(qtbot, ctx, orgs, tmp_path, monkeypatch):
+def test_backup_to_a_chosen_file_from_the_file_menu(qtbot, ctx, orgs, tmp_path, monkeypatch, file_dialogs):
     target = tmp_path / "usb" / "备份"
     target.parent.mkdir()
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(target), ""))
+    file_dialogs.answer(target)
     told = []
     monkeypatch.setattr(QMessageBox, "information", lambda *args: told.append(args[2]))
     window = make_window(qtbot, ctx)
@@ -194,12 +194,13 @@ def test_backup_to_a_chosen_file_from_the_file_menu(qtbot, ctx, orgs, tmp_path, 
         assert conn.execute("SELECT COUNT(*) FROM organization").fetchone()[0] == 4
 
 
-def test_restore_from_the_file_menu_asks_then_reloads_the_window(qtbot, ctx, orgs, tmp_path, monkeypatch):
+def test_restore_from_the_file_menu_asks_then_reloads_the_window(qtbot, ctx, orgs, tmp_path, monkeypatch,
+                                                                 file_dialogs):
     copy = backup_to(ctx.db, tmp_path / "周一.db")
     audit.create(Organization, ctx.user, name="周二新建的组织", kind="grassroots")
     window = make_window(qtbot, ctx)
     assert window.current_page().model.total == 5
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args: (str(copy), ""))
+    file_dialogs.answer(copy)
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: asked.append(args[2])
                         or QMessageBox.StandardButton.Yes)
@@ -219,15 +220,14 @@ def test_restore_is_for_administrators_only(qtbot, ctx, clerk):
     assert not window.restore_action.isEnabled()
 
 
-def test_a_viewer_cannot_copy_the_database_elsewhere(qtbot, ctx, monkeypatch):
+def test_a_viewer_cannot_copy_the_database_elsewhere(qtbot, ctx, monkeypatch, file_dialogs):
     ctx.user = User.create(username="chakan", display_name="查看员", role="viewer")
     warned = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: pytest.fail("no file asked"))
     window = make_window(qtbot, ctx)
     assert not window.backup_action.isEnabled() and not window.restore_action.isEnabled()
     backup_actions.backup_to_file(window, ctx, window.settings)  # even if reached another way
-    assert "查看员不能" in warned[0]
+    assert "查看员不能" in warned[0] and file_dialogs.asked == []
 
 
 @pytest.mark.qt_no_exception_capture

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFileDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QMessageBox, QPushButton
 
 from desktop import importing
 from desktop.importing import ImportOptions, plan_import, read_sheet
@@ -17,6 +17,8 @@ from views import tasks
 from views.main_window import MainWindow
 from views.pages.import_mapping import ColumnMappingDialog
 from views.pages.import_page import FOLDER_KEY, ImportPage
+
+from .conftest import FileDialogs
 
 DATA = Path(__file__).parent.parent / "data"
 VOLUNTEERS = "legacy-volunteers.xlsx"  # 230 data rows: 170 valid, 60 rejected (expected.json)
@@ -62,16 +64,15 @@ def click(qtbot, widget) -> None:
 
 
 def pick(qtbot, page, monkeypatch, path: Path) -> list:
-    asked = []
-
-    def fake(parent, title, folder, filters):
-        asked.append(folder)
-        return str(path), filters
-
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", fake)
-    click(qtbot, page.choose_button)
-    wait(qtbot, page)
-    return asked
+    """Click 选择文件…, choose ``path`` in the file dialog; returns the folders it opened in."""
+    dialogs = FileDialogs()
+    try:
+        dialogs.answer(path)
+        click(qtbot, page.choose_button)
+        wait(qtbot, page)
+    finally:
+        dialogs.timer.stop()
+    return [asked.folder for asked in dialogs.asked]
 
 
 def counts(page) -> dict[str, int]:
@@ -94,6 +95,7 @@ def answer(qtbot, page, name: str, button_text: str) -> None:
 
 
 def test_the_preview_shows_what_the_plan_found(qtbot, page, samples, monkeypatch, messages):
+    (Path.home() / "Documents").mkdir()
     asked = pick(qtbot, page, monkeypatch, samples / VOLUNTEERS)
 
     plan = plan_import(read_sheet(samples / VOLUNTEERS, "people"))
@@ -294,12 +296,13 @@ def test_a_failed_switch_keeps_the_sheet_shown(qtbot, page, samples, monkeypatch
     assert messages[-1][0] == "warning" and page.kind.value() == "people"
 
 
-def test_the_rejected_rows_are_saved_with_their_reasons(qtbot, page, samples, tmp_path, monkeypatch):
+def test_the_rejected_rows_are_saved_with_their_reasons(qtbot, page, samples, tmp_path, monkeypatch,
+                                                        file_dialogs):
     monkeypatch.setattr(tasks.QDesktopServices, "openUrl", lambda url: True)
     click(qtbot, page.create_orgs)
     pick(qtbot, page, monkeypatch, samples / VOLUNTEERS)
     target = tmp_path / "要改正的行.xlsx"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(target), ""))
+    file_dialogs.answer(target)
     click(qtbot, page.save_rejected_button)
     wait(qtbot, page)
     assert page.findChild(QMessageBox, "saved") is not None
@@ -324,19 +327,14 @@ def test_the_rejected_rows_are_saved_with_their_reasons(qtbot, page, samples, tm
 
 @pytest.mark.parametrize(("kind", "first", "text_column"), [("people", "姓名", "身份证号"),
                                                             ("orgs", "组织名称", "统一社会信用代码")])
-def test_blank_templates(qtbot, page, tmp_path, monkeypatch, kind, first, text_column):
+def test_blank_templates(qtbot, page, tmp_path, monkeypatch, file_dialogs, kind, first, text_column):
     monkeypatch.setattr(tasks.QDesktopServices, "openUrl", lambda url: True)
     page.kind.setValue(kind)
-    suggested = []
-
-    def fake(parent, title, name, filters):
-        suggested.append(Path(name).name)
-        return str(tmp_path / "模板.xlsx"), filters
-
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake)
+    asked = file_dialogs.answer(tmp_path / "模板.xlsx")
     click(qtbot, page.template_button)
     wait(qtbot, page)
-    assert suggested == [f"{'人员' if kind == 'people' else '社会组织'}导入模板.xlsx"]
+    label = "人员" if kind == "people" else "社会组织"
+    assert [Path(a.suggested).name for a in asked] == [f"{label}导入模板.xlsx"]
     ws = load_workbook(tmp_path / "模板.xlsx").worksheets[0]
     titles = [c.value for c in next(ws.iter_rows(max_row=1))]
     assert titles[0] == first
@@ -372,7 +370,8 @@ def test_a_gbk_csv_previews_like_its_workbook(qtbot, page, samples, tmp_path, mo
     assert rejected_rows(page)[0][:2] == ("6", "统一社会信用代码")
 
 
-def test_cancel_while_checking_leaves_the_page_as_it_was(qtbot, page, samples, monkeypatch, messages):
+def test_cancel_while_checking_leaves_the_page_as_it_was(qtbot, page, samples, monkeypatch,
+                                                         file_dialogs, messages):
     started = []
 
     def endless(sheet, mapping=None, options=None, job=None):
@@ -381,7 +380,7 @@ def test_cancel_while_checking_leaves_the_page_as_it_was(qtbot, page, samples, m
             job.step(1, 2)
 
     monkeypatch.setattr(importing, "plan_import", endless)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a: (str(samples / VOLUNTEERS), ""))
+    file_dialogs.answer(samples / VOLUNTEERS)
     click(qtbot, page.choose_button)
     qtbot.waitUntil(lambda: bool(started))
     task = next(iter(page.tasks))

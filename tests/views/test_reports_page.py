@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintPreviewDialog
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from models import audit
 from models.entities import (
@@ -63,15 +63,14 @@ def page(qtbot, ctx, register, monkeypatch):
     return widget
 
 
-def save_as(monkeypatch, path: Path) -> list:
-    asked = []
+def save_as(dialogs, path: Path) -> list:
+    """Answer the next save dialog with ``path``; returns the dialogs answered (filled in later)."""
+    return dialogs.answer(path)
 
-    def fake(parent, title, suggested, filters):
-        asked.append(Path(suggested).name)
-        return str(path), filters
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake)
-    return asked
+def proposed(asked) -> list[str]:
+    """The file names the save dialogs proposed."""
+    return [Path(a.suggested).name for a in asked]
 
 
 def click_and_wait(qtbot, page, button):
@@ -86,14 +85,15 @@ def pdf_text(path) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(path).pages)
 
 
-def test_summary_of_the_year_to_excel(qtbot, page, tmp_path, monkeypatch):
+def test_summary_of_the_year_to_excel(qtbot, page, tmp_path, monkeypatch, file_dialogs):
     page.report.setValue("summary")
     assert page.area.isVisible() and page.period.isVisible() and not page.target.isVisible()
     page.period.kind.setValue("year")
-    asked = save_as(monkeypatch, tmp_path / "summary.xlsx")
+    asked = save_as(file_dialogs, tmp_path / "summary.xlsx")
     task = click_and_wait(qtbot, page, page.export_button)
     assert task.outcome == "done"
-    assert asked[0].startswith(f"统计报表_{THIS_YEAR}年_全县_") and asked[0].endswith(".xlsx")
+    (name,) = proposed(asked)
+    assert name.startswith(f"统计报表_{THIS_YEAR}年_全县_") and name.endswith(".xlsx")
     wb = load_workbook(tmp_path / "summary.xlsx")
     assert wb.sheetnames[0] == "统计报表"
     texts = [c for row in wb["统计报表"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
@@ -101,7 +101,7 @@ def test_summary_of_the_year_to_excel(qtbot, page, tmp_path, monkeypatch):
     assert page.findChild(QMessageBox, "saved").isVisible()
 
 
-def test_summary_of_a_quarter_for_one_township_to_pdf(qtbot, page, tmp_path, monkeypatch):
+def test_summary_of_a_quarter_for_one_township_to_pdf(qtbot, page, tmp_path, monkeypatch, file_dialogs):
     page.report.setValue("summary")
     page.period.kind.setValue("quarter")
     assert page.period.quarter.isVisible() and not page.period.month.isVisible()
@@ -111,21 +111,22 @@ def test_summary_of_a_quarter_for_one_township_to_pdf(qtbot, page, tmp_path, mon
     page.period.quarter.setValue(1)
     page.area.setCurrentIndex(page.area.findText("东关街道"))
     page.format.setValue("pdf")
-    asked = save_as(monkeypatch, tmp_path / "q1")
+    asked = save_as(file_dialogs, tmp_path / "q1")
     click_and_wait(qtbot, page, page.export_button)
-    assert "东关街道" in asked[0]
+    assert "东关街道" in proposed(asked)[0]
     text = pdf_text(tmp_path / "q1.pdf")
     assert f"{THIS_YEAR}年第1季度" in text and "东关街道" in text
 
 
-def test_roster_of_an_organization_in_stroke_order(qtbot, page, orgs, register, tmp_path, monkeypatch):
+def test_roster_of_an_organization_in_stroke_order(qtbot, page, orgs, register, tmp_path, monkeypatch,
+                                                   file_dialogs):
     page.report.setValue("roster")
     assert page.target.isVisible() and page.order.isVisible() and not page.period.isVisible()
     page.roster_kind.setValue("organization")
     page.target.setValue(orgs[0].id)
     page.order.setValue("strokes")
     page.format.setValue("pdf")
-    save_as(monkeypatch, tmp_path / "roster.pdf")
+    save_as(file_dialogs, tmp_path / "roster.pdf")
     click_and_wait(qtbot, page, page.export_button)
     text = pdf_text(tmp_path / "roster.pdf")
     assert "花名册" in text and orgs[0].name in text
@@ -135,47 +136,47 @@ def test_roster_of_an_organization_in_stroke_order(qtbot, page, orgs, register, 
     assert AuditEntry.select().where(AuditEntry.action == "export").exists()
 
 
-def test_volunteer_roster_of_the_county_to_excel(qtbot, page, register, tmp_path, monkeypatch):
+def test_volunteer_roster_of_the_county_to_excel(qtbot, page, register, tmp_path, monkeypatch, file_dialogs):
     page.report.setValue("roster")
     page.roster_kind.setValue("volunteers")
     assert page.area.isVisible() and not page.target.isVisible()
-    save_as(monkeypatch, tmp_path / "volunteers.xlsx")
+    save_as(file_dialogs, tmp_path / "volunteers.xlsx")
     click_and_wait(qtbot, page, page.export_button)
     ws = load_workbook(tmp_path / "volunteers.xlsx").worksheets[0]
     names = {c for row in ws.iter_rows(values_only=True) for c in row}
     assert {"丁玲", "王芳", "张敏"} <= names
 
 
-def test_certificate_needs_a_volunteer_then_is_issued(qtbot, page, register, tmp_path, monkeypatch):
+def test_certificate_needs_a_volunteer_then_is_issued(qtbot, page, register, tmp_path, monkeypatch,
+                                                      file_dialogs):
     page.report.setValue("certificate")
     assert not page.format.isEnabled() and page.format.value() == "pdf"
     assert not page.preview_button.isEnabled()
-    save_as(monkeypatch, tmp_path / "never.pdf")
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     assert page.error.isVisible() and "志愿者" in page.error.text()
-    assert page.task is None
+    assert page.task is None and file_dialogs.asked == []  # no file asked for
 
     type_text(page.person.query, "王芳")
     page.person.run_search()
     qtbot.mouseClick(page.person.add_button, Qt.MouseButton.LeftButton)
     assert page.person_shown.text().startswith("王芳")
     page.period.kind.setValue("year")
-    asked = save_as(monkeypatch, tmp_path / "cert.pdf")
+    asked = save_as(file_dialogs, tmp_path / "cert.pdf")
     click_and_wait(qtbot, page, page.export_button)
-    assert asked[0].startswith(f"志愿服务记录证明_王芳_{THIS_YEAR}年")
+    assert proposed(asked)[0].startswith(f"志愿服务记录证明_王芳_{THIS_YEAR}年")
     text = pdf_text(tmp_path / "cert.pdf")
     assert "志愿服务记录证明" in text and "家庭教育讲座" in text
     assert Certificate.select().count() == 1
 
 
-def test_an_export_error_is_shown_and_leaves_no_file(qtbot, page, tmp_path, monkeypatch):
+def test_an_export_error_is_shown_and_leaves_no_file(qtbot, page, tmp_path, monkeypatch, file_dialogs):
     page.report.setValue("certificate")
     type_text(page.person.query, "张敏")  # no service hours
     page.person.run_search()
     page.person.pick_selected()
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
-    save_as(monkeypatch, tmp_path / "none.pdf")
+    save_as(file_dialogs, tmp_path / "none.pdf")
     task = click_and_wait(qtbot, page, page.export_button)
     assert task.outcome == "failed" and warnings and not (tmp_path / "none.pdf").exists()
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from desktop.reports.output import ExportError
 from models.entities import AuditEntry, Region
@@ -44,15 +44,9 @@ def opened(monkeypatch):
     return urls
 
 
-def choose_file(monkeypatch, path: Path) -> list:
-    asked = []
-
-    def fake(parent, title, suggested, filters):
-        asked.append((title, suggested, filters))
-        return str(path), filters
-
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake)
-    return asked
+def choose_file(dialogs, path: Path) -> list:
+    """Answer the next save dialog with ``path``; returns the dialogs answered (filled in later)."""
+    return dialogs.answer(path)
 
 
 def export(qtbot, page):
@@ -62,14 +56,15 @@ def export(qtbot, page):
     return page.export_task
 
 
-def test_exports_the_filtered_sorted_rows_and_offers_to_open(qtbot, page, tmp_path, monkeypatch, opened):
+def test_exports_the_filtered_sorted_rows_and_offers_to_open(qtbot, page, tmp_path, monkeypatch, opened,
+                                                             file_dialogs):
     page.role_filter.setValue("volunteer")
     page.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)  # 联系电话, descending
     assert page.model.sort_state == ("phone", True)
-    asked = choose_file(monkeypatch, tmp_path / "志愿者")
+    asked = choose_file(file_dialogs, tmp_path / "志愿者")
     task = export(qtbot, page)
     assert task.outcome == "done" and task.result == 4
-    assert asked[0][1].endswith(".xlsx") and "人员_" in Path(asked[0][1]).name
+    assert asked[0].suggested.endswith(".xlsx") and "人员_" in Path(asked[0].suggested).name
 
     path = tmp_path / "志愿者.xlsx"  # the suffix is added
     ws = load_workbook(path).worksheets[0]
@@ -88,25 +83,25 @@ def test_exports_the_filtered_sorted_rows_and_offers_to_open(qtbot, page, tmp_pa
     assert [Path(u.toLocalFile()) for u in opened] == [tmp_path]
 
 
-def test_the_folder_is_remembered(qtbot, page, tmp_path, monkeypatch, opened):
+def test_the_folder_is_remembered(qtbot, page, tmp_path, monkeypatch, opened, file_dialogs):
     folder = tmp_path / "exports"
     folder.mkdir()
-    choose_file(monkeypatch, folder / "a.xlsx")
+    choose_file(file_dialogs, folder / "a.xlsx")
     export(qtbot, page)
-    asked = choose_file(monkeypatch, folder / "b.xlsx")
+    asked = choose_file(file_dialogs, folder / "b.xlsx")
     export(qtbot, page)
-    assert Path(asked[0][1]).parent == folder
+    assert Path(asked[-1].suggested).parent == folder
 
 
-def test_cancelling_the_dialog_exports_nothing(qtbot, page, tmp_path, monkeypatch):
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: ("", ""))
+def test_cancelling_the_dialog_exports_nothing(qtbot, page, tmp_path, monkeypatch, file_dialogs):
+    file_dialogs.answer(None)
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     assert getattr(page, "export_task", None) is None
     assert list(tmp_path.glob("*.xlsx")) == []
 
 
-def test_a_user_error_is_shown_in_chinese(qtbot, page, tmp_path, monkeypatch):
-    choose_file(monkeypatch, tmp_path / "missing" / "x.xlsx")
+def test_a_user_error_is_shown_in_chinese(qtbot, page, tmp_path, monkeypatch, file_dialogs):
+    choose_file(file_dialogs, tmp_path / "missing" / "x.xlsx")
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
     task = export(qtbot, page)
@@ -114,7 +109,7 @@ def test_a_user_error_is_shown_in_chinese(qtbot, page, tmp_path, monkeypatch):
     assert "不存在" in warnings[0]
 
 
-def test_cancel_stops_the_export_and_leaves_no_file(qtbot, page, tmp_path, monkeypatch):
+def test_cancel_stops_the_export_and_leaves_no_file(qtbot, page, tmp_path, monkeypatch, file_dialogs):
     path = tmp_path / "x.xlsx"
     started = []
 
@@ -133,7 +128,8 @@ def test_cancel_stops_the_export_and_leaves_no_file(qtbot, page, tmp_path, monke
     assert task.outcome == "cancelled" and not path.exists()
 
 
-def test_a_programming_error_goes_to_the_log_and_the_crash_dialog(qtbot, page, monkeypatch, caplog):
+def test_a_programming_error_goes_to_the_log_and_the_crash_dialog(qtbot, page, monkeypatch, caplog,
+                                                                  file_dialogs):
     shown = []
     monkeypatch.setattr(tasks, "show_internal_error", shown.append)
 
@@ -147,7 +143,7 @@ def test_a_programming_error_goes_to_the_log_and_the_crash_dialog(qtbot, page, m
     assert any("ZeroDivisionError" in r.getMessage() for r in caplog.records)
 
 
-def test_an_export_error_message_is_translated_text(qtbot, page, monkeypatch):
+def test_an_export_error_message_is_translated_text(qtbot, page, monkeypatch, file_dialogs):
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
 
@@ -175,14 +171,15 @@ def test_the_worker_reads_the_database_in_its_own_connection(qtbot, page, ctx):
     assert task.result == 5 and seen == {"same": False}
 
 
-def test_all_matching_rows_are_exported_not_only_those_loaded(qtbot, page, tmp_path, monkeypatch, opened):
+def test_all_matching_rows_are_exported_not_only_those_loaded(qtbot, page, tmp_path, monkeypatch, opened,
+                                                              file_dialogs):
     from models.entities import Person
 
     Person.insert_many([{"name": f"志愿者{i:04d}", "name_key": f"zhiyuanzhe{i:04d}", "is_volunteer": True}
                         for i in range(1200)]).execute()
     page.refresh()
     assert page.model.total == 1205 and page.model.rows_fetched < 1205
-    choose_file(monkeypatch, tmp_path / "all.xlsx")
+    choose_file(file_dialogs, tmp_path / "all.xlsx")
     task = export(qtbot, page)
     assert task.result == 1205
     wb = load_workbook(tmp_path / "all.xlsx", read_only=True)
@@ -191,7 +188,7 @@ def test_all_matching_rows_are_exported_not_only_those_loaded(qtbot, page, tmp_p
     assert len(names) == 1205 and names[-1] == "志愿者1199"
 
 
-def test_a_refusal_from_the_models_is_shown_as_a_warning(qtbot, page, monkeypatch):
+def test_a_refusal_from_the_models_is_shown_as_a_warning(qtbot, page, monkeypatch, file_dialogs):
     from models.errors import ValidationFailed
 
     warnings = []

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -44,6 +43,7 @@ from desktop.backup import before_change
 from desktop.context import AppContext
 from desktop.reports.output import Job
 
+from ..file_dialogs import ask_open_file
 from ..form import ERROR_STYLE
 from ..i18n import tr_label, tr_msg
 from ..tasks import Task, ask_save_path, file_stem, offer_to_open, run_task
@@ -312,12 +312,10 @@ class ImportPage(QWidget):
     def choose_file(self) -> None:
         folder = self.settings.value(FOLDER_KEY) or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation)
-        chosen, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("选择要导入的文件"), str(folder),
-            self.tr("表格文件 (*.xlsx *.xlsm *.csv *.xls *.et);;所有文件 (*)"))
-        if not chosen:
+        path = ask_open_file(self, self.tr("选择要导入的文件"), str(folder),
+                             self.tr("表格文件 (*.xlsx *.xlsm *.csv *.xls *.et);;所有文件 (*)"))
+        if path is None:
             return
-        path = Path(chosen)
         self.settings.setValue(FOLDER_KEY, str(path.parent))
         self.read(path, self.kind.value())
 
