@@ -56,6 +56,12 @@ def release(path: Path | str) -> None:
             _held.pop(key, None)
 
 
+def open_connections(path: Path | str) -> int:
+    """How many SQLite connections of this process have ``path`` open."""
+    with _lock:
+        return _held.get(_resolved(path), 0)
+
+
 def held_databases() -> list[Path]:
     with _lock:
         return list(_held)

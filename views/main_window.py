@@ -24,6 +24,7 @@ from models.permissions import can
 from .backup_actions import backup_to_file, may_restore, restore_from_file
 from .i18n import tr_label
 from .list_page import ListPage
+from .lock_watch import LockWatch
 from .login import ChangePasswordDialog
 from .pages.activities import ActivitiesPage
 from .pages.audit import AuditPage
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(QLabel(self.tr("操作员：{name}（{role}）　数据库：{path}").format(
             name=operator, role=role, path=ctx.db_path)))
         self._restore_geometry()
+        self.lock_watch = LockWatch(ctx, self)
 
     def add_page(self, title: str, factory: Callable[[], ListPage]) -> None:
         QListWidgetItem(title, self.nav)
