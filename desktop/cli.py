@@ -81,6 +81,8 @@ def run_demo(db_path: Path, people: int, seed: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from models.validators import mask_personal_numbers
+
     from . import paths
     from .logging_setup import install_crash_hook, setup_logging
 
@@ -89,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     install_crash_hook(
         lambda detail: print(f"内部错误：{detail}\n详细信息已写入日志：{paths.log_path()}", file=sys.stderr)
     )
-    log.info("jinguo started: %s", argv if argv is not None else sys.argv[1:])
+    typed = argv if argv is not None else sys.argv[1:]
+    log.info("jinguo started: %s", mask_personal_numbers(" ".join(map(str, typed))))
     if args.command == "demo":
         return run_demo(args.demo_db, args.people, args.seed)
     if args.command == "export":
