@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 import time
 from pathlib import Path
+
+from peewee import DatabaseError
 
 _STARTED = time.perf_counter()
 
@@ -93,6 +96,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     typed = argv if argv is not None else sys.argv[1:]
     log.info("jinguo started: %s", mask_personal_numbers(" ".join(map(str, typed))))
+    try:
+        return _run(args)
+    except (DatabaseError, sqlite3.DatabaseError) as e:
+        from .database import bound_database_path, database_error_message
+
+        path = bound_database_path() or _db_argument(args) or paths.default_db_path()
+        message = database_error_message(e, path)
+        if message is None:
+            raise
+        log.warning("%s failed: %s", args.command or "window", e, exc_info=True)
+        print(message, file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         return run_demo(args.demo_db, args.people, args.seed)
     if args.command == "export":
@@ -110,6 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     from .app import run_window
 
     return run_window(args.db, args.smoke, _STARTED, args.print_check)
+
+
+def _db_argument(args: argparse.Namespace) -> Path | None:
+    """The database a command was given (each command names its ``--db`` differently)."""
+    for name in ("demo_db", "export_db", "import_db", "backup_db", "db"):
+        if getattr(args, name, None):
+            return Path(getattr(args, name))
+    return None
 
 
 if __name__ == "__main__":

@@ -46,10 +46,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .integrity import check_database
+    """A database another program holds is said as such (exit 2), not as a problem to restore:
+    an older backup would lose the newer data."""
+    from .integrity import CheckImpossible, check_database
 
     db_path = _db_path(args)
-    problems = check_database(db_path)
+    try:
+        problems = check_database(db_path)
+    except CheckImpossible as e:
+        print(e.message, file=sys.stderr)
+        return EXIT_USER_ERROR
     if not problems:
         print(f"数据库完好：{db_path}")
         return EXIT_OK
@@ -90,12 +96,16 @@ def _refused(args: argparse.Namespace, db_path: Path, permission: str) -> bool:
 
 def run_backup(args: argparse.Namespace) -> int:
     from .backup import BackupError, backup_to
-    from .integrity import check_database
+    from .integrity import CheckImpossible, check_database
 
     db_path = _db_path(args)
     if _refused(args, db_path, "backup"):
         return EXIT_USER_ERROR
-    problems = check_database(db_path, quick=True)
+    try:
+        problems = check_database(db_path, quick=True)
+    except CheckImpossible as e:
+        print(f"没有备份：{e.message}", file=sys.stderr)
+        return EXIT_USER_ERROR
     if problems:
         print(f"没有备份：{problems[0]}", file=sys.stderr)
         return EXIT_USER_ERROR

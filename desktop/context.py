@@ -35,18 +35,20 @@ def default_operator() -> User:
     return user
 
 
-def build_context(db_path: Path | None = None, user: User | str | None = None) -> AppContext:
+def build_context(db_path: Path | None = None, user: User | str | None = None,
+                  busy_timeout_ms: int | None = None) -> AppContext:
     """Open the database; ``user`` (a User or a username) is who acts, the first administrator
-    by default. The window replaces it with whoever logs in; the CLI with desktop.auth.cli_user."""
+    by default. The window replaces it with whoever logs in; the CLI with desktop.auth.cli_user.
+    ``busy_timeout_ms``: how long a write waits for another program's (see open_database)."""
     path = Path(db_path) if db_path else paths.default_db_path()
-    db = open_database(path)
+    db = open_database(path, busy_timeout_ms)
     if isinstance(user, str):
         operator = User.get(User.username == user)
     else:
         operator = user if user is not None else default_operator()
     return AppContext(
         db=db,
-        db_path=Path(db.database),
+        db_path=db.file_path,
         data_dir=paths.data_dir(),
         log_path=paths.log_path(),
         ui_settings_path=paths.ui_settings_path(),

@@ -22,6 +22,25 @@ PRAGMAS = {
     "busy_timeout": 5000,
     "cache_size": -64000,
 }
+# Commands run unattended (an import, an export in a scheduled task): waiting half a minute for
+# the window's save or a backup to finish beats failing; the window keeps the short wait above.
+BATCH_BUSY_TIMEOUT_MS = 30_000
+
+
+class OfficeDatabase(SqliteDatabase):
+    """SQLite as the program uses it: write transactions that wait for each other.
+
+    Every ``atomic()`` begins IMMEDIATE, taking the write lock at once and waiting up to the
+    busy timeout for another writer. A plain (deferred) BEGIN reads first and asks for the
+    write lock later; SQLite refuses that upgrade at once, without waiting ("database is
+    locked"), whenever another program writes meanwhile. Savepoints (nested atomics) are
+    inside the outer transaction and unchanged.
+    """
+
+    def __init__(self, database: str, **kwargs) -> None:
+        kwargs.setdefault("lock_type", "IMMEDIATE")
+        super().__init__(database, **kwargs)
+        self.file_path = Path(database)
 
 
 class DatabaseOpenError(RuntimeError):
@@ -32,8 +51,11 @@ class DatabaseOpenError(RuntimeError):
         self.message = message
 
 
-def open_database(path: Path) -> SqliteDatabase:
-    """Open (creating if needed) the database at ``path`` and bind the models to it."""
+def open_database(path: Path, busy_timeout_ms: int | None = None) -> OfficeDatabase:
+    """Open (creating if needed) the database at ``path`` and bind the models to it.
+
+    ``busy_timeout_ms``: how long a write waits for another program's (default: the window's).
+    """
     path = Path(path).expanduser().resolve()
     if path.is_dir():
         raise DatabaseOpenError(msg("{path} 是一个文件夹，请指定数据库文件。", path=path))
@@ -43,7 +65,8 @@ def open_database(path: Path) -> SqliteDatabase:
         raise DatabaseOpenError(
             msg("无法创建文件夹 {folder}：{reason}。请换一个位置。", folder=path.parent, reason=e.strerror)
         ) from e
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    pragmas = PRAGMAS if busy_timeout_ms is None else {**PRAGMAS, "busy_timeout": busy_timeout_ms}
+    db = OfficeDatabase(str(path), pragmas=pragmas, check_same_thread=False)
     try:
         db.connect(reuse_if_open=True)
         database.initialize(db)
@@ -63,43 +86,77 @@ def open_database(path: Path) -> SqliteDatabase:
     return db
 
 
+def bound_database_path() -> Path | None:
+    """The file the models are bound to (for messages about errors met while working)."""
+    db = database.obj
+    return getattr(db, "file_path", None)
+
+
+def cannot_write(error: BaseException, path: Path | str) -> bool:
+    """Whether ``error`` says the database cannot take a write just now (another program holds
+    it, a read-only file or place, a full disk), not that anything is wrong with the data."""
+    return error_kind(error, path) in ("busy", "full", "read-only")
+
+
+def error_kind(error: BaseException, path: Path | str) -> str | None:
+    """busy, full, read-only, damaged or unreachable (a failing or removed disk); None: a bug.
+
+    The real cause may be an exception another one interrupted (a failed rollback, say).
+    """
+    for link in _chain(error):
+        kind = _kind(link, path)
+        if kind is not None:
+            return kind
+    return None
+
+
+def _chain(error: BaseException | None) -> list[BaseException]:
+    chain: list[BaseException] = []
+    while error is not None and len(chain) < 20:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    return chain
+
+
+def _kind(error: BaseException, path: Path | str) -> str | None:
+    if not isinstance(error, (DatabaseError, sqlite3.DatabaseError)):
+        return None
+    text = str(error).lower()
+    folder = Path(path).parent
+    if "locked" in text or "busy" in text:
+        return "busy"
+    if "disk is full" in text:
+        return "full"
+    unwritable = "unable to open" in text and folder.is_dir() and not os.access(folder, os.W_OK)
+    if "readonly" in text or "read-only" in text or unwritable:
+        return "read-only"
+    if "not a database" in text or "malformed" in text:
+        return "damaged"
+    return "unreachable" if "disk i/o error" in text or "unable to open" in text else None
+
+
 def database_error_message(error: BaseException, path: Path | str) -> Message | None:
     """What the user can do about a database error that is not a bug (None: it is one).
 
     Used when opening the file and for errors raised later by a write (another
     program holding the file, a full disk, a read-only file, a damaged page).
     """
-    # SQLite rolls back by itself on a full disk; peewee's own rollback then fails with
-    # "no transaction is active" and the real cause is the exception it interrupted.
-    chain = []
-    while error is not None and len(chain) < 20:
-        chain.append(error)
-        error = error.__cause__ or error.__context__
-    for link in chain:
-        message = _message_for(link, path)
-        if message is not None:
-            return message
-    return None
+    kind = error_kind(error, path)
+    return None if kind is None else _MESSAGES[kind](path)
 
 
-def _message_for(error: BaseException, path: Path | str) -> Message | None:
-    if not isinstance(error, (DatabaseError, sqlite3.DatabaseError)):
-        return None
-    text = str(error).lower()
-    if "locked" in text or "busy" in text:
-        return msg("数据库 {path} 正被其他程序使用（例如另一个巾帼枢纽窗口或备份软件），刚才的操作没有保存。"
-                   "请关闭其他程序后重试。", path=path)
-    if "disk is full" in text:
-        return msg("磁盘空间不足，刚才的操作没有保存，数据库 {path} 保持原样。请清理磁盘后重试。", path=path)
-    folder = Path(path).parent
-    unwritable = "unable to open" in text and folder.is_dir() and not os.access(folder, os.W_OK)
-    if "readonly" in text or "read-only" in text or unwritable:
-        return msg("数据库 {path} 是只读的（文件属性只读、在光盘或写保护的 U 盘上，或没有写入权限），"
-                   "刚才的操作没有保存。请把文件复制到可写的位置，或去掉只读属性后重新打开。", path=path)
-    if "not a database" in text or "malformed" in text:
-        return msg("{path} 不是巾帼枢纽的数据库或已损坏，请选择正确的文件或从备份恢复"
-                   "（文件菜单 › 从备份恢复，或 jinguo check 检查）。", path=path)
-    if "disk i/o error" in text or "unable to open" in text:
-        return msg("读写数据库 {path} 时出错（磁盘或 U 盘是否已拔出？）。请检查存放位置后重新打开程序。",
-                   path=path)
-    return None
+_MESSAGES = {
+    "busy": lambda path: msg(
+        "数据库 {path} 正被其他程序使用（另一个巾帼枢纽窗口、正在进行的导入，或备份、同步软件），"
+        "等候之后仍未空出，刚才的操作没有保存。请等它完成或关闭它后重试。", path=path),
+    "full": lambda path: msg(
+        "磁盘空间不足，刚才的操作没有保存，数据库 {path} 保持原样。请清理磁盘后重试。", path=path),
+    "read-only": lambda path: msg(
+        "数据库 {path} 是只读的（文件属性只读、在光盘或写保护的 U 盘上，或没有写入权限），"
+        "刚才的操作没有保存。请把文件复制到可写的位置，或去掉只读属性后重新打开。", path=path),
+    "damaged": lambda path: msg(
+        "{path} 不是巾帼枢纽的数据库或已损坏，请选择正确的文件或从备份恢复"
+        "（文件菜单 › 从备份恢复，或 jinguo check 检查）。", path=path),
+    "unreachable": lambda path: msg(
+        "读写数据库 {path} 时出错（磁盘或 U 盘是否已拔出？）。请检查存放位置后重新打开程序。", path=path),
+}

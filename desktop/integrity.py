@@ -14,6 +14,8 @@ from models.i18n import Message, msg
 from models.references import ENTITY_LABELS
 from models.schema import CORE_TABLES, SCHEMA_VERSION
 
+from .database import error_kind
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100
 MAX_REPORTED = 5  # integrity lines and orphan rows named one by one; the rest are counted
@@ -117,9 +119,30 @@ def _schema_problems(conn: sqlite3.Connection, path: Path) -> list[Message]:
     return []
 
 
+class CheckImpossible(Exception):
+    """The file could not be read for a reason outside it (another program holds it, a full
+    disk, a read-only place, a failing disk): nothing is known of damage, so nobody may be
+    told to restore a backup. ``message`` says what is wrong and what to do."""
+
+    def __init__(self, message: Message):
+        super().__init__(str(message))
+        self.message = message
+
+
+CHECK_BUSY_TIMEOUT_S = 10.0
+
+
 def connect_for_check(path: Path) -> sqlite3.Connection:
     """A plain connection that waits for a writer instead of failing at once."""
-    return sqlite3.connect(path, timeout=10, isolation_level=None)
+    return sqlite3.connect(path, timeout=CHECK_BUSY_TIMEOUT_S, isolation_level=None)
+
+
+def _environment_problem(error: sqlite3.DatabaseError, path: Path) -> Message | None:
+    """The message for an error that is not the file's fault (None: it may be damage)."""
+    kind = error_kind(error, path)
+    if kind == "busy":
+        return msg("数据库 {path} 正被其他程序长时间写入，暂时无法检查。请稍后重试。", path=path)
+    return None
 
 
 def check_database(path: Path, *, ours: bool = True, quick: bool = False) -> list[Message]:
@@ -127,7 +150,8 @@ def check_database(path: Path, *, ours: bool = True, quick: bool = False) -> lis
 
     With ``ours`` the file must also be a Jinguo database this program can open. ``quick``
     checks the file's structure only (no index contents, no references): enough for a copy
-    SQLite itself just wrote, and several times faster on a large register.
+    SQLite itself just wrote, and several times faster on a large register. CheckImpossible:
+    the file could not be read for a reason that is not the file's (another program holds it).
     """
     path = Path(path)
     problem = _header_problem(path)
@@ -145,9 +169,9 @@ def check_database(path: Path, *, ours: bool = True, quick: bool = False) -> lis
                 problems += _schema_problems(conn, path)
         return problems
     except sqlite3.DatabaseError as e:
-        text = str(e).lower()
-        if "locked" in text or "busy" in text:
-            return [msg("数据库 {path} 正被其他程序长时间写入，暂时无法检查。请稍后重试。", path=path)]
+        impossible = _environment_problem(e, path)
+        if impossible is not None:
+            raise CheckImpossible(impossible) from e
         return [_unreadable(path, e)]
     finally:
         conn.close()

@@ -12,10 +12,11 @@ import datetime as dt
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from peewee import fn
+from peewee import DatabaseError, fn
 
 from . import audit
 from .choices import USER_ROLES
@@ -269,12 +270,17 @@ def refused_message() -> Message:
                n=MAX_FAILED, minutes=LOCK_MINUTES)
 
 
-def authenticate(username: str, password: str, now: dt.datetime | None = None) -> User:
+def authenticate(username: str, password: str, now: dt.datetime | None = None,
+                 unrecorded: Callable[[DatabaseError], bool] | None = None) -> User:
     """The active user ``username`` if ``password`` is theirs; otherwise AuthError.
 
     Five wrong passwords in a row lock the account for LOCK_MINUTES; a locked account
     refuses even the right password until then (or until an administrator resets it).
     Every refusal gives the same answer after the same work (one password hash).
+
+    The login, or the wrong password, is written down (audit line, failure count). When that
+    write fails, ``unrecorded(error)`` decides: True lets the answer stand without the record
+    (a command that only reads a busy or read-only database), otherwise the error is raised.
     """
     at = now or local_now()
     user = User.get_or_none(fn.LOWER(User.username) == username.strip().lower())
@@ -285,10 +291,18 @@ def authenticate(username: str, password: str, now: dt.datetime | None = None) -
     if is_locked(user, at):
         raise AuthError(refused_message())
     if not right:
-        _count_failure(user, at)
+        _write_down(lambda: _count_failure(user, at), unrecorded)
         raise AuthError(refused_message())
-    _record_login(user, password, at)
+    _write_down(lambda: _record_login(user, password, at), unrecorded)
     return User.get_by_id(user.id)
+
+
+def _write_down(write: Callable[[], None], unrecorded: Callable[[DatabaseError], bool] | None) -> None:
+    try:
+        write()
+    except DatabaseError as e:
+        if unrecorded is None or not unrecorded(e):
+            raise
 
 
 def _count_failure(user: User, at: dt.datetime) -> None:
