@@ -97,11 +97,16 @@ def _login_not_written(error: DatabaseError) -> bool:
     return True
 
 
-def cli_context(db_path: Path | None, user_name: str | None, permission: str | None = None) -> AppContext:
+def cli_context(db_path: Path | None, user_name: str | None, permission: str | None = None,
+                read_only_fallback: bool = True) -> AppContext:
     """Open the database and log in; with ``permission``, refuse a role without it
     (DatabaseOpenError, LoginRefused or PermissionDenied; the database is closed again).
-    A command waits longer than the window for another program's write."""
-    ctx = build_context(db_path, busy_timeout_ms=BATCH_BUSY_TIMEOUT_MS)
+
+    A command waits longer than the window for another program's write, and (unless
+    ``read_only_fallback`` is False, as for an import that will write) reads a database in a
+    read-only place or on a full disk: whatever it then tries to write fails and says why.
+    """
+    ctx = build_context(db_path, busy_timeout_ms=BATCH_BUSY_TIMEOUT_MS, read_only_fallback=read_only_fallback)
     try:
         ctx.user = cli_user(user_name)
         if permission is not None:

@@ -27,7 +27,7 @@ from models.i18n import msg
 from . import paths
 from .database import database_error_message, error_kind
 from .instance_lock import InstanceLock, LockedError
-from .integrity import CheckImpossible, check_database
+from .integrity import CheckImpossible, check_database, connect_for_check
 from .reports.output import ExportError
 
 log = logging.getLogger(__name__)
@@ -99,12 +99,13 @@ def _restore_error(error: BaseException, db_path: Path) -> BackupError:
 
 
 def _source_connection(source: Database | sqlite3.Connection | Path) -> tuple[sqlite3.Connection, bool]:
-    """The sqlite3 connection to copy from, and whether we opened it (and must close it)."""
+    """The sqlite3 connection to copy from, and whether we opened it (and must close it).
+    A file is opened only to read, so it can be backed up from a read-only place or a full disk."""
     if isinstance(source, sqlite3.Connection):
         return source, False
     if isinstance(source, Database):
         return source.connection(), False
-    return sqlite3.connect(Path(source), timeout=10), True
+    return connect_for_check(Path(source)), True
 
 
 def _remove_quietly(path: Path) -> None:
@@ -114,6 +115,8 @@ def _remove_quietly(path: Path) -> None:
             leftover.unlink()
         except FileNotFoundError:
             pass
+        except OSError as e:  # a read-only place: nothing was written there either
+            log.warning("could not remove %s: %s", leftover, e)
 
 
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
@@ -295,11 +298,11 @@ def restore_from(path: Path, db_path: Path, folder: Path | None = None) -> Path 
     holder = InstanceLock(db_path).holder()
     if holder is not None:
         raise LockedError.for_holder(db_path, holder)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
     staged = db_path.with_name(f".{db_path.name}.restore.{os.getpid()}.tmp")
     safety = None
     try:
-        source = sqlite3.connect(path, timeout=10)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        source = connect_for_check(path)
         try:
             copy_database(source, staged)
         finally:

@@ -46,9 +46,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """A database another program holds is said as such (exit 2), not as a problem to restore:
-    an older backup would lose the newer data."""
-    from .integrity import CheckImpossible, check_database
+    """Restoring is advised only for real damage: a busy database, a full disk or a read-only
+    place are said as such (exit 2), since an older backup would lose the newer data."""
+    from .integrity import CheckImpossible, check_database, is_damage
 
     db_path = _db_path(args)
     try:
@@ -64,10 +64,11 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_USER_ERROR
     for problem in problems:
         print(problem, file=sys.stderr)
-    from .backup import backups_folder
+    if any(is_damage(problem) for problem in problems):
+        from .backup import backups_folder
 
-    print(f"可以从备份恢复：jinguo restore --db {db_path} 备份文件"
-          f"（自动备份在 {backups_folder()}）。", file=sys.stderr)
+        print(f"可以从备份恢复：jinguo restore --db {db_path} 备份文件"
+              f"（自动备份在 {backups_folder()}）。", file=sys.stderr)
     return EXIT_PROBLEMS
 
 

@@ -36,12 +36,12 @@ def default_operator() -> User:
 
 
 def build_context(db_path: Path | None = None, user: User | str | None = None,
-                  busy_timeout_ms: int | None = None) -> AppContext:
+                  busy_timeout_ms: int | None = None, read_only_fallback: bool = False) -> AppContext:
     """Open the database; ``user`` (a User or a username) is who acts, the first administrator
     by default. The window replaces it with whoever logs in; the CLI with desktop.auth.cli_user.
-    ``busy_timeout_ms``: how long a write waits for another program's (see open_database)."""
+    ``busy_timeout_ms``, ``read_only_fallback``: see open_database."""
     path = Path(db_path) if db_path else paths.default_db_path()
-    db = open_database(path, busy_timeout_ms)
+    db = open_database(path, busy_timeout_ms, read_only_fallback)
     if isinstance(user, str):
         operator = User.get(User.username == user)
     else:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sqlite3
+import traceback
 from pathlib import Path
 
-from peewee import DatabaseError, SqliteDatabase
+from peewee import DatabaseError, SqliteDatabase, _savepoint
 
 from models.db import database
 from models.i18n import Message, msg
@@ -25,6 +27,9 @@ PRAGMAS = {
 # Commands run unattended (an import, an export in a scheduled task): waiting half a minute for
 # the window's save or a backup to finish beats failing; the window keeps the short wait above.
 BATCH_BUSY_TIMEOUT_MS = 30_000
+# Less free space than this next to a database that SQLite cannot open or write: the disk is full
+# (SQLite then reports "disk I/O error" or "unable to open" rather than "disk is full").
+NEARLY_FULL_BYTES = 1 << 20
 
 
 class OfficeDatabase(SqliteDatabase):
@@ -35,12 +40,31 @@ class OfficeDatabase(SqliteDatabase):
     write lock later; SQLite refuses that upgrade at once, without waiting ("database is
     locked"), whenever another program writes meanwhile. Savepoints (nested atomics) are
     inside the outer transaction and unchanged.
+
+    A full disk (and some I/O errors) make SQLite roll the whole transaction back itself; the
+    rollback that follows then finds no transaction and would replace the real error ("cannot
+    rollback - no transaction is active"), so it is skipped.
     """
 
-    def __init__(self, database: str, **kwargs) -> None:
+    def __init__(self, database: str, file_path: Path | None = None, **kwargs) -> None:
         kwargs.setdefault("lock_type", "IMMEDIATE")
         super().__init__(database, **kwargs)
-        self.file_path = Path(database)
+        self.file_path = Path(file_path or database)  # ``database`` may be a URI
+
+    def rollback(self) -> None:
+        if not self.is_closed() and not self.connection().in_transaction:
+            return
+        super().rollback()
+
+    def savepoint(self) -> _Savepoint:
+        return _Savepoint(self)
+
+
+class _Savepoint(_savepoint):
+    def rollback(self, begin: bool = True) -> None:
+        if not begin and not self.db.connection().in_transaction:
+            return  # SQLite already rolled everything back; the outer transaction says why
+        super().rollback(begin)
 
 
 class DatabaseOpenError(RuntimeError):
@@ -51,10 +75,13 @@ class DatabaseOpenError(RuntimeError):
         self.message = message
 
 
-def open_database(path: Path, busy_timeout_ms: int | None = None) -> OfficeDatabase:
+def open_database(path: Path, busy_timeout_ms: int | None = None,
+                  read_only_fallback: bool = False) -> OfficeDatabase:
     """Open (creating if needed) the database at ``path`` and bind the models to it.
 
     ``busy_timeout_ms``: how long a write waits for another program's (default: the window's).
+    ``read_only_fallback``: a database SQLite cannot open in a read-only place or on a full disk
+    is opened to read only (commands that only read must work there; writes then fail and say so).
     """
     path = Path(path).expanduser().resolve()
     if path.is_dir():
@@ -66,7 +93,17 @@ def open_database(path: Path, busy_timeout_ms: int | None = None) -> OfficeDatab
             msg("无法创建文件夹 {folder}：{reason}。请换一个位置。", folder=path.parent, reason=e.strerror)
         ) from e
     pragmas = PRAGMAS if busy_timeout_ms is None else {**PRAGMAS, "busy_timeout": busy_timeout_ms}
-    db = OfficeDatabase(str(path), pragmas=pragmas, check_same_thread=False)
+    try:
+        return _open(OfficeDatabase(str(path), pragmas=pragmas, check_same_thread=False), path)
+    except DatabaseOpenError as e:
+        if not (read_only_fallback and e.__cause__ is not None and readable_as_is(e.__cause__, path)):
+            raise
+    log.warning("%s opened read-only: it cannot be opened for writing where it is", path)
+    return _open(OfficeDatabase(read_only_uri(path), uri=True, pragmas=pragmas, check_same_thread=False,
+                                file_path=path), path)
+
+
+def _open(db: OfficeDatabase, path: Path) -> OfficeDatabase:
     try:
         db.connect(reuse_if_open=True)
         database.initialize(db)
@@ -78,12 +115,47 @@ def open_database(path: Path, busy_timeout_ms: int | None = None) -> OfficeDatab
         # peewee re-raises sqlite3 errors as its own DatabaseError family (not sqlite3's);
         # sqlite3's own come from the backup API used before migrating.
         db.close()
+        _release_statements(e)
         log.warning("cannot open %s: %s", path, e)
         raise DatabaseOpenError(database_error_message(e, path) or msg(
             "无法打开数据库 {path}：{reason}。请检查文件和文件夹的读写权限。", path=path, reason=e)) from e
     if backup:
         log.info("database upgraded; the previous version was saved as %s", backup)
     return db
+
+
+def _release_statements(error: BaseException) -> None:
+    """Let go of the statement a failed connection left behind. SQLite closes a connection only
+    once its last statement is finalised, and a statement kept alive by the error's traceback
+    would keep the file open (a USB stick that cannot be removed, a folder that cannot be unmounted)."""
+    for link in _chain(error):
+        if link.__traceback__ is not None:
+            traceback.clear_frames(link.__traceback__)
+
+
+def read_only_uri(path: Path) -> str:
+    """The file read as it is: no shared-memory file beside it, no locks (see readable_as_is)."""
+    return f"{Path(path).resolve().as_uri()}?mode=ro&immutable=1"
+
+
+def readable_as_is(error: BaseException, path: Path) -> bool:
+    """Whether the database SQLite could not open (``error``) may be read without its locks.
+
+    Even reading a WAL database needs a shared-memory file beside it, which cannot be made in
+    a read-only place or on a full disk. Nobody can be writing there unless a log with content
+    lies beside the file (a program that has it open); only without one is it safe to read the
+    file as it is.
+    """
+    return (path.is_file() and error_kind(error, path) in ("full", "read-only")
+            and not has_write_ahead_log(path))
+
+
+def has_write_ahead_log(path: Path) -> bool:
+    """Whether a write-ahead log with content lies beside the database file."""
+    try:
+        return path.with_name(path.name + "-wal").stat().st_size > 0
+    except OSError:
+        return False
 
 
 def bound_database_path() -> Path | None:
@@ -118,21 +190,30 @@ def _chain(error: BaseException | None) -> list[BaseException]:
     return chain
 
 
+def disk_nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
 def _kind(error: BaseException, path: Path | str) -> str | None:
     if not isinstance(error, (DatabaseError, sqlite3.DatabaseError)):
         return None
     text = str(error).lower()
     folder = Path(path).parent
+    cannot_reach = "disk i/o error" in text or "unable to open" in text
+    read_only = "readonly" in text or "read-only" in text
     if "locked" in text or "busy" in text:
         return "busy"
-    if "disk is full" in text:
+    # A full disk also shows as a file SQLite could not open, or opened only to read.
+    if "disk is full" in text or ((cannot_reach or read_only) and disk_nearly_full(folder)):
         return "full"
-    unwritable = "unable to open" in text and folder.is_dir() and not os.access(folder, os.W_OK)
-    if "readonly" in text or "read-only" in text or unwritable:
+    if read_only or ("unable to open" in text and folder.is_dir() and not os.access(folder, os.W_OK)):
         return "read-only"
     if "not a database" in text or "malformed" in text:
         return "damaged"
-    return "unreachable" if "disk i/o error" in text or "unable to open" in text else None
+    return "unreachable" if cannot_reach else None
 
 
 def database_error_message(error: BaseException, path: Path | str) -> Message | None:
