@@ -242,3 +242,17 @@ def test_savepoints_inside_a_transaction_still_roll_back_on_their_own(ctx):
             Organization.create(name="内层", kind="grassroots")
             raise RuntimeError("the inner part fails")
     assert [o.name for o in Organization.select()] == ["外层"]
+
+
+def test_smoke_reports_a_failed_daily_backup_instead_of_waiting_on_a_dialog(tmp_path):
+    """Before, a modal warning waited for a click that never came: --smoke hung for ever."""
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    (data / "backups").write_text("a file where the backups folder should be")
+    try:
+        result = jinguo(data, "--db", tmp_path / "office.db", "--smoke", timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("--smoke waited on a dialog")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("startup_ms=")
+    assert "今天的自动备份没有完成" in result.stderr
