@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import argparse
+import io
 import logging
+import os
 import sqlite3
 import sys
 import time
@@ -18,6 +20,7 @@ _STARTED = time.perf_counter()
 log = logging.getLogger(__name__)
 
 EXIT_USER_ERROR = 2
+EXIT_PIPE_CLOSED = 141  # what a shell reports for a Unix tool stopped by a closed pipe (128 + SIGPIPE)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,7 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     typed = argv if argv is not None else sys.argv[1:]
     log.info("jinguo started: %s", mask_personal_numbers(" ".join(map(str, typed))))
     try:
-        return _run(args)
+        code = _run(args)
+        sys.stdout.flush()  # a reader that went away shows here, not at exit
+    except BrokenPipeError:
+        _drop_stdout()
+        return EXIT_PIPE_CLOSED
     except (DatabaseError, sqlite3.DatabaseError) as e:
         from .database import bound_database_path, database_error_message
 
@@ -108,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("%s failed: %s", args.command or "window", e, exc_info=True)
         print(message, file=sys.stderr)
         return EXIT_USER_ERROR
+    return code
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -136,6 +144,18 @@ def _db_argument(args: argparse.Namespace) -> Path | None:
         if getattr(args, name, None):
             return Path(getattr(args, name))
     return None
+
+
+def _drop_stdout() -> None:
+    """The reader of our output has gone (``jinguo import … --json | head``): end quietly, as
+    Unix tools do, with stdout pointed at the null device so the exit flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):  # stdout is not a file descriptor
+        pass
+    log.info("output closed by its reader")
 
 
 if __name__ == "__main__":
