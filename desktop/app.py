@@ -87,9 +87,10 @@ def run_window(db_path: Path | None, smoke: bool, started: float, print_check: b
     ):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_application()
-    install_crash_hook(show_internal_error)
+    crashes: list[str] = []  # a self-test that met an internal error fails
+    install_crash_hook(show_internal_error if not smoke else lambda detail: _print_crash(detail, crashes))
     path = Path(db_path) if db_path else paths.default_db_path()
-    install_database_error_hook(path)
+    install_database_error_hook(path, smoke)
     if not smoke and not path.exists() and not offer_restore_of_missing(path):
         return 2
     lock = InstanceLock(path)
@@ -106,14 +107,22 @@ def run_window(db_path: Path | None, smoke: bool, started: float, print_check: b
             QMessageBox.critical(None, APP_TITLE, text)
         return 2
     try:
-        return _run_main_window(app, ctx, smoke, started, print_check)
+        code = _run_main_window(app, ctx, smoke, started, print_check)
     finally:
         lock.release()
+    return 1 if crashes and code == 0 else code
 
 
-def install_database_error_hook(db_path: Path) -> None:
+def _print_crash(detail: str, crashes: list[str]) -> None:
+    """The self-test's crash report: printed, since nobody is there to close a dialog."""
+    crashes.append(detail)
+    print(f"内部错误：{detail}\n详细信息已写入日志：{paths.log_path()}", file=sys.stderr)
+
+
+def install_database_error_hook(db_path: Path, smoke: bool = False) -> None:
     """A full disk, a locked or read-only file met while working is the user's to fix: say what
-    to do (the change was rolled back with its transaction) instead of "内部错误"."""
+    to do (the change was rolled back with its transaction) instead of "内部错误". The self-test
+    (``smoke``) prints it: a dialog there would wait for ever."""
     crash_hook = sys.excepthook
 
     def hook(exc_type, exc, tb) -> None:
@@ -122,7 +131,10 @@ def install_database_error_hook(db_path: Path) -> None:
             crash_hook(exc_type, exc, tb)
             return
         log.warning("database error while working: %s", exc, exc_info=(exc_type, exc, tb))
-        QMessageBox.warning(QApplication.activeWindow(), APP_TITLE, str(message))
+        if smoke:
+            print(message, file=sys.stderr)
+        else:
+            QMessageBox.warning(QApplication.activeWindow(), APP_TITLE, str(message))
 
     sys.excepthook = hook
 
@@ -156,13 +168,18 @@ def offer_restore_of_missing(path: Path) -> bool:
     return True
 
 
-def start_of_day_backup(ctx: AppContext) -> None:
-    """The first start of a day backs the database up; a failure is said, and does not stop the start."""
+def start_of_day_backup(ctx: AppContext, smoke: bool = False) -> None:
+    """The first start of a day backs the database up; a failure is said, and does not stop the start
+    (the self-test prints it: a dialog there would wait for ever)."""
     try:
         made = daily_backup(ctx.db, ctx.db_path)
     except BackupError as e:
         log.warning("daily backup failed: %s", e.message)
-        QMessageBox.warning(None, APP_TITLE, tr("今天的自动备份没有完成：{reason}").format(reason=e.message))
+        text = tr("今天的自动备份没有完成：{reason}").format(reason=e.message)
+        if smoke:
+            print(text, file=sys.stderr)
+        else:
+            QMessageBox.warning(None, APP_TITLE, text)
         return
     if made is not None:
         log.info("daily backup: %s", made)
@@ -170,7 +187,7 @@ def start_of_day_backup(ctx: AppContext) -> None:
 
 def _run_main_window(app: QApplication, ctx: AppContext, smoke: bool, started: float,
                      print_check: bool = False) -> int:
-    start_of_day_backup(ctx)
+    start_of_day_backup(ctx, smoke)
     from views.main_window import MainWindow  # Qt widgets only once the context exists
 
     if smoke:  # a self-test that closes itself: no login (ctx acts as the administrator)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+
+from peewee import DatabaseError
 
 from models.auth import AuthError, authenticate, needs_first_admin
 from models.entities import User
@@ -21,6 +24,9 @@ from models.i18n import Message, msg
 from models.permissions import can, require
 
 from .context import AppContext, build_context, default_operator
+from .database import BATCH_BUSY_TIMEOUT_MS, bound_database_path, cannot_write
+
+log = logging.getLogger(__name__)
 
 ENV_USER = "JINGUO_USER"
 ENV_PASSWORD = "JINGUO_PASSWORD"
@@ -74,15 +80,33 @@ def cli_user(name: str | None, env: Mapping[str, str] | None = None,
         raise LoginRefused(msg("请输入操作员“{name}”的密码：在终端中运行，或用环境变量 {env} 提供。",
                                name=name, env=ENV_PASSWORD))
     try:
-        return authenticate(name, password)
+        return authenticate(name, password, unrecorded=_login_not_written)
     except AuthError as e:
         raise LoginRefused(e.message) from e
 
 
-def cli_context(db_path: Path | None, user_name: str | None, permission: str | None = None) -> AppContext:
+def _login_not_written(error: DatabaseError) -> bool:
+    """A command goes on when its login cannot be written down because the database is busy,
+    read-only or on a full disk: a command that only reads (a dry run) must still work there.
+    Whatever the command itself writes (an import, an export's audit line) is written or the
+    command fails, so nothing is done unrecorded but the login, which the log file keeps."""
+    path = bound_database_path() or ""
+    if not cannot_write(error, path):
+        return False
+    log.warning("login not recorded in %s: %s", path, error)
+    return True
+
+
+def cli_context(db_path: Path | None, user_name: str | None, permission: str | None = None,
+                read_only_fallback: bool = True) -> AppContext:
     """Open the database and log in; with ``permission``, refuse a role without it
-    (DatabaseOpenError, LoginRefused or PermissionDenied; the database is closed again)."""
-    ctx = build_context(db_path)
+    (DatabaseOpenError, LoginRefused or PermissionDenied; the database is closed again).
+
+    A command waits longer than the window for another program's write, and (unless
+    ``read_only_fallback`` is False, as for an import that will write) reads a database in a
+    read-only place or on a full disk: whatever it then tries to write fails and says why.
+    """
+    ctx = build_context(db_path, busy_timeout_ms=BATCH_BUSY_TIMEOUT_MS, read_only_fallback=read_only_fallback)
     try:
         ctx.user = cli_user(user_name)
         if permission is not None:

@@ -25,9 +25,10 @@ from peewee import Database
 from models.i18n import msg
 
 from . import paths
+from .database import database_error_message, error_kind
 from .file_safety import BACKUP_APPLICATION_ID, COMPANION_SUFFIXES, output_problem
 from .instance_lock import InstanceLock, LockedError
-from .integrity import check_database
+from .integrity import CheckImpossible, check_database, connect_for_check
 from .reports.output import ExportError
 from .temporaries import remove_stale_temporaries, temp_path
 
@@ -37,6 +38,7 @@ BACKUP_FOLDER = "backups"
 SUFFIX = ".db"
 KEEP_DAYS = 30
 KEEP_MONTHS_DAYS = 365
+LIVE_BUSY_TIMEOUT_S = 30.0  # a restore waits this long for another program's write to end
 REASONS = {
     "daily": "每日自动备份",
     "manual": "手动备份",
@@ -80,13 +82,32 @@ def _write_error(error: BaseException, path: Path) -> BackupError:
     return BackupError(msg("备份没有写入 {path}：{reason}。请换一个位置再试。", path=path, reason=error))
 
 
+def _restore_error(error: BaseException, db_path: Path) -> BackupError:
+    """Why a restore could not write the database (which is then as it was)."""
+    kind = error_kind(error, db_path)
+    code = getattr(error, "errno", None)
+    if kind == "busy":
+        return BackupError(database_error_message(error, db_path))
+    if kind == "full" or code == errno.ENOSPC:
+        return BackupError(msg("磁盘空间不足，没有恢复，数据库 {path} 保持原样。请清理磁盘后重试。",
+                               path=db_path))
+    if kind == "read-only" or code in (errno.EACCES, errno.EPERM, errno.EROFS) or isinstance(
+            error, PermissionError):
+        return BackupError(msg(
+            "无法恢复到 {path}：那里只读或没有写入权限（写保护的 U 盘、光盘、只读的文件或文件夹），"
+            "数据库保持原样。请去掉只读属性或换一个可写的位置后再恢复。", path=db_path))
+    return BackupError(msg("没有恢复到 {path}：{reason}。数据库保持原样，请检查存放位置后重试。",
+                           path=db_path, reason=error))
+
+
 def _source_connection(source: Database | sqlite3.Connection | Path) -> tuple[sqlite3.Connection, bool]:
-    """The sqlite3 connection to copy from, and whether we opened it (and must close it)."""
+    """The sqlite3 connection to copy from, and whether we opened it (and must close it).
+    A file is opened only to read, so it can be backed up from a read-only place or a full disk."""
     if isinstance(source, sqlite3.Connection):
         return source, False
     if isinstance(source, Database):
         return source.connection(), False
-    return sqlite3.connect(Path(source), timeout=10), True
+    return connect_for_check(Path(source)), True
 
 
 def _remove_quietly(path: Path) -> None:
@@ -96,6 +117,24 @@ def _remove_quietly(path: Path) -> None:
             leftover.unlink()
         except FileNotFoundError:
             pass
+        except OSError as e:  # a read-only place: nothing was written there either
+            log.warning("could not remove %s: %s", leftover, e)
+
+
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+
+
+def _copy_pages(source: sqlite3.Connection, dest: sqlite3.Connection) -> None:
+    """SQLite's online backup, giving up when another program holds either database.
+
+    Each step already waits the connections' busy timeout; Python's ``backup`` would then
+    sleep and try again for ever (a restore onto a database another program writes hung).
+    """
+    def give_up_if_busy(status: int, _remaining: int, _total: int) -> None:
+        if status in (_SQLITE_BUSY, _SQLITE_LOCKED):
+            raise sqlite3.OperationalError("database is locked")
+
+    source.backup(dest, progress=give_up_if_busy)
 
 
 def copy_database(source: sqlite3.Connection, target: Path, application_id: int = 0) -> None:
@@ -103,7 +142,7 @@ def copy_database(source: sqlite3.Connection, target: Path, application_id: int 
     with ``application_id`` (``BACKUP_APPLICATION_ID`` for a backup, 0 for a live database)."""
     dest = sqlite3.connect(target)
     try:
-        source.backup(dest)
+        _copy_pages(source, dest)
         dest.execute("PRAGMA journal_mode=DELETE")
         dest.execute(f"PRAGMA application_id = {int(application_id)}")
         dest.commit()
@@ -138,6 +177,9 @@ def backup_to(source: Database | sqlite3.Connection | Path, path: Path) -> Path:
         with tmp.open("rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except CheckImpossible as e:
+        _remove_quietly(tmp)
+        raise BackupError(msg("备份没有写入 {path}：{reason}", path=path, reason=e.message)) from e
     except (OSError, sqlite3.Error) as e:
         _remove_quietly(tmp)
         raise _write_error(e, path) from e
@@ -267,18 +309,21 @@ def restore_from(path: Path, db_path: Path, folder: Path | None = None) -> Path 
     The copy then goes into the live file through the backup API, in one step.
     """
     path, db_path = Path(path), Path(db_path)
-    problems = check_database(path)
+    try:
+        problems = check_database(path)
+    except CheckImpossible as e:
+        raise BackupError(msg("不能用 {path} 恢复：{problem}", path=path, problem=e.message)) from e
     if problems:
         raise BackupError(msg("不能用 {path} 恢复：{problem}", path=path, problem=problems[0]))
     holder = InstanceLock(db_path).holder()
     if holder is not None:
         raise LockedError.for_holder(db_path, holder)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(db_path.parent, f".{db_path.name}.")
     staged = temp_path(db_path, "restore")
     safety = None
     try:
-        source = sqlite3.connect(path, timeout=10)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        source = connect_for_check(path)
         try:
             copy_database(source, staged)
         finally:
@@ -293,8 +338,10 @@ def restore_from(path: Path, db_path: Path, folder: Path | None = None) -> Path 
         else:
             safety = automatic_backup(db_path, db_path, "restore", folder)
             _replace_live(staged, db_path)
+    except CheckImpossible as e:  # the current database is busy or unreadable: leave it alone
+        raise BackupError(msg("没有恢复，数据库保持原样：{reason}", reason=e.message)) from e
     except (OSError, sqlite3.Error) as e:
-        raise _write_error(e, db_path) from e
+        raise _restore_error(e, db_path) from e
     finally:
         _remove_quietly(staged)
     log.info("database %s restored from %s (previous state kept as %s)", db_path, path, safety)
@@ -326,13 +373,13 @@ def _replace_live(staged: Path, db_path: Path) -> None:
     """Pour ``staged`` into the live file with the backup API (one write transaction; other
     connections see the new content, and a crash midway leaves the old or the new state)."""
     source = sqlite3.connect(staged)
-    dest = sqlite3.connect(db_path, timeout=10)
+    dest = sqlite3.connect(db_path, timeout=LIVE_BUSY_TIMEOUT_S)
     try:
         live_page = dest.execute("PRAGMA page_size").fetchone()[0]
         if source.execute("PRAGMA page_size").fetchone()[0] != live_page:
             source.execute(f"PRAGMA page_size = {int(live_page)}")
             source.execute("VACUUM")
-        source.backup(dest)
+        _copy_pages(source, dest)
     finally:
         source.close()
         dest.close()

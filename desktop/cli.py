@@ -5,16 +5,22 @@
 from __future__ import annotations
 
 import argparse
+import io
 import logging
+import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
+
+from peewee import DatabaseError
 
 _STARTED = time.perf_counter()
 
 log = logging.getLogger(__name__)
 
 EXIT_USER_ERROR = 2
+EXIT_PIPE_CLOSED = 141  # what a shell reports for a Unix tool stopped by a closed pipe (128 + SIGPIPE)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,6 +87,8 @@ def run_demo(db_path: Path, people: int, seed: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from models.validators import mask_personal_numbers
+
     from . import paths
     from .logging_setup import install_crash_hook, setup_logging
 
@@ -89,7 +97,28 @@ def main(argv: list[str] | None = None) -> int:
     install_crash_hook(
         lambda detail: print(f"内部错误：{detail}\n详细信息已写入日志：{paths.log_path()}", file=sys.stderr)
     )
-    log.info("jinguo started: %s", argv if argv is not None else sys.argv[1:])
+    typed = argv if argv is not None else sys.argv[1:]
+    log.info("jinguo started: %s", mask_personal_numbers(" ".join(map(str, typed))))
+    try:
+        code = _run(args)
+        sys.stdout.flush()  # a reader that went away shows here, not at exit
+    except BrokenPipeError:
+        _drop_stdout()
+        return EXIT_PIPE_CLOSED
+    except (DatabaseError, sqlite3.DatabaseError) as e:
+        from .database import bound_database_path, database_error_message
+
+        path = bound_database_path() or _db_argument(args) or paths.default_db_path()
+        message = database_error_message(e, path)
+        if message is None:
+            raise
+        log.warning("%s failed: %s", args.command or "window", e, exc_info=True)
+        print(message, file=sys.stderr)
+        return EXIT_USER_ERROR
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         return run_demo(args.demo_db, args.people, args.seed)
     if args.command == "export":
@@ -107,6 +136,26 @@ def main(argv: list[str] | None = None) -> int:
     from .app import run_window
 
     return run_window(args.db, args.smoke, _STARTED, args.print_check)
+
+
+def _db_argument(args: argparse.Namespace) -> Path | None:
+    """The database a command was given (each command names its ``--db`` differently)."""
+    for name in ("demo_db", "export_db", "import_db", "backup_db", "db"):
+        if getattr(args, name, None):
+            return Path(getattr(args, name))
+    return None
+
+
+def _drop_stdout() -> None:
+    """The reader of our output has gone (``jinguo import … --json | head``): end quietly, as
+    Unix tools do, with stdout pointed at the null device so the exit flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):  # stdout is not a file descriptor
+        pass
+    log.info("output closed by its reader")
 
 
 if __name__ == "__main__":

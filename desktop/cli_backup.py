@@ -46,10 +46,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .integrity import check_database
+    """Restoring is advised only for real damage: a busy database, a full disk or a read-only
+    place are said as such (exit 2), since an older backup would lose the newer data."""
+    from .integrity import CheckImpossible, check_database, is_damage
 
     db_path = _db_path(args)
-    problems = check_database(db_path)
+    try:
+        problems = check_database(db_path)
+    except CheckImpossible as e:
+        print(e.message, file=sys.stderr)
+        return EXIT_USER_ERROR
     if not problems:
         print(f"数据库完好：{db_path}")
         return EXIT_OK
@@ -58,10 +64,11 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_USER_ERROR
     for problem in problems:
         print(problem, file=sys.stderr)
-    from .backup import backups_folder
+    if any(is_damage(problem) for problem in problems):
+        from .backup import backups_folder
 
-    print(f"可以从备份恢复：jinguo restore --db {db_path} 备份文件"
-          f"（自动备份在 {backups_folder()}）。", file=sys.stderr)
+        print(f"可以从备份恢复：jinguo restore --db {db_path} 备份文件"
+              f"（自动备份在 {backups_folder()}）。", file=sys.stderr)
     return EXIT_PROBLEMS
 
 
@@ -90,12 +97,16 @@ def _refused(args: argparse.Namespace, db_path: Path, permission: str) -> bool:
 
 def run_backup(args: argparse.Namespace) -> int:
     from .backup import BackupError, backup_to
-    from .integrity import check_database
+    from .integrity import CheckImpossible, check_database
 
     db_path = _db_path(args)
     if _refused(args, db_path, "backup"):
         return EXIT_USER_ERROR
-    problems = check_database(db_path, quick=True)
+    try:
+        problems = check_database(db_path, quick=True)
+    except CheckImpossible as e:
+        print(f"没有备份：{e.message}", file=sys.stderr)
+        return EXIT_USER_ERROR
     if problems:
         print(f"没有备份：{problems[0]}", file=sys.stderr)
         return EXIT_USER_ERROR

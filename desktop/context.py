@@ -45,11 +45,13 @@ def remove_stale_copies(db_path: Path) -> None:
     remove_stale_temporaries(backups_folder(), stem)
 
 
-def build_context(db_path: Path | None = None, user: User | str | None = None) -> AppContext:
+def build_context(db_path: Path | None = None, user: User | str | None = None,
+                  busy_timeout_ms: int | None = None, read_only_fallback: bool = False) -> AppContext:
     """Open the database; ``user`` (a User or a username) is who acts, the first administrator
-    by default. The window replaces it with whoever logs in; the CLI with desktop.auth.cli_user."""
+    by default. The window replaces it with whoever logs in; the CLI with desktop.auth.cli_user.
+    ``busy_timeout_ms``, ``read_only_fallback``: see open_database."""
     path = Path(db_path) if db_path else paths.default_db_path()
-    db = open_database(path)
+    db = open_database(path, busy_timeout_ms, read_only_fallback)
     remove_stale_copies(path)
     if isinstance(user, str):
         operator = User.get(User.username == user)
@@ -57,7 +59,7 @@ def build_context(db_path: Path | None = None, user: User | str | None = None) -
         operator = user if user is not None else default_operator()
     return AppContext(
         db=db,
-        db_path=Path(db.database),
+        db_path=db.file_path,
         data_dir=paths.data_dir(),
         log_path=paths.log_path(),
         ui_settings_path=paths.ui_settings_path(),

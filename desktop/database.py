@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sqlite3
+import traceback
 from pathlib import Path
 
-from peewee import DatabaseError, SqliteDatabase
+from peewee import DatabaseError, SqliteDatabase, _savepoint
 
 from models.db import database
 from models.i18n import Message, msg
@@ -24,22 +26,60 @@ PRAGMAS = {
     "busy_timeout": 5000,
     "cache_size": -64000,
 }
+# Commands run unattended (an import, an export in a scheduled task): waiting half a minute for
+# the window's save or a backup to finish beats failing; the window keeps the short wait above.
+BATCH_BUSY_TIMEOUT_MS = 30_000
+# Less free space than this next to a database that SQLite cannot open or write: the disk is full
+# (SQLite then reports "disk I/O error" or "unable to open" rather than "disk is full").
+NEARLY_FULL_BYTES = 1 << 20
 
 
-class JinguoDatabase(SqliteDatabase):
-    """SQLite with every open connection registered in ``file_safety``: while one is open, nothing
-    else in this process may open the file (doing so would drop SQLite's locks on Linux)."""
+class OfficeDatabase(SqliteDatabase):
+    """SQLite as the program uses it: write transactions that wait for each other.
 
+    Every ``atomic()`` begins IMMEDIATE, taking the write lock at once and waiting up to the
+    busy timeout for another writer. A plain (deferred) BEGIN reads first and asks for the
+    write lock later; SQLite refuses that upgrade at once, without waiting ("database is
+    locked"), whenever another program writes meanwhile. Savepoints (nested atomics) are
+    inside the outer transaction and unchanged.
+
+    A full disk (and some I/O errors) make SQLite roll the whole transaction back itself; the
+    rollback that follows then finds no transaction and would replace the real error ("cannot
+    rollback - no transaction is active"), so it is skipped.
+    """
+
+    def __init__(self, database: str, file_path: Path | None = None, **kwargs) -> None:
+        kwargs.setdefault("lock_type", "IMMEDIATE")
+        super().__init__(database, **kwargs)
+        self.file_path = Path(file_path or database)  # ``database`` may be a URI
+
+    def rollback(self) -> None:
+        if not self.is_closed() and not self.connection().in_transaction:
+            return
+        super().rollback()
+
+    def savepoint(self) -> _Savepoint:
+        return _Savepoint(self)
+
+    # Every open connection is registered in ``file_safety``: while one is open, nothing else in
+    # this process may open the file (doing so would drop SQLite's locks on it, on Linux).
     def _connect(self):
         conn = super()._connect()
-        file_safety.hold(self.database)
+        file_safety.hold(self.file_path)
         return conn
 
     def _close(self, conn) -> None:
         try:
             super()._close(conn)
         finally:
-            file_safety.release(self.database)
+            file_safety.release(self.file_path)
+
+
+class _Savepoint(_savepoint):
+    def rollback(self, begin: bool = True) -> None:
+        if not begin and not self.db.connection().in_transaction:
+            return  # SQLite already rolled everything back; the outer transaction says why
+        super().rollback(begin)
 
 
 class DatabaseOpenError(RuntimeError):
@@ -50,8 +90,14 @@ class DatabaseOpenError(RuntimeError):
         self.message = message
 
 
-def open_database(path: Path) -> SqliteDatabase:
-    """Open (creating if needed) the database at ``path`` and bind the models to it."""
+def open_database(path: Path, busy_timeout_ms: int | None = None,
+                  read_only_fallback: bool = False) -> OfficeDatabase:
+    """Open (creating if needed) the database at ``path`` and bind the models to it.
+
+    ``busy_timeout_ms``: how long a write waits for another program's (default: the window's).
+    ``read_only_fallback``: a database SQLite cannot open in a read-only place or on a full disk
+    is opened to read only (commands that only read must work there; writes then fail and say so).
+    """
     path = Path(path).expanduser().resolve()
     if path.is_dir():
         raise DatabaseOpenError(msg("{path} 是一个文件夹，请指定数据库文件。", path=path))
@@ -61,7 +107,18 @@ def open_database(path: Path) -> SqliteDatabase:
         raise DatabaseOpenError(
             msg("无法创建文件夹 {folder}：{reason}。请换一个位置。", folder=path.parent, reason=e.strerror)
         ) from e
-    db = JinguoDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    pragmas = PRAGMAS if busy_timeout_ms is None else {**PRAGMAS, "busy_timeout": busy_timeout_ms}
+    try:
+        return _open(OfficeDatabase(str(path), pragmas=pragmas, check_same_thread=False), path)
+    except DatabaseOpenError as e:
+        if not (read_only_fallback and e.__cause__ is not None and readable_as_is(e.__cause__, path)):
+            raise
+    log.warning("%s opened read-only: it cannot be opened for writing where it is", path)
+    return _open(OfficeDatabase(read_only_uri(path), uri=True, pragmas=pragmas, check_same_thread=False,
+                                file_path=path), path)
+
+
+def _open(db: OfficeDatabase, path: Path) -> OfficeDatabase:
     try:
         db.connect(reuse_if_open=True)
         database.initialize(db)
@@ -73,6 +130,7 @@ def open_database(path: Path) -> SqliteDatabase:
         # peewee re-raises sqlite3 errors as its own DatabaseError family (not sqlite3's);
         # sqlite3's own come from the backup API used before migrating.
         db.close()
+        _release_statements(e)
         log.warning("cannot open %s: %s", path, e)
         raise DatabaseOpenError(database_error_message(e, path) or msg(
             "无法打开数据库 {path}：{reason}。请检查文件和文件夹的读写权限。", path=path, reason=e)) from e
@@ -81,43 +139,120 @@ def open_database(path: Path) -> SqliteDatabase:
     return db
 
 
+def _release_statements(error: BaseException) -> None:
+    """Let go of the statement a failed connection left behind. SQLite closes a connection only
+    once its last statement is finalised, and a statement kept alive by the error's traceback
+    would keep the file open (a USB stick that cannot be removed, a folder that cannot be unmounted)."""
+    for link in _chain(error):
+        if link.__traceback__ is not None:
+            traceback.clear_frames(link.__traceback__)
+
+
+def read_only_uri(path: Path) -> str:
+    """The file read as it is: no shared-memory file beside it, no locks (see readable_as_is)."""
+    return f"{Path(path).resolve().as_uri()}?mode=ro&immutable=1"
+
+
+def readable_as_is(error: BaseException, path: Path) -> bool:
+    """Whether the database SQLite could not open (``error``) may be read without its locks.
+
+    Even reading a WAL database needs a shared-memory file beside it, which cannot be made in
+    a read-only place or on a full disk. Nobody can be writing there unless a log with content
+    lies beside the file (a program that has it open); only without one is it safe to read the
+    file as it is.
+    """
+    return (path.is_file() and error_kind(error, path) in ("full", "read-only")
+            and not has_write_ahead_log(path))
+
+
+def has_write_ahead_log(path: Path) -> bool:
+    """Whether a write-ahead log with content lies beside the database file."""
+    try:
+        return path.with_name(path.name + "-wal").stat().st_size > 0
+    except OSError:
+        return False
+
+
+def bound_database_path() -> Path | None:
+    """The file the models are bound to (for messages about errors met while working)."""
+    db = database.obj
+    return getattr(db, "file_path", None)
+
+
+def cannot_write(error: BaseException, path: Path | str) -> bool:
+    """Whether ``error`` says the database cannot take a write just now (another program holds
+    it, a read-only file or place, a full disk), not that anything is wrong with the data."""
+    return error_kind(error, path) in ("busy", "full", "read-only")
+
+
+def error_kind(error: BaseException, path: Path | str) -> str | None:
+    """busy, full, read-only, damaged or unreachable (a failing or removed disk); None: a bug.
+
+    The real cause may be an exception another one interrupted (a failed rollback, say).
+    """
+    for link in _chain(error):
+        kind = _kind(link, path)
+        if kind is not None:
+            return kind
+    return None
+
+
+def _chain(error: BaseException | None) -> list[BaseException]:
+    chain: list[BaseException] = []
+    while error is not None and len(chain) < 20:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    return chain
+
+
+def disk_nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
+def _kind(error: BaseException, path: Path | str) -> str | None:
+    if not isinstance(error, (DatabaseError, sqlite3.DatabaseError)):
+        return None
+    text = str(error).lower()
+    folder = Path(path).parent
+    cannot_reach = "disk i/o error" in text or "unable to open" in text
+    read_only = "readonly" in text or "read-only" in text
+    if "locked" in text or "busy" in text:
+        return "busy"
+    # A full disk also shows as a file SQLite could not open, or opened only to read.
+    if "disk is full" in text or ((cannot_reach or read_only) and disk_nearly_full(folder)):
+        return "full"
+    if read_only or ("unable to open" in text and folder.is_dir() and not os.access(folder, os.W_OK)):
+        return "read-only"
+    if "not a database" in text or "malformed" in text:
+        return "damaged"
+    return "unreachable" if cannot_reach else None
+
+
 def database_error_message(error: BaseException, path: Path | str) -> Message | None:
     """What the user can do about a database error that is not a bug (None: it is one).
 
     Used when opening the file and for errors raised later by a write (another
     program holding the file, a full disk, a read-only file, a damaged page).
     """
-    # SQLite rolls back by itself on a full disk; peewee's own rollback then fails with
-    # "no transaction is active" and the real cause is the exception it interrupted.
-    chain = []
-    while error is not None and len(chain) < 20:
-        chain.append(error)
-        error = error.__cause__ or error.__context__
-    for link in chain:
-        message = _message_for(link, path)
-        if message is not None:
-            return message
-    return None
+    kind = error_kind(error, path)
+    return None if kind is None else _MESSAGES[kind](path)
 
 
-def _message_for(error: BaseException, path: Path | str) -> Message | None:
-    if not isinstance(error, (DatabaseError, sqlite3.DatabaseError)):
-        return None
-    text = str(error).lower()
-    if "locked" in text or "busy" in text:
-        return msg("数据库 {path} 正被其他程序使用（例如另一个巾帼枢纽窗口或备份软件），刚才的操作没有保存。"
-                   "请关闭其他程序后重试。", path=path)
-    if "disk is full" in text:
-        return msg("磁盘空间不足，刚才的操作没有保存，数据库 {path} 保持原样。请清理磁盘后重试。", path=path)
-    folder = Path(path).parent
-    unwritable = "unable to open" in text and folder.is_dir() and not os.access(folder, os.W_OK)
-    if "readonly" in text or "read-only" in text or unwritable:
-        return msg("数据库 {path} 是只读的（文件属性只读、在光盘或写保护的 U 盘上，或没有写入权限），"
-                   "刚才的操作没有保存。请把文件复制到可写的位置，或去掉只读属性后重新打开。", path=path)
-    if "not a database" in text or "malformed" in text:
-        return msg("{path} 不是巾帼枢纽的数据库或已损坏，请选择正确的文件或从备份恢复"
-                   "（文件菜单 › 从备份恢复，或 jinguo check 检查）。", path=path)
-    if "disk i/o error" in text or "unable to open" in text:
-        return msg("读写数据库 {path} 时出错（磁盘或 U 盘是否已拔出？）。请检查存放位置后重新打开程序。",
-                   path=path)
-    return None
+_MESSAGES = {
+    "busy": lambda path: msg(
+        "数据库 {path} 正被其他程序使用（另一个巾帼枢纽窗口、正在进行的导入，或备份、同步软件），"
+        "等候之后仍未空出，刚才的操作没有保存。请等它完成或关闭它后重试。", path=path),
+    "full": lambda path: msg(
+        "磁盘空间不足，刚才的操作没有保存，数据库 {path} 保持原样。请清理磁盘后重试。", path=path),
+    "read-only": lambda path: msg(
+        "数据库 {path} 是只读的（文件属性只读、在光盘或写保护的 U 盘上，或没有写入权限），"
+        "刚才的操作没有保存。请把文件复制到可写的位置，或去掉只读属性后重新打开。", path=path),
+    "damaged": lambda path: msg(
+        "{path} 不是巾帼枢纽的数据库或已损坏，请选择正确的文件或从备份恢复"
+        "（文件菜单 › 从备份恢复，或 jinguo check 检查）。", path=path),
+    "unreachable": lambda path: msg(
+        "读写数据库 {path} 时出错（磁盘或 U 盘是否已拔出？）。请检查存放位置后重新打开程序。", path=path),
+}

@@ -10,10 +10,11 @@ import re
 import sqlite3
 from pathlib import Path
 
-from models.i18n import Message, msg
+from models.i18n import Message, msg, tr_noop
 from models.references import ENTITY_LABELS
 from models.schema import CORE_TABLES, SCHEMA_VERSION
 
+from .database import error_kind, has_write_ahead_log, read_only_uri, readable_as_is
 from .file_safety import held_database_of
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -50,28 +51,17 @@ def _header_problem(path: Path) -> Message | None:
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
-    if page_size and pages and size < page_size * pages and not _has_log(path):
+    # A program stopped in the middle of a checkpoint (power cut, killed) leaves a database
+    # file whose first page already names its new size while later pages are still only in
+    # the log; SQLite completes the file from the log when it is next opened. Such a file is
+    # short but not damaged, so its size proves nothing, and the checks through SQLite decide.
+    if page_size and pages and size < page_size * pages and not has_write_ahead_log(path):
         return msg(
             "数据库文件 {path} 被截断了：应有 {expected} 页（{expected_bytes} 字节），"
             "实际只有 {actual_bytes} 字节。",
             path=path, expected=pages, expected_bytes=page_size * pages, actual_bytes=size,
         )
     return None
-
-
-def _has_log(path: Path) -> bool:
-    """Whether a write-ahead log with content lies beside the file.
-
-    A program stopped in the middle of a checkpoint (power cut, killed) leaves a database
-    file whose first page already names its new size while later pages are still only in
-    the log; SQLite completes the file from the log when it is next opened. Such a file is
-    short but not damaged, so its size proves nothing, and the checks through SQLite decide.
-    """
-    log_file = path.with_name(path.name + "-wal")
-    try:
-        return log_file.stat().st_size > 0
-    except OSError:
-        return False
 
 
 def _root_pages(conn: sqlite3.Connection) -> dict[int, str]:
@@ -114,20 +104,70 @@ def _foreign_key_problems(conn: sqlite3.Connection) -> list[Message]:
                 count=len(rows), more=more, details="\n".join(named))]
 
 
+_NEWER = tr_noop("{path} 由较新版本的巾帼枢纽创建（结构版本 {found}，本程序支持到 {supported}）。"
+                 "请升级程序后再使用它。")
+_NOT_OURS = tr_noop("{path} 是一个数据库文件，但不是巾帼枢纽的数据库。请选择正确的文件。")
+
+
 def _schema_problems(conn: sqlite3.Connection, path: Path) -> list[Message]:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if version > SCHEMA_VERSION:
-        return [msg("{path} 由较新版本的巾帼枢纽创建（结构版本 {found}，本程序支持到 {supported}）。"
-                    "请升级程序后再使用它。", path=path, found=version, supported=SCHEMA_VERSION)]
+        return [msg(_NEWER, path=path, found=version, supported=SCHEMA_VERSION)]
     if version == 0 or not CORE_TABLES <= tables:
-        return [msg("{path} 是一个数据库文件，但不是巾帼枢纽的数据库。请选择正确的文件。", path=path)]
+        return [msg(_NOT_OURS, path=path)]
     return []
 
 
+def is_damage(problem: Message) -> bool:
+    """Whether restoring a backup is the cure: not for a file of a newer program or another one
+    (an older backup would lose what that file holds)."""
+    return problem.text not in (_NEWER, _NOT_OURS)
+
+
+class CheckImpossible(Exception):
+    """The file could not be read for a reason outside it (another program holds it, a full
+    disk, a read-only place, a failing disk): nothing is known of damage, so nobody may be
+    told to restore a backup. ``message`` says what is wrong and what to do."""
+
+    def __init__(self, message: Message):
+        super().__init__(str(message))
+        self.message = message
+
+
+CHECK_BUSY_TIMEOUT_S = 10.0
+
+
 def connect_for_check(path: Path) -> sqlite3.Connection:
-    """A plain connection that waits for a writer instead of failing at once."""
-    return sqlite3.connect(path, timeout=10, isolation_level=None)
+    """A connection that only reads and waits for a writer instead of failing at once; in a
+    read-only place or on a full disk it reads the file as it is (see readable_as_is)."""
+    conn = sqlite3.connect(path, timeout=CHECK_BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+        return conn
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        if not readable_as_is(e, Path(path)):
+            raise
+    return sqlite3.connect(read_only_uri(path), uri=True, isolation_level=None)
+
+
+def _environment_problem(error: sqlite3.DatabaseError, path: Path) -> Message | None:
+    """The message for an error that is not the file's fault (None: it may be damage)."""
+    kind = error_kind(error, path)
+    if kind == "busy":
+        return msg("数据库 {path} 正被其他程序长时间写入，暂时无法检查。请稍后重试。", path=path)
+    if kind == "full":
+        return msg("磁盘空间不足，无法检查数据库 {path}：读取它也要在旁边建一个小的临时文件。"
+                   "请清理磁盘后重试。这不说明数据库已损坏。", path=path)
+    if kind == "read-only":
+        return msg("无法检查数据库 {path}：它所在的位置只读或没有写入权限，而旁边还有未写回的日志文件"
+                   "（{path}-wal）。请把数据库连同这个文件复制到可写的位置后再检查。这不说明数据库已损坏。",
+                   path=path)
+    if kind == "unreachable":
+        return msg("读取数据库 {path} 时磁盘出错，无法检查（U 盘或移动硬盘是否已拔出或有故障？）。"
+                   "请检查存放位置，或把文件复制到别处再检查。这不说明数据库已损坏。", path=path)
+    return None
 
 
 def check_database(path: Path, *, ours: bool = True, quick: bool = False) -> list[Message]:
@@ -135,7 +175,8 @@ def check_database(path: Path, *, ours: bool = True, quick: bool = False) -> lis
 
     With ``ours`` the file must also be a Jinguo database this program can open. ``quick``
     checks the file's structure only (no index contents, no references): enough for a copy
-    SQLite itself just wrote, and several times faster on a large register.
+    SQLite itself just wrote, and several times faster on a large register. CheckImpossible:
+    the file could not be read for a reason that is not the file's (busy, full disk, read-only).
     """
     path = Path(path)
     problem = _header_problem(path)
@@ -143,6 +184,11 @@ def check_database(path: Path, *, ours: bool = True, quick: bool = False) -> lis
         return [problem]
     try:
         conn = connect_for_check(path)
+    except sqlite3.DatabaseError as e:
+        impossible = _environment_problem(e, path)
+        if impossible is not None:
+            raise CheckImpossible(impossible) from e
+        return [_unreadable(path, e)]
     except sqlite3.Error as e:
         return [msg("无法打开数据库文件 {path}：{reason}。请检查文件权限。", path=path, reason=e)]
     try:
@@ -153,9 +199,9 @@ def check_database(path: Path, *, ours: bool = True, quick: bool = False) -> lis
                 problems += _schema_problems(conn, path)
         return problems
     except sqlite3.DatabaseError as e:
-        text = str(e).lower()
-        if "locked" in text or "busy" in text:
-            return [msg("数据库 {path} 正被其他程序长时间写入，暂时无法检查。请稍后重试。", path=path)]
+        impossible = _environment_problem(e, path)
+        if impossible is not None:
+            raise CheckImpossible(impossible) from e
         return [_unreadable(path, e)]
     finally:
         conn.close()

@@ -10,20 +10,57 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
+from models.validators import mask_personal_numbers
+
 log = logging.getLogger("jinguo")
 
 ExceptionHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
 
 
+class MaskingFormatter(logging.Formatter):
+    """Masks resident ID and mobile numbers in every line, tracebacks included: the log file is
+    sent to technical support, and a typed ``--id-number`` or a message echoing it must not
+    carry the whole number there."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_personal_numbers(super().format(record))
+
+
+class LogFile(RotatingFileHandler):
+    """The log file. When it cannot be written (a full disk, a read-only folder) the program goes
+    on: one line in Chinese on stderr the first time, not logging's English traceback per line."""
+
+    warned = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self.warned:
+            self.warned = True
+            _warn(f"注意：日志文件 {self.baseFilename} 无法写入（{sys.exc_info()[1]}），"
+                  "程序照常运行，但这次运行的情况可能没有记入日志。")
+
+
+def _warn(text: str) -> None:
+    try:
+        print(text, file=sys.stderr)
+    except (OSError, ValueError):  # no console to say it on
+        pass
+
+
 def setup_logging(path: Path, level: int = logging.INFO) -> None:
-    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
-    )
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_jinguo", False)]:
         root.removeHandler(old)
         old.close()
+    handler: logging.Handler
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = LogFile(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    except OSError as e:
+        _warn(f"注意：无法打开日志文件 {path}（{e.strerror or e}），程序照常运行，但这次运行不记日志。")
+        handler = logging.NullHandler()  # and not Python's last-resort echo of warnings to stderr
+    handler.setFormatter(
+        MaskingFormatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
+    )
     handler._jinguo = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)

@@ -24,9 +24,8 @@ def default_db_path() -> Path:
 
 
 def log_path() -> Path:
-    logs = data_dir() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    return logs / "jinguo.log"
+    """Where the log goes; logging_setup creates the folder (and copes if it cannot)."""
+    return data_dir() / "logs" / "jinguo.log"
 
 
 def ui_settings_path() -> Path:

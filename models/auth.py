@@ -12,10 +12,11 @@ import datetime as dt
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from peewee import fn
+from peewee import DatabaseError, fn
 
 from . import audit
 from .choices import USER_ROLES
@@ -258,43 +259,69 @@ def is_locked(user: User, at: dt.datetime) -> bool:
     return user.locked_until is not None and user.locked_until > at
 
 
-def authenticate(username: str, password: str, now: dt.datetime | None = None) -> User:
+def refused_message() -> Message:
+    """The one answer to every refused login: an unknown user, a wrong password, a locked account.
+
+    Any difference ("two tries left", "locked until 09:15") would tell whoever tries names that
+    a user of that name exists; this answer still tells a real user what may have happened.
+    """
+    return msg("用户名或密码不正确，或账户因连续 {n} 次输错密码已被锁定"
+               "（{minutes} 分钟后自动解锁，管理员重设密码也可以解锁）。",
+               n=MAX_FAILED, minutes=LOCK_MINUTES)
+
+
+def authenticate(username: str, password: str, now: dt.datetime | None = None,
+                 unrecorded: Callable[[DatabaseError], bool] | None = None) -> User:
     """The active user ``username`` if ``password`` is theirs; otherwise AuthError.
 
     Five wrong passwords in a row lock the account for LOCK_MINUTES; a locked account
     refuses even the right password until then (or until an administrator resets it).
+    Every refusal gives the same answer after the same work (one password hash).
+
+    The login, or the wrong password, is written down (audit line, failure count). When that
+    write fails, ``unrecorded(error)`` decides: True lets the answer stand without the record
+    (a command that only reads a busy or read-only database), otherwise the error is raised.
     """
     at = now or local_now()
     user = User.get_or_none(fn.LOWER(User.username) == username.strip().lower())
     if user is None or not user.active or not user.password_hash:
         verify_password(password, _dummy_hash())
-        raise AuthError(msg("用户名或密码不正确。"))
+        raise AuthError(refused_message())
+    right = verify_password(password, user.password_hash)
     if is_locked(user, at):
-        raise AuthError(_locked_message(user.locked_until))
-    if not verify_password(password, user.password_hash):
-        failed = user.failed_logins + 1
-        with database.atomic():
-            if failed >= MAX_FAILED:
-                until = at + dt.timedelta(minutes=LOCK_MINUTES)
-                User.update(failed_logins=0, locked_until=until).where(User.id == user.id).execute()
-                audit.record(user, "lock", user,
-                             summary=f"连续 {MAX_FAILED} 次密码错误，账户锁定到 {until:%Y-%m-%d %H:%M}")
-            else:
-                User.update(failed_logins=failed).where(User.id == user.id).execute()
-                audit.record(user, "login_failed", user, summary=f"密码错误（连续第 {failed} 次）")
+        raise AuthError(refused_message())
+    if not right:
+        _write_down(lambda: _count_failure(user, at), unrecorded)
+        raise AuthError(refused_message())
+    _write_down(lambda: _record_login(user, password, at), unrecorded)
+    return User.get_by_id(user.id)
+
+
+def _write_down(write: Callable[[], None], unrecorded: Callable[[DatabaseError], bool] | None) -> None:
+    try:
+        write()
+    except DatabaseError as e:
+        if unrecorded is None or not unrecorded(e):
+            raise
+
+
+def _count_failure(user: User, at: dt.datetime) -> None:
+    with database.atomic():
+        failed = User.get_by_id(user.id).failed_logins + 1  # read in the transaction that writes it
         if failed >= MAX_FAILED:
-            raise AuthError(_locked_message(until))
-        raise AuthError(msg("用户名或密码不正确。再错 {left} 次，账户将被锁定 {minutes} 分钟。",
-                            left=MAX_FAILED - failed, minutes=LOCK_MINUTES))
+            until = at + dt.timedelta(minutes=LOCK_MINUTES)
+            User.update(failed_logins=0, locked_until=until).where(User.id == user.id).execute()
+            audit.record(user, "lock", user,
+                         summary=f"连续 {MAX_FAILED} 次密码错误，账户锁定到 {until:%Y-%m-%d %H:%M}")
+        else:
+            User.update(failed_logins=failed).where(User.id == user.id).execute()
+            audit.record(user, "login_failed", user, summary=f"密码错误（连续第 {failed} 次）")
+
+
+def _record_login(user: User, password: str, at: dt.datetime) -> None:
     updates: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": at}
     if needs_rehash(user.password_hash):
         updates["password_hash"] = hash_password(password)
     with database.atomic():
         User.update(**updates).where(User.id == user.id).execute()
         audit.record(user, "login", user, summary="登录")
-    return User.get_by_id(user.id)
-
-
-def _locked_message(until: dt.datetime) -> Message:
-    return msg("账户已因连续 {n} 次密码错误被锁定，请在 {time} 之后再试，或请管理员重设密码。",
-               n=MAX_FAILED, time=f"{until:%H:%M}")

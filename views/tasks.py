@@ -35,6 +35,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from desktop.app import show_internal_error
+from desktop.database import bound_database_path, database_error_message
 from desktop.reports.output import Cancelled, ExportError, Job
 from models.db import database
 from models.errors import ValidationFailed
@@ -173,6 +174,10 @@ class Task(QObject):
                 log.info("%s refused: %s", self.title, error.errors)
                 QMessageBox.warning(self.parent_widget, self.title,
                                     "\n".join(tr_msg(m) for m in error.errors.values()))
+            elif (message := database_error_message(error, bound_database_path() or "")) is not None:
+                # another program holds the database, a full disk, a read-only file: the user's to fix
+                log.warning("%s: %s", self.title, error, exc_info=error)
+                QMessageBox.warning(self.parent_widget, self.title, tr_msg(message))
             else:
                 detail = "".join(traceback.format_exception(error))
                 log.error("%s failed in a worker thread\n%s", self.title, detail)

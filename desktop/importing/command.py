@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from . import ImportOptions, SheetError, apply_import, plan_import, read_sheet
 
     try:
-        ctx = cli_context(args.import_db, args.user, "import")
+        ctx = cli_context(args.import_db, args.user, "import", read_only_fallback=args.dry_run)
     except (DatabaseOpenError, LoginRefused) as e:
         print(e.message, file=sys.stderr)
         return EXIT_USER_ERROR

@@ -8,11 +8,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from models import audit
-from models.db import database
 from models.entities import User
 
 from ..reports.output import atomic_output
+from ..reports.recording import record_export
 from ..reports.xlsx import SheetWriter, XlsxColumn, new_workbook, save_workbook
 from .columns import KIND_LABELS, fields_of
 from .plan import ImportPlan
@@ -66,10 +65,9 @@ def save_rejected(plan: ImportPlan, path: Path | str, user: User | None = None) 
             sheet.append([*cells, rejection.reason_text(), rejection.row])
         sheet.finish()
         save_workbook(wb, tmp)
-        with database.atomic():
-            audit.record(user, "export", None, entity="import_batch", summary=(
-                f"保存导入时未导入的行：{plan.sheet.file_name}（{plan.sheet.sheet}），"
-                f"{len(plan.rejected)} 行，{path.name}"))
+        record_export(user, None, entity="import_batch", summary=(
+            f"保存导入时未导入的行：{plan.sheet.file_name}（{plan.sheet.sheet}），"
+            f"{len(plan.rejected)} 行，{path.name}"))
     return path
 
 

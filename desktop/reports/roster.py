@@ -17,8 +17,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
-from models import audit
-from models.db import database
 from models.entities import Organization, Region, Team, User, Venue
 from models.i18n import msg
 from models.rosters import (
@@ -36,6 +34,7 @@ from models.settings import get_setting
 
 from . import pdf
 from .output import ExportError, Job, atomic_output
+from .recording import record_export
 from .xlsx import SheetWriter, XlsxColumn, discard_workbook, new_workbook, save_workbook
 
 FORMATS = ("xlsx", "pdf")
@@ -192,10 +191,8 @@ def export_roster(path: Path, kind: str, target_id: int | None, fmt: str, order:
     write = _write_pdf if fmt == "pdf" else _write_xlsx
     with atomic_output(path) as tmp:
         write(tmp, roster, order, day, job)
-        with database.atomic():
-            ids = "完整身份证号" if roster.full_ids else "身份证号已遮蔽"
-            target = _audit_target(kind, target_id, township_id)
-            summary = f"导出花名册：{roster.title}，{len(roster.rows)} 人，{fmt}，{ids}，{path.name}"
-            audit.record(user, "export", target, entity=None if target is not None else "person",
-                         summary=summary)
+        ids = "完整身份证号" if roster.full_ids else "身份证号已遮蔽"
+        target = _audit_target(kind, target_id, township_id)
+        record_export(user, target, entity=None if target is not None else "person",
+                      summary=f"导出花名册：{roster.title}，{len(roster.rows)} 人，{fmt}，{ids}，{path.name}")
     return path

@@ -19,7 +19,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from models import audit
 from models.entities import User
 from models.errors import ValidationFailed
 from models.i18n import msg
@@ -32,6 +31,7 @@ from models.summary_lists import DetailList, detail_lists
 
 from . import pdf
 from .output import ExportError, Job, atomic_output
+from .recording import record_export
 from .xlsx import SheetWriter, XlsxColumn, discard_workbook, new_workbook, save_workbook
 
 FORMATS = ("xlsx", "pdf")
@@ -273,6 +273,6 @@ def export_summary(path: Path, period: Period, township_id: int | None, fmt: str
         else:
             _write_pdf(tmp, data, header, job)
         _step(job, 1, 1)
-    audit.record(user, "export", None, entity="report",
-                 summary=f"导出统计报表：{data.area_name}，{period.label}，{fmt}，{path.name}")
+        record_export(user, None, entity="report",
+                      summary=f"导出统计报表：{data.area_name}，{period.label}，{fmt}，{path.name}")
     return path

@@ -20,6 +20,7 @@ from models.permissions import require
 from models.rosters import full_ids_allowed
 
 from .output import Job, atomic_output
+from .recording import record_export
 from .xlsx import SheetWriter, XlsxColumn, discard_workbook, new_workbook, save_workbook
 
 PAGE_ROWS = 5000  # rows read per query (and between progress reports and Cancel checks)
@@ -107,15 +108,15 @@ def export_listing(
                 page = []
         _write_rows(sheet, columns, page, id_column)
         sheet.finish()
+        entity = audit.entity_name(listing.base_query().model)
+        ids = "，完整身份证号" if id_column is not None else ""
         with atomic_output(path) as tmp:
             save_workbook(wb, tmp)
+            record_export(user, None, entity=entity,
+                          summary=f"导出{title or entity}列表 {sheet.rows} 条{ids}到 {path.name}")
     except BaseException:  # nothing written; close the workbook's temporary parts
         discard_workbook(wb)
         raise
-    entity = audit.entity_name(listing.base_query().model)
-    ids = "，完整身份证号" if id_column is not None else ""
-    audit.record(user, "export", None, entity=entity,
-                 summary=f"导出{title or entity}列表 {sheet.rows} 条{ids}到 {path.name}")
     return sheet.rows
 
 

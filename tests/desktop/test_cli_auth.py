@@ -163,3 +163,18 @@ def _count(path, model) -> int:
         return model.select().count()
     finally:
         ctx.close()
+
+
+def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(jinguo, demo_db, tmp_path):
+    """Before, only real users were told "再错 N 次", which told whoever tries names who exists."""
+    target = tmp_path / "people.xlsx"
+    known = jinguo("luru", "wrong-password", "export", "table", "people", "--db", demo_db, "-o", target)
+    unknown = jinguo("no-such-user", "wrong-password", "export", "table", "people", "--db", demo_db,
+                     "-o", target)
+    assert known == unknown
+    assert known[0] == 2 and "用户名或密码不正确" in known[2]
+    ctx = build_context(demo_db)
+    try:
+        assert User.get(User.username == "luru").failed_logins == 1  # still counted for the lockout
+    finally:
+        ctx.close()

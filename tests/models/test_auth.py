@@ -80,19 +80,17 @@ def test_the_database_file_holds_no_password_in_clear(ctx, people):
 
 
 def test_five_wrong_passwords_lock_the_account_until_the_time_is_up(people):
-    for i in range(1, 5):
+    for i in range(1, 6):
         with pytest.raises(auth.AuthError) as info:
             auth.authenticate("clerk", "wrong", T0 + dt.timedelta(seconds=i))
-        assert f"再错 {5 - i} 次" in str(info.value.message)
-    with pytest.raises(auth.AuthError) as info:
-        auth.authenticate("clerk", "wrong", T0 + dt.timedelta(seconds=5))
-    assert "锁定" in str(info.value.message) and "09:15" in str(info.value.message)
+        assert info.value.message == auth.refused_message()  # says that accounts get locked
+        assert "锁定" in str(info.value.message) and "15 分钟" in str(info.value.message)
     locked_at = T0 + dt.timedelta(seconds=5)
     assert User.get(User.username == "clerk").locked_until == locked_at + dt.timedelta(minutes=15)
 
     with pytest.raises(auth.AuthError) as info:  # even the right password, while locked
         auth.authenticate("clerk", "clerk-password-1", locked_at + dt.timedelta(minutes=14))
-    assert "锁定" in str(info.value.message)
+    assert info.value.message == auth.refused_message()
 
     user = auth.authenticate("clerk", "clerk-password-1", locked_at + dt.timedelta(minutes=15, seconds=1))
     assert user.username == "clerk" and user.failed_logins == 0 and user.locked_until is None
@@ -121,7 +119,27 @@ def test_unknown_inactive_and_passwordless_users_get_the_same_answer(admin, peop
         with pytest.raises(auth.AuthError) as info:
             auth.authenticate(name, password, T0)
         answers.add(str(info.value.message))
-    assert answers == {"用户名或密码不正确。"}
+    assert answers == {str(auth.refused_message())}
+
+
+def test_a_wrong_password_and_a_locked_account_answer_like_an_unknown_user(people):
+    """The answer must not tell whoever tries names that a user exists: no "N tries left" for
+    real users, no "locked until" for them either, while the lockout still works and is audited."""
+    answers = []
+    for i in range(7):  # wrong passwords, then locked: for a real user and for a made-up name
+        for name in ("clerk", "no-such-clerk"):
+            with pytest.raises(auth.AuthError) as info:
+                auth.authenticate(name, f"wrong-{i}", T0 + dt.timedelta(seconds=i))
+            answers.append((name, str(info.value.message)))
+    with pytest.raises(auth.AuthError) as info:
+        auth.authenticate("clerk", "clerk-password-1", T0 + dt.timedelta(seconds=9))
+    answers.append(("clerk", str(info.value.message)))
+    assert {text for _name, text in answers} == {str(auth.refused_message())}
+    assert "再错" not in answers[0][1]
+    assert User.get(User.username == "clerk").locked_until == T0 + dt.timedelta(seconds=4, minutes=15)
+    actions = [e.action for e in AuditEntry.select().where(AuditEntry.username == "clerk")
+               .order_by(AuditEntry.id)]
+    assert actions[-5:] == ["login_failed"] * 4 + ["lock"]
 
 
 def test_users_are_managed_by_admins_only_and_audited(admin, people):

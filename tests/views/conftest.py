@@ -141,8 +141,9 @@ class FileDialogs:
         dialog.accept()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def file_dialogs(qapp):
+    """Every window test has one: a file dialog nobody answers is cancelled instead of hanging."""
     dialogs = FileDialogs()
     yield dialogs
     dialogs.timer.stop()
