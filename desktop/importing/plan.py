@@ -39,9 +39,22 @@ from ..reports.output import Job
 from .columns import field_of
 from .reading import SheetData
 from .rows import data_rows
-from .values import SCIENTIFIC, is_number, name_text, parse_date, parse_hours, parse_yes_no, split_list, text
+from .values import (
+    SCIENTIFIC,
+    BadCell,
+    is_number,
+    name_text,
+    parse_date,
+    parse_hours,
+    parse_yes_no,
+    split_list,
+    text,
+)
 
 PROGRESS_EVERY = 2000
+# A rejected row keeps this many of its problems, the last one saying how many more there were:
+# 150,000 rows of garbage (within the reading limits) must not keep over a million messages.
+KEPT_PROBLEMS = 4
 HOURS_TITLE = "导入的志愿服务时长（{file}）"
 _CHUNK = 500
 
@@ -90,14 +103,14 @@ class ImportOptions:
     hours_on: dt.date | None = None  # the day imported service hours are recorded on (default: today)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     column: str  # the column title in the sheet (or the field's name when it has no column)
     reason: Message
     code: str  # a stable name for the kind of problem, e.g. id_checksum
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rejection:
     row: int
     problems: tuple[Problem, ...]
@@ -177,15 +190,27 @@ class ImportPlan:
 
 
 class _Row:
-    """Cells of one row by field, and the problems found in it."""
+    """Cells of one row by field, and the problems found in it.
 
-    __slots__ = ("cells", "mapping", "plan", "problems")
+    A mapped cell without a value to import (an Excel error, a formula saved without its result)
+    is the row's problem in that column; the checks then see it as blank and say nothing more of it.
+    """
+
+    __slots__ = ("bad", "cells", "mapping", "plan", "problems")
 
     def __init__(self, plan: ImportPlan, cells: tuple):
         self.plan = plan
         self.mapping = plan.mapping
         self.cells = cells
         self.problems: list[Problem] = []
+        self.bad: set[str] = set()
+        if BadCell in map(type, cells):  # rare; checked in C for every row
+            for key, col in self.mapping.items():
+                cell = cells[col] if col < len(cells) else None
+                if isinstance(cell, BadCell):
+                    self.problems.append(Problem(self.column(key), cell.reason(), cell.code))
+                    self.bad.add(key)
+            self.cells = tuple(None if isinstance(v, BadCell) else v for v in cells)
 
     def raw(self, key: str) -> Any:
         col = self.mapping.get(key)
@@ -201,6 +226,8 @@ class _Row:
         return field_of(self.plan.kind, key).label
 
     def problem(self, key: str, reason: Message, code: str | None = None) -> None:
+        if key in self.bad:
+            return
         self.problems.append(Problem(self.column(key), reason, code or f"{key}_invalid"))
 
     def parse(self, key: str, parser, *args) -> Any:
@@ -209,6 +236,14 @@ class _Row:
         except InvalidValue as e:
             self.problem(key, e.message, _code(key, e.message))
             return None
+
+
+def _rejection(number: int, problems: list[Problem], cells: tuple) -> Rejection:
+    if len(problems) > KEPT_PROBLEMS:
+        more = len(problems) - KEPT_PROBLEMS + 1
+        problems = [*problems[:KEPT_PROBLEMS - 1],
+                    Problem("其他", msg("另有 {n} 处问题", n=more), "more_problems")]
+    return Rejection(number, tuple(problems), cells)
 
 
 # Messages of the shared validators that deserve their own code (what expected.json speaks of).
@@ -414,7 +449,7 @@ class _PeoplePlanner:
             elif not team_roles:
                 row.problem("role", msg("加入团队须写明角色：妇工、社工或义工"), "role_missing")
         if row.problems:
-            plan.rejected.append(Rejection(number, tuple(row.problems), cells))
+            plan.rejected.append(_rejection(number, row.problems, cells))
             return
         if organization and organization not in self.orgs and organization not in self.new_orgs:
             self.new_orgs[organization] = number
@@ -576,7 +611,7 @@ class _OrgPlanner:
                                      first=seen[value], label=field_of("orgs", key).label),
                             "duplicate_in_file")
         if row.problems:
-            plan.rejected.append(Rejection(number, tuple(row.problems), cells))
+            plan.rejected.append(_rejection(number, row.problems, cells))
             return
         self.seen_names[name] = number
         if code:
@@ -589,7 +624,7 @@ class _OrgPlanner:
             problem = check_stage_transition(None, None, stage, on, note)
             if problem:
                 row.problem("stage", problem)
-                plan.rejected.append(Rejection(number, tuple(row.problems), cells))
+                plan.rejected.append(_rejection(number, row.problems, cells))
                 return
             planned.stage = (stage, on, note)
             planned.values.update(incubation_stage=stage, stage_since=on)

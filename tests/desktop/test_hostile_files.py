@@ -10,6 +10,7 @@ is rewritten by hand. The huge ones are small files that trip the same checks (a
 from __future__ import annotations
 
 import codecs
+import json
 import random
 import re
 import sqlite3
@@ -307,6 +308,60 @@ def test_binary_data_is_still_not_taken_for_unicode_text(tmp_path):
     noise = bytes(random.Random(3).randrange(256) for _ in range(4096))
     path.write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + noise)
     assert "不是文本格式" in refused(path)
+
+
+# -- values that are not values -------------------------------------------------------------------
+
+
+def test_excel_error_values_reject_their_row_naming_the_column(tmp_path, capsys):
+    path = workbook(tmp_path / "errors.xlsx", [
+        ["#REF!", person_id(1), "13800000000"],
+        ["李四", person_id(2), "#N/A"],
+        ["王五", person_id(3), "13800000003", "#DIV/0!"],  # a column that is not imported
+    ])
+    db = tmp_path / "office.db"
+    code, out, _ = run(capsys, "people", path, "--db", db, "--json")
+    report = json.loads(out)
+    assert code == 1 and people_in(db) == 0
+    assert [(r["row"], r["column"]) for r in report["rejected"]] == [(2, "姓名"), (3, "联系电话")]
+    assert "Excel 错误值 #REF!" in report["rejected"][0]["reason"]
+    assert "#N/A" in report["rejected"][1]["reason"]
+    assert report["rows"] == 3
+
+
+def test_excel_error_values_in_a_csv_reject_their_row(ctx, tmp_path):
+    path = tmp_path / "errors.csv"
+    path.write_text("姓名,身份证号\n#N/A,11010519491231002X\n李四,#VALUE!\n", encoding="utf-8")
+    plan = plan_import(read_sheet(path, "people"))
+    assert [(r.row, r.column, r.code) for r in plan.rejected] == [(2, "姓名", "excel_error"),
+                                                                (3, "身份证号", "excel_error")]
+    assert plan.created == 0
+
+
+def test_a_formula_saved_without_its_result_is_never_a_blank(ctx, tmp_path, capsys):
+    path = workbook(tmp_path / "formulas.xlsx", [
+        ["张三", '=CONCATENATE("1101051949","1231002X")', "13800000000"],  # openpyxl keeps no result
+        ["李四", person_id(2), "13800000002"],
+    ])
+    rewrite(path, {SHEET: in_sheet_data(  # as Excel saves results: a text, and an empty text
+        row(4, cell("A4", "王五"), f'<c r="B4" t="str"><f>B3</f><v>{person_id(4)}</v></c>')
+        + row(5, cell("A5", "赵六"), '<c r="B5" t="str"><f>IF(1,"","")</f><v></v></c>'))})
+    plan = plan_import(read_sheet(path, "people"))
+    assert [(r.row, r.column, r.code) for r in plan.rejected] == [(2, "身份证号", "formula_not_calculated")]
+    reason = plan.rejected[0].reason_text()
+    assert "没有保存计算结果" in reason and "Excel 或 WPS" in reason and "CONCATENATE" in reason
+    assert {p.row: p.values["id_number"] for p in plan.new} == {3: person_id(2), 4: person_id(4), 5: None}
+    code, out, _ = run(capsys, "people", path, "--db", tmp_path / "office.db")
+    assert code == 1 and "第 2 行 身份证号：单元格是公式" in out
+
+
+def test_a_row_of_many_problems_keeps_the_first_and_counts_the_rest(ctx, tmp_path):
+    path = tmp_path / "garbage.csv"
+    path.write_text("姓名,身份证号,联系电话,角色,社工等级,加入时间,服务时长\n"
+                    "张三,123,456,甲,乙,丙,丁\n", encoding="utf-8")
+    rejection = plan_import(read_sheet(path, "people")).rejected[0]
+    assert len(rejection.problems) == 4 and rejection.problems[-1].code == "more_problems"
+    assert rejection.reason_text().endswith("其他：另有 3 处问题")  # ID, phone and hours
 
 
 # -- hidden sheets --------------------------------------------------------------------------------
