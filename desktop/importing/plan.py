@@ -9,6 +9,7 @@ into numbers, the same person twice in one file, unknown organizations.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -184,9 +185,14 @@ class ImportPlan:
             "rows": self.rows,
             "created": self.created,
             "updated": self.updated,
-            "rejected": [{"row": r.row, "column": r.column, "reason": r.reason_text()}
-                         for r in self.rejected],
+            "rejected": list(self.rejected_summary()),
+            "notices": [str(n) for n in self.sheet.notices],
         }
+
+    def rejected_summary(self) -> Iterator[dict[str, Any]]:
+        """The rejected rows as ``summary()`` lists them, one at a time (the CLI streams them)."""
+        for r in self.rejected:
+            yield {"row": r.row, "column": r.column, "reason": r.reason_text()}
 
 
 class _Row:

@@ -367,6 +367,36 @@ def test_a_row_of_many_problems_keeps_the_first_and_counts_the_rest(ctx, tmp_pat
 # -- hidden sheets --------------------------------------------------------------------------------
 
 
+def hidden_first(path: Path) -> Path:
+    wb = Workbook()
+    old = wb.active
+    old.title = "旧名单"
+    old.append(HEADER)
+    old.append(["旧人", person_id(9)])
+    old.sheet_state = "hidden"
+    new = wb.create_sheet("名单")
+    new.append(HEADER)
+    new.append(["张三", person_id(1)])
+    wb.active = 1
+    wb.save(path)
+    return path
+
+
+def test_a_hidden_first_sheet_is_not_read_and_the_user_is_told(tmp_path, capsys):
+    path = hidden_first(tmp_path / "hidden.xlsx")
+    db = tmp_path / "office.db"
+    code, out, _ = run(capsys, "people", path, "--db", db, "--dry-run")
+    assert code == 0
+    assert "读取的是工作表“名单”；隐藏的工作表“旧名单”没有读取" in out
+    code, out, _ = run(capsys, "people", path, "--db", db, "--json", "--dry-run")
+    report = json.loads(out)
+    assert report["created"] == 1 and "旧名单" in report["notices"][0]
+    code, out, _ = run(capsys, "people", path, "--db", db, "--sheet", "旧名单", "--json", "--dry-run")
+    report = json.loads(out)
+    assert report["created"] == 1
+    assert report["notices"] == ["工作表“旧名单”在工作簿中是隐藏的；按指定读取了它。"]
+
+
 def test_an_active_visible_sheet_is_preferred_and_a_workbook_of_hidden_sheets_is_explained(ctx, tmp_path):
     wb = Workbook()
     for title in ("一季度", "二季度"):
