@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_json(plan, created: int, updated: int) -> None:
-    """``plan.summary()`` with the counts written, one rejected row at a time: 150,000 rejected rows
+    """``plan.summary()`` with the counts written, one rejected row at a time: 120,000 rejected rows
     rendered into one string would take more memory than checking them did."""
     out = sys.stdout
     head = json.dumps({"rows": plan.rows, "created": created, "updated": updated}, ensure_ascii=False)

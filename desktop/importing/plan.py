@@ -54,7 +54,7 @@ from .values import (
 
 PROGRESS_EVERY = 2000
 # A rejected row keeps this many of its problems, the last one saying how many more there were:
-# 150,000 rows of garbage (within the reading limits) must not keep over a million messages.
+# 120,000 rows of garbage (within the reading limits) must not keep a million messages.
 KEPT_PROBLEMS = 4
 HOURS_TITLE = "导入的志愿服务时长（{file}）"
 _CHUNK = 500
