@@ -3,15 +3,20 @@
 No Qt here: the window, the CLI and the tests call the same functions. The steps:
 
 ``read_sheet(path, kind, sheet=None, header_row=None, job=None) -> SheetData``
-    ``kind`` is ``"people"`` or ``"orgs"``. Reads .xlsx (openpyxl read-only, closed
-    after reading) or .csv (UTF-8 with or without BOM, else GB18030/GBK). Old .xls,
-    WPS .et, .numbers, damaged or renamed files, empty files: ``SheetError`` whose
-    ``message`` (a models.i18n Message) says how to convert the file.
-    ``SheetData`` has ``sheet_names`` (offer them; pass ``sheet=`` to switch),
-    ``sheet``, ``header_row`` (found below any title rows; pass ``header_row=`` to
-    override), ``header`` (the titles), ``mapping`` (``{field: column index}``,
-    0-based) and ``mapping_remembered`` (the mapping came from an earlier import of a
-    sheet with the same header).
+    ``kind`` is ``"people"`` or ``"orgs"``. Reads .xlsx (streamed: xlsx.py, sheetxml.py)
+    or .csv/.txt (UTF-8 with or without BOM, GB18030/GBK, UTF-16/UTF-32: delimited.py),
+    within the limits of limits.py (stated in the README). Old .xls, WPS .et, .numbers,
+    damaged or renamed files, empty files, files over a limit: ``SheetError`` whose
+    ``message`` (a models.i18n Message) says what to do, naming the limit, sheet, row
+    and column where it applies. ``SheetData`` has ``sheet_names`` (offer them; pass
+    ``sheet=`` to switch; a hidden sheet is read only when named), ``sheet``, ``rows``
+    (only rows with a value, with their numbers; ``row(n)``, ``last_row``),
+    ``header_row`` (found below any title rows; pass ``header_row=`` to override),
+    ``header`` (the titles), ``mapping`` (``{field: column index}``, 0-based),
+    ``mapping_remembered`` (the mapping came from an earlier import of a sheet with the
+    same header) and ``notices`` (Messages to show: hidden sheets skipped, the encoding).
+    A cell holding an Excel error or a formula saved without its result is a
+    ``values.BadCell``: the plan rejects its row, naming the column.
 
 ``fields_of(kind) -> tuple[Field, ...]``
     The importable fields (``key``, Chinese ``label``, ``required``) for the mapping
@@ -24,8 +29,9 @@ No Qt here: the window, the CLI and the tests call the same functions. The steps
     ``skipped`` (existing records left alone when ``update_existing`` is off),
     ``rejected`` (``Rejection``: ``row`` number in the sheet, ``column`` title,
     ``reason`` Message, ``code`` such as ``id_checksum``, all ``problems`` of the row,
-    ``reason_text()``), ``new_organizations`` and ``created`` / ``updated`` counts;
-    ``summary()`` is the CLI's JSON object.
+    ``reason_text()``; at most four problems are kept per row), ``new_organizations``
+    and ``created`` / ``updated`` counts; ``summary()`` is the CLI's JSON object
+    (``rows``, ``created``, ``updated``, ``rejected``, ``notices``).
 
 ``apply_import(plan, user, job=None) -> ImportBatch``
     Writes the plan's valid rows in ONE transaction (all or nothing; an error or

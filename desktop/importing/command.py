@@ -25,7 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("kind", choices=("people", "orgs"), help="people：人员；orgs：社会组织")
     p.add_argument("file", type=Path, help="要导入的 .xlsx 或 .csv 文件")
     p.add_argument("--db", type=Path, required=True, dest="import_db", help="数据库文件")
-    p.add_argument("--sheet", help="工作表名称（默认：第一个有表头的工作表）")
+    p.add_argument("--sheet", help="工作表名称（默认：活动工作表或第一个有表头的可见工作表；"
+                                   "隐藏的工作表只在指定时读取）")
     p.add_argument("--dry-run", action="store_true", help="只检查，不写入数据库")
     p.add_argument("--skip-invalid", action="store_true",
                    help="跳过有问题的行，导入其余的行（默认：有任何问题行则全部不导入）")
@@ -88,9 +89,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             created = updated = 0
         if args.json:
-            summary = plan.summary()
-            summary.update(created=created, updated=updated)
-            print(json.dumps(summary, ensure_ascii=False))
+            _print_json(plan, created, updated)
         else:
             _report(plan, sheet.sheet, created, updated, refused, args.dry_run)
             if args.rejected is not None and plan.rejected:
@@ -98,6 +97,18 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_REJECTED if refused else EXIT_OK
     finally:
         ctx.close()
+
+
+def _print_json(plan, created: int, updated: int) -> None:
+    """``plan.summary()`` with the counts written, one rejected row at a time: 120,000 rejected rows
+    rendered into one string would take more memory than checking them did."""
+    out = sys.stdout
+    head = json.dumps({"rows": plan.rows, "created": created, "updated": updated}, ensure_ascii=False)
+    out.write(head[:-1] + ', "rejected": [')
+    for i, entry in enumerate(plan.rejected_summary()):
+        out.write((", " if i else "") + json.dumps(entry, ensure_ascii=False))
+    notices = json.dumps([str(n) for n in plan.sheet.notices], ensure_ascii=False)
+    out.write(f'], "notices": {notices}}}\n')
 
 
 def _save_rejected(plan, path: Path, user) -> bool:
@@ -118,6 +129,8 @@ def _save_rejected(plan, path: Path, user) -> bool:
 
 
 def _report(plan, sheet: str, created: int, updated: int, refused: bool, dry_run: bool) -> None:
+    for notice in plan.sheet.notices:
+        print(notice)
     for r in plan.rejected:
         print(f"第 {r.row} 行 {r.column}：{r.reason_text()}")
     parts = [f"工作表“{sheet}”共 {plan.rows} 行"]

@@ -9,6 +9,7 @@ into numbers, the same person twice in one file, unknown organizations.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -39,9 +40,22 @@ from ..reports.output import Job
 from .columns import field_of
 from .reading import SheetData
 from .rows import data_rows
-from .values import SCIENTIFIC, is_number, name_text, parse_date, parse_hours, parse_yes_no, split_list, text
+from .values import (
+    SCIENTIFIC,
+    BadCell,
+    is_number,
+    name_text,
+    parse_date,
+    parse_hours,
+    parse_yes_no,
+    split_list,
+    text,
+)
 
 PROGRESS_EVERY = 2000
+# A rejected row keeps this many of its problems, the last one saying how many more there were:
+# 120,000 rows of garbage (within the reading limits) must not keep a million messages.
+KEPT_PROBLEMS = 4
 HOURS_TITLE = "导入的志愿服务时长（{file}）"
 _CHUNK = 500
 
@@ -90,14 +104,14 @@ class ImportOptions:
     hours_on: dt.date | None = None  # the day imported service hours are recorded on (default: today)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     column: str  # the column title in the sheet (or the field's name when it has no column)
     reason: Message
     code: str  # a stable name for the kind of problem, e.g. id_checksum
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rejection:
     row: int
     problems: tuple[Problem, ...]
@@ -171,21 +185,38 @@ class ImportPlan:
             "rows": self.rows,
             "created": self.created,
             "updated": self.updated,
-            "rejected": [{"row": r.row, "column": r.column, "reason": r.reason_text()}
-                         for r in self.rejected],
+            "rejected": list(self.rejected_summary()),
+            "notices": [str(n) for n in self.sheet.notices],
         }
+
+    def rejected_summary(self) -> Iterator[dict[str, Any]]:
+        """The rejected rows as ``summary()`` lists them, one at a time (the CLI streams them)."""
+        for r in self.rejected:
+            yield {"row": r.row, "column": r.column, "reason": r.reason_text()}
 
 
 class _Row:
-    """Cells of one row by field, and the problems found in it."""
+    """Cells of one row by field, and the problems found in it.
 
-    __slots__ = ("cells", "mapping", "plan", "problems")
+    A mapped cell without a value to import (an Excel error, a formula saved without its result)
+    is the row's problem in that column; the checks then see it as blank and say nothing more of it.
+    """
+
+    __slots__ = ("bad", "cells", "mapping", "plan", "problems")
 
     def __init__(self, plan: ImportPlan, cells: tuple):
         self.plan = plan
         self.mapping = plan.mapping
         self.cells = cells
         self.problems: list[Problem] = []
+        self.bad: set[str] = set()
+        if BadCell in map(type, cells):  # rare; checked in C for every row
+            for key, col in self.mapping.items():
+                cell = cells[col] if col < len(cells) else None
+                if isinstance(cell, BadCell):
+                    self.problems.append(Problem(self.column(key), cell.reason(), cell.code))
+                    self.bad.add(key)
+            self.cells = tuple(None if isinstance(v, BadCell) else v for v in cells)
 
     def raw(self, key: str) -> Any:
         col = self.mapping.get(key)
@@ -201,6 +232,8 @@ class _Row:
         return field_of(self.plan.kind, key).label
 
     def problem(self, key: str, reason: Message, code: str | None = None) -> None:
+        if key in self.bad:
+            return
         self.problems.append(Problem(self.column(key), reason, code or f"{key}_invalid"))
 
     def parse(self, key: str, parser, *args) -> Any:
@@ -209,6 +242,14 @@ class _Row:
         except InvalidValue as e:
             self.problem(key, e.message, _code(key, e.message))
             return None
+
+
+def _rejection(number: int, problems: list[Problem], cells: tuple) -> Rejection:
+    if len(problems) > KEPT_PROBLEMS:
+        more = len(problems) - KEPT_PROBLEMS + 1
+        problems = [*problems[:KEPT_PROBLEMS - 1],
+                    Problem("其他", msg("另有 {n} 处问题", n=more), "more_problems")]
+    return Rejection(number, tuple(problems), cells)
 
 
 # Messages of the shared validators that deserve their own code (what expected.json speaks of).
@@ -414,7 +455,7 @@ class _PeoplePlanner:
             elif not team_roles:
                 row.problem("role", msg("加入团队须写明角色：妇工、社工或义工"), "role_missing")
         if row.problems:
-            plan.rejected.append(Rejection(number, tuple(row.problems), cells))
+            plan.rejected.append(_rejection(number, row.problems, cells))
             return
         if organization and organization not in self.orgs and organization not in self.new_orgs:
             self.new_orgs[organization] = number
@@ -576,7 +617,7 @@ class _OrgPlanner:
                                      first=seen[value], label=field_of("orgs", key).label),
                             "duplicate_in_file")
         if row.problems:
-            plan.rejected.append(Rejection(number, tuple(row.problems), cells))
+            plan.rejected.append(_rejection(number, row.problems, cells))
             return
         self.seen_names[name] = number
         if code:
@@ -589,7 +630,7 @@ class _OrgPlanner:
             problem = check_stage_transition(None, None, stage, on, note)
             if problem:
                 row.problem("stage", problem)
-                plan.rejected.append(Rejection(number, tuple(row.problems), cells))
+                plan.rejected.append(_rejection(number, row.problems, cells))
                 return
             planned.stage = (stage, on, note)
             planned.values.update(incubation_stage=stage, stage_since=on)

@@ -1,26 +1,29 @@
-"""Reading a spreadsheet file into rows: .xlsx (openpyxl read-only) and .csv (UTF-8 or GB18030).
+"""Reading a spreadsheet file into rows: .xlsx (xlsx.py) and .csv (delimited.py), within limits.py.
 
-Everything else gets a message saying how to convert it. Third-party parsers
-meet damaged files in many ways; whatever they raise while reading a file the
-user chose becomes a ``SheetError`` (with the detail in the log), never a traceback.
+Everything else gets a message saying how to convert it. Third-party parsers meet damaged files in
+many ways; whatever they raise while reading a file the user chose becomes a ``SheetError`` (with the
+detail in the log), never a traceback. Only rows with a value are kept, with their row numbers.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import bisect
 import logging
 import warnings
+from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
-from models.i18n import msg
+from models.i18n import Message, msg
 
 from ..reports.output import Cancelled, Job
+from . import limits
 from .columns import KIND_LABELS, KINDS, detect_mapping, header_score, remembered_mapping
+from .delimited import read_csv
 from .errors import SheetError
 from .values import text
+from .xlsx import CONVERT_HINT, SheetPart, XlsxBook, damaged
 
 log = logging.getLogger(__name__)
 
@@ -29,33 +32,42 @@ log = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
 
 HEADER_SEARCH_ROWS = 30
-PROGRESS_ROWS = 2000
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 CSV_SUFFIXES = frozenset({".csv", ".txt"})
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls / .et / .doc
-CONVERT_HINT = "请用 Excel 或 WPS 打开它，“另存为” Excel 工作簿（.xlsx）或 CSV 文件后再导入。"
 
 Row = tuple[int, tuple]  # (row number in the sheet, counted from 1; the cell values)
 
 
 @dataclass
 class SheetData:
-    """One sheet as read: every row, where the header is, and which column holds which field."""
+    """One sheet as read: its rows with a value, where the header is, and which column holds which field."""
 
     path: Path
     kind: str
     sheet: str
     sheet_names: list[str]
-    rows: list[Row]
+    rows: list[Row]  # in order; rows without any value are not kept, so numbers can jump
     header_row: int  # row number of the header in the sheet (from 1)
     header: list[str]
     mapping: dict[str, int] = field(default_factory=dict)
     mapping_remembered: bool = False
+    notices: list[Message] = field(default_factory=list)  # what the user should know about the reading
 
     @property
     def file_name(self) -> str:
         return self.path.name
+
+    @property
+    def last_row(self) -> int:
+        """The number of the last row with a value (0 for an empty sheet)."""
+        return self.rows[-1][0] if self.rows else 0
+
+    def row(self, number: int) -> tuple:
+        """The cells of row ``number`` (from 1); ``()`` for a row without any value."""
+        at = bisect.bisect_left(self.rows, number, key=lambda r: r[0])
+        return self.rows[at][1] if at < len(self.rows) and self.rows[at][0] == number else ()
 
     def data_rows(self) -> list[Row]:
         return [r for r in self.rows if r[0] > self.header_row]
@@ -91,140 +103,129 @@ def _unsupported(path: Path, head: bytes) -> SheetError:
     return SheetError(msg("不能直接导入{what} {name}。{hint}", what=what, name=path.name, hint=CONVERT_HINT))
 
 
-def _damaged(path: Path, error: BaseException | None = None) -> SheetError:
-    if error is not None:
-        log.warning("cannot read %s as a workbook", path, exc_info=error)
-    return SheetError(
-        msg("{name} 不是有效的 Excel 工作簿（文件可能已损坏，或只是改了扩展名）。{hint}",
-            name=path.name, hint=CONVERT_HINT)
-    )
-
-
-def decode_csv(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM) when the bytes are valid UTF-8, else GB18030 (what Excel and
-    WPS save on Chinese Windows; a superset of GBK)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise SheetError(
-            msg("{name} 的编码无法识别（既不是 UTF-8 也不是 GBK/GB18030）。{hint}",
-                name=name, hint=CONVERT_HINT)
-        ) from None
-
-
-def _read_csv(path: Path) -> tuple[list[str], dict[str, list[tuple]]]:
-    data = path.read_bytes()
-    if b"\x00" in data[:4096]:
-        raise SheetError(msg("{name} 不是文本格式的 CSV 文件。{hint}", name=path.name, hint=CONVERT_HINT))
-    content = decode_csv(data, path.name)
-    sample = content[:4096]
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    try:
-        rows = [tuple(r) for r in csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)]
-    except csv.Error as e:
-        raise SheetError(msg("{name} 的 CSV 格式有误：{reason}。{hint}", name=path.name, reason=e,
-                             hint=CONVERT_HINT)) from e
-    return [path.stem], {path.stem: rows}
-
-
-def _xlsx_rows(ws, job: Job | None) -> list[tuple]:
-    try:
-        estimate = ws.max_row or 0  # from the stored size, for progress only
-    except (TypeError, ValueError):
-        estimate = 0
-    ws.reset_dimensions()  # some writers store a wrong size; read what is really there
-    if job is None:
-        return list(ws.iter_rows(values_only=True))
-    rows = []
-    for row in ws.iter_rows(values_only=True):
-        rows.append(row)
-        if len(rows) % PROGRESS_ROWS == 0:
-            job.step(len(rows), max(estimate, len(rows)))
-    return rows
-
-
 def _title(value: object) -> str:
     """A header cell as the user wrote it (only whitespace tidied), for messages and the mapping dialog."""
     return " ".join(text(value).split()) if not isinstance(value, str) else " ".join(value.split())
 
 
-def _find_header(kind: str, rows: list[tuple]) -> int | None:
-    """Index (0-based) of the header among ``rows``: the best-scoring of the first rows, if any."""
+def _find_header(kind: str, rows: Iterable[Row]) -> int | None:
+    """The row number of the header: the best-scoring of the first rows, if any."""
     best, best_score = None, 1
-    for i, row in enumerate(islice(rows, HEADER_SEARCH_ROWS)):
-        score = header_score(kind, row)
+    for number, cells in rows:
+        if number > HEADER_SEARCH_ROWS:
+            break
+        score = header_score(kind, cells)
         if score > best_score:
-            best, best_score = i, score
+            best, best_score = number, score
     return best
 
 
-def _read_xlsx(path: Path, kind: str, sheet: str | None,
-               job: Job | None) -> tuple[list[str], str, list[tuple]]:
-    from openpyxl import load_workbook
+def _check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size > limits.MAX_FILE_BYTES:
+        raise SheetError(msg(
+            "{name} 有 {size}，超过了可导入文件最大 {limit} 的限制，没有读取。"
+            "如果它是 Excel 工作簿，请删除其中的图片等内容后另存；否则请把要导入的行分成几个文件后再导入。",
+            name=path.name, size=limits.megabytes(size), limit=limits.megabytes(limits.MAX_FILE_BYTES)))
 
+
+def _read_csv(path: Path, job: Job | None) -> tuple[list[str], str, list[Row], list[Message]]:
+    rows = limits.SheetRows(path.stem, job)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:
-        raise _damaged(path, e) from e
-    try:
-        names = list(wb.sheetnames)
-        if not names:
-            raise _damaged(path)
-        if sheet is not None:
-            if sheet not in names:
-                raise SheetError(msg("{name} 中没有名为“{sheet}”的工作表；现有：{names}。",
-                                     name=path.name, sheet=sheet, names="、".join(names)))
-            chosen = sheet
-        else:
-            chosen = next(
-                (n for n in names
-                 if _find_header(kind, list(islice(wb[n].iter_rows(values_only=True), HEADER_SEARCH_ROWS)))
-                 is not None),
-                names[0],
-            )
-        rows = _xlsx_rows(wb[chosen], job)
+        read_csv(path, rows)
     except (SheetError, Cancelled):
         raise
     except Exception as e:
-        raise _damaged(path, e) from e
-    finally:
-        wb.close()
-    return names, chosen, rows
+        log.warning("cannot read %s as CSV", path, exc_info=e)
+        if isinstance(e, MemoryError):
+            raise damaged(path.name, e) from e
+        raise SheetError(msg("无法读取 {name}（{reason}）。{hint}", name=path.name,
+                             reason=type(e).__name__, hint=CONVERT_HINT)) from e
+    return [path.stem], path.stem, rows.rows, []
+
+
+def _probe(book: XlsxBook, kind: str, sheet: SheetPart) -> int | None:
+    """The header row of ``sheet``, reading only its first rows."""
+    with closing(book.rows(sheet, until=HEADER_SEARCH_ROWS)) as rows:
+        return _find_header(kind, rows)
+
+
+def _choose(book: XlsxBook, kind: str, path: Path) -> tuple[SheetPart, list[Message]]:
+    """The sheet to read by default: the active one, else the first with a recognisable header;
+    never a hidden one (a workbook may hide an old list, or a lookup table, before the real one)."""
+    visible = [s for s in book.sheets if not s.hidden]
+    hidden = [s.name for s in book.sheets if s.hidden]
+    if not visible:
+        raise SheetError(msg("{name} 中的工作表都是隐藏的：请选择要导入的工作表（命令行用 --sheet）。"
+                             "现有：{names}。", name=path.name, names="、".join(hidden)))
+    visible.sort(key=lambda s: s.name != book.active)  # the active sheet first, the others in order
+    chosen = next((s for s in visible if _probe(book, kind, s) is not None), visible[0])
+    notices = []
+    if hidden:
+        notices.append(msg("读取的是工作表“{sheet}”；隐藏的工作表{names}没有读取（如要导入，请选择该工作表）。",
+                           sheet=chosen.name, names="、".join(f"“{n}”" for n in hidden)))
+    return chosen, notices
+
+
+def _read_xlsx(path: Path, kind: str, sheet: str | None,
+               job: Job | None) -> tuple[list[str], str, list[Row], list[Message]]:
+    with XlsxBook(path) as book:
+        names = [s.name for s in book.sheets]
+        if not names:
+            raise damaged(path.name)
+        if sheet is not None:
+            chosen = book.sheet(sheet)
+            if chosen is None:
+                raise SheetError(msg("{name} 中没有名为“{sheet}”的工作表；现有：{names}。",
+                                     name=path.name, sheet=sheet, names="、".join(names)))
+            notices = []
+            if chosen.hidden:
+                notices.append(msg("工作表“{sheet}”在工作簿中是隐藏的；按指定读取了它。", sheet=sheet))
+        else:
+            chosen, notices = _choose(book, kind, path)
+        rows = limits.SheetRows(chosen.name, job)
+        for number, cells in book.rows(chosen, rows.sized):
+            rows.add(number, cells)
+    return names, chosen.name, rows.rows, notices
+
+
+def _read(path: Path, kind: str, sheet: str | None,
+          job: Job | None) -> tuple[list[str], str, list[Row], list[Message]]:
+    head = _sniff(path)
+    if not head:
+        raise SheetError(msg("{name} 是空文件，没有可导入的内容。", name=path.name))
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        _check_size(path)
+        return _read_csv(path, job)
+    if suffix in XLSX_SUFFIXES:
+        if head.startswith(_OLE_MAGIC):
+            raise _unsupported(path, head)
+        if not head.startswith(_ZIP_MAGIC):
+            raise damaged(path.name)
+        _check_size(path)
+        return _read_xlsx(path, kind, sheet, job)
+    raise _unsupported(path, head)
 
 
 def read_sheet(path: Path | str, kind: str, sheet: str | None = None,
                header_row: int | None = None, job: Job | None = None) -> SheetData:
     """Read one sheet of ``path`` for importing ``kind`` (people | orgs).
 
-    Without ``sheet`` the first sheet with a recognisable header is taken; without
-    ``header_row`` the header is looked for in the first rows (below any title rows).
-    The mapping is the one remembered for this header, else the one detected.
-    ``job`` reports the rows read of an .xlsx (the slow part) and can cancel.
+    Without ``sheet`` the active sheet, else the first with a recognisable header is taken (never
+    a hidden one: ``notices`` say so). Without ``header_row`` the header is looked for in the first
+    rows (below any title rows). The mapping is the one remembered for this header, else the one
+    detected. ``job`` reports the rows read and can cancel. A file over the limits (limits.py) is
+    refused as soon as that is known, naming the limit.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}")
     path = Path(path)
-    head = _sniff(path)
-    if not head:
-        raise SheetError(msg("{name} 是空文件，没有可导入的内容。", name=path.name))
-    suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
-        names, by_name = _read_csv(path)
-        chosen = names[0]
-        rows = by_name[chosen]
-    elif suffix in XLSX_SUFFIXES:
-        if head.startswith(_OLE_MAGIC):
-            raise _unsupported(path, head)
-        if not head.startswith(_ZIP_MAGIC):
-            raise _damaged(path)
-        names, chosen, rows = _read_xlsx(path, kind, sheet, job)
-    else:
-        raise _unsupported(path, head)
-    numbered = [(i, row) for i, row in enumerate(rows, start=1)]
+    try:
+        names, chosen, rows, notices = _read(path, kind, sheet, job)
+    except MemoryError as e:  # not expected within the limits; still a message, not a traceback
+        raise damaged(path.name, e) from e
+    last = rows[-1][0] if rows else 0
     if header_row is None:
         found = _find_header(kind, rows)
         other = next(k for k in KINDS if k != kind)
@@ -236,16 +237,17 @@ def read_sheet(path: Path | str, kind: str, sheet: str | None = None,
         if found is None:
             raise SheetError(msg(
                 "在“{sheet}”的前 {n} 行中找不到表头。表头一行应有“{required}”等列名；"
-                "请检查是否选对了工作表和导入类型。",
+                "请检查是否选对了工作表和导入类型。{notices}",
                 sheet=chosen, n=HEADER_SEARCH_ROWS, required="姓名" if kind == "people" else "组织名称",
+                notices="".join(str(n) for n in notices),
             ))
-        header_row = found + 1
-    elif not 1 <= header_row <= len(rows):
-        raise SheetError(msg("表头行 {row} 超出了工作表的范围（共 {n} 行）。", row=header_row, n=len(rows)))
-    header = [_title(v) for v in rows[header_row - 1]]
-    data = SheetData(path=path, kind=kind, sheet=chosen, sheet_names=names, rows=numbered,
-                     header_row=header_row, header=header)
-    remembered = remembered_mapping(kind, header)
-    data.mapping = remembered or detect_mapping(kind, header)
+        header_row = found
+    elif not 1 <= header_row <= last:
+        raise SheetError(msg("表头行 {row} 超出了工作表的范围（共 {n} 行）。", row=header_row, n=last))
+    data = SheetData(path=path, kind=kind, sheet=chosen, sheet_names=names, rows=rows,
+                     header_row=header_row, header=[], notices=notices)
+    data.header = [_title(v) for v in data.row(header_row)]
+    remembered = remembered_mapping(kind, data.header)
+    data.mapping = remembered or detect_mapping(kind, data.header)
     data.mapping_remembered = remembered is not None
     return data

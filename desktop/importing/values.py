@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from openpyxl.utils.datetime import from_excel
 
-from models.i18n import msg
+from models.i18n import Message, msg
 from models.validators import InvalidValue, to_halfwidth
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -32,6 +33,36 @@ SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 MAX_HOURS = Decimal("99999.9")
 YES = frozenset({"是", "有", "Y", "YES", "TRUE", "√", "✓", "1", "是的"})
 NO = frozenset({"否", "无", "不是", "N", "NO", "FALSE", "×", "0", ""})
+
+
+# What Excel shows in a cell whose formula failed; a CSV saved by Excel holds them as text.
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+
+
+@dataclass(frozen=True, slots=True)
+class BadCell:
+    """A cell that holds no value to import: an Excel error value (#REF! …), or a formula saved without
+    its result (by a program other than Excel or WPS). The row is rejected naming its column; as
+    text it is what the sheet shows, so the rejected-rows workbook keeps it."""
+
+    shown: str
+    formula: bool = False
+
+    def __str__(self) -> str:
+        return self.shown
+
+    @property
+    def code(self) -> str:
+        return "formula_not_calculated" if self.formula else "excel_error"
+
+    def reason(self) -> Message:
+        if self.formula:
+            shown = self.shown if len(self.shown) <= 40 else self.shown[:40] + "…"
+            return msg("单元格是公式（{formula}），但文件保存时没有保存计算结果，读不到它的值："
+                       "请用 Excel 或 WPS 打开这个文件、保存一次后再导入", formula=shown)
+        return msg("单元格是 Excel 错误值 {value}（公式出错或引用的内容已不存在），不能作为数据导入："
+                   "请改正后再导入", value=self.shown[:20])
 
 
 def is_number(value: Any) -> bool:

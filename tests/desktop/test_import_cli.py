@@ -43,7 +43,8 @@ def test_a_rejected_row_means_nothing_is_imported_and_exit_1(tmp_path):
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     assert report == {"rows": 7, "created": 0, "updated": 0, "rejected": [
-        {"row": 6, "column": "统一社会信用代码", "reason": "统一社会信用代码校验位不正确，请核对是否抄错"}]}
+        {"row": 6, "column": "统一社会信用代码", "reason": "统一社会信用代码校验位不正确，请核对是否抄错"}],
+        "notices": []}
     assert "\\u" not in result.stdout  # Chinese as it is (ensure_ascii=False)
     assert rows_in(db, "organization") == 0 and rows_in(db, "import_batch") == 0
 

@@ -428,3 +428,38 @@ def test_a_corrected_mapping_is_offered_again_for_the_same_header(qtbot, page, s
     assert "沿用了上次导入" in page.mapping_hint.text()
     assert page.mapping_table.item(0, 8).text() == "联系电话"
     assert page.mapping_table.item(1, 8).text() == "不导入"
+
+
+def test_a_hidden_sheet_is_not_previewed_and_the_page_says_so(qtbot, page, tmp_path, monkeypatch):
+    workbook = Workbook()
+    old = workbook.active
+    old.title = "旧名单"
+    old.append(["姓名", "联系电话"])
+    old.append(["旧人", "13900000009"])
+    old.sheet_state = "hidden"
+    current = workbook.create_sheet("名单")
+    current.append(["姓名", "联系电话"])
+    current.append(["李娜", "13900000001"])
+    workbook.active = 1
+    workbook.save(tmp_path / "隐藏.xlsx")
+    pick(qtbot, page, monkeypatch, tmp_path / "隐藏.xlsx")
+    assert page.sheet_combo.currentText() == "名单" and counts(page)["new"] == 1
+    assert "隐藏的工作表“旧名单”没有读取" in page.summary.text()
+
+
+def test_the_mapping_dialog_finds_the_header_and_an_example_across_empty_rows(qtbot, page, tmp_path,
+                                                                              monkeypatch):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["A3"], sheet["B3"] = "姓名", "联系电话"  # rows 1-2 and 4-9 stay empty: they are not kept
+    sheet["A10"], sheet["B10"] = "李娜", "13900000001"
+    workbook.save(tmp_path / "空行.xlsx")
+    pick(qtbot, page, monkeypatch, tmp_path / "空行.xlsx")
+    assert counts(page)["new"] == 1
+    click(qtbot, page.mapping_button)
+    dialog = page.findChild(ColumnMappingDialog, "mapping_dialog")
+    assert dialog.header_row.value() == 3 and dialog.header_row.maximum() == 10
+    assert dialog.findChild(QComboBox, "name").currentText() == "A 列：姓名"
+    assert dialog.samples["phone"].text() == "例：13900000001"
+    dialog.header_row.setValue(2)  # an empty row: nothing to choose from
+    assert dialog.findChild(QComboBox, "name").count() == 1

@@ -57,12 +57,12 @@ def column_name(index: int, title: str) -> str:
 
 def row_cells(sheet: SheetData, number: int) -> tuple:
     """The cells of row ``number`` (from 1) as read."""
-    return sheet.rows[number - 1][1] if 1 <= number <= len(sheet.rows) else ()
+    return sheet.row(number)
 
 
 def sample_row(sheet: SheetData, header_row: int) -> tuple:
     """The first row below the header with anything in it: the example shown beside each field."""
-    for number, cells in sheet.rows[header_row:]:
+    for number, cells in sheet.rows:
         if number > header_row and any(cell_text(c) for c in cells):
             return cells
     return ()
@@ -93,7 +93,7 @@ class ColumnMappingDialog(QDialog):
         intro.setWordWrap(True)
         self.header_row = QSpinBox(self)
         self.header_row.setObjectName("header_row")
-        self.header_row.setRange(1, max(1, len(sheet.rows)))
+        self.header_row.setRange(1, max(1, sheet.last_row))
         self.header_row.setValue(header_row)
         self.header_row.setPrefix(self.tr("第 "))
         self.header_row.setSuffix(self.tr(" 行"))

@@ -325,7 +325,7 @@ class ImportPage(QWidget):
         options = self.options()
 
         def work(job: Job) -> tuple[SheetData, ImportPlan]:
-            data = importing.read_sheet(path, kind, sheet=sheet, header_row=header_row)
+            data = importing.read_sheet(path, kind, sheet=sheet, header_row=header_row, job=job)
             job.step(0, 0)
             return data, importing.plan_import(data, mapping, options, job)
 
@@ -462,8 +462,9 @@ class ImportPage(QWidget):
         if plan is None:
             return self.tr("选择要导入的 Excel 工作簿（.xlsx）或 CSV 文件，这里会显示将新增、更新哪些记录，"
                            "以及哪些行有错误、为什么。在导入之前不会改动任何数据。")
-        parts = [self.tr("工作表“{sheet}”表头以下共 {rows} 行数据（空行、合计行和签名行不计）。").format(
-            sheet=plan.sheet.sheet, rows=plan.rows)]
+        parts = [tr_msg(notice) for notice in plan.sheet.notices]
+        parts.append(self.tr("工作表“{sheet}”表头以下共 {rows} 行数据（空行、合计行和签名行不计）。").format(
+            sheet=plan.sheet.sheet, rows=plan.rows))
         if plan.new_organizations:
             names = "、".join(plan.new_organizations[:5]) + ("等" if len(plan.new_organizations) > 5 else "")
             parts.append(self.tr("将新建 {n} 个草根组织：{names}。").format(n=len(plan.new_organizations),
