@@ -55,6 +55,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _demo_target_problem(db_path: Path):
+    """Demo data goes into a new file, or into a Jinguo database that is still empty and closed."""
+    from models.i18n import msg
+
+    from .database import DatabaseOpenError, open_database
+    from .demo import DemoError, ensure_empty
+    from .instance_lock import InstanceLock, LockedError
+
+    if db_path.is_dir():
+        return msg("{path} 是一个文件夹，请指定数据库文件。", path=db_path)
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return None
+    holder = InstanceLock(db_path).holder()
+    if holder is not None:
+        return LockedError.for_holder(db_path, holder).message
+    try:
+        db = open_database(db_path)
+    except DatabaseOpenError as e:
+        return e.message
+    try:
+        ensure_empty()
+    except DemoError as e:
+        return e.message
+    finally:
+        db.close()
+    return None
+
+
 def run_demo(db_path: Path, people: int, seed: int) -> int:
     if people < 1:
         print("--people 必须是正整数", file=sys.stderr)
@@ -63,21 +91,39 @@ def run_demo(db_path: Path, people: int, seed: int) -> int:
 
     from .database import DatabaseOpenError, open_database
     from .demo import COUNT_LABELS, DemoError, create_demo_users, fill_demo
+    from .reports.output import os_error_message
+    from .temporaries import temp_path
 
     started = time.perf_counter()
+    db_path = Path(db_path).expanduser().resolve()
+    problem = _demo_target_problem(db_path)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return EXIT_USER_ERROR
+    # Built under a hidden temporary name and renamed when complete: a killed demo never leaves
+    # a full database without passwords (which every command would treat as its administrator's).
+    tmp = temp_path(db_path, "demo")
     try:
-        db = open_database(db_path)
+        db = open_database(tmp)
     except DatabaseOpenError as e:
         print(e.message, file=sys.stderr)
         return EXIT_USER_ERROR
     try:
-        counts = fill_demo(people=people, seed=seed, progress=lambda text: print(text, flush=True))
-        users = create_demo_users()
+        try:
+            counts = fill_demo(people=people, seed=seed, progress=lambda text: print(text, flush=True))
+            users = create_demo_users()
+        finally:
+            db.close()
+        os.replace(tmp, db_path)
     except DemoError as e:
         print(e.message, file=sys.stderr)
         return EXIT_USER_ERROR
+    except OSError as e:
+        print(os_error_message(e, db_path), file=sys.stderr)
+        return EXIT_USER_ERROR
     finally:
-        db.close()
+        for leftover in (tmp, *(tmp.with_name(tmp.name + s) for s in ("-wal", "-shm", "-journal"))):
+            leftover.unlink(missing_ok=True)
     summary = "，".join(f"{COUNT_LABELS[k]} {v}" for k, v in counts.items())
     print(f"演示数据已写入 {db_path}：{summary}（用时 {time.perf_counter() - started:.1f} 秒）")
     print("演示操作员（用户名 / 角色 / 密码，仅供试用）：")

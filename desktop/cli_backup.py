@@ -7,8 +7,12 @@ an unwritable target, a file that is not a sound Jinguo database) exits 2.
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -24,6 +28,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     restore.add_argument("--db", type=Path, dest="backup_db",
                          help="要替换的数据库文件（默认用户数据文件夹中的）")
     restore.add_argument("file", type=Path, help="备份文件")
+    restore.add_argument("--force", action="store_true",
+                         help="数据库无法打开、也没有人知道备份中管理员的密码时，不登录而强制恢复")
 
     from .auth import add_user_argument
 
@@ -95,6 +101,77 @@ def _refused(args: argparse.Namespace, db_path: Path, permission: str) -> bool:
     return False
 
 
+def _restore_refused(args: argparse.Namespace, db_path: Path) -> bool:
+    """Restoring needs an administrator, whether or not the database to replace can be opened.
+
+    One that opens: its own administrator logs in (as for every command). One that cannot be
+    opened (missing, damaged, from a newer version, held by another program) has nobody to log
+    in as: then an administrator of the backup being restored proves it with the password they
+    had there, or ``--force`` says the person at this PC takes it on (for a lost password).
+    """
+    from models.permissions import PermissionDenied
+
+    from .auth import LoginRefused, cli_context
+    from .database import DatabaseOpenError
+
+    if db_path.is_file():
+        try:
+            cli_context(db_path, args.user, "restore").close()
+            return False
+        except DatabaseOpenError as e:
+            log.info("restore onto %s, which cannot be opened: %s", db_path, e.message)
+        except LoginRefused as e:
+            print(e.message, file=sys.stderr)
+            return True
+        except PermissionDenied as e:
+            print(e.errors["permission"], file=sys.stderr)
+            return True
+    if args.force:
+        log.warning("restore of %s from %s forced without a login", db_path, args.file)
+        return False
+    refusal = backup_admin_refusal(Path(args.file), args.user)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        print(f"数据库 {db_path} 无法打开，没有人能在其中登录：请以备份中的管理员身份恢复"
+              "（--user 与密码），或确认后加 --force。", file=sys.stderr)
+        return True
+    return False
+
+
+def backup_admin_refusal(backup: Path, user_name: str | None) -> str | None:
+    """Why the operator is not an administrator of the backup ``backup`` (None: they are).
+
+    The backup is only read (it may be of an older version, which opening it would upgrade).
+    """
+    import sqlite3
+    from contextlib import closing
+
+    from models.auth import verify_password
+
+    from .auth import ENV_PASSWORD, ENV_USER, _ask_password
+
+    name = (user_name or os.environ.get(ENV_USER) or "").strip()
+    if not name:
+        return "请用 --user 指明备份中的管理员。"
+    try:
+        with closing(sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            row = conn.execute("SELECT password_hash, role, active FROM user WHERE username = ?",
+                               (name,)).fetchone()
+    except sqlite3.Error as e:
+        return f"无法读取备份 {backup} 中的操作员：{e}。"
+    password = os.environ.get(ENV_PASSWORD)
+    if password is None:
+        password = _ask_password(name)
+    if password is None:
+        return f"请输入操作员“{name}”的密码：在终端中运行，或用环境变量 {ENV_PASSWORD} 提供。"
+    stored = row[0] if row else None
+    if not stored or not verify_password(password, stored) or not row[2]:
+        return "用户名或密码不对（以备份中的操作员为准）。"
+    if row[1] != "admin":
+        return f"操作员“{name}”在备份中不是管理员，不能恢复。"
+    return None
+
+
 def run_backup(args: argparse.Namespace) -> int:
     from .backup import BackupError, backup_to
     from .integrity import CheckImpossible, check_database
@@ -124,7 +201,7 @@ def run_restore(args: argparse.Namespace) -> int:
     from .instance_lock import LockedError
 
     db_path = _db_path(args)
-    if _refused(args, db_path, "restore"):
+    if _restore_refused(args, db_path):
         return EXIT_USER_ERROR
     try:
         safety = restore_from(args.file, db_path)

@@ -1240,7 +1240,7 @@ class _Builder:
         )
 
 
-def _ensure_empty() -> None:
+def ensure_empty() -> None:
     for model in (Region, Organization, Person, Team, Venue, Project, Activity, Training):
         if model.select().exists():
             raise DemoError(
@@ -1263,7 +1263,7 @@ def fill_demo(
         raise DemoError(msg("演示数据至少需要 {n} 人。", n=MIN_PEOPLE))
     builder = _Builder(people, random.Random(seed), today or dt.date.today(), progress)
     with database.atomic():
-        _ensure_empty()
+        ensure_empty()
         counts = builder.run()
         if progress:
             progress("正在写入操作日志…")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from models.i18n import Message, msg
 
+from ..file_safety import input_problem
 from ..reports.output import Cancelled, Job
 from . import limits
 from .columns import KIND_LABELS, KINDS, detect_mapping, header_score, remembered_mapping
@@ -221,6 +222,9 @@ def read_sheet(path: Path | str, kind: str, sheet: str | None = None,
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}")
     path = Path(path)
+    refused = input_problem(path)  # reading the open database would drop SQLite's locks on it
+    if refused is not None:
+        raise SheetError(refused)
     try:
         names, chosen, rows, notices = _read(path, kind, sheet, job)
     except MemoryError as e:  # not expected within the limits; still a message, not a traceback
