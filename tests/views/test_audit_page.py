@@ -271,3 +271,15 @@ def test_operators_and_the_demo_line_read_in_chinese(ctx):
     assert set(rows["演示数据"][5].split("、")) == {"人员", "活动"}
     entry = AuditEntry.get((AuditEntry.entity == "user") & (AuditEntry.entity_id == created.id))
     assert {c.label: c.new for c in entry_changes(entry)}["权限"] == "录入员"
+
+
+def test_the_open_database_is_refused_as_a_backup_file(qtbot, ctx, orgs, monkeypatch, file_dialogs):
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+    window = make_window(qtbot, ctx)
+    for target in (ctx.db_path, ctx.db_path.with_name(ctx.db_path.stem)):  # "test" gets ".db" added
+        file_dialogs.answer(target)
+        window.backup_action.trigger()
+    assert window.findChild(tasks.Task) is None
+    assert len(warned) == 2 and all("正在使用的数据库" in text for text in warned)
+    assert Organization.select().count() == 4

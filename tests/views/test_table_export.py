@@ -219,3 +219,30 @@ def test_the_progress_dialog_follows_the_work(qtbot, page):
     with qtbot.waitSignal(task.finished, timeout=5000):
         pass
     assert task.outcome == "cancelled"
+
+
+def test_a_database_is_refused_as_an_export_file(qtbot, page, tmp_path, monkeypatch, file_dialogs):
+    from desktop.backup import backup_to
+    from desktop.integrity import check_database
+
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+    disguised = backup_to(page.ctx.db, tmp_path / "备份.xlsx")  # a database named like a workbook
+    before = disguised.read_bytes()
+    file_dialogs.answer(disguised)
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert getattr(page, "export_task", None) is None
+    assert len(warned) == 1 and "是一个数据库文件" in warned[0]
+    assert disguised.read_bytes() == before and check_database(page.ctx.db_path) == []
+
+
+def test_replacing_an_existing_file_is_asked_first(qtbot, page, tmp_path, monkeypatch, file_dialogs):
+    existing = tmp_path / "上月.xlsx"
+    existing.write_bytes(b"last month")
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *args: asked.append(args[2]) or QMessageBox.StandardButton.No)
+    file_dialogs.answer(existing)
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert asked == ["上月.xlsx 已经存在。要替换它吗？"] and existing.read_bytes() == b"last month"
+    assert getattr(page, "export_task", None) is None
