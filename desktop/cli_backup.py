@@ -78,20 +78,21 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS
 
 
-def _refused(args: argparse.Namespace, db_path: Path, permission: str) -> bool:
-    """Log in and check the role (printing why not). A missing or unopenable database has
-    nobody to log in as: restoring it is what the command is for, so it is not refused."""
+def _login(args: argparse.Namespace, db_path: Path, permission: str) -> bool | None:
+    """Log in to ``db_path`` and check the role, printing why not: True refused, False allowed,
+    None when the file is missing or cannot be opened (nobody can log in to it)."""
     from models.permissions import PermissionDenied
 
     from .auth import LoginRefused, cli_context
     from .database import DatabaseOpenError
 
     if not db_path.is_file():
-        return False
+        return None
     try:
         cli_context(db_path, args.user, permission).close()
-    except DatabaseOpenError:
-        return False
+    except DatabaseOpenError as e:
+        log.info("%s cannot be opened to log in: %s", db_path, e.message)
+        return None
     except LoginRefused as e:
         print(e.message, file=sys.stderr)
         return True
@@ -99,6 +100,11 @@ def _refused(args: argparse.Namespace, db_path: Path, permission: str) -> bool:
         print(e.errors["permission"], file=sys.stderr)
         return True
     return False
+
+
+def _refused(args: argparse.Namespace, db_path: Path, permission: str) -> bool:
+    """A backup of a database nobody can log in to is allowed: it only copies what is there."""
+    return _login(args, db_path, permission) is True
 
 
 def _restore_refused(args: argparse.Namespace, db_path: Path) -> bool:
@@ -109,23 +115,9 @@ def _restore_refused(args: argparse.Namespace, db_path: Path) -> bool:
     in as: then an administrator of the backup being restored proves it with the password they
     had there, or ``--force`` says the person at this PC takes it on (for a lost password).
     """
-    from models.permissions import PermissionDenied
-
-    from .auth import LoginRefused, cli_context
-    from .database import DatabaseOpenError
-
-    if db_path.is_file():
-        try:
-            cli_context(db_path, args.user, "restore").close()
-            return False
-        except DatabaseOpenError as e:
-            log.info("restore onto %s, which cannot be opened: %s", db_path, e.message)
-        except LoginRefused as e:
-            print(e.message, file=sys.stderr)
-            return True
-        except PermissionDenied as e:
-            print(e.errors["permission"], file=sys.stderr)
-            return True
+    refused = _login(args, db_path, "restore")
+    if refused is not None:
+        return refused
     if args.force:
         log.warning("restore of %s from %s forced without a login", db_path, args.file)
         return False
