@@ -56,6 +56,20 @@ def _ask_password(name: str) -> str | None:
     return getpass.getpass(f"操作员“{name}”的密码：")
 
 
+def operator_password(name: str, env: Mapping[str, str] | None = None,
+                      ask: Callable[[str], str | None] = _ask_password) -> str:
+    """The password a command was given for operator ``name`` (environment, else a prompt),
+    or LoginRefused saying how to give it."""
+    env = os.environ if env is None else env
+    password = env.get(ENV_PASSWORD)
+    if password is None:
+        password = ask(name)
+    if password is None:
+        raise LoginRefused(msg("请输入操作员“{name}”的密码：在终端中运行，或用环境变量 {env} 提供。",
+                               name=name, env=ENV_PASSWORD))
+    return password
+
+
 def cli_user(name: str | None, env: Mapping[str, str] | None = None,
              ask: Callable[[str], str | None] = _ask_password) -> User:
     """The logged-in user of a command, or LoginRefused (bound database needed)."""
@@ -73,12 +87,7 @@ def cli_user(name: str | None, env: Mapping[str, str] | None = None,
             "这个数据库需要登录：请用 --user 用户名 或环境变量 {env_user} 指明操作员，"
             "密码用环境变量 {env_password} 提供或在提示时输入。",
             env_user=ENV_USER, env_password=ENV_PASSWORD))
-    password = env.get(ENV_PASSWORD)
-    if password is None:
-        password = ask(name)
-    if password is None:
-        raise LoginRefused(msg("请输入操作员“{name}”的密码：在终端中运行，或用环境变量 {env} 提供。",
-                               name=name, env=ENV_PASSWORD))
+    password = operator_password(name, env, ask)
     try:
         return authenticate(name, password, unrecorded=_login_not_written)
     except AuthError as e:

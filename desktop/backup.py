@@ -26,7 +26,7 @@ from models.i18n import msg
 
 from . import paths
 from .database import database_error_message, error_kind
-from .file_safety import BACKUP_APPLICATION_ID, COMPANION_SUFFIXES, output_problem
+from .file_safety import BACKUP_APPLICATION_ID, of_database, output_problem
 from .instance_lock import InstanceLock, LockedError
 from .integrity import CheckImpossible, check_database, connect_for_check
 from .reports.output import ExportError
@@ -110,7 +110,8 @@ def _source_connection(source: Database | sqlite3.Connection | Path) -> tuple[sq
     return connect_for_check(Path(source)), True
 
 
-def _remove_quietly(path: Path) -> None:
+def remove_database_files(path: Path) -> None:
+    """Remove ``path`` and its journals, whatever of them exists (a temporary or failed copy)."""
     for leftover in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal"),
                      path.with_name(path.name + "-shm")):
         try:
@@ -178,13 +179,13 @@ def backup_to(source: Database | sqlite3.Connection | Path, path: Path) -> Path:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except CheckImpossible as e:
-        _remove_quietly(tmp)
+        remove_database_files(tmp)
         raise BackupError(msg("备份没有写入 {path}：{reason}", path=path, reason=e.message)) from e
     except (OSError, sqlite3.Error) as e:
-        _remove_quietly(tmp)
+        remove_database_files(tmp)
         raise _write_error(e, path) from e
     except BaseException:
-        _remove_quietly(tmp)
+        remove_database_files(tmp)
         raise
     finally:
         if owned:
@@ -195,13 +196,8 @@ def backup_to(source: Database | sqlite3.Connection | Path, path: Path) -> Path:
 
 def _source_problem(source: Database | sqlite3.Connection | Path, path: Path):
     """A backup must not replace the database it copies (nor one of its companions)."""
-    if not isinstance(source, Path | str):
-        return None
-    source = Path(source)
-    for member in (source, *(source.with_name(source.name + s) for s in COMPANION_SUFFIXES)):
-        if Path(os.path.abspath(path)) == Path(os.path.abspath(member)) or (
-                path.exists() and member.exists() and os.path.samefile(path, member)):
-            return msg("不能把数据库备份到它自己（或它的附属文件）{path}。请换一个文件名。", path=path)
+    if isinstance(source, Path | str) and of_database(path, source):
+        return msg("不能把数据库备份到它自己（或它的附属文件）{path}。请换一个文件名。", path=path)
     return None
 
 
@@ -343,7 +339,7 @@ def restore_from(path: Path, db_path: Path, folder: Path | None = None) -> Path 
     except (OSError, sqlite3.Error) as e:
         raise _restore_error(e, db_path) from e
     finally:
-        _remove_quietly(staged)
+        remove_database_files(staged)
     log.info("database %s restored from %s (previous state kept as %s)", db_path, path, safety)
     return safety
 

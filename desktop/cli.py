@@ -89,6 +89,7 @@ def run_demo(db_path: Path, people: int, seed: int) -> int:
         return EXIT_USER_ERROR
     from models.choices import USER_ROLES
 
+    from .backup import remove_database_files
     from .database import DatabaseOpenError, open_database
     from .demo import COUNT_LABELS, DemoError, create_demo_users, fill_demo
     from .reports.output import os_error_message
@@ -122,8 +123,7 @@ def run_demo(db_path: Path, people: int, seed: int) -> int:
         print(os_error_message(e, db_path), file=sys.stderr)
         return EXIT_USER_ERROR
     finally:
-        for leftover in (tmp, *(tmp.with_name(tmp.name + s) for s in ("-wal", "-shm", "-journal"))):
-            leftover.unlink(missing_ok=True)
+        remove_database_files(tmp)  # nothing once renamed; the unfinished copy otherwise
     summary = "，".join(f"{COUNT_LABELS[k]} {v}" for k, v in counts.items())
     print(f"演示数据已写入 {db_path}：{summary}（用时 {time.perf_counter() - started:.1f} 秒）")
     print("演示操作员（用户名 / 角色 / 密码，仅供试用）：")

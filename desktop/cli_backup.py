@@ -140,7 +140,7 @@ def backup_admin_refusal(backup: Path, user_name: str | None) -> str | None:
 
     from models.auth import verify_password
 
-    from .auth import ENV_PASSWORD, ENV_USER, _ask_password
+    from .auth import ENV_USER, LoginRefused, operator_password
 
     name = (user_name or os.environ.get(ENV_USER) or "").strip()
     if not name:
@@ -151,13 +151,12 @@ def backup_admin_refusal(backup: Path, user_name: str | None) -> str | None:
                                (name,)).fetchone()
     except sqlite3.Error as e:
         return f"无法读取备份 {backup} 中的操作员：{e}。"
-    password = os.environ.get(ENV_PASSWORD)
-    if password is None:
-        password = _ask_password(name)
-    if password is None:
-        return f"请输入操作员“{name}”的密码：在终端中运行，或用环境变量 {ENV_PASSWORD} 提供。"
-    stored = row[0] if row else None
-    if not stored or not verify_password(password, stored) or not row[2]:
+    try:
+        password = operator_password(name)
+    except LoginRefused as e:
+        return str(e.message)
+    # always one password check, so an unknown name answers as slowly as a wrong password
+    if not verify_password(password, row[0] if row else "") or not row[2]:
         return "用户名或密码不对（以备份中的操作员为准）。"
     if row[1] != "admin":
         return f"操作员“{name}”在备份中不是管理员，不能恢复。"

@@ -17,7 +17,6 @@ look only at names and ``stat`` results for held files, which open nothing.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from pathlib import Path
 
@@ -82,13 +81,15 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def held_database_of(path: Path | str) -> Path | None:
-    """The open database that ``path`` is (or is a companion of: -wal, -shm, -journal, .lock)."""
+def of_database(path: Path | str, db: Path | str) -> bool:
+    """Whether ``path`` is the database ``db`` or one of its companions (-wal, -shm, -journal, .lock)."""
     candidate = _resolved(path)
-    for db in held_databases():
-        if any(_same(candidate, member) for member in _family(db)):
-            return db
-    return None
+    return any(_same(candidate, member) for member in _family(_resolved(db)))
+
+
+def held_database_of(path: Path | str) -> Path | None:
+    """The open database that ``path`` is (or is a companion of)."""
+    return next((db for db in held_databases() if of_database(path, db)), None)
 
 
 def sqlite_kind(path: Path) -> str | None:
@@ -118,9 +119,9 @@ def output_problem(path: Path | str, *, may_replace_backup: bool = False) -> Mes
     if held_database_of(path) is not None:
         return msg("{path} 是巾帼枢纽正在使用的数据库（或它的附属文件），不能写入或覆盖。"
                    "请换一个文件名或位置。", path=path)
-    name = path.name.lower()
-    if name.endswith(COMPANION_SUFFIXES):
-        base = path.with_name(re.sub(r"(-wal|-shm|-journal|\.lock)$", "", path.name, flags=re.I))
+    suffix = next((s for s in COMPANION_SUFFIXES if path.name.lower().endswith(s)), None)
+    if suffix is not None:
+        base = path.with_name(path.name[:-len(suffix)])
         if base.is_file() and (held_database_of(base) is not None or sqlite_kind(base) is not None):
             return msg("{path} 是数据库 {base} 的附属文件，覆盖它会损坏数据库。请换一个文件名。",
                        path=path, base=base.name)

@@ -15,9 +15,8 @@ from models.references import ENTITY_LABELS
 from models.schema import CORE_TABLES, SCHEMA_VERSION
 
 from .database import error_kind, has_write_ahead_log, read_only_uri, readable_as_is
-from .file_safety import held_database_of
+from .file_safety import DATABASE_MAGIC, held_database_of
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100
 MAX_REPORTED = 5  # integrity lines and orphan rows named one by one; the rest are counted
 
@@ -44,7 +43,7 @@ def _header_problem(path: Path) -> Message | None:
         header = f.read(HEADER_SIZE)
     if size == 0:
         return msg("数据库文件 {path} 是空的（0 字节），里面没有数据。", path=path)
-    if not header.startswith(SQLITE_MAGIC):
+    if not header.startswith(DATABASE_MAGIC):
         return msg("{path} 不是数据库文件（文件头不对），可能已损坏或选错了文件。", path=path)
     if len(header) < HEADER_SIZE:
         return msg("数据库文件 {path} 被截断了：连文件头都不完整。", path=path)

@@ -239,22 +239,21 @@ def county(folder: Path) -> Path:
     return path
 
 
-def csv_whitespace(folder: Path) -> Path:
-    path = folder / "whitespace.csv"
+def _csv_filled(path: Path, byte: bytes) -> Path:
+    """A header, then ON_DISK bytes of ``byte``."""
     with open(path, "wb") as f:
         f.write("姓名,备注\n".encode())
         for _ in range(ON_DISK // (1 << 20)):
-            f.write(b" " * (1 << 20))
+            f.write(byte * (1 << 20))
     return path
+
+
+def csv_whitespace(folder: Path) -> Path:
+    return _csv_filled(folder / "whitespace.csv", b" ")
 
 
 def csv_blank_lines(folder: Path) -> Path:
-    path = folder / "blank-lines.csv"
-    with open(path, "wb") as f:
-        f.write("姓名,备注\n".encode())
-        for _ in range(ON_DISK // (1 << 20)):
-            f.write(b"\n" * (1 << 20))
-    return path
+    return _csv_filled(folder / "blank-lines.csv", b"\n")
 
 
 def csv_rows(folder: Path) -> Path:

@@ -18,8 +18,8 @@ from peewee import SqliteDatabase
 
 from desktop.cli import main
 from desktop.context import build_context
-from models import auth
-from models.entities import Organization, Region
+
+from .conftest import office_db
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data"
 BUSY = "正被其他程序使用"
@@ -33,13 +33,7 @@ def rows(db: Path, sql: str) -> list[tuple]:
 @pytest.fixture
 def office(tmp_path, monkeypatch) -> Path:
     """A database with an administrator who logs in, and a clerk, as an office has."""
-    path = tmp_path / "office.db"
-    ctx = build_context(path)
-    admin = auth.create_first_admin("admin", "管理员", "admin-pass-1", "admin-pass-1")
-    auth.create_user(admin, "luru", "录入员", "clerk", "luru-pass-1")
-    Organization.create(name="巾帼志愿服务队", kind="grassroots",
-                        region=Region.create(name="东关街道", level="township"))
-    ctx.close()
+    path = office_db(tmp_path / "office.db")
     monkeypatch.setenv("JINGUO_USER", "luru")
     monkeypatch.setenv("JINGUO_PASSWORD", "luru-pass-1")
     return path

@@ -23,8 +23,9 @@ import pytest
 import desktop.database
 from desktop.cli import main
 from desktop.context import build_context
-from models import auth
-from models.entities import Organization, Region
+from models.entities import Organization
+
+from .conftest import office_db
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data"
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,19 +35,6 @@ DAMAGE_WORDS = ("已损坏", "从备份恢复", "jinguo restore")
 def rows(db: Path, sql: str) -> list[tuple]:
     with closing(sqlite3.connect(f"{db.as_uri()}?mode=ro&immutable=1", uri=True)) as conn:
         return conn.execute(sql).fetchall()
-
-
-def office_db(path: Path) -> Path:
-    """A closed database with one organization and two operators who log in."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ctx = build_context(path)
-    admin = auth.create_first_admin("admin", "管理员", "admin-pass-1", "admin-pass-1")
-    auth.create_user(admin, "luru", "录入员", "clerk", "luru-pass-1")
-    Organization.create(name="巾帼志愿服务队", kind="grassroots",
-                        region=Region.create(name="东关街道", level="township"))
-    ctx.close()
-    assert not path.with_name(path.name + "-wal").exists()
-    return path
 
 
 def _mount(*args: str) -> None:
@@ -125,20 +113,25 @@ def jinguo(data_dir: Path, *args: object, timeout: float = 120,
                           text=True, encoding="utf-8", env=full_env, timeout=timeout)
 
 
+def check_and_backup_work(data: Path, db: Path, copy: Path) -> None:
+    """``check`` says the database is sound (no word of damage) and a clerk's backup is complete."""
+    check = jinguo(data, "check", "--db", db)
+    assert check.returncode == 0, check.stderr
+    assert "数据库完好" in check.stdout
+    assert not any(word in check.stdout + check.stderr for word in DAMAGE_WORDS)
+
+    backup = jinguo(data, "backup", "--db", db, "-o", copy, env=CLERK)
+    assert backup.returncode == 0, backup.stderr
+    assert rows(copy, "SELECT name FROM organization") == [("巾帼志愿服务队",)]
+
+
 def test_check_backup_and_a_dry_run_work_on_a_full_disk(tmp_path):
     """Before, check and backup called the intact database "已损坏" and advised restoring an
     older backup, which would have lost everything entered since."""
     source = office_db(tmp_path / "office.db")
     data = tmp_path / "data"
     with full_disk(tmp_path / "usb", source) as db:
-        check = jinguo(data, "check", "--db", db)
-        assert check.returncode == 0, check.stderr
-        assert "数据库完好" in check.stdout
-        assert not any(word in check.stdout + check.stderr for word in DAMAGE_WORDS)
-
-        backup = jinguo(data, "backup", "--db", db, "-o", tmp_path / "copy.db", env=CLERK)
-        assert backup.returncode == 0, backup.stderr
-        assert rows(tmp_path / "copy.db", "SELECT name FROM organization") == [("巾帼志愿服务队",)]
+        check_and_backup_work(data, db, tmp_path / "copy.db")
 
         sheet = SAMPLES / "legacy-orgs.xlsx"
         dry_run = jinguo(data, "import", "orgs", sheet, "--db", db, "--skip-invalid", "--dry-run", env=CLERK)
@@ -156,14 +149,7 @@ def test_check_backup_and_a_dry_run_work_in_a_read_only_folder(tmp_path):
     db = office_db(tmp_path / "cd" / "office.db")
     data = tmp_path / "data"
     with read_only_folder(db.parent):
-        check = jinguo(data, "check", "--db", db)
-        assert check.returncode == 0, check.stderr
-        assert "数据库完好" in check.stdout
-        assert not any(word in check.stdout + check.stderr for word in DAMAGE_WORDS)
-
-        backup = jinguo(data, "backup", "--db", db, "-o", tmp_path / "copy.db", env=CLERK)
-        assert backup.returncode == 0, backup.stderr
-        assert rows(tmp_path / "copy.db", "SELECT name FROM organization") == [("巾帼志愿服务队",)]
+        check_and_backup_work(data, db, tmp_path / "copy.db")
 
         dry_run = jinguo(data, "import", "orgs", SAMPLES / "legacy-orgs.xlsx", "--db", db, "--skip-invalid",
                          "--dry-run", env=CLERK)

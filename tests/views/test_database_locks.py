@@ -13,43 +13,21 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from contextlib import closing
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog
 
 from desktop.context import build_context
 from desktop.lock_check import locks_lost
 from views.lock_watch import LockWatch
 from views.main_window import MainWindow
 
+from .window_driver import cancel_once_listed
+
 pytestmark = pytest.mark.skipif(not Path("/proc/locks").exists(), reason="POSIX lock table of Linux")
 
-LISTING_SECONDS = 1.5
 DRIVER = Path(__file__).with_name("window_driver.py")
-
-
-def cancel_once_listed() -> QTimer:
-    """Cancel each file dialog once it has listed the database's folder (icons and types of
-    every file are found as the folder is read, whatever the name filter shows)."""
-
-    def poll() -> None:
-        dialog = next((w for w in QApplication.topLevelWidgets()
-                       if isinstance(w, QFileDialog) and w.isVisible()), None)
-        if dialog is None:
-            return
-        seen = dialog.property("seen_at") or time.monotonic()
-        dialog.setProperty("seen_at", seen)
-        if time.monotonic() - seen > LISTING_SECONDS:  # the folder is read, every file looked at
-            dialog.reject()
-
-    timer = QTimer()
-    timer.timeout.connect(poll)
-    timer.start(20)
-    return timer
 
 
 def test_listing_the_database_folder_in_every_file_dialog_keeps_the_locks(qtbot, ctx, orgs):

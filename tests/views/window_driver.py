@@ -39,6 +39,14 @@ def list_and_cancel() -> None:
         dialog.reject()
 
 
+def cancel_once_listed() -> QTimer:
+    """A timer that cancels each file dialog once it has listed its folder."""
+    timer = QTimer()
+    timer.timeout.connect(list_and_cancel)
+    timer.start(20)
+    return timer
+
+
 def main() -> int:
     db_path = Path(sys.argv[1]).resolve()
     app = create_application()
@@ -47,9 +55,7 @@ def main() -> int:
     for key in ("export/folder", "import/folder", "backup/folder"):
         window.settings.setValue(key, str(db_path.parent))
     window.show()
-    closer = QTimer()
-    closer.timeout.connect(list_and_cancel)
-    closer.start(50)
+    closer = cancel_once_listed()
     window.current_page().export_excel()
     window.show_page(next(i for i in range(window.nav.count()) if window.nav.item(i).text() == "导入"))
     window.current_page().choose_file()
