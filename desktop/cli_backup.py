@@ -147,8 +147,9 @@ def backup_admin_refusal(backup: Path, user_name: str | None) -> str | None:
         return "请用 --user 指明备份中的管理员。"
     try:
         with closing(sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)) as conn:
-            row = conn.execute("SELECT password_hash, role, active FROM user WHERE username = ?",
-                               (name,)).fetchone()
+            row = conn.execute(  # names match regardless of case, as at the login
+                "SELECT password_hash, role, active FROM user WHERE lower(username) = lower(?)",
+                (name,)).fetchone()
     except sqlite3.Error as e:
         return f"无法读取备份 {backup} 中的操作员：{e}。"
     try:

@@ -131,7 +131,8 @@ def test_restore_onto_a_database_that_cannot_be_opened_needs_the_backups_adminis
     wrong = (ADMIN[0], "", "admin", "wrong-password")
     code, err = jinguo(wrong, "restore", "--db", demo_db, backup)
     assert code == 2 and "密码不对" in err and demo_db.read_bytes() == before
-    assert jinguo(ADMIN, "restore", "--db", demo_db, backup)[0] == 0
+    shouted = (ADMIN[0].upper(), "", "admin", ADMIN[3])  # names match as at the login
+    assert jinguo(shouted, "restore", "--db", demo_db, backup)[0] == 0
     assert check_database(demo_db) == []
 
 
