@@ -48,7 +48,7 @@ class ActivityListing(Listing[ActivityFilter]):
         Column("project", tr_noop("项目"), sort=Project.name_key, width=170),
         Column("participants", tr_noop("参与人数"), "int", sort=Activity.participants, width=75),
         Column("people_served", tr_noop("服务人次"), "int", sort=Activity.people_served, width=75),
-        Column("hours", tr_noop("志愿时长合计"), "int", sort=_hours, width=95),
+        Column("hours", tr_noop("志愿时长合计"), "hours", sort=_hours, width=95),
     )
     default_sort = "held_on"
     default_descending = True  # newest first

@@ -19,7 +19,8 @@ F = TypeVar("F")
 class Column:
     key: str
     title: str  # Chinese source text (translated by the UI, context "models")
-    kind: str = "text"  # text | label | message (models.i18n.Message) | date | datetime | int | money | bool
+    # text | label | message (models.i18n.Message) | date | datetime | int | hours (0.1) | money | bool
+    kind: str = "text"
     sort: Node | None = None  # SQL expression to ORDER BY; None = not sortable
     width: int = 120
 

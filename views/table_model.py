@@ -34,6 +34,8 @@ def format_value(column: Column, value: Any) -> str:
         return QApplication.translate("ListingModel", "是") if value else ""
     if column.kind == "money":
         return f"{Decimal(value):,.2f}"
+    if column.kind == "hours":
+        return f"{Decimal(value):,.1f}"
     if column.kind == "datetime" and isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if column.kind == "date" and isinstance(value, dt.date):
@@ -186,7 +188,7 @@ class ListingModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column.kind in ("int", "money"):
+            if column.kind in ("int", "hours", "money"):
                 return _RIGHT
             return _CENTER if column.kind == "bool" else _LEFT
         if role == Qt.ItemDataRole.ForegroundRole and row.archived:

@@ -27,7 +27,7 @@ PAGE_ROWS = 5000  # rows read per query (and between progress reports and Cancel
 PIXELS_PER_CHARACTER = 7  # a list column's width in pixels → an Excel width in characters
 
 # How each listing column kind is written: the cell kind of desktop/reports/xlsx.py.
-CELL_KINDS = {"date": "date", "datetime": "datetime", "int": "int", "money": "money"}
+CELL_KINDS = {"date": "date", "datetime": "datetime", "int": "int", "hours": "float", "money": "money"}
 YES = tr_noop("是")
 
 

@@ -34,6 +34,7 @@ _TITLE_FONT = Font(bold=True, size=14)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0.00", "float": "#,##0.0", "percent": "0.0%"}
+FRACTION_FORMAT = "#,##0.0##"
 
 
 def safe_text(value: Any) -> str:
@@ -65,6 +66,8 @@ def typed_cell(ws: WriteOnlyWorksheet, value: Any, kind: str = "text", border: b
     elif kind in NUMBER_FORMATS and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         stored = float(value) if isinstance(value, Decimal) else value
         number_format = NUMBER_FORMATS[kind]
+        if kind == "int" and stored != int(stored):
+            number_format = FRACTION_FORMAT  # a whole-number format would show 27.5 as 28
     elif kind == "date" and isinstance(value, dt.date):
         stored, number_format = value, "yyyy-mm-dd"
     elif kind == "datetime" and isinstance(value, dt.datetime):

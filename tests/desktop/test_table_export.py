@@ -127,3 +127,28 @@ def test_full_id_numbers_only_when_the_settings_and_the_operator_allow(
     assert shown == (expected if full else [mask_id_number(n) for n in expected])
     entry = AuditEntry.select().where(AuditEntry.action == "export").get()
     assert ("完整身份证号" in entry.summary) == full
+
+
+def test_activity_hours_keep_their_half_hour(ctx, people, tmp_path):
+    """27.5 hours shows as 27.5 in the exported list (a whole-number format showed 28)."""
+    from models.activity_listing import ActivityFilter, ActivityListing
+    from models.entities import Activity, ServiceRecord
+    activity = Activity.create(title="敬老院探访", held_on=dt.date(2025, 3, 8))
+    ServiceRecord.create(activity=activity, person=people[0], hours=Decimal("20"))
+    ServiceRecord.create(activity=activity, person=people[1], hours=Decimal("7.5"))
+    path = tmp_path / "activities.xlsx"
+    export_listing(path, ActivityListing(), ActivityFilter(), None, False, title="活动")
+    _wb, ws, rows = read_rows(path)
+    col = rows[2].index("志愿时长合计") + 1
+    cell = ws.cell(4, col)
+    assert cell.value == pytest.approx(27.5)
+    assert cell.number_format == "#,##0.0"
+
+
+def test_a_fraction_in_a_whole_number_column_is_not_rounded_away(tmp_path):
+    from openpyxl import Workbook
+
+    from desktop.reports.xlsx import typed_cell
+    ws = Workbook(write_only=True).create_sheet()
+    assert typed_cell(ws, 12, "int").number_format == "#,##0"
+    assert typed_cell(ws, Decimal("27.5"), "int").number_format == "#,##0.0##"
