@@ -26,9 +26,10 @@ _LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$", re.ASCII)
 
 
 class InvalidValue(ValueError):
-    def __init__(self, message: Message):
+    def __init__(self, message: Message, code: str | None = None):
         super().__init__(str(message))
         self.message = message
+        self.code = code  # a stable name for the kind of problem, where a caller tells them apart
 
 
 def to_halfwidth(text: str) -> str:

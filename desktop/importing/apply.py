@@ -209,16 +209,17 @@ def _people(plan: ImportPlan, w: _Writer) -> None:
     next_membership = _next_id(Membership)
     memberships = []
     for p in everyone:
-        if p.new_membership:
+        for name in p.new_memberships:
             memberships.append({"id": next_membership, "person": p.existing_id,
-                                "organization": org_ids[p.organization], "role": p.membership_role,
+                                "organization": org_ids[name], "role": p.membership_role,
                                 "start_on": p.joined_on})
             next_membership += 1
     w.create(Membership, memberships, label_key=None)
     for p in everyone:
-        if p.new_membership:
+        if p.new_memberships:
             role = MEMBERSHIP_ROLES.label(p.membership_role)
-            w.note("person", p.existing_id, "membership", f"{p.organization}（{role}）", p.values["name"])
+            joined = "、".join(f"{name}（{role}）" for name in p.new_memberships)
+            w.note("person", p.existing_id, "membership", joined, p.values["name"])
     next_assignment = _next_id(TeamAssignment)
     assignments = []
     for p in everyone:

@@ -9,6 +9,8 @@ into numbers, the same person twice in one file, unknown organizations.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,6 +26,7 @@ from models.entities import (
     Membership,
     Organization,
     Person,
+    Region,
     ServiceArea,
     ServiceRecord,
     Team,
@@ -34,21 +37,23 @@ from models.i18n import Message, msg
 from models.organizations import OrganizationData, clean_organization
 from models.people import PersonData, clean_person
 from models.rules import check_stage_transition
-from models.validators import InvalidValue, mask_id_number, normalise_phone
+from models.validators import InvalidValue, mask_id_number
 
 from ..reports.output import Job
-from .columns import field_of
+from .columns import field_of, not_imported_reason
 from .reading import SheetData
 from .rows import data_rows
 from .values import (
     SCIENTIFIC,
     BadCell,
+    MonthDigits,
     is_number,
     name_text,
     parse_date,
     parse_hours,
     parse_yes_no,
     split_list,
+    split_names,
     text,
 )
 
@@ -95,6 +100,21 @@ _MEMBERSHIP_ROLES = _words(MEMBERSHIP_ROLE_WORDS)
 _LEVELS = {**_words(LEVEL_WORDS), **{label: code for code, label in SOCIAL_WORKER_LEVELS}}
 _KINDS = _words(KIND_WORDS)
 _STAGES = {label: code for code, label in INCUBATION_STAGES}
+_LEVEL_SUFFIX = re.compile(r"^(.+?)\((.+)\)$")  # after text(): full-width brackets are halved
+DATE_FIELDS = ("birth_date", "joined_on", "founded_on", "registered_on", "alliance_joined_on",
+               "group_member_since", "stage_on")
+IDENTITY_FIELDS = {"people": ("name", "sex", "birth_date"), "orgs": ("name",)}
+# The record's columns as the preview names them when it shows a change.
+VALUE_LABELS = {
+    "name": "姓名", "id_number": "身份证号", "sex": "性别", "birth_date": "出生日期", "phone": "联系电话",
+    "region": "所属镇（街道）", "is_cadre": "妇工", "is_social_worker": "社工", "is_volunteer": "义工",
+    "social_worker_level": "社工等级", "cadre_title": "妇联职务", "workplace": "工作单位", "notes": "备注",
+    "short_name": "简称", "kind": "类型", "legal_form": "登记类型", "credit_code": "统一社会信用代码",
+    "registered_on": "登记时间", "supervisor": "业务主管单位", "address": "地址", "contact_person": "负责人",
+    "contact_phone": "联系电话", "founded_on": "成立时间", "alliance_member": "公益联盟成员",
+    "alliance_joined_on": "加入联盟时间", "group_member": "团体会员", "group_member_since": "成为团体会员时间",
+    "incubation_stage": "孵化阶段", "stage_since": "阶段起始", "service_areas": "服务领域",
+}
 
 
 @dataclass
@@ -102,6 +122,68 @@ class ImportOptions:
     update_existing: bool = True  # an existing person/organization is updated, else the row is skipped
     create_orgs: bool = False  # a person's unknown organization is registered as grassroots, else rejected
     hours_on: dt.date | None = None  # the day imported service hours are recorded on (default: today)
+    # An update that changes who a record is (a name; a person's sex or birth date) is held back
+    # unless allowed: True for all, or the set of row numbers the user ticked.
+    allow_renames: bool | frozenset[int] = False
+    # People without an ID who may be someone registered: {row: person id, or 0 for "a new person"}
+    # as the user decided; ``create_possible_duplicates`` registers the undecided ones as new.
+    duplicates: dict[int, int] = field(default_factory=dict)
+    create_possible_duplicates: bool = False
+
+    def renames_allowed(self, row: int) -> bool:
+        return self.allow_renames is True or (bool(self.allow_renames) and row in self.allow_renames)
+
+
+@dataclass(frozen=True)
+class RosterSheet:
+    """A roster this program printed (or one made like it): whose it is, from its title."""
+
+    kind: str  # organization | team | venue
+    target: str  # the organization's, team's or venue's name
+
+
+_ROSTER_TITLES = ((re.compile(r"^(.+?)成员花名册$"), None), (re.compile(r"^(.+?)阵地人员花名册$"), "venue"))
+
+
+def roster_of(sheet: SheetData) -> RosterSheet | None:
+    """An organization roster (成员花名册 with 职务), a team roster (成员花名册 with 分工) or a
+    venue roster (阵地人员花名册), told by the first title row above the header."""
+    if sheet.kind != "people" or not sheet.caption:
+        return None
+    title = sheet.caption[0].replace(" ", "")
+    titles = {t.replace(" ", "") for t in sheet.header}
+    for pattern, kind in _ROSTER_TITLES:
+        m = pattern.match(title)
+        if m is None:
+            continue
+        if kind is None:
+            kind = "organization" if "职务" in titles else "team" if "分工" in titles else None
+        if kind is not None:
+            return RosterSheet(kind, m.group(1))
+    return None
+
+
+@dataclass(frozen=True)
+class IgnoredColumn:
+    column: int  # 0-based
+    title: str
+    reason: str  # why, in Chinese
+
+    def describe(self) -> str:
+        return f"{self.title}（{self.reason}）"
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """A row without an ID whose person may be one already registered (the same name, nothing that
+    tells them apart, not enough that says it is her): the user decides."""
+
+    planned: PlannedRow
+    candidates: tuple  # Person records
+
+    @property
+    def row(self) -> int:
+        return self.planned.row
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,16 +226,26 @@ class PlannedRow:
     existing_id: int | None = None
     changed: bool = True  # for an existing record: does it change at all
     before: dict[str, Any] | None = None  # the existing record's fields, for undo
-    organization: str = ""  # people: the organization's name
+    organizations: tuple[str, ...] = ()  # people: the organizations named
     membership_role: str = "member"
     joined_on: dt.date | None = None
-    new_membership: bool = False
+    new_memberships: tuple[str, ...] = ()  # people: the organizations she joins with this row
     team_id: int | None = None
     team: str = ""
     team_roles: tuple[str, ...] = ()
     hours: Decimal | None = None
     service_area_ids: tuple[int, ...] | None = None  # orgs: None = keep as is
     stage: tuple[str, dt.date, str] | None = None  # orgs: (stage, entered on, note) for a new stage
+
+    @property
+    def organization(self) -> str:
+        """The first organization named (the one imported hours are recorded with)."""
+        return self.organizations[0] if self.organizations else ""
+
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        """``(field, stored, new)`` for each value of an existing record this row changes."""
+        before = self.before or {}
+        return [(k, before.get(k), v) for k, v in self.values.items() if k in before and before[k] != v]
 
 
 @dataclass
@@ -170,6 +262,11 @@ class ImportPlan:
     rejected: list[Rejection] = field(default_factory=list)
     new_organizations: list[str] = field(default_factory=list)  # people: created as grassroots
     audit_mark: int = 0  # the last audit entry when planned: a later one means the data changed
+    renames: list[PlannedRow] = field(default_factory=list)  # updates held back: they change who it is
+    possible_duplicates: list[PossibleDuplicate] = field(default_factory=list)  # held back: who is it?
+    ignored: list[IgnoredColumn] = field(default_factory=list)  # header columns not imported
+    roster: RosterSheet | None = None
+    months: dict[str, MonthDigits] = field(default_factory=dict)  # date columns: how months were typed
 
     @property
     def created(self) -> int:
@@ -186,13 +283,54 @@ class ImportPlan:
             "created": self.created,
             "updated": self.updated,
             "rejected": list(self.rejected_summary()),
+            **self.held_summary(),
             "notices": [str(n) for n in self.sheet.notices],
+        }
+
+    def held_summary(self) -> dict[str, Any]:
+        """What the plan holds back or leaves out, for ``summary()``: renames, possible duplicates,
+        ignored and guessed columns, the sheet's kind."""
+        header = self.sheet.header
+        return {
+            "unchanged": len(self.unchanged),
+            "renames": [{"row": p.row, "changes": [
+                {"field": VALUE_LABELS.get(k, k), "old": _shown(old), "new": _shown(new)}
+                for k, old, new in p.changes()]}
+                for p in self.renames],
+            "possible_duplicates": [{"row": d.row, "name": d.planned.values.get("name", ""),
+                                     "candidates": [_candidate_text(c) for c in d.candidates]}
+                                    for d in self.possible_duplicates],
+            "ignored_columns": [c.describe() for c in self.ignored],
+            "guessed_columns": [{"column": header[col] if col < len(header) else "",
+                                 "field": field_of(self.kind, key).label}
+                                for key, col in self.sheet.guessed.items() if self.mapping.get(key) == col],
+            "roster": ({"kind": self.roster.kind, "target": self.roster.target} if self.roster else None),
         }
 
     def rejected_summary(self) -> Iterator[dict[str, Any]]:
         """The rejected rows as ``summary()`` lists them, one at a time (the CLI streams them)."""
         for r in self.rejected:
             yield {"row": r.row, "column": r.column, "reason": r.reason_text()}
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return {"F": "女", "M": "男"}.get(value, str(value)) if isinstance(value, str) else str(value)
+
+
+def _candidate_text(person: Person) -> str:
+    """A registered person as the user can tell her apart: name, birth, phone, masked ID."""
+    parts = [person.name]
+    if person.birth_date:
+        parts.append(f"{person.birth_date:%Y-%m-%d}")
+    if person.phone:
+        parts.append(person.phone)
+    if person.id_number:
+        parts.append(mask_id_number(person.id_number))
+    return "，".join(parts) + f"（编号 {person.id}）"
 
 
 class _Row:
@@ -240,7 +378,7 @@ class _Row:
         try:
             return parser(self.raw(key), *args)
         except InvalidValue as e:
-            self.problem(key, e.message, _code(key, e.message))
+            self.problem(key, e.message, e.code or _code(key, e.message))
             return None
 
 
@@ -327,15 +465,17 @@ def _progress(job: Job | None, done: int, total: int) -> None:
 class _PeoplePlanner:
     def __init__(self, plan: ImportPlan, rows: list):
         self.plan = plan
-        ids, phones = set(), set()
-        id_col, phone_col = plan.mapping.get("id_number"), plan.mapping.get("phone")
+        self.today = today = dt.date.today()
+        self.roster = plan.roster
+        ids, names = set(), set()
+        id_col, name_col = plan.mapping.get("id_number"), plan.mapping.get("name")
         for _, cells in rows:
             raw = cells[id_col] if id_col is not None and id_col < len(cells) else None
-            if isinstance(raw, str) and raw.strip():
-                ids.add(text(raw).replace(" ", "").upper())
-            elif raw is None or raw == "":
-                if phone_col is not None and phone_col < len(cells) and cells[phone_col] is not None:
-                    phones.add(normalise_phone(_number_text(cells[phone_col])))
+            number = text(raw).replace(" ", "").upper() if isinstance(raw, str) else ""
+            if number and "*" not in number:
+                ids.add(number)
+            elif name_col is not None and name_col < len(cells):
+                names.add(name_text(cells[name_col]))  # matched by name: no ID, or a masked one
         self.existing: dict[str, Person] = {}
         found = []  # plain SQL: peewee expressions for 50 000 IDs cost more than the queries
         for chunk in _chunks(sorted(i for i in ids if i)):
@@ -344,107 +484,187 @@ class _PeoplePlanner:
         for chunk in _chunks(found):
             for person in Person.select().where(Person.id.in_(chunk)):
                 self.existing[person.id_number] = person
+        # People the sheet names without a (full) ID: matched by name and what else agrees.
+        self.by_name: dict[str, list[Person]] = defaultdict(list)
+        for chunk in _chunks(sorted(n for n in names if n)):
+            for person in Person.select().where(Person.name.in_(chunk)).order_by(Person.id):
+                self.by_name[person.name].append(person)
         self.orgs = dict(Organization.select(Organization.name, Organization.id).tuples())
         self.teams = dict(Team.select(Team.name, Team.id).tuples())
+        self.townships = _townships()
         self.seen: dict[str, int] = {}  # ID number -> first row
+        self.seen_no_id: dict[tuple, int] = {}  # (name, phone or birth) -> first row, for people without ID
         self.new_orgs: dict[str, int] = {}
-        self.today = today = dt.date.today()
-        self.memberships = set()
+        self.memberships: set[tuple[int, int]] = set()
+        self.org_ids_of: dict[int, set[int]] = defaultdict(set)
         self.assignments = set()
         self.hours_imported: set[int] = set()
-        # Without an ID, the same name and phone is the same person (a sheet imported twice).
-        self.by_name_phone: dict[tuple[str, str], Person | None] = {}
-        for chunk in _chunks(sorted(p for p in phones if p)):
-            for person in Person.select().where(Person.phone.in_(chunk)):
-                key = (person.name, person.phone)
-                self.by_name_phone[key] = None if key in self.by_name_phone else person  # None: ambiguous
-        self.seen_name_phone: dict[tuple[str, str], int] = {}
-        matched = [*self.existing.values(), *(p for p in self.by_name_phone.values() if p is not None)]
-        if matched:
-            person_ids = sorted({p.id for p in matched})
-            for chunk in _chunks(person_ids):
-                active = Membership.select(Membership.person, Membership.organization).where(
-                    Membership.person.in_(chunk)
-                    & (Membership.end_on.is_null() | (Membership.end_on >= today)))
-                self.memberships.update(active.tuples())
-                assigned = TeamAssignment.select(TeamAssignment.person, TeamAssignment.team,
-                                                 TeamAssignment.role).where(
-                    TeamAssignment.person.in_(chunk)
-                    & (TeamAssignment.end_on.is_null() | (TeamAssignment.end_on >= today)))
-                self.assignments.update(assigned.tuples())
+        self.hours_recorded: dict[int, Decimal] = {}
+        known = {p.id for p in self.existing.values()} | {p.id for ps in self.by_name.values() for p in ps}
+        for chunk in _chunks(sorted(known)):
+            active = Membership.select(Membership.person, Membership.organization).where(
+                Membership.person.in_(chunk)
+                & (Membership.end_on.is_null() | (Membership.end_on >= today)))
+            for person_id, org_id in active.tuples():
+                self.memberships.add((person_id, org_id))
+                self.org_ids_of[person_id].add(org_id)
+            assigned = TeamAssignment.select(TeamAssignment.person, TeamAssignment.team,
+                                             TeamAssignment.role).where(
+                TeamAssignment.person.in_(chunk)
+                & (TeamAssignment.end_on.is_null() | (TeamAssignment.end_on >= today)))
+            self.assignments.update(assigned.tuples())
+            if "hours" in plan.mapping:
                 imported = (ServiceRecord.select(ServiceRecord.person).join(Activity)
                             .where(ServiceRecord.person.in_(chunk) & (Activity.title == hours_title(plan))))
                 self.hours_imported.update(p for (p,) in imported.tuples())
+            if "hours_total" in plan.mapping:
+                totals = (ServiceRecord.select(ServiceRecord.person, fn.SUM(ServiceRecord.hours))
+                          .where(ServiceRecord.person.in_(chunk)).group_by(ServiceRecord.person))
+                self.hours_recorded.update((p, Decimal(str(h or 0))) for p, h in totals.tuples())
 
+    # -- the cells ---------------------------------------------------------------------------
+    def _duties(self, row: _Row) -> tuple[set[str], str | None, str | None, list[str]]:
+        """(person roles, membership role, social worker level, federation posts) named in the
+        role cell and the 职务 cell, as the sheet's kind reads them."""
+        person: set[str] = set()
+        membership = level = None
+        posts: list[str] = []
+        for word in split_list(row.raw("role")):
+            word, word_level = _with_level(word)
+            if word in _PERSON_ROLES:
+                person.add(_PERSON_ROLES[word])
+                level = _LEVELS.get(word_level or "", level)
+            elif word in _MEMBERSHIP_ROLES:
+                membership = _MEMBERSHIP_ROLES[word]
+            else:
+                row.problem("role", msg(
+                    "角色“{word}”无法识别，可填：妇工、社工、义工（志愿者）、负责人、骨干、成员", word=word))
+        roster = self.roster.kind if self.roster else None
+        for word in split_names(row.raw("duty")):
+            word, word_level = _with_level(word)
+            if word in _MEMBERSHIP_ROLES and roster != "team":
+                membership = _MEMBERSHIP_ROLES[word]
+            elif word in _PERSON_ROLES and roster != "organization":
+                person.add(_PERSON_ROLES[word])
+                level = _LEVELS.get(word_level or "", level)
+            elif roster == "organization":
+                row.problem("duty", msg("职务“{word}”无法识别：组织花名册的职务可填负责人、骨干、成员", word=word))
+            elif roster == "team":
+                row.problem("duty", msg("分工“{word}”无法识别：团队花名册的分工可填妇工、社工、义工", word=word))
+            else:
+                posts.append(word)  # a post such as 妇联兼职副主席
+        return person, membership, level, posts
+
+    def _organizations(self, row: _Row) -> list[str]:
+        if self.roster is not None and self.roster.kind == "organization" and "organization" not in row.mapping:
+            return [self.roster.target]
+        names = split_names(row.raw("organization"))
+        for name in names:
+            if name in self.orgs or name in self.new_orgs:
+                continue
+            if self.plan.options.create_orgs:
+                if len(name) > 100:
+                    row.problem("organization", msg("组织名称过长（最多 {n} 字）", n=100))
+            else:
+                row.problem("organization", msg(
+                    "组织“{name}”尚未登记：请先在“社会组织”中登记，或导入时选择“自动新建为草根组织”",
+                    name=name), "organization_unknown")
+        return names
+
+    def _team(self, row: _Row) -> str:
+        if self.roster is not None and self.roster.kind == "team" and "team" not in row.mapping:
+            return self.roster.target
+        return text(row.raw("team"))
+
+    def _masked(self, row: _Row, masked: str, name: str) -> Person | None:
+        """The registered person a masked ID (as this program's exports show it) stands for."""
+        same = [p for p in self.by_name.get(name, ()) if p.id_number and mask_id_number(p.id_number) == masked]
+        if len(same) == 1:
+            return same[0]
+        row.problem("id_number", msg(
+            "身份证号 {shown} 是本程序导出时遮蔽了的号码（中间是 *），这样的号码不能导入{why}："
+            "请由可查看完整身份证号的账号导出含完整号码的名单，或删去这一列后再导入",
+            shown=masked, why="（也没有找到姓名和遮蔽号码都相同的已登记人员）" if not same else
+            "（有不止一位姓名和遮蔽号码都相同的已登记人员）"), "id_masked")
+        return None
+
+    def _by_name(self, row: _Row, values: dict, org_names: list[str]) -> tuple[Person | None, list[Person]]:
+        """Without an ID: (the person this row is, certain) or (None, the people it may be)."""
+        name, phone, birth, region = values["name"], values["phone"], values["birth_date"], values["region"]
+        candidates = self.by_name.get(name, [])
+        if not candidates:
+            return None, []
+        if phone:
+            same_phone = [p for p in candidates if p.phone == phone]
+            if len(same_phone) == 1:
+                return same_phone[0], []
+            if same_phone:
+                return None, same_phone
+        org_ids = {self.orgs[n] for n in org_names if n in self.orgs}
+        viable, agreeing = [], []
+        for person in candidates:
+            if (phone and person.phone and person.phone != phone) or (
+                    birth and person.birth_date and person.birth_date != birth) or (
+                    region and person.region_id and person.region_id != region):
+                continue  # a different phone, birth date or township: someone else of the same name
+            viable.append(person)
+            if ((birth and person.birth_date == birth) or (region and person.region_id == region)
+                    or (org_ids & self.org_ids_of.get(person.id, set()))):
+                agreeing.append(person)
+        if len(viable) == 1 and agreeing:
+            return viable[0], []
+        return None, viable
+
+    # -- one row -----------------------------------------------------------------------------
     def row(self, number: int, cells: tuple) -> None:
         plan = self.plan
         row = _Row(plan, cells)
         id_number = _id_number(row)
-        person_roles, membership_role = _roles(row)
+        masked = id_number if "*" in id_number else ""
+        person_roles, membership_role, level, posts = self._duties(row)
         level_text = text(row.raw("social_worker_level"))
-        level = None
         if level_text:
             level = _LEVELS.get(level_text)
             if level is None:
                 row.problem("social_worker_level", msg(
                     "社工等级“{value}”无法识别，可填：助理社会工作师、社会工作师、高级社会工作师",
                     value=level_text))
-            else:
-                person_roles.add("social_worker")
-        joined_on = row.parse("joined_on", parse_date)
+        if level:
+            person_roles.add("social_worker")
+        cadre_title = "、".join([*posts, *([text(row.raw("cadre_title"))] if text(row.raw("cadre_title")) else [])])
+        if cadre_title:
+            person_roles.add("cadre")  # only a federation cadre holds a federation post
+        joined_on = row.parse("joined_on", parse_date, False, plan.months.get("joined_on"), plan.sheet.shown_text)
         if joined_on is not None and joined_on > self.today:
             row.problem("joined_on", msg("日期不能晚于今天"))
         hours = row.parse("hours", parse_hours)
+        hours_total = row.parse("hours_total", parse_hours)
+        name = name_text(row.raw("name"))
+        region = _township(row, self.townships)
         data = PersonData(
-            name=name_text(row.raw("name")),
-            id_number=id_number,
-            phone=_number_text(row.raw("phone")),
-            is_cadre="cadre" in person_roles,
-            is_social_worker="social_worker" in person_roles,
-            is_volunteer="volunteer" in person_roles,
-            social_worker_level=level,
-            cadre_title=text(row.raw("cadre_title")),
-            workplace=text(row.raw("workplace")),
+            name=name, id_number="" if masked else id_number, phone=_number_text(row.raw("phone")),
+            region_id=region, is_cadre="cadre" in person_roles,
+            is_social_worker="social_worker" in person_roles, is_volunteer="volunteer" in person_roles,
+            social_worker_level=level, cadre_title=cadre_title, workplace=text(row.raw("workplace")),
             notes=text(row.raw("notes")),
         )
         existing = None
-        number_key = id_number.upper()
-        if number_key in self.existing:
-            existing = self.existing[number_key]
+        if masked:
+            existing = self._masked(row, masked, name)
+        elif id_number.upper() in self.existing:
+            existing = self.existing[id_number.upper()]
+        if existing is not None:
             data = self._merged(existing, data)
         values, errors = clean_person(data)
-        if existing is None and values["id_number"] is None and values["phone"] and not errors:
-            key = (values["name"], values["phone"])
-            first = self.seen_name_phone.get(key)
-            if first is not None:
-                row.problem("name", msg(
-                    "与第 {first} 行是同一人（没有身份证号，姓名和电话相同）：请合并为一行", first=first),
-                    "duplicate_in_file")
-            self.seen_name_phone.setdefault(key, number)
-            existing = self.by_name_phone.get(key)
-            if existing is not None:
-                values, errors = clean_person(self._merged(existing, data))
-        _check_errors(row, errors, {})
-        if values["id_number"] is None and "id_number" not in errors and not row.problems:
+        _check_errors(row, errors, {"region_id": "township"})
+        if values["id_number"] is None and not masked and "id_number" not in errors:
             self._typed_sex_and_birth(row, values)
-        if values["id_number"]:
-            first = self.seen.get(values["id_number"])
-            if first is not None:
-                row.problem("id_number", msg(
-                    "与第 {first} 行是同一人（身份证号 {number} 相同），同一人只能出现一次：请合并为一行",
-                    first=first, number=mask_id_number(values["id_number"])), "duplicate_in_file")
-            else:
-                self.seen[values["id_number"]] = number
-        organization = text(row.raw("organization"))
-        if organization and organization not in self.orgs and organization not in self.new_orgs:
-            if plan.options.create_orgs:
-                if len(organization) > 100:
-                    row.problem("organization", msg("组织名称过长（最多 {n} 字）", n=100))
-            else:
-                row.problem("organization", msg(
-                    "组织“{name}”尚未登记：请先在“社会组织”中登记，或导入时选择“自动新建为草根组织”",
-                    name=organization), "organization_unknown")
-        team_name = text(row.raw("team"))
+        birth = values["birth_date"]
+        if joined_on is not None and birth is not None and joined_on < birth:
+            row.problem("joined_on", msg("加入时间 {joined} 早于出生日期 {birth}：请核对",
+                                         joined=joined_on.isoformat(), birth=birth.isoformat()), "date_implausible")
+        org_names = self._organizations(row)
+        team_name = self._team(row)
         team_id = None
         team_roles = tuple(r for r in PERSON_ROLES.codes() if r in person_roles)
         if team_name:
@@ -454,18 +674,58 @@ class _PeoplePlanner:
                                         name=team_name), "team_unknown")
             elif not team_roles:
                 row.problem("role", msg("加入团队须写明角色：妇工、社工或义工"), "role_missing")
+        candidates: list[Person] = []
+        if values["id_number"]:
+            first = self.seen.get(values["id_number"])
+            if first is not None:
+                row.problem("id_number", msg(
+                    "与第 {first} 行是同一人（身份证号 {number} 相同），同一人只能出现一次：请合并为一行",
+                    first=first, number=mask_id_number(values["id_number"])), "duplicate_in_file")
+            else:
+                self.seen[values["id_number"]] = number
+        elif existing is None and not masked and not row.problems:
+            key = (values["name"], values["phone"] or values["birth_date"])
+            first = self.seen_no_id.get(key) if key[1] else None
+            if first is not None:
+                what = "电话" if values["phone"] else "出生日期"
+                row.problem("name", msg("与第 {first} 行是同一人（没有身份证号，姓名和{what}相同）：请合并为一行",
+                                        first=first, what=what), "duplicate_in_file")
+            elif key[1]:
+                self.seen_no_id[key] = number
+            existing, candidates = self._by_name(row, values, org_names)
+            decided = plan.options.duplicates.get(number)
+            if candidates and decided is not None:  # the user said who she is: someone, or new
+                existing = next((p for p in candidates if p.id == decided), None)
+                candidates = []
+            elif candidates and plan.options.create_possible_duplicates:
+                candidates = []
+            if existing is not None:
+                values, errors = clean_person(self._merged(existing, data))
+                birth, sex = values["birth_date"], values["sex"]
+                self._typed_sex_and_birth(row, values)
+                if values["birth_date"] is None:
+                    values["birth_date"] = birth
+                if values["sex"] is None:
+                    values["sex"] = sex
+                _check_errors(row, errors, {"region_id": "township"})
         if row.problems:
             plan.rejected.append(_rejection(number, row.problems, cells))
             return
-        if organization and organization not in self.orgs and organization not in self.new_orgs:
-            self.new_orgs[organization] = number
-            plan.new_organizations.append(organization)
-        planned = PlannedRow(number, values, organization=organization,
+        for name_ in org_names:
+            if name_ not in self.orgs and name_ not in self.new_orgs:
+                self.new_orgs[name_] = number
+                plan.new_organizations.append(name_)
+        if existing is not None and hours_total is not None:
+            hours_total -= self.hours_recorded.get(existing.id, Decimal(0))  # only what is missing
+        planned = PlannedRow(number, values, organizations=tuple(org_names),
                              membership_role=membership_role or "member", joined_on=joined_on,
                              team_id=team_id, team=team_name, team_roles=team_roles if team_id else (),
-                             hours=hours or None)
+                             hours=((hours or Decimal(0)) + max(hours_total or Decimal(0), Decimal(0))) or None)
+        if candidates:
+            plan.possible_duplicates.append(PossibleDuplicate(planned, tuple(candidates)))
+            return
         if existing is None:
-            planned.new_membership = bool(organization)
+            planned.new_memberships = planned.organizations
             plan.new.append(planned)
             return
         if not plan.options.update_existing:
@@ -473,17 +733,19 @@ class _PeoplePlanner:
             return
         planned.existing_id = existing.id
         planned.before = {k: existing.__data__.get(k) for k in values}
-        org_id = self.orgs.get(organization)
-        planned.new_membership = bool(organization) and (existing.id, org_id) not in self.memberships
+        org_ids = {n: self.orgs.get(n) for n in org_names}
+        planned.new_memberships = tuple(n for n in org_names if (existing.id, org_ids[n]) not in self.memberships)
         planned.team_roles = tuple(r for r in team_roles if team_id and (existing.id, team_id, r)
                                    not in self.assignments) if team_id else ()
         planned.changed = any(planned.before[k] != v for k, v in values.items())
-        if planned.hours and existing.id in self.hours_imported:
-            planned.hours = None  # this file's hours are already recorded for her
-        if planned.changed or planned.new_membership or planned.team_roles or planned.hours:
-            plan.updates.append(planned)
-        else:
+        if hours and existing.id in self.hours_imported:
+            planned.hours = (planned.hours or Decimal(0)) - hours or None  # this file's hours are recorded
+        if not (planned.changed or planned.new_memberships or planned.team_roles or planned.hours):
             plan.unchanged.append(number)
+        elif _renamed(planned, ("name", "sex", "birth_date")) and not plan.options.renames_allowed(number):
+            plan.renames.append(planned)
+        else:
+            plan.updates.append(planned)
 
     @staticmethod
     def _merged(existing: Person, data: PersonData) -> PersonData:
@@ -493,6 +755,8 @@ class _PeoplePlanner:
         for key in ("phone", "cadre_title", "workplace", "notes"):
             if getattr(data, key):
                 setattr(merged, key, getattr(data, key))
+        if data.region_id is not None:
+            merged.region_id = data.region_id
         merged.is_cadre |= data.is_cadre
         merged.is_volunteer |= data.is_volunteer
         merged.is_social_worker |= data.is_social_worker
@@ -500,24 +764,54 @@ class _PeoplePlanner:
             merged.social_worker_level = data.social_worker_level
         return merged
 
-    @staticmethod
-    def _typed_sex_and_birth(row: _Row, values: dict) -> None:
+    def _typed_sex_and_birth(self, row: _Row, values: dict) -> None:
         """Without an ID, the sex and birth date columns are all there is (with one, the ID decides)."""
         sex_text = text(row.raw("sex"))
         if sex_text:
             values["sex"] = SEX_WORDS.get(sex_text)
             if values["sex"] is None:
                 row.problem("sex", msg("性别应填“男”或“女”"))
-        birth = row.parse("birth_date", parse_date, True)
+        birth = row.parse("birth_date", parse_date, True, self.plan.months.get("birth_date"),
+                          self.plan.sheet.shown_text)
         if birth is not None and birth > dt.date.today():
-            row.problem("birth_date", msg("出生日期不能晚于今天"))
+            row.problem("birth_date", msg("出生日期不能晚于今天"), "date_implausible")
         values["birth_date"] = birth
+
+
+def _townships() -> dict[str, int]:
+    return dict(Region.select(Region.name, Region.id).where(Region.level == "township").tuples())
+
+
+def _township(row: _Row, townships: dict[str, int]) -> int | None:
+    """The township (镇/街道) named in the row's 所属镇（街道） cell."""
+    name = text(row.raw("township"))
+    if not name:
+        return None
+    region = townships.get(name)
+    if region is None:
+        row.problem("township", msg(
+            "镇（街道）“{name}”不在区划中：请先在“设置”的区划中添加，或改用已有的：{known}",
+            name=name, known="、".join(list(townships)[:12])), "township_unknown")
+    return region
+
+
+def _with_level(word: str) -> tuple[str, str | None]:
+    """``社工（社会工作师）`` as a team roster writes it → (社工, 社会工作师)."""
+    m = _LEVEL_SUFFIX.match(word)
+    return (m.group(1), m.group(2)) if m else (word, None)
+
+
+def _renamed(planned: PlannedRow, keys: tuple[str, ...]) -> bool:
+    """Does the update change who the record is (a name, a sex, a birth date that was known)?"""
+    before = planned.before or {}
+    return any(k in planned.values and before.get(k) not in (None, "") and before.get(k) != planned.values[k]
+               for k in keys)
 
 
 # -- organizations ----------------------------------------------------------------------------
 
 
-_ORG_ERROR_KEYS = {"legal_form": "kind", "region_id": "name", "initial_stage_on": "stage"}
+_ORG_ERROR_KEYS = {"legal_form": "kind", "region_id": "township", "initial_stage_on": "stage"}
 # Legacy sheets mark alliance members and group members without the date they joined:
 # the register asks the form for that date, the import takes the mark and leaves the date open.
 _LEGACY_OPTIONAL = {"alliance_joined_on", "group_member_since"}
@@ -533,6 +827,10 @@ class _OrgPlanner:
             if org.credit_code:
                 self.by_code[org.credit_code] = org
         self.areas = dict(ServiceArea.select(ServiceArea.name, ServiceArea.id).tuples())
+        self.townships = _townships()
+        # Where each place lies: a village's township (an organization may be registered in a village).
+        self.township_of = {rid: parent if level == "village" else rid for rid, level, parent in
+                            Region.select(Region.id, Region.level, Region.parent).tuples()}
         self.seen_names: dict[str, int] = {}
         self.seen_codes: dict[str, int] = {}
         self.today = dt.date.today()
@@ -564,8 +862,9 @@ class _OrgPlanner:
                 "credit_code_stored_as_number")
             code = ""
         kind, legal_form = self._kind(row, code)
-        dates = {key: row.parse(key, parse_date) for key in
+        dates = {key: row.parse(key, parse_date, False, plan.months.get(key), plan.sheet.shown_text) for key in
                  ("founded_on", "registered_on", "alliance_joined_on", "group_member_since", "stage_on")}
+        region = _township(row, self.townships)
         alliance = row.parse("alliance_member", parse_yes_no)
         group = row.parse("group_member", parse_yes_no)
         area_ids = None  # a blank cell keeps an existing organization's areas
@@ -594,7 +893,7 @@ class _OrgPlanner:
             founded_on=dates["founded_on"], registered_on=dates["registered_on"],
             alliance_member=bool(alliance), alliance_joined_on=dates["alliance_joined_on"],
             group_member=bool(group), group_member_since=dates["group_member_since"],
-            notes=text(row.raw("notes")),
+            notes=text(row.raw("notes")), region_id=region,
         )
         values, errors = clean_organization(data)
         for key in _LEGACY_OPTIONAL:
@@ -609,6 +908,8 @@ class _OrgPlanner:
                 row.problem("credit_code", msg(
                     "已有同名组织“{name}”，但其统一社会信用代码是 {other}：请核对", name=name,
                     other=existing.credit_code), "credit_code_conflict")
+        if existing is not None and region is not None and self.township_of.get(existing.region_id) == region:
+            values["region"] = existing.region_id  # a village of that township: as registered
         if existing is not None and name in self.by_name and self.by_name[name].id != existing.id:
             row.problem("name", msg("名称与已有组织“{name}”重复", name=name), "name_taken")
         for key, seen, value in (("name", self.seen_names, name), ("credit_code", self.seen_codes, code)):
@@ -663,13 +964,27 @@ class _OrgPlanner:
             else:
                 planned.before["service_areas"] = list(current_areas)
         planned.changed = any(planned.before[k] != v for k, v in values.items())
-        if planned.changed or planned.service_area_ids is not None or planned.stage:
-            self.plan.updates.append(planned)
-        else:
+        if not (planned.changed or planned.service_area_ids is not None or planned.stage):
             self.plan.unchanged.append(planned.row)
+        elif _renamed(planned, IDENTITY_FIELDS["orgs"]) and not self.plan.options.renames_allowed(planned.row):
+            self.plan.renames.append(planned)
+        else:
+            self.plan.updates.append(planned)
 
 
 # -- the entry point --------------------------------------------------------------------------
+
+
+def _ignored_columns(header: list[str], mapping: dict[str, int], held_back: dict[int, str]) -> list[IgnoredColumn]:
+    """Every titled column the mapping leaves out, with why."""
+    mapped = set(mapping.values())
+    ignored = []
+    for col, title in enumerate(header):
+        if col in mapped or not title:
+            continue
+        reason = held_back.get(col) or not_imported_reason(title) or "列名无法识别，没有对应到任何一项"
+        ignored.append(IgnoredColumn(col, title, reason))
+    return ignored
 
 
 def plan_import(sheet: SheetData, mapping: dict[str, int] | None = None,
@@ -678,8 +993,18 @@ def plan_import(sheet: SheetData, mapping: dict[str, int] | None = None,
     mapping = dict(sheet.mapping if mapping is None else mapping)
     plan = ImportPlan(sheet=sheet, kind=sheet.kind, mapping=mapping, options=options or ImportOptions())
     plan.audit_mark = AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
+    plan.roster = roster_of(sheet)
+    held_back: dict[int, str] = {}
+    if plan.roster is not None and plan.roster.kind == "venue" and "role" in mapping:
+        held_back[mapping.pop("role")] = "阵地花名册的身份是在阵地的身份（阵地管理员、志愿服务），不是人员角色"
+    plan.ignored = _ignored_columns(sheet.header, mapping, held_back)
     rows = list(data_rows(sheet.rows, sheet.header_row, mapping))
     plan.rows = len(rows)
+    for key in DATE_FIELDS:
+        col = mapping.get(key)
+        if col is not None:
+            plan.months[key] = MonthDigits.of((cells[col] for _, cells in rows if col < len(cells)),
+                                              sheet.shown_text)
     planner = _PeoplePlanner(plan, rows) if sheet.kind == "people" else _OrgPlanner(plan)
     total = len(rows)
     for done, (number, cells) in enumerate(rows, start=1):

@@ -20,7 +20,7 @@ from models.i18n import Message, msg
 from ..file_safety import input_problem
 from ..reports.output import Cancelled, Job
 from . import limits
-from .columns import KIND_LABELS, KINDS, detect_mapping, header_score, remembered_mapping
+from .columns import KIND_LABELS, KINDS, detect_mapping, guess_mapping, header_score, remembered_mapping
 from .delimited import read_csv
 from .errors import SheetError
 from .values import text
@@ -55,6 +55,13 @@ class SheetData:
     mapping: dict[str, int] = field(default_factory=dict)
     mapping_remembered: bool = False
     notices: list[Message] = field(default_factory=list)  # what the user should know about the reading
+    guessed: dict[str, int] = field(default_factory=dict)  # part of ``mapping`` guessed from variant titles
+    caption: list[str] = field(default_factory=list)  # the title rows above the header, as text
+
+    @property
+    def shown_text(self) -> bool:
+        """Its text cells are what a program displayed, not what was typed (a CSV saved by Excel)."""
+        return self.path.suffix.lower() in CSV_SUFFIXES
 
     @property
     def file_name(self) -> str:
@@ -251,7 +258,11 @@ def read_sheet(path: Path | str, kind: str, sheet: str | None = None,
     data = SheetData(path=path, kind=kind, sheet=chosen, sheet_names=names, rows=rows,
                      header_row=header_row, header=[], notices=notices)
     data.header = [_title(v) for v in data.row(header_row)]
+    data.caption = [" ".join(text(v) for v in cells if text(v)) for number, cells in rows if number < header_row]
     remembered = remembered_mapping(kind, data.header)
     data.mapping = remembered or detect_mapping(kind, data.header)
     data.mapping_remembered = remembered is not None
+    if remembered is None:
+        data.guessed = guess_mapping(kind, data.header, data.mapping)
+        data.mapping.update(data.guessed)
     return data

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
-
-from openpyxl.utils.datetime import from_excel
 
 from models.i18n import Message, msg
 from models.validators import InvalidValue, to_halfwidth
@@ -94,24 +93,83 @@ def name_text(value: Any) -> str:
     return _CJK_SPACES.sub("", text(value))
 
 
-def parse_date(value: Any, month_ok: bool = False) -> dt.date | None:
-    """``2021.3.5``, ``2021年3月5日``, ``2021/3/5``, ``2021-03-05``, Excel serials and date cells.
+EARLIEST = dt.date(1900, 1, 1)
+_YEAR_MONTH_NUMBER = re.compile(r"^(\d{4})\.(\d{1,2})$")  # 1983.1, 1990.12 as a number shows
+_SERIAL_HINT = ("如果它原是 Excel 日期，请在表格程序中把这一列设为日期格式；"
+                "否则请写成 2021-03-05 或 2021年3月5日")
 
-    ``month_ok`` also takes ``2021.3`` / ``2021年3月`` (出生年月) as the first of that month.
+
+@dataclass(frozen=True, slots=True)
+class MonthDigits:
+    """What a column of year.month numbers shows of how its months were typed.
+
+    A spreadsheet program stores "1983.10" typed in a cell as the number 1983.1, the same
+    number as "1983.1" (January). Only a column that writes months with two digits elsewhere
+    (1985.03 stays 1985.03) says that its 1983.1 was 1983.10; otherwise it is ambiguous.
+    """
+
+    padded: bool = False  # some value has a month 01–09
+    unpadded: bool = False  # some value has a one-digit month 2–9
+
+    @property
+    def tenth_month(self) -> bool:
+        return self.padded and not self.unpadded
+
+    @classmethod
+    def of(cls, values: Iterable[Any], shown_text: bool = False) -> MonthDigits:
+        """``shown_text``: text cells are what a program displayed (a CSV), not what was typed."""
+        padded = unpadded = False
+        for value in values:
+            digits = _month_digits(value, shown_text)
+            if digits is None:
+                continue
+            if len(digits) == 2 and digits[0] == "0":
+                padded = True
+            elif len(digits) == 1 and digits != "1":
+                unpadded = True
+        return cls(padded, unpadded)
+
+
+def _month_digits(value: Any, shown_text: bool) -> str | None:
+    """The month digits of a year.month number (or of such text shown by a program), else None."""
+    if is_number(value):
+        raw = repr(float(value)) if not isinstance(value, int) else str(value)
+    elif shown_text and isinstance(value, str):
+        raw = value.strip()
+    else:
+        return None
+    m = _YEAR_MONTH_NUMBER.match(raw)
+    return m.group(2) if m and 1900 <= int(m.group(1)) <= 2100 else None
+
+
+def parse_date(value: Any, month_ok: bool = False, months: MonthDigits | None = None,
+               shown_text: bool = False) -> dt.date | None:
+    """``2021.3.5``, ``2021年3月5日``, ``2021/3/5``, ``2021-03-05``, ``20210305`` and date cells.
+
+    ``month_ok`` also takes ``2021.3`` / ``2021年3月`` (出生年月) as the first of that month. A
+    number is never taken for an Excel date serial (a date cell arrives as a date; a number is
+    what was typed): ``1983.12`` is a year and month, ``19831205`` a date; ``1983.1`` is January
+    or October (1983.10 loses its 0 in a number cell), decided by ``months``, the column's
+    evidence, or refused as ambiguous. ``shown_text``: text is as a program displayed it (a CSV
+    saved by Excel shows 1983.10 as 1983.1), so it is read as a number would be. Dates before
+    1900 are refused.
     """
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _plausible(value.date(), text(value))
     if isinstance(value, dt.date):
-        return value
-    if is_number(value):
-        if 1 <= value < 2958466:  # Excel's serial range (1900-01-01 .. 9999-12-31)
-            return from_excel(value).date()
-        raise InvalidValue(msg("日期 {value} 无法识别", value=value))
+        return _plausible(value, value.isoformat())
     raw = text(value)
     if not raw:
         return None
+    digits = _month_digits(value, shown_text)
+    if digits is not None:
+        return _year_month(raw, int(raw[:4]), digits, month_ok, months)
+    if is_number(value):
+        if isinstance(value, float) and not value.is_integer():
+            raise InvalidValue(msg("“{value}”是一个数字，不是日期。{hint}", value=raw, hint=_SERIAL_HINT))
+        raw = str(int(value))
     forms = [(f, True) for f in _DATE_FORMS] + ([(f, False) for f in _MONTH_FORMS] if month_ok else [])
     for form, has_day in forms:
         m = form.match(raw)
@@ -119,12 +177,38 @@ def parse_date(value: Any, month_ok: bool = False) -> dt.date | None:
             year, month = int(m.group(1)), int(m.group(2))
             day = int(m.group(3)) if has_day else 1
             try:
-                return dt.date(year, month, day)
+                found = dt.date(year, month, day)
             except ValueError:
                 raise InvalidValue(msg("日期 {value} 不存在", value=raw)) from None
-    if re.fullmatch(r"\d+(\.\d+)?", raw) and 20000 < float(raw) < 80000:
-        return from_excel(float(raw)).date()  # a serial that arrived as text (CSV)
+            return _plausible(found, raw)
+    if re.fullmatch(r"\d{4}", raw):
+        raise InvalidValue(msg("“{value}”只有年份，请写出年月日，如 {value}-03-05", value=raw))
+    if re.fullmatch(r"\d{5}(\.\d+)?", raw):
+        raise InvalidValue(msg("“{value}”是一个数字，不是日期。{hint}", value=raw, hint=_SERIAL_HINT))
     raise InvalidValue(msg("日期“{value}”无法识别，请写成 2021-03-05 或 2021年3月5日", value=raw))
+
+
+def _year_month(raw: str, year: int, digits: str, month_ok: bool, months: MonthDigits | None) -> dt.date:
+    if digits == "1":
+        if months is None or not months.tenth_month:
+            raise InvalidValue(msg(
+                "“{value}”不能确定是 {year}年1月 还是 {year}年10月（表格程序会把输入的 {year}.10 存成 {year}.1）："
+                "请把这一列设为“文本”格式，写成 {year}.01 或 {year}.10 后再导入", value=raw, year=year),
+                "date_ambiguous")
+        digits = "10"
+    month = int(digits)
+    if not 1 <= month <= 12:
+        raise InvalidValue(msg("日期 {value} 不存在", value=raw))
+    if not month_ok:
+        raise InvalidValue(msg("“{value}”只有年和月，请写出完整的日期，如 {year}-{month:02d}-05",
+                               value=raw, year=year, month=month))
+    return _plausible(dt.date(year, month, 1), raw)
+
+
+def _plausible(day: dt.date, shown: str) -> dt.date:
+    if day < EARLIEST:
+        raise InvalidValue(msg("日期 {value} 早于 1900 年，不合理：请核对", value=shown), "date_implausible")
+    return day
 
 
 def parse_hours(value: Any) -> Decimal | None:
@@ -154,6 +238,24 @@ def parse_yes_no(value: Any) -> bool | None:
     if raw in NO:
         return False if raw else None
     raise InvalidValue(msg("“{value}”应填“是”或“否”", value=text(value)))
+
+
+_NAME_SEPARATORS = re.compile(r"[、，,；;／/\r\n]+")
+
+
+def split_names(value: Any) -> list[str]:
+    """Names in one cell as people write several: ``A、B、C`` (the volunteers roster), or with
+    ，,；;／/ or line breaks between them; each tidied as ``text``, repeats dropped. Spaces are
+    not separators: an organization's name may have one."""
+    if not isinstance(value, str):
+        single = text(value)
+        return [single] if single else []
+    names: list[str] = []
+    for part in _NAME_SEPARATORS.split(value):
+        name = text(part)
+        if name and name not in names:
+            names.append(name)
+    return names
 
 
 def split_list(value: Any) -> list[str]:
