@@ -49,7 +49,8 @@ PEOPLE_FIELDS: tuple[Field, ...] = (
     # a team duty (妇工/社工/义工), or else a federation post; 妇联职务 is only the last.
     Field("duty", "职务", ("职位", "分工", "组织职务", "在组织中的职务")),
     Field("joined_on", "加入时间", ("加入日期", "入会时间", "注册时间", "加入组织时间"), kind="date"),
-    Field("hours", "服务时长", ("时长", "志愿服务时长", "服务小时数", "服务时数", "本次服务时长"), kind="number"),
+    Field("hours", "服务时长", ("时长", "志愿服务时长", "服务小时数", "服务时数", "本次服务时长"),
+          kind="number"),
     # A running total (the volunteers roster's column): only what is missing from the recorded
     # total is recorded, so importing the same total again adds nothing.
     Field("hours_total", "累计服务时长", ("累计时长", "服务时长合计", "总服务时长", "志愿服务总时长",
@@ -135,7 +136,7 @@ def not_imported_reason(title: str) -> str | None:
     """Why a column the program itself writes is not imported (None: not one of those)."""
     key = title_key(title)
     if key in IGNORED_TITLES:
-        return "序号"
+        return "只是行的编号"
     if key in NOT_IMPORTED:
         return NOT_IMPORTED[key]
     if _WINDOW_FIGURE.match(key):

@@ -112,7 +112,8 @@ VALUE_LABELS = {
     "short_name": "简称", "kind": "类型", "legal_form": "登记类型", "credit_code": "统一社会信用代码",
     "registered_on": "登记时间", "supervisor": "业务主管单位", "address": "地址", "contact_person": "负责人",
     "contact_phone": "联系电话", "founded_on": "成立时间", "alliance_member": "公益联盟成员",
-    "alliance_joined_on": "加入联盟时间", "group_member": "团体会员", "group_member_since": "成为团体会员时间",
+    "alliance_joined_on": "加入联盟时间", "group_member": "团体会员",
+    "group_member_since": "成为团体会员时间",
     "incubation_stage": "孵化阶段", "stage_since": "阶段起始", "service_areas": "服务领域",
 }
 
@@ -547,16 +548,21 @@ class _PeoplePlanner:
             elif word in _PERSON_ROLES and roster != "organization":
                 person.add(_PERSON_ROLES[word])
                 level = _LEVELS.get(word_level or "", level)
+                if _PERSON_ROLES[word] == "cadre" and word not in PERSON_ROLE_WORDS["cadre"][:2]:
+                    posts.append(word)  # 妇联执委 is a cadre, and her post
             elif roster == "organization":
-                row.problem("duty", msg("职务“{word}”无法识别：组织花名册的职务可填负责人、骨干、成员", word=word))
+                row.problem("duty", msg("职务“{word}”无法识别：组织花名册的职务可填负责人、骨干、成员",
+                                        word=word))
             elif roster == "team":
-                row.problem("duty", msg("分工“{word}”无法识别：团队花名册的分工可填妇工、社工、义工", word=word))
+                row.problem("duty", msg("分工“{word}”无法识别：团队花名册的分工可填妇工、社工、义工",
+                                        word=word))
             else:
                 posts.append(word)  # a post such as 妇联兼职副主席
         return person, membership, level, posts
 
     def _organizations(self, row: _Row) -> list[str]:
-        if self.roster is not None and self.roster.kind == "organization" and "organization" not in row.mapping:
+        roster = self.roster
+        if roster is not None and roster.kind == "organization" and "organization" not in row.mapping:
             return [self.roster.target]
         names = split_names(row.raw("organization"))
         for name in names:
@@ -578,7 +584,8 @@ class _PeoplePlanner:
 
     def _masked(self, row: _Row, masked: str, name: str) -> Person | None:
         """The registered person a masked ID (as this program's exports show it) stands for."""
-        same = [p for p in self.by_name.get(name, ()) if p.id_number and mask_id_number(p.id_number) == masked]
+        same = [p for p in self.by_name.get(name, ())
+                if p.id_number and mask_id_number(p.id_number) == masked]
         if len(same) == 1:
             return same[0]
         row.problem("id_number", msg(
@@ -631,10 +638,12 @@ class _PeoplePlanner:
                     value=level_text))
         if level:
             person_roles.add("social_worker")
-        cadre_title = "、".join([*posts, *([text(row.raw("cadre_title"))] if text(row.raw("cadre_title")) else [])])
+        post = text(row.raw("cadre_title"))
+        cadre_title = "、".join([*posts, post] if post else posts)
         if cadre_title:
             person_roles.add("cadre")  # only a federation cadre holds a federation post
-        joined_on = row.parse("joined_on", parse_date, False, plan.months.get("joined_on"), plan.sheet.shown_text)
+        joined_on = row.parse("joined_on", parse_date, False, plan.months.get("joined_on"),
+                              plan.sheet.shown_text)
         if joined_on is not None and joined_on > self.today:
             row.problem("joined_on", msg("日期不能晚于今天"))
         hours = row.parse("hours", parse_hours)
@@ -662,7 +671,8 @@ class _PeoplePlanner:
         birth = values["birth_date"]
         if joined_on is not None and birth is not None and joined_on < birth:
             row.problem("joined_on", msg("加入时间 {joined} 早于出生日期 {birth}：请核对",
-                                         joined=joined_on.isoformat(), birth=birth.isoformat()), "date_implausible")
+                                         joined=joined_on.isoformat(), birth=birth.isoformat()),
+                        "date_implausible")
         org_names = self._organizations(row)
         team_name = self._team(row)
         team_id = None
@@ -688,8 +698,9 @@ class _PeoplePlanner:
             first = self.seen_no_id.get(key) if key[1] else None
             if first is not None:
                 what = "电话" if values["phone"] else "出生日期"
-                row.problem("name", msg("与第 {first} 行是同一人（没有身份证号，姓名和{what}相同）：请合并为一行",
-                                        first=first, what=what), "duplicate_in_file")
+                row.problem("name", msg(
+                    "与第 {first} 行是同一人（没有身份证号，姓名和{what}相同）：请合并为一行",
+                    first=first, what=what), "duplicate_in_file")
             elif key[1]:
                 self.seen_no_id[key] = number
             existing, candidates = self._by_name(row, values, org_names)
@@ -700,13 +711,11 @@ class _PeoplePlanner:
             elif candidates and plan.options.create_possible_duplicates:
                 candidates = []
             if existing is not None:
+                typed_sex, typed_birth = values["sex"], values["birth_date"]
                 values, errors = clean_person(self._merged(existing, data))
-                birth, sex = values["birth_date"], values["sex"]
-                self._typed_sex_and_birth(row, values)
-                if values["birth_date"] is None:
-                    values["birth_date"] = birth
-                if values["sex"] is None:
-                    values["sex"] = sex
+                if values["id_number"] is None:  # without an ID: as typed, else as registered
+                    values["sex"] = typed_sex or existing.sex
+                    values["birth_date"] = typed_birth or existing.birth_date
                 _check_errors(row, errors, {"region_id": "township"})
         if row.problems:
             plan.rejected.append(_rejection(number, row.problems, cells))
@@ -720,7 +729,7 @@ class _PeoplePlanner:
         planned = PlannedRow(number, values, organizations=tuple(org_names),
                              membership_role=membership_role or "member", joined_on=joined_on,
                              team_id=team_id, team=team_name, team_roles=team_roles if team_id else (),
-                             hours=((hours or Decimal(0)) + max(hours_total or Decimal(0), Decimal(0))) or None)
+                             hours=(hours or Decimal(0)) + max(hours_total or Decimal(0), Decimal(0)) or None)
         if candidates:
             plan.possible_duplicates.append(PossibleDuplicate(planned, tuple(candidates)))
             return
@@ -734,7 +743,8 @@ class _PeoplePlanner:
         planned.existing_id = existing.id
         planned.before = {k: existing.__data__.get(k) for k in values}
         org_ids = {n: self.orgs.get(n) for n in org_names}
-        planned.new_memberships = tuple(n for n in org_names if (existing.id, org_ids[n]) not in self.memberships)
+        planned.new_memberships = tuple(n for n in org_names
+                                        if (existing.id, org_ids[n]) not in self.memberships)
         planned.team_roles = tuple(r for r in team_roles if team_id and (existing.id, team_id, r)
                                    not in self.assignments) if team_id else ()
         planned.changed = any(planned.before[k] != v for k, v in values.items())
@@ -862,8 +872,9 @@ class _OrgPlanner:
                 "credit_code_stored_as_number")
             code = ""
         kind, legal_form = self._kind(row, code)
-        dates = {key: row.parse(key, parse_date, False, plan.months.get(key), plan.sheet.shown_text) for key in
-                 ("founded_on", "registered_on", "alliance_joined_on", "group_member_since", "stage_on")}
+        dates = {key: row.parse(key, parse_date, False, plan.months.get(key), plan.sheet.shown_text)
+                 for key in ("founded_on", "registered_on", "alliance_joined_on", "group_member_since",
+                             "stage_on")}
         region = _township(row, self.townships)
         alliance = row.parse("alliance_member", parse_yes_no)
         group = row.parse("group_member", parse_yes_no)
@@ -966,7 +977,8 @@ class _OrgPlanner:
         planned.changed = any(planned.before[k] != v for k, v in values.items())
         if not (planned.changed or planned.service_area_ids is not None or planned.stage):
             self.plan.unchanged.append(planned.row)
-        elif _renamed(planned, IDENTITY_FIELDS["orgs"]) and not self.plan.options.renames_allowed(planned.row):
+        elif (_renamed(planned, IDENTITY_FIELDS["orgs"])
+              and not self.plan.options.renames_allowed(planned.row)):
             self.plan.renames.append(planned)
         else:
             self.plan.updates.append(planned)
@@ -975,7 +987,8 @@ class _OrgPlanner:
 # -- the entry point --------------------------------------------------------------------------
 
 
-def _ignored_columns(header: list[str], mapping: dict[str, int], held_back: dict[int, str]) -> list[IgnoredColumn]:
+def _ignored_columns(header: list[str], mapping: dict[str, int],
+                     held_back: dict[int, str]) -> list[IgnoredColumn]:
     """Every titled column the mapping leaves out, with why."""
     mapped = set(mapping.values())
     ignored = []
@@ -996,7 +1009,8 @@ def plan_import(sheet: SheetData, mapping: dict[str, int] | None = None,
     plan.roster = roster_of(sheet)
     held_back: dict[int, str] = {}
     if plan.roster is not None and plan.roster.kind == "venue" and "role" in mapping:
-        held_back[mapping.pop("role")] = "阵地花名册的身份是在阵地的身份（阵地管理员、志愿服务），不是人员角色"
+        held_back[mapping.pop("role")] = ("阵地花名册的身份是在阵地的身份（阵地管理员、志愿服务），"
+                                          "不是人员角色")
     plan.ignored = _ignored_columns(sheet.header, mapping, held_back)
     rows = list(data_rows(sheet.rows, sheet.header_row, mapping))
     plan.rows = len(rows)

@@ -258,7 +258,8 @@ def read_sheet(path: Path | str, kind: str, sheet: str | None = None,
     data = SheetData(path=path, kind=kind, sheet=chosen, sheet_names=names, rows=rows,
                      header_row=header_row, header=[], notices=notices)
     data.header = [_title(v) for v in data.row(header_row)]
-    data.caption = [" ".join(text(v) for v in cells if text(v)) for number, cells in rows if number < header_row]
+    data.caption = [" ".join(text(v) for v in cells if text(v))
+                    for number, cells in rows if number < header_row]
     remembered = remembered_mapping(kind, data.header)
     data.mapping = remembered or detect_mapping(kind, data.header)
     data.mapping_remembered = remembered is not None

@@ -139,7 +139,7 @@ def _month_digits(value: Any, shown_text: bool) -> str | None:
     else:
         return None
     m = _YEAR_MONTH_NUMBER.match(raw)
-    return m.group(2) if m and 1900 <= int(m.group(1)) <= 2100 else None
+    return m.group(2) if m and 1800 <= int(m.group(1)) <= 2200 else None
 
 
 def parse_date(value: Any, month_ok: bool = False, months: MonthDigits | None = None,
@@ -192,7 +192,8 @@ def _year_month(raw: str, year: int, digits: str, month_ok: bool, months: MonthD
     if digits == "1":
         if months is None or not months.tenth_month:
             raise InvalidValue(msg(
-                "“{value}”不能确定是 {year}年1月 还是 {year}年10月（表格程序会把输入的 {year}.10 存成 {year}.1）："
+                "“{value}”不能确定是 {year}年1月 还是 {year}年10月"
+                "（表格程序会把输入的 {year}.10 存成 {year}.1）："
                 "请把这一列设为“文本”格式，写成 {year}.01 或 {year}.10 后再导入", value=raw, year=year),
                 "date_ambiguous")
         digits = "10"

@@ -600,7 +600,8 @@ def test_the_importer_loads_without_pyside6():
 @pytest.mark.parametrize("cell, day", [
     ("2021.3.5", dt.date(2021, 3, 5)), ("2021年3月5日", dt.date(2021, 3, 5)),
     ("2021/3/5", dt.date(2021, 3, 5)), ("2021-03-05", dt.date(2021, 3, 5)),
-    ("2021/3/5 0:00", dt.date(2021, 3, 5)), ("20210305", dt.date(2021, 3, 5)), (20210305, dt.date(2021, 3, 5)),
+    ("2021/3/5 0:00", dt.date(2021, 3, 5)), ("20210305", dt.date(2021, 3, 5)),
+    (20210305, dt.date(2021, 3, 5)),
     (dt.datetime(2021, 3, 5, 8, 30), dt.date(2021, 3, 5)), ("", None),
 ])
 def test_date_forms_of_real_sheets(cell, day):

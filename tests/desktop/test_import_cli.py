@@ -44,7 +44,8 @@ def test_a_rejected_row_means_nothing_is_imported_and_exit_1(tmp_path):
     report = json.loads(result.stdout)
     assert report == {"rows": 7, "created": 0, "updated": 0, "rejected": [
         {"row": 6, "column": "统一社会信用代码", "reason": "统一社会信用代码校验位不正确，请核对是否抄错"}],
-        "notices": []}
+        "unchanged": 0, "renames": [], "possible_duplicates": [], "ignored_columns": ["序号（只是行的编号）"],
+        "guessed_columns": [], "roster": None, "notices": []}
     assert "\\u" not in result.stdout  # Chinese as it is (ensure_ascii=False)
     assert rows_in(db, "organization") == 0 and rows_in(db, "import_batch") == 0
 
