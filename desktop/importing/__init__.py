@@ -86,7 +86,7 @@ _EXPORTS = {
     "SheetError": "errors",
     "save_rejected": "files", "save_template": "files",
     "ImportOptions": "plan", "ImportPlan": "plan", "Problem": "plan", "Rejection": "plan",
-    "plan_import": "plan",
+    "plan_import": "plan", "describe_changes": "plan", "candidate_text": "plan", "region_names": "plan",
     "SheetData": "reading", "read_sheet": "reading",
 }
 __all__ = sorted(_EXPORTS)

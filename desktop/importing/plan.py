@@ -18,7 +18,14 @@ from typing import Any
 
 from peewee import fn
 
-from models.choices import INCUBATION_STAGES, PERSON_ROLES, SOCIAL_WORKER_LEVELS
+from models.choices import (
+    INCUBATION_STAGES,
+    LEGAL_FORMS,
+    MEMBERSHIP_ROLES,
+    ORG_KINDS,
+    PERSON_ROLES,
+    SOCIAL_WORKER_LEVELS,
+)
 from models.db import database
 from models.entities import (
     Activity,
@@ -292,14 +299,15 @@ class ImportPlan:
         """What the plan holds back or leaves out, for ``summary()``: renames, possible duplicates,
         ignored and guessed columns, the sheet's kind."""
         header = self.sheet.header
+        regions = region_names() if self.renames else {}
         return {
             "unchanged": len(self.unchanged),
             "renames": [{"row": p.row, "changes": [
-                {"field": VALUE_LABELS.get(k, k), "old": _shown(old), "new": _shown(new)}
-                for k, old, new in p.changes()]}
+                {"field": VALUE_LABELS.get(k, k), "old": shown_value(k, old, regions),
+                 "new": shown_value(k, new, regions)} for k, old, new in p.changes()]}
                 for p in self.renames],
             "possible_duplicates": [{"row": d.row, "name": d.planned.values.get("name", ""),
-                                     "candidates": [_candidate_text(c) for c in d.candidates]}
+                                     "candidates": [candidate_text(c) for c in d.candidates]}
                                     for d in self.possible_duplicates],
             "ignored_columns": [c.describe() for c in self.ignored],
             "guessed_columns": [{"column": header[col] if col < len(header) else "",
@@ -314,15 +322,59 @@ class ImportPlan:
             yield {"row": r.row, "column": r.column, "reason": r.reason_text()}
 
 
-def _shown(value: Any) -> str:
-    if value is None:
-        return ""
+_VALUE_CHOICES = {"kind": ORG_KINDS, "legal_form": LEGAL_FORMS, "incubation_stage": INCUBATION_STAGES,
+                  "social_worker_level": SOCIAL_WORKER_LEVELS}
+
+
+def shown_value(key: str, value: Any, regions: dict[int, str] | None = None) -> str:
+    """A stored value as the preview shows it: 女, 是, 2021-03-05, 初创期, the township's name."""
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, dt.date):
         return value.isoformat()
-    return {"F": "女", "M": "男"}.get(value, str(value)) if isinstance(value, str) else str(value)
+    if key == "sex":
+        return {"F": "女", "M": "男"}.get(value, str(value))
+    if key == "region" and regions is not None:
+        return regions.get(value, str(value))
+    if key == "id_number":
+        return mask_id_number(value)
+    choices = _VALUE_CHOICES.get(key)
+    if choices is not None and value in choices:
+        return choices.label(value)
+    if key == "service_areas" and isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value) or "（空）"
+    return str(value)
 
 
-def _candidate_text(person: Person) -> str:
+def region_names() -> dict[int, str]:
+    return dict(Region.select(Region.id, Region.name).tuples())
+
+
+def describe_changes(planned: PlannedRow, regions: dict[int, str] | None = None) -> list[str]:
+    """What importing ``planned`` does to the registered record, one line per change: ``联系电话：
+    13800000000 → 13911112222``, ``加入组织：阳光协会（成员）``, ``补记服务时长：7.5 小时``."""
+    if regions is None:
+        regions = region_names()
+    lines = [f"{VALUE_LABELS.get(k, k)}：{shown_value(k, old, regions)} → {shown_value(k, new, regions)}"
+             for k, old, new in planned.changes()]
+    if planned.service_area_ids is not None and planned.before and "service_areas" in planned.before:
+        lines.append("服务领域：改为表中所列")
+    if planned.new_memberships:
+        role = MEMBERSHIP_ROLES.label(planned.membership_role)
+        lines.append("加入组织：" + "、".join(f"{n}（{role}）" for n in planned.new_memberships))
+    if planned.team_roles:
+        roles = "、".join(PERSON_ROLES.label(r) for r in planned.team_roles)
+        lines.append(f"加入团队：{planned.team}（{roles}）")
+    if planned.hours:
+        lines.append(f"记录服务时长：{planned.hours} 小时")
+    if planned.stage:
+        lines.append(f"孵化阶段：{INCUBATION_STAGES.label(planned.stage[0])}（{planned.stage[1].isoformat()}）")
+    return lines
+
+
+def candidate_text(person: Person) -> str:
     """A registered person as the user can tell her apart: name, birth, phone, masked ID."""
     parts = [person.name]
     if person.birth_date:

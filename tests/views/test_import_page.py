@@ -81,7 +81,8 @@ def counts(page) -> dict[str, int]:
 
 def expected_counts(plan) -> dict[str, int]:
     return {"new": plan.created, "updated": plan.updated, "unchanged": len(plan.unchanged),
-            "skipped": len(plan.skipped), "rejected": len(plan.rejected)}
+            "skipped": len(plan.skipped), "held": len(plan.renames) + len(plan.possible_duplicates),
+            "rejected": len(plan.rejected)}
 
 
 def rejected_rows(page) -> list[tuple[str, str, str]]:
@@ -120,7 +121,7 @@ def test_the_preview_shows_what_the_plan_found(qtbot, page, samples, monkeypatch
     wait(qtbot, page)
     plan = plan_import(read_sheet(samples / VOLUNTEERS, "people"), options=ImportOptions(create_orgs=True))
     assert counts(page) == expected_counts(plan) == {"new": 170, "updated": 0, "unchanged": 0, "skipped": 0,
-                                                     "rejected": 60}
+                                                     "held": 0, "rejected": 60}
     assert [int(r[0]) for r in rejected_rows(page)] == [r.row for r in plan.rejected]
     id_as_number = next(r for r in rejected_rows(page) if r[0] == "11")
     assert id_as_number[1] == "身份证号码" and "存成了数字" in id_as_number[2]
@@ -263,15 +264,15 @@ def test_existing_records_can_be_left_alone(qtbot, page, samples, monkeypatch, m
     assert not page.create_orgs.isVisible() and not page.hours_on.isVisible()
     assert page.existing_label.text() == "已登记的组织："
     pick(qtbot, page, monkeypatch, samples / ORGS)
-    assert counts(page) == {"new": 6, "updated": 0, "unchanged": 0, "skipped": 0, "rejected": 1}
+    assert counts(page) == {"new": 6, "updated": 0, "unchanged": 0, "skipped": 0, "held": 0, "rejected": 1}
     click(qtbot, page.import_button)
     answer(qtbot, page, "confirm_import", "导入其余的行")
     wait(qtbot, page)
     assert Organization.select().count() == 6
-    assert counts(page) == {"new": 0, "updated": 0, "unchanged": 6, "skipped": 0, "rejected": 1}
+    assert counts(page) == {"new": 0, "updated": 0, "unchanged": 6, "skipped": 0, "held": 0, "rejected": 1}
     click(qtbot, page.skip_existing)
     wait(qtbot, page)
-    assert counts(page) == {"new": 0, "updated": 0, "unchanged": 0, "skipped": 6, "rejected": 1}
+    assert counts(page) == {"new": 0, "updated": 0, "unchanged": 0, "skipped": 6, "held": 0, "rejected": 1}
 
 
 def test_an_xls_file_is_explained_not_read(qtbot, page, tmp_path, monkeypatch, messages):
@@ -463,3 +464,73 @@ def test_the_mapping_dialog_finds_the_header_and_an_example_across_empty_rows(qt
     assert dialog.samples["phone"].text() == "例：13900000001"
     dialog.header_row.setValue(2)  # an empty row: nothing to choose from
     assert dialog.findChild(QComboBox, "name").count() == 1
+
+
+# -- what the preview shows of each row, and the rows it holds back ---------------------------------
+
+
+def sheet_of(path: Path, rows: list[list]) -> Path:
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return path
+
+
+def test_guessed_columns_are_asked_and_ignored_ones_named(qtbot, page, tmp_path, monkeypatch):
+    path = sheet_of(tmp_path / "p.xlsx", [["序号", "姓名", "志愿者服务时长", "家庭住址"],
+                                          [1, "甲", 5, "东关街"]])
+    pick(qtbot, page, monkeypatch, path)
+    assert page.mapping == {"name": 1, "hours": 2}
+    box = page.findChild(QMessageBox, "confirm_guesses")
+    assert box.isVisible() and "“志愿者服务时长”列作为“服务时长”" in box.text()
+    assert "不导入的列：序号（只是行的编号）；家庭住址（列名无法识别" in page.summary.text()
+    answer(qtbot, page, "confirm_guesses", "这些列不导入")
+    wait(qtbot, page)
+    assert page.mapping == {"name": 1}
+    assert "志愿者服务时长（" in page.summary.text()
+
+
+def test_every_update_shows_what_it_changes(qtbot, page, ctx, tmp_path, monkeypatch):
+    number = "11010519491231002X"
+    save_person(PersonData(name="甲", id_number=number, phone="13800000000"), ctx.user)
+    path = sheet_of(tmp_path / "p.xlsx", [["姓名", "身份证号", "联系电话"], ["甲", number, "13911112222"]])
+    pick(qtbot, page, monkeypatch, path)
+    assert counts(page)["updated"] == 1 and page.details.currentIndex() == 1
+    model = page.updates_table.model()
+    assert [model.index(0, c).data() for c in range(3)] == ["2", "甲", "联系电话：13800000000 → 13911112222"]
+    assert page.details.tabText(1) == "将更新的记录（1）"
+
+
+def test_a_rename_is_applied_only_when_chosen(qtbot, page, ctx, tmp_path, monkeypatch, messages):
+    number = "11010519491231002X"
+    registered = save_person(PersonData(name="白彩月", id_number=number), ctx.user)
+    path = sheet_of(tmp_path / "p.xlsx", [["姓名", "身份证号"], ["孙丽", number]])
+    pick(qtbot, page, monkeypatch, path)
+    assert counts(page)["held"] == 1 and counts(page)["updated"] == 0 and page.details.currentIndex() == 2
+    assert "姓名：白彩月 → 孙丽" in page.held_table.item(0, 1).text()
+    assert not page.import_button.isEnabled()
+    combo = page.held_table.cellWidget(0, 2)
+    combo.setCurrentIndex(combo.findText("按表中内容修改"))
+    wait(qtbot, page)
+    assert counts(page)["updated"] == 1 and counts(page)["held"] == 0
+    click(qtbot, page.import_button)
+    wait(qtbot, page)
+    assert Person.get_by_id(registered.id).name == "孙丽"
+
+
+def test_a_possible_duplicate_is_decided_by_the_user(qtbot, page, ctx, tmp_path, monkeypatch, messages):
+    registered = save_person(PersonData(name="王芳", phone="13800000000"), ctx.user)
+    path = sheet_of(tmp_path / "p.xlsx", [["姓名", "备注"], ["王芳", "来自表格"], ["李娜", ""]])
+    pick(qtbot, page, monkeypatch, path)
+    assert counts(page)["held"] == 1 and counts(page)["new"] == 1
+    assert "可能与已登记的人员重复：王芳" in page.held_table.item(0, 1).text()
+    combo = page.held_table.cellWidget(0, 2)
+    labels = [combo.itemText(i) for i in range(combo.count())]
+    assert labels[:2] == ["暂不导入", "登记为新的人员"] and "13800000000" in labels[2]
+    combo.setCurrentIndex(2)  # she is the registered 王芳
+    wait(qtbot, page)
+    assert counts(page)["updated"] == 1 and counts(page)["new"] == 1 and counts(page)["held"] == 0
+    click(qtbot, page.import_button)
+    wait(qtbot, page)
+    assert Person.select().count() == 2 and Person.get_by_id(registered.id).notes == "来自表格"

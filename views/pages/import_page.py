@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from desktop.importing import ImportPlan, SheetData
 
 FOLDER_KEY = "import/folder"
+UPDATES_SHOWN = 2000  # updates listed with their changes (a 50,000-row update shows its first ones)
 _UNMAPPED = QColor(128, 128, 128)
 
 
@@ -82,6 +83,10 @@ class ImportPage(QWidget):
         self.sheet: SheetData | None = None
         self.mapping: dict[str, int] = {}
         self.plan: ImportPlan | None = None
+        # The user's decisions on rows the plan holds back: renames to apply (row numbers), and who
+        # a possible duplicate is ({row: person id, 0 = a new person}). Kept until another file is read.
+        self.allowed_renames: set[int] = set()
+        self.duplicate_choices: dict[int, int] = {}
         self.tasks: set[Task] = set()
         self._generation = 0  # of the latest read or plan: older results are dropped
 
@@ -220,7 +225,7 @@ class ImportPage(QWidget):
         self.count_labels: dict[str, QLabel] = {}
         for key, caption in (("new", self.tr("新增")), ("updated", self.tr("更新")),
                              ("unchanged", self.tr("未变")), ("skipped", self.tr("跳过")),
-                             ("rejected", self.tr("拒绝"))):
+                             ("held", self.tr("待确认")), ("rejected", self.tr("拒绝"))):
             box = QFrame(group)
             box.setFrameShape(QFrame.Shape.StyledPanel)
             number = QLabel("0", box)
@@ -240,15 +245,37 @@ class ImportPage(QWidget):
             counts.addWidget(box)
             self.count_labels[key] = number
         counts.addStretch(1)
-        self.rejected_label = QLabel(self.tr("有错误、不会导入的行："), group)
+        self.details = QTabWidget(group)
+        self.details.setObjectName("details")
         self.rejected_model = RowsModel([
             (self.tr("行号"), lambda r: r.row),
             (self.tr("列"), lambda r: r.column),
             (self.tr("原因"), lambda r: r.reason_text(QApplication.translate)),
         ], self)
-        self.rejected_table = rows_table(self.rejected_model, group, "rejected")
+        self.rejected_table = rows_table(self.rejected_model, self.details, "rejected")
         self.rejected_table.setColumnWidth(0, 60)
         self.rejected_table.setColumnWidth(1, 140)
+        self.details.addTab(self.rejected_table, "")
+        self.updates_model = RowsModel([
+            (self.tr("行号"), lambda r: r[0]),
+            (self.tr("记录"), lambda r: r[1]),
+            (self.tr("将改动的内容"), lambda r: r[2]),
+        ], self)
+        self.updates_table = rows_table(self.updates_model, self.details, "updates")
+        self.updates_table.setColumnWidth(0, 60)
+        self.updates_table.setColumnWidth(1, 160)
+        self.details.addTab(self.updates_table, "")
+        self.held_table = QTableWidget(0, 3, self.details)
+        self.held_table.setObjectName("held")
+        self.held_table.setHorizontalHeaderLabels([self.tr("行号"), self.tr("需要确认的内容"),
+                                                   self.tr("怎样处理")])
+        self.held_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.held_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.held_table.verticalHeader().hide()
+        self.held_table.setColumnWidth(0, 60)
+        self.held_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.held_table.setColumnWidth(2, 300)
+        self.details.addTab(self.held_table, "")
         self.save_rejected_button = QPushButton(self.tr("保存被拒绝的行…"), group)
         self.save_rejected_button.setObjectName("save_rejected")
         self.save_rejected_button.setToolTip(
@@ -265,8 +292,7 @@ class ImportPage(QWidget):
         layout = QVBoxLayout(group)
         layout.addLayout(counts)
         layout.addWidget(self.summary)
-        layout.addWidget(self.rejected_label)
-        layout.addWidget(self.rejected_table, 1)
+        layout.addWidget(self.details, 1)
         layout.addLayout(buttons)
         return group
 
@@ -306,7 +332,9 @@ class ImportPage(QWidget):
     def options(self) -> importing.ImportOptions:
         return importing.ImportOptions(update_existing=self.update_existing.isChecked(),
                                        create_orgs=self.create_orgs.isChecked(),
-                                       hours_on=self.hours_on.date().toPython())
+                                       hours_on=self.hours_on.date().toPython(),
+                                       allow_renames=frozenset(self.allowed_renames),
+                                       duplicates=dict(self.duplicate_choices))
 
     # -- choosing the file, the sheet and the mapping ----------------------------------------
     def choose_file(self) -> None:
@@ -317,6 +345,8 @@ class ImportPage(QWidget):
         if path is None:
             return
         self.settings.setValue(FOLDER_KEY, str(path.parent))
+        self.allowed_renames.clear()
+        self.duplicate_choices.clear()
         self.read(path, self.kind.value())
 
     def read(self, path: Path, kind: str, sheet: str | None = None, header_row: int | None = None,
@@ -337,6 +367,35 @@ class ImportPage(QWidget):
         self.mapping = dict(self.plan.mapping)
         self._show_sheet()
         self._show_plan()
+        guessed = {key: col for key, col in self.sheet.guessed.items() if self.mapping.get(key) == col}
+        if guessed:
+            self._ask_about_guesses(guessed)
+
+    def _ask_about_guesses(self, guessed: dict[str, int]) -> None:
+        """Columns whose titles only resemble a field's: the user says whether they are meant so."""
+        sheet = self.sheet
+        labels = {f.key: tr_label(f.label) for f in importing.fields_of(sheet.kind)}
+        lines = [self.tr("“{column}”列作为“{field}”").format(column=sheet.header[col], field=labels[key])
+                 for key, col in guessed.items()]
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("导入"),
+                          self.tr("有的列名与可导入的项不完全一样，按列名猜测：\n{lines}\n\n按这样导入吗？").format(
+                              lines="\n".join(lines)), QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("confirm_guesses")
+        keep = box.addButton(self.tr("按猜测导入"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("这些列不导入"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        generation = self._generation
+
+        def answered(button) -> None:
+            if button is keep or generation != self._generation or self.sheet is not sheet:
+                return
+            mapping = {k: c for k, c in self.mapping.items() if guessed.get(k) != c}
+            self._mapping_chosen(sheet.header_row, mapping)
+
+        box.buttonClicked.connect(answered)
+        self.guess_box = box
+        box.open()
 
     def _kind_chosen(self) -> None:
         self._kind_changed_ui()
@@ -446,25 +505,111 @@ class ImportPage(QWidget):
 
     def _show_plan(self) -> None:
         plan = self.plan
-        counts = {"new": 0, "updated": 0, "unchanged": 0, "skipped": 0, "rejected": 0}
+        counts = {"new": 0, "updated": 0, "unchanged": 0, "skipped": 0, "held": 0, "rejected": 0}
         if plan is not None:
             counts = {"new": plan.created, "updated": plan.updated, "unchanged": len(plan.unchanged),
-                      "skipped": len(plan.skipped), "rejected": len(plan.rejected)}
+                      "skipped": len(plan.skipped), "held": len(plan.renames) + len(plan.possible_duplicates),
+                      "rejected": len(plan.rejected)}
         for key, label in self.count_labels.items():
             label.setText(f"{counts[key]:,}")
-            label.setStyleSheet(ERROR_STYLE if key == "rejected" and counts[key] else "")
+            label.setStyleSheet(ERROR_STYLE if key in ("rejected", "held") and counts[key] else "")
         self.rejected_model.set_rows(plan.rejected if plan is not None else [])
+        self._show_updates(plan)
+        self._show_held(plan)
+        self.details.setTabText(0, self.tr("有错误的行（{n}）").format(n=counts["rejected"]))
+        self.details.setTabText(1, self.tr("将更新的记录（{n}）").format(n=counts["updated"]))
+        self.details.setTabText(2, self.tr("待确认（{n}）").format(n=counts["held"]))
+        if counts["held"] and not counts["rejected"]:
+            self.details.setCurrentIndex(2)
+        elif counts["updated"] and not counts["rejected"]:
+            self.details.setCurrentIndex(1)
         self.save_rejected_button.setEnabled(bool(counts["rejected"]))
         self.import_button.setEnabled(bool(counts["new"] or counts["updated"]))
         self.summary.setText(self._summary_text(plan))
+
+    def _show_updates(self, plan: ImportPlan | None) -> None:
+        """Every update as what it changes, old → new (shown for the first rows of a big import)."""
+        rows = []
+        if plan is not None:
+            regions = importing.region_names()
+            for planned in plan.updates[:UPDATES_SHOWN]:
+                rows.append((planned.row, planned.values.get("name") or self._stored_name(planned),
+                             "；".join(importing.describe_changes(planned, regions))))
+        self.updates_model.set_rows(rows)
+
+    @staticmethod
+    def _stored_name(planned) -> str:
+        return (planned.before or {}).get("name") or ""
+
+    def _show_held(self, plan: ImportPlan | None) -> None:
+        """Renames and possible duplicates, each with a choice; a choice plans again."""
+        table = self.held_table
+        table.setRowCount(0)
+        if plan is None:
+            return
+        regions = importing.region_names() if plan.renames else {}
+        for planned in plan.renames:
+            what = self.tr("修改已登记记录的身份信息：{changes}").format(
+                changes="；".join(importing.describe_changes(planned, regions)))
+            self._held_row(planned.row, what, [(self.tr("不修改（这一行不导入）"), None),
+                                               (self.tr("按表中内容修改"), "rename")],
+                           "rename" if planned.row in self.allowed_renames else None)
+        for duplicate in plan.possible_duplicates:
+            name = duplicate.planned.values.get("name", "")
+            what = self.tr("没有身份证号，可能与已登记的人员重复：{name}").format(name=name)
+            choices = [(self.tr("暂不导入"), None), (self.tr("登记为新的人员"), 0)]
+            choices += [(self.tr("是已登记的 {who}").format(who=importing.candidate_text(person)), person.id)
+                        for person in duplicate.candidates]
+            self._held_row(duplicate.row, what, choices, self.duplicate_choices.get(duplicate.row))
+        table.resizeRowsToContents()
+
+    def _held_row(self, row: int, what: str, choices: list[tuple[str, Any]], current: Any) -> None:
+        table = self.held_table
+        at = table.rowCount()
+        table.insertRow(at)
+        number = QTableWidgetItem(str(row))
+        number.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        table.setItem(at, 0, number)
+        item = QTableWidgetItem(what)
+        item.setToolTip(what)
+        table.setItem(at, 1, item)
+        combo = QComboBox(table)
+        combo.setObjectName(f"held_{row}")
+        for label, value in choices:
+            combo.addItem(label, value)
+        combo.setCurrentIndex(max(0, combo.findData(current)) if current is not None else 0)
+        combo.currentIndexChanged.connect(
+            lambda _i, row=row, combo=combo: self._held_chosen(row, combo.currentData()))
+        table.setCellWidget(at, 2, combo)
+
+    def _held_chosen(self, row: int, value: Any) -> None:
+        if value == "rename":
+            self.allowed_renames.add(row)
+        elif value is None:
+            self.allowed_renames.discard(row)
+            self.duplicate_choices.pop(row, None)
+        else:
+            self.duplicate_choices[row] = value
+        self._replan()
 
     def _summary_text(self, plan: ImportPlan | None) -> str:
         if plan is None:
             return self.tr("选择要导入的 Excel 工作簿（.xlsx）或 CSV 文件，这里会显示将新增、更新哪些记录，"
                            "以及哪些行有错误、为什么。在导入之前不会改动任何数据。")
         parts = [tr_msg(notice) for notice in plan.sheet.notices]
+        if plan.roster is not None:
+            what = {"organization": self.tr("组织"), "team": self.tr("团队"),
+                    "venue": self.tr("活动阵地")}[plan.roster.kind]
+            parts.append(self.tr("这是{what}“{target}”的花名册，按花名册导入。").format(
+                what=what, target=plan.roster.target))
         parts.append(self.tr("工作表“{sheet}”表头以下共 {rows} 行数据（空行、合计行和签名行不计）。").format(
             sheet=plan.sheet.sheet, rows=plan.rows))
+        if plan.ignored:
+            parts.append(self.tr("不导入的列：{columns}。如要导入，请点“修改列对应…”。").format(
+                columns="；".join(c.describe() for c in plan.ignored)))
+        if plan.renames or plan.possible_duplicates:
+            parts.append(self.tr("有 {n} 行待确认：请在下方“待确认”中选择怎样处理，未确认的行不导入。")
+                         .format(n=len(plan.renames) + len(plan.possible_duplicates)))
         if plan.new_organizations:
             names = "、".join(plan.new_organizations[:5]) + ("等" if len(plan.new_organizations) > 5 else "")
             parts.append(self.tr("将新建 {n} 个草根组织：{names}。").format(n=len(plan.new_organizations),
