@@ -52,9 +52,18 @@ No Qt here: the window, the CLI and the tests call the same functions. The steps
 
 ``job`` is a desktop.reports.output.Job: progress ``(done, total)`` and cancel.
 
-Matching: people by ID number (without one: by the same name and phone); organizations by
-credit code, else by exact name. A second row for the same person or organization in one
-file is rejected, naming the first. A blank cell of an existing record keeps what is stored.
+Matching: people by ID number; a masked ID (as exports show it) by the name and the masked number;
+without an ID by the same name and phone, else the same name with a birth date, township or
+organization that agrees and nothing that disagrees. Where only the name agrees the row is a
+``PossibleDuplicate`` (``plan.possible_duplicates``), held until ``options.duplicates`` says who she
+is (``{row: person id, or 0 for new}``) or ``create_possible_duplicates``. Organizations by credit
+code, else by exact name. A second row for the same person or organization in one file is
+rejected, naming the first. A blank cell of an existing record keeps what is stored. An update
+that changes a name (a person's sex or birth date) is held in ``plan.renames`` unless
+``options.allow_renames`` (True, or the rows allowed); ``describe_changes(planned)`` lists what an
+update changes, old → new. ``plan.ignored`` names every column not imported, ``sheet.guessed``
+the ones mapped by a guess from a title that contains a known one; ``plan.roster`` tells an
+organization, team or venue roster by its title (its 职务/分工 column is then the role there).
 
 What a people row may carry besides the person (decisions, see DOMAIN.md):
 - 所属组织 → a membership (role 负责人/骨干/成员 from the 角色 cell, default 成员;
@@ -62,6 +71,7 @@ What a people row may carry besides the person (decisions, see DOMAIN.md):
   registered as a grassroots group (undone with the batch).
 - 角色 妇工/社工/义工 (and 志愿者, 妇联干部 …) set the person's federation roles; with
   a 所属团队 (an existing 三工联动 team) they become team roles.
+- 累计服务时长 is a running total: only what the recorded hours lack is recorded.
 - 服务时长: a service record needs an activity, and a legacy sheet names none. Each
   batch gets one activity "导入的志愿服务时长（file）" per organization (and one for
   people without one), dated ``hours_on`` (default: the day of the import); the
