@@ -1016,6 +1016,8 @@ class _OrgPlanner:
         if not kind_given:  # neither a type nor a code in the row: the stored type stays
             for key in ("kind", "credit_code", "legal_form", "registered_on"):
                 values.pop(key, None)
+        elif values.get("kind") == existing.kind == "registered" and values.get("legal_form") is None:
+            values.pop("legal_form", None)  # 登记注册 without the form (as the list shows it): as stored
         planned.values = values
         planned.existing_id = existing.id
         planned.before = {k: existing.__data__.get(k) for k in values}
