@@ -272,6 +272,8 @@ class ImportPage(QWidget):
         self.held_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.held_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.held_table.verticalHeader().hide()
+        self.held_table.verticalHeader().setDefaultSectionSize(QComboBox().sizeHint().height() + 4)
+        self.held_table.setWordWrap(False)
         self.held_table.setColumnWidth(0, 60)
         self.held_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.held_table.setColumnWidth(2, 300)
@@ -481,7 +483,11 @@ class ImportPage(QWidget):
         for col, title in enumerate(header):
             table.setItem(0, col, QTableWidgetItem(cell_text(title)))
             field = fields.get(col)
-            item = QTableWidgetItem(tr_label(field.label) if field else self.tr("不导入"))
+            guessed = field is not None and sheet.guessed.get(field.key) == col
+            label = tr_label(field.label) if field else self.tr("不导入")
+            item = QTableWidgetItem(self.tr("{field}（猜测）").format(field=label) if guessed else label)
+            if guessed:
+                item.setToolTip(self.tr("按列名猜测的对应：不对的话请点“修改列对应…”"))
             if field is None:
                 item.setForeground(_UNMAPPED)
             else:
@@ -561,7 +567,6 @@ class ImportPage(QWidget):
             choices += [(self.tr("是已登记的 {who}").format(who=importing.candidate_text(person)), person.id)
                         for person in duplicate.candidates]
             self._held_row(duplicate.row, what, choices, self.duplicate_choices.get(duplicate.row))
-        table.resizeRowsToContents()
 
     def _held_row(self, row: int, what: str, choices: list[tuple[str, Any]], current: Any) -> None:
         table = self.held_table
