@@ -54,11 +54,13 @@ from .values import (
     SCIENTIFIC,
     BadCell,
     MonthDigits,
+    MonthOnly,
     is_number,
     name_text,
     parse_date,
     parse_hours,
     parse_yes_no,
+    same_day,
     split_list,
     split_names,
     text,
@@ -108,6 +110,8 @@ _LEVELS = {**_words(LEVEL_WORDS), **{label: code for code, label in SOCIAL_WORKE
 _KINDS = _words(KIND_WORDS)
 _STAGES = {label: code for code, label in INCUBATION_STAGES}
 _LEVEL_SUFFIX = re.compile(r"^(.+?)\((.+)\)$")  # after text(): full-width brackets are halved
+# A venue roster's 身份: 志愿服务 is a volunteer's; 阵地管理员 belongs to the venue, not to her roles.
+VENUE_DUTIES = {"志愿服务": "volunteer", "阵地管理员": None}
 DATE_FIELDS = ("birth_date", "joined_on", "founded_on", "registered_on", "alliance_joined_on",
                "group_member_since", "stage_on")
 IDENTITY_FIELDS = {"people": ("name", "sex", "birth_date"), "orgs": ("name",)}
@@ -582,9 +586,13 @@ class _PeoplePlanner:
         person: set[str] = set()
         membership = level = None
         posts: list[str] = []
+        venue = self.roster is not None and self.roster.kind == "venue"
         for word in split_list(row.raw("role")):
             word, word_level = _with_level(word)
-            if word in _PERSON_ROLES:
+            if venue and word in VENUE_DUTIES:  # a venue roster's 身份: what she does at the venue
+                if VENUE_DUTIES[word]:
+                    person.add(VENUE_DUTIES[word])
+            elif word in _PERSON_ROLES:
                 person.add(_PERSON_ROLES[word])
                 level = _LEVELS.get(word_level or "", level)
             elif word in _MEMBERSHIP_ROLES:
@@ -663,11 +671,11 @@ class _PeoplePlanner:
         viable, agreeing = [], []
         for person in candidates:
             if (phone and person.phone and person.phone != phone) or (
-                    birth and person.birth_date and person.birth_date != birth) or (
+                    birth and person.birth_date and not same_day(birth, person.birth_date)) or (
                     region and person.region_id and person.region_id != region):
                 continue  # a different phone, birth date or township: someone else of the same name
             viable.append(person)
-            if ((birth and person.birth_date == birth) or (region and person.region_id == region)
+            if (same_day(birth, person.birth_date) or (region and person.region_id == region)
                     or (org_ids & self.org_ids_of.get(person.id, set()))):
                 agreeing.append(person)
         if len(viable) == 1 and agreeing:
@@ -768,6 +776,8 @@ class _PeoplePlanner:
                 if values["id_number"] is None:  # without an ID: as typed, else as registered
                     values["sex"] = typed_sex or existing.sex
                     values["birth_date"] = typed_birth or existing.birth_date
+                    if same_day(typed_birth, existing.birth_date):  # 1983.10 of a 1983-10-15
+                        values["birth_date"] = existing.birth_date
                 _check_errors(row, errors, {"region_id": "township"})
         if row.problems:
             plan.rejected.append(_rejection(number, row.problems, cells))
@@ -778,6 +788,9 @@ class _PeoplePlanner:
                 plan.new_organizations.append(name_)
         if existing is not None and hours_total is not None:
             hours_total -= self.hours_recorded.get(existing.id, Decimal(0))  # only what is missing
+        if isinstance(values["birth_date"], MonthOnly):  # stored as the plain date it stands for
+            b = values["birth_date"]
+            values["birth_date"] = dt.date(b.year, b.month, b.day)
         planned = PlannedRow(number, values, organizations=tuple(org_names),
                              membership_role=membership_role or "member", joined_on=joined_on,
                              team_id=team_id, team=team_name, team_roles=team_roles if team_id else (),
@@ -1041,15 +1054,14 @@ class _OrgPlanner:
 # -- the entry point --------------------------------------------------------------------------
 
 
-def _ignored_columns(header: list[str], mapping: dict[str, int],
-                     held_back: dict[int, str]) -> list[IgnoredColumn]:
+def _ignored_columns(header: list[str], mapping: dict[str, int]) -> list[IgnoredColumn]:
     """Every titled column the mapping leaves out, with why."""
     mapped = set(mapping.values())
     ignored = []
     for col, title in enumerate(header):
         if col in mapped or not title:
             continue
-        reason = held_back.get(col) or not_imported_reason(title) or "列名无法识别，没有对应到任何一项"
+        reason = not_imported_reason(title) or "列名无法识别，没有对应到任何一项"
         ignored.append(IgnoredColumn(col, title, reason))
     return ignored
 
@@ -1061,11 +1073,7 @@ def plan_import(sheet: SheetData, mapping: dict[str, int] | None = None,
     plan = ImportPlan(sheet=sheet, kind=sheet.kind, mapping=mapping, options=options or ImportOptions())
     plan.audit_mark = AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
     plan.roster = roster_of(sheet)
-    held_back: dict[int, str] = {}
-    if plan.roster is not None and plan.roster.kind == "venue" and "role" in mapping:
-        held_back[mapping.pop("role")] = ("阵地花名册的身份是在阵地的身份（阵地管理员、志愿服务），"
-                                          "不是人员角色")
-    plan.ignored = _ignored_columns(sheet.header, mapping, held_back)
+    plan.ignored = _ignored_columns(sheet.header, mapping)
     rows = list(data_rows(sheet.rows, sheet.header_row, mapping))
     plan.rows = len(rows)
     for key in DATE_FIELDS:

@@ -26,6 +26,7 @@ _DATE_FORMS = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 _MONTH_FORMS = (re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"), re.compile(r"^(\d{4})(\d{2})$"))
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 _HOURS_UNIT = re.compile(r"\s*(小时|个小时|时|h|hr|hrs|hours?)$", re.IGNORECASE)
 # An ID that Excel turned into a number and shows as 3.21002E+17 (or a CSV that saved it so).
 SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
@@ -94,6 +95,20 @@ def name_text(value: Any) -> str:
 
 
 EARLIEST = dt.date(1900, 1, 1)
+
+
+class MonthOnly(dt.date):
+    """A date known to the month only (出生年月 ``1983.10``), held as the first of that month."""
+
+    def same_month(self, other: dt.date | None) -> bool:
+        return other is not None and (other.year, other.month) == (self.year, self.month)
+
+
+def same_day(typed: dt.date | None, stored: dt.date | None) -> bool:
+    """Does a typed date agree with a stored one (to the month, where only the month was typed)?"""
+    if typed is None or stored is None:
+        return False
+    return typed.same_month(stored) if isinstance(typed, MonthOnly) else typed == stored
 _YEAR_MONTH_NUMBER = re.compile(r"^(\d{4})\.(\d{1,2})$")  # 1983.1, 1990.12 as a number shows
 _SERIAL_HINT = ("如果它原是 Excel 日期，请在表格程序中把这一列设为日期格式；"
                 "否则请写成 2021-03-05 或 2021年3月5日")
@@ -177,7 +192,7 @@ def parse_date(value: Any, month_ok: bool = False, months: MonthDigits | None = 
             year, month = int(m.group(1)), int(m.group(2))
             day = int(m.group(3)) if has_day else 1
             try:
-                found = dt.date(year, month, day)
+                found = dt.date(year, month, day) if has_day else MonthOnly(year, month, 1)
             except ValueError:
                 raise InvalidValue(msg("日期 {value} 不存在", value=raw)) from None
             return _plausible(found, raw)
@@ -203,7 +218,7 @@ def _year_month(raw: str, year: int, digits: str, month_ok: bool, months: MonthD
     if not month_ok:
         raise InvalidValue(msg("“{value}”只有年和月，请写出完整的日期，如 {year}-{month:02d}-05",
                                value=raw, year=year, month=month))
-    return _plausible(dt.date(year, month, 1), raw)
+    return _plausible(MonthOnly(year, month, 1), raw)
 
 
 def _plausible(day: dt.date, shown: str) -> dt.date:
@@ -219,6 +234,8 @@ def parse_hours(value: Any) -> Decimal | None:
     raw = value if is_number(value) else _HOURS_UNIT.sub("", text(value))
     if raw == "":
         return None
+    if isinstance(raw, str) and _THOUSANDS.match(raw):  # a CSV shows 1234.5 as "1,234.5"
+        raw = raw.replace(",", "")
     try:
         hours = Decimal(str(raw))
     except InvalidOperation:

@@ -286,7 +286,8 @@ def expected_people(export: str, table: ExportTable, target: str) -> dict[str, d
       the level in brackets) in that team;
     - on a venue's roster, 志愿服务 means volunteer service there, which only a volunteer (义工)
       records; 阵地管理员 is a field of the venue, not of the person (nothing to expect, nothing
-      to refuse); the hours are the service the file shows for her;
+      to refuse); its hours are of the last 12 months at that venue, not a total of hers: not
+      imported (the importer names the column and why);
     - the volunteers' roster shows their organizations (not their roles in them) and total hours.
     """
     expected = {}
@@ -302,8 +303,7 @@ def expected_people(export: str, table: ExportTable, target: str) -> dict[str, d
                      "团队分工": {target: labels(duty)}}
         elif export == "venue_roster":
             volunteered = "志愿服务" in labels(row["身份"])
-            shown = {**_identity(row, "出生年月"), "角色": frozenset({"义工"} if volunteered else ()),
-                     "服务时长": hours_value(row["近12个月服务时长（小时）"])}
+            shown = {**_identity(row, "出生年月"), "角色": frozenset({"义工"} if volunteered else ())}
         else:  # volunteers_roster: the membership roles are not shown, only the organizations
             shown = {**_identity(row, "出生年月"), "角色": labels(row["身份"]),
                      "所在组织": labels(row["所在组织"]),
