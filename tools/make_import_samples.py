@@ -73,6 +73,33 @@ SAMPLES: dict[str, tuple[list[list[str]], dict[int, int]]] = {
         ["2", "孙丽", "女", "1975.09", resident_id("19750901", 46), "13800002222", "负责人"],
         ["3", "周芳", "女", "1988.10", resident_id("19881010", 64), "13800003333", "骨干"],
     ], {5: TEXT}),
+    # People without ID or phone, as a township keeps them: matched by name and what agrees.
+    "calc-people-no-id": ([
+        ["姓名", "出生日期", "所属镇（街道）"],
+        ["王芳", "1980/2/3", "湾头镇"],
+        ["李娜", "", "湾头镇"],
+    ], {2: YMD}),
+    # The organizations list's columns, 阶段起始 among them, typed back in.
+    "calc-orgs-stage": ([
+        ["组织名称", "类型", "孵化阶段", "阶段起始", "联盟成员", "联系人", "联系电话"],
+        ["阳光协会", "草根组织（备案）", "初创期", "2024/5/6", "是", "孙丽", "13800002222"],
+    ], {4: YMD}),
+    # A people list exported with masked ID numbers (the default), then edited.
+    "calc-masked-ids": ([
+        ["姓名", "身份证号", "联系电话"],
+        ["王芳", "321002********0249", "13900000000"],
+        ["李娜", "321002********0465", ""],
+    ], {2: TEXT}),
+    # Titles that only resemble known ones.
+    "calc-variant-titles": ([
+        ["序号", "姓名", "志愿者服务时长", "家庭住址"],
+        ["1", "甲", "5", "东关街"],
+    ], {}),
+    # The same ID with another name: a rename to confirm.
+    "calc-renamed": ([
+        ["姓名", "身份证号", "联系电话"],
+        ["孙丽", resident_id("19750901", 46), "13811112222"],
+    ], {2: TEXT}),
 }
 
 

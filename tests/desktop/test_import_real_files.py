@@ -153,8 +153,7 @@ def test_outside_a_roster_a_duty_that_is_no_membership_role_is_the_federation_po
 
 def test_people_without_id_or_phone_are_not_duplicated_on_reimport(ctx, user, tmp_path):
     town = Region.create(name="湾头镇", level="township")
-    rows = [["姓名", "出生日期", "所属镇（街道）"], ["王芳", "1980-02-03", "湾头镇"], ["李娜", "", "湾头镇"]]
-    path = workbook(tmp_path / "p.xlsx", rows)
+    path = DATA / "calc-people-no-id.xlsx"
     apply_import(plan_import(read_sheet(path, "people")), user)
     again = plan_import(read_sheet(path, "people"))
     assert (again.created, again.updated, sorted(again.unchanged)) == (0, 0, [2, 3])
@@ -210,11 +209,12 @@ def test_the_titles_the_program_exports_are_recognised(ctx):
 
 
 def test_stage_dates_are_kept(ctx, user, tmp_path):
-    path = workbook(tmp_path / "o.xlsx", [["组织名称", "孵化阶段", "阶段起始"],
-                                          ["阳光协会", "初创期", dt.datetime(2024, 5, 6)]])
-    apply_import(plan_import(read_sheet(path, "orgs")), user)
+    apply_import(plan_import(read_sheet(DATA / "calc-orgs-stage.xlsx", "orgs")), user)
     org = Organization.get()
     assert (org.incubation_stage, org.stage_since) == ("startup", dt.date(2024, 5, 6))
+    assert org.alliance_member and org.contact_phone == "13800002222"
+    again = plan_import(read_sheet(DATA / "calc-orgs-stage.xlsx", "orgs"))
+    assert again.unchanged == [2]
 
 
 # -- 6. masked ID numbers ----------------------------------------------------------------------
@@ -223,9 +223,8 @@ def test_stage_dates_are_kept(ctx, user, tmp_path):
 def test_a_masked_id_is_named_and_matches_the_registered_person(ctx, user, tmp_path):
     number = resident_id("19800101", 24)
     save_person(PersonData(name="王芳", id_number=number, phone="13800000000"), user)
-    path = workbook(tmp_path / "p.xlsx", [["姓名", "身份证号", "联系电话"],
-                                          ["王芳", mask_id_number(number), "13900000000"],
-                                          ["李娜", mask_id_number(resident_id("19810101", 46)), ""]])
+    path = DATA / "calc-masked-ids.xlsx"  # 王芳's and 李娜's numbers, masked as exports show them
+    assert read_sheet(path, "people").row(2)[1] == mask_id_number(number)
     plan = plan_import(read_sheet(path, "people"))
     [update] = plan.updates
     assert update.values["id_number"] == number and update.values["phone"] == "13900000000"
@@ -238,8 +237,7 @@ def test_a_masked_id_is_named_and_matches_the_registered_person(ctx, user, tmp_p
 
 
 def test_every_column_not_imported_is_named_and_can_be_mapped(ctx, user, tmp_path, capsys):
-    path = workbook(tmp_path / "p.xlsx", [["序号", "姓名", "志愿者服务时长", "家庭住址"],
-                                          [1, "甲", 5, "东关街"]])
+    path = DATA / "calc-variant-titles.xlsx"
     sheet = read_sheet(path, "people")
     assert sheet.guessed == {"hours": 2}  # contains 服务时长: guessed, and said so
     plan = plan_import(sheet)
@@ -267,7 +265,7 @@ def test_every_column_not_imported_is_named_and_can_be_mapped(ctx, user, tmp_pat
 def test_a_changed_name_is_shown_and_applied_only_when_allowed(ctx, user, tmp_path, capsys):
     number = resident_id("19750901", 46)
     bai = save_person(PersonData(name="白彩月", id_number=number, phone="13800000000"), user)
-    path = workbook(tmp_path / "p.xlsx", [["姓名", "身份证号", "联系电话"], ["孙丽", number, "13811112222"]])
+    path = DATA / "calc-renamed.xlsx"
     plan = plan_import(read_sheet(path, "people"))
     assert plan.updated == 0 and [p.row for p in plan.renames] == [2]
     assert ("name", "白彩月", "孙丽") in plan.renames[0].changes()
