@@ -90,7 +90,11 @@ class WorkbookLayout:
         """A cell of ``chars`` characters (the same text in ``copies`` cells)."""
         if chars > limits.MAX_CELL_CHARS:
             raise SheetError(limits.too_long(sheet.name, row, column, chars))
-        self.text += chars * copies
+        self.count_text(sheet, row, column, chars * copies)
+
+    def count_text(self, sheet: SheetLayout, row: int, column: int, chars: int) -> None:
+        """``chars`` more characters, in cells from ``row`` and ``column`` on."""
+        self.text += chars
         if self.text > limits.MAX_TEXT_CHARS:
             raise SheetError(msg(
                 "{name} 中各单元格的文字合计超过了 {limit} 个字符（重复的单元格逐个计算；读到工作表“{sheet}”"

@@ -29,11 +29,10 @@ CONTENT = "content.xml"
 SETTINGS = "settings.xml"
 TABLE, ROW, CELL, COVERED = "table:table", "table:table-row", "table:table-cell", "table:covered-table-cell"
 PARAGRAPH, SPACES, ANNOTATION = "text:p", "text:s", "office:annotation"
-_VALUES = ("office:value", "office:string-value", "office:date-value", "office:time-value",
-           "office:boolean-value")
+_VALUES = frozenset({"office:value", "office:string-value", "office:date-value", "office:time-value",
+                     "office:boolean-value"})
 ROWS = 1_048_576  # calamine stops counting rows and columns here
 COLUMNS = 16_384
-CHECK_EVERY = 1000  # rows between checks of the rectangle, besides the check at a large repeat
 
 
 def _count(attrs: dict, name: str) -> int:
@@ -59,10 +58,13 @@ class _Content:
         self.rows = 0  # rows of the sheet so far, each repeat counted
         self.row_first = self.row_count = 0  # the row being read: its number and its repeats
         self.column = self.row_pushed = 0
-        self.rows_seen = 0
+        # the row's cells with a value (and with a formula): first and last column; their text
+        self.row_values = [0, 0]
+        self.row_formulas = [0, 0]
+        self.row_text = 0
         # the cell being read
         self.attrs: dict = {}
-        self.counting = False
+        self.counting = self.showing = False
         self.chars = self.paragraphs = self.annotation = 0
         self.shown: list[str] = []
 
@@ -78,19 +80,22 @@ class _Content:
             self.cell_depth = self.depth
             self.attrs = attrs
             self.counting = attrs.get("office:value-type") == "string" and "office:string-value" not in attrs
+            self.showing = "table:formula" in attrs or attrs.get("calcext:value-type") == "error"
             self.chars = self.paragraphs = self.annotation = 0
-            self.shown.clear()
+            if self.showing:
+                self.shown.clear()
         elif self.sheet is not None and tag == ROW and not self.row_depth:
             self.row_depth = self.depth
             repeats = min(_count(attrs, "table:number-rows-repeated"), ROWS - self.rows)
             self.row_first, self.row_count = self.rows + 1, repeats
             self.rows += repeats
-            self.column = self.row_pushed = 0
+            self.column = self.row_pushed = self.row_text = 0
+            self.row_values[0] = self.row_formulas[0] = 0
         elif tag == TABLE and self.sheet is None and "table:name" in attrs:
             self.sheet = SheetLayout(attrs["table:name"])
             self.layout.sheets.append(self.sheet)
             self.table_depth = self.depth
-            self.rows = self.rows_seen = 0
+            self.rows = 0
 
     def _inside_cell(self, tag: str, attrs: dict) -> None:
         if tag == ANNOTATION or self.annotation:
@@ -105,7 +110,7 @@ class _Content:
     def text(self, data: str) -> None:
         if self.cell_depth and not self.annotation:
             self.chars += len(data)
-            if len(self.shown) < 4:
+            if self.showing and len(self.shown) < 4:
                 self.shown.append(data[:40])
 
     def end(self, tag: str) -> None:
@@ -117,44 +122,65 @@ class _Content:
                 self.annotation -= 1
         elif self.row_depth and self.depth == self.row_depth:
             self.row_depth = 0
-            self.sheet.laid_out += self.row_pushed
-            self.rows_seen += 1
-            if self.rows_seen % CHECK_EVERY == 0:
-                self._check()
+            self._row()
         elif self.sheet is not None and self.depth == self.table_depth:
             self._check()
             self.done += self.sheet.cells
             self.sheet = None
         self.depth -= 1
 
+    def _row(self) -> None:
+        """The row's cells with a value go into the rectangles, and their text into the count."""
+        sheet, row, rows = self.sheet, self.row_first, self.row_count
+        sheet.laid_out += self.row_pushed
+        first, last = self.row_values
+        if first:
+            sheet.values.add(row, first, last, rows)
+            if self.row_formulas[0]:
+                sheet.formulas.add(row, *self.row_formulas, rows)
+            self._check()
+            if self.row_text:
+                self.layout.count_text(sheet, row, first, self.row_text * rows)
+
     def _cell(self) -> None:
-        attrs, sheet, layout = self.attrs, self.sheet, self.layout
+        attrs = self.attrs
         columns = min(_count(attrs, "table:number-columns-repeated"), COLUMNS - self.column)
         first = self.column + 1
         self.column += columns
         formula = attrs.get("table:formula", "")
-        if not (formula or attrs.get("office:value-type") == "string" or any(k in attrs for k in _VALUES)):
+        if not (formula or attrs.get("office:value-type") == "string" or not _VALUES.isdisjoint(attrs)):
             return  # an empty cell: calamine lays it out only if a cell with a value follows in the row
-        if not columns:
-            return  # past calamine's last column: left out
-        row, rows = self.row_first, self.row_count
-        if not rows:
-            return  # past calamine's last row: left out
-        self.row_pushed = self.column
-        sheet.values.add(row, first, self.column, rows)
+        if not columns or not self.row_count:
+            return  # past calamine's last column or row: left out
+        self.row_pushed = last = self.column
+        values = self.row_values
+        if not values[0]:
+            values[0] = first
+        values[1] = last
         if formula:
-            sheet.formulas.add(row, first, self.column, rows)
-        if self.done + sheet.cells > limits.MAX_GRID_CELLS:
-            self._check()
+            formulas = self.row_formulas
+            if not formulas[0]:
+                formulas[0] = first
+            formulas[1] = last
         chars = len(attrs["office:string-value"]) if "office:string-value" in attrs else (
             self.chars if self.counting else 0)
         if chars:
-            layout.add_text(sheet, row, first, chars, columns * rows)
-        shown = "".join(self.shown).strip()
-        if attrs.get("calcext:value-type") == "error" or (formula and shown in EXCEL_ERRORS):
-            for number in range(row, row + rows):
-                for column in range(first, self.column + 1):
-                    layout.add_error(sheet, number, column, shown)
+            if chars > limits.MAX_CELL_CHARS:
+                raise SheetError(limits.too_long(self.sheet.name, self.row_first, first, chars))
+            self.row_text += chars * columns
+        if self.showing:
+            shown = "".join(self.shown).strip()
+            if attrs.get("calcext:value-type") == "error" or shown in EXCEL_ERRORS:
+                self._errors(first, last, shown)
+
+    def _errors(self, first: int, last: int, shown: str) -> None:
+        """Error values in columns ``first`` to ``last`` of the row (and its repeats)."""
+        sheet, row, rows = self.sheet, self.row_first, self.row_count
+        sheet.values.add(row, first, last, rows)  # counted before the cells are noted one by one
+        self._check()
+        for number in range(row, row + rows):
+            for column in range(first, last + 1):
+                self.layout.add_error(sheet, number, column, shown)
 
     def _check(self) -> None:
         if self.done + self.sheet.cells > limits.MAX_GRID_CELLS:
