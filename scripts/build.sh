@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the one-folder program dist/jinguo/ with PyInstaller (build.spec), then check the
 # built program itself: its --smoke self-test (with the print preview's PDF rendering), a demo database, and a summary and a roster
-# PDF exported headless, each with Chinese text and the embedded WenQuanYi font.
+# PDF exported headless, each with Chinese text and the embedded WenQuanYi font, and an .xls imported (dry run).
 # Exits non-zero when any step fails.
 #
 # Needs the project installed with the build and test extras in the active Python:
@@ -53,6 +53,12 @@ step "built program: summary PDF"
 step "built program: volunteer roster PDF"
 "$BINARY" export roster --volunteers --db "$DB" -o "$CHECK_DIR/roster.pdf" || fail "export roster"
 "$PYTHON" scripts/build_check_pdf.py "$CHECK_DIR/roster.pdf" 花名册 || fail "roster.pdf"
+
+step "built program: import of an old .xls (python-calamine, in its own process)"
+import_output="$("$BINARY" import orgs tests/data/legacy-orgs.xls --db "$DB" --dry-run --json --skip-invalid)" \
+    || fail "import of an .xls"
+echo "$import_output"
+grep -q '"rows": 7' <<<"$import_output" || fail "the .xls import did not read the sheet's 7 rows"
 
 step "the program's log has no errors"
 if grep -E ' (ERROR|CRITICAL|WARNING) ' "$JINGUO_DATA_DIR/logs/jinguo.log"; then

@@ -1,12 +1,14 @@
-"""Importing the office's existing sheets: people and organizations from .xlsx and .csv.
+"""Importing the office's existing sheets: people and organizations from .xlsx, .xls, .et, .ods and .csv.
 
 No Qt here: the window, the CLI and the tests call the same functions. The steps:
 
 ``read_sheet(path, kind, sheet=None, header_row=None, job=None) -> SheetData``
-    ``kind`` is ``"people"`` or ``"orgs"``. Reads .xlsx (streamed: xlsx.py, sheetxml.py)
-    or .csv/.txt (UTF-8 with or without BOM, GB18030/GBK, UTF-16/UTF-32: delimited.py),
-    within the limits of limits.py (stated in the README). Old .xls, WPS .et, .numbers,
-    damaged or renamed files, empty files, files over a limit: ``SheetError`` whose
+    ``kind`` is ``"people"`` or ``"orgs"``. Reads .xlsx (streamed: xlsx.py, sheetxml.py),
+    .xls, WPS .et and .ods (python-calamine in a child process, after a walk of the file:
+    calamine_reader.py) or .csv/.txt (UTF-8 with or without BOM, GB18030/GBK,
+    UTF-16/UTF-32: delimited.py), within the limits of limits.py (stated in the README).
+    .numbers, .xlsb, encrypted workbooks, a WPS .et of another layout, damaged or renamed
+    files, empty files, files over a limit: ``SheetError`` whose
     ``message`` (a models.i18n Message) says what to do, naming the limit, sheet, row
     and column where it applies. ``SheetData`` has ``sheet_names`` (offer them; pass
     ``sheet=`` to switch; a hidden sheet is read only when named), ``sheet``, ``rows``

@@ -21,9 +21,9 @@ def _day(text: str) -> dt.date:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("import", help="从 Excel（.xlsx）或 CSV 导入人员或社会组织")
+    p = sub.add_parser("import", help="从 Excel（.xlsx、.xls）、WPS（.et）、.ods 或 CSV 导入人员或社会组织")
     p.add_argument("kind", choices=("people", "orgs"), help="people：人员；orgs：社会组织")
-    p.add_argument("file", type=Path, help="要导入的 .xlsx 或 .csv 文件")
+    p.add_argument("file", type=Path, help="要导入的 .xlsx、.xls、.et、.ods 或 .csv 文件")
     p.add_argument("--db", type=Path, required=True, dest="import_db", help="数据库文件")
     p.add_argument("--sheet", help="工作表名称（默认：活动工作表或第一个有表头的可见工作表；"
                                    "隐藏的工作表只在指定时读取）")

@@ -11,3 +11,8 @@ class SheetError(Exception):
     def __init__(self, message: Message):
         super().__init__(str(message))
         self.message = message
+
+
+class Unreadable(SheetError):
+    """The file cannot be read at all: damaged, or not the workbook its name says (a WPS .et of a layout
+    that cannot be read is then told to be converted instead)."""

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 MB = 1024 * 1024
 
-MAX_FILE_BYTES = 100 * MB  # the file on disk (.xlsx or .csv)
+MAX_FILE_BYTES = 100 * MB  # the file on disk (.xlsx, .xls, .ods, .et or .csv)
 MAX_PARTS = 10_000  # files inside an .xlsx (a zip package)
 MAX_DIRECTORY_BYTES = 4 * MB  # the package's list of its files
 MAX_PART_BYTES = 200 * MB  # one part (a sheet, the shared strings) unpacked
@@ -38,6 +38,14 @@ MAX_CELL_CHARS = 32_767  # characters in one cell (Excel's limit)
 # XML elements in a sheet and its shared strings: a cell is 2 or 3 of them. Counting them bounds the
 # time a file full of formatted empty cells or other markup takes, whatever its size in bytes.
 MAX_XML_ELEMENTS = 10_000_000
+# .xls, .et and .ods are read by python-calamine, which lays every sheet of the file out in memory as
+# one rectangle, from the first to the last cell with a value, before a row can be read (about 100
+# bytes a cell at its peak), and copies a cell's text for every repeat of it. Both are counted for the
+# whole file before calamine is given it (calamine_reader.py); an .xlsx with a stray far cell is
+# read by the streaming reader, which never lays it out.
+MAX_GRID_CELLS = 4_000_000
+MAX_TEXT_CHARS = 30_000_000  # characters of text in all cells, each repeated cell counted
+MAX_RECORDS = 10_000_000  # records of an .xls/.et workbook stream: bounds the time of the check
 
 PROGRESS_ROWS = 2000
 

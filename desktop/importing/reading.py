@@ -1,4 +1,5 @@
-"""Reading a spreadsheet file into rows: .xlsx (xlsx.py) and .csv (delimited.py), within limits.py.
+"""Reading a spreadsheet file into rows, within limits.py: .xlsx (xlsx.py), .csv (delimited.py), and
+.xls, WPS .et and .ods (calamine_reader.py), told apart by their first bytes rather than their names.
 
 Everything else gets a message saying how to convert it. Third-party parsers meet damaged files in
 many ways; whatever they raise while reading a file the user chose becomes a ``SheetError`` (with the
@@ -20,6 +21,7 @@ from models.i18n import Message, msg
 from ..file_safety import input_problem
 from ..reports.output import Cancelled, Job
 from . import limits
+from .calamine_reader import CalamineBook, is_ods, open_book
 from .columns import KIND_LABELS, KINDS, detect_mapping, guess_mapping, header_score, remembered_mapping
 from .delimited import read_csv
 from .errors import SheetError
@@ -35,10 +37,13 @@ warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
 HEADER_SEARCH_ROWS = 30
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 CSV_SUFFIXES = frozenset({".csv", ".txt"})
+# read by calamine_reader.py; a zip package with one of these names that is not an .ods is read as .xlsx
+CALAMINE_SUFFIXES = frozenset({".xls", ".xlt", ".et", ".ett", ".ods", ".ots"})
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls / .et / .doc
 
 Row = tuple[int, tuple]  # (row number in the sheet, counted from 1; the cell values)
+Book = XlsxBook | CalamineBook
 
 
 @dataclass
@@ -96,16 +101,12 @@ def _sniff(path: Path) -> bytes:
         ) from e
 
 
-def _unsupported(path: Path, head: bytes) -> SheetError:
+def _unsupported(path: Path) -> SheetError:
     suffix = path.suffix.lower()
-    if head.startswith(_OLE_MAGIC) and suffix in XLSX_SUFFIXES:
-        what = "设置了打开密码的工作簿（或改了扩展名的旧版 .xls 文件）"
-    elif head.startswith(_OLE_MAGIC) or suffix in {".xls", ".et", ".ett", ".xlt"}:
-        what = "旧版 Excel（.xls）或 WPS 表格（.et）文件"
-    elif suffix == ".numbers":
+    if suffix == ".numbers":
         what = "Numbers 文件"
-    elif suffix in {".ods", ".xlsb"}:
-        what = f"{suffix} 文件"
+    elif suffix == ".xlsb":
+        what = ".xlsb 文件"
     else:
         what = f"“{suffix or '无扩展名'}”文件"
     return SheetError(msg("不能直接导入{what} {name}。{hint}", what=what, name=path.name, hint=CONVERT_HINT))
@@ -152,13 +153,13 @@ def _read_csv(path: Path, job: Job | None) -> tuple[list[str], str, list[Row], l
     return [path.stem], path.stem, rows.rows, []
 
 
-def _probe(book: XlsxBook, kind: str, sheet: SheetPart) -> int | None:
+def _probe(book: Book, kind: str, sheet: SheetPart) -> int | None:
     """The header row of ``sheet``, reading only its first rows."""
     with closing(book.rows(sheet, until=HEADER_SEARCH_ROWS)) as rows:
         return _find_header(kind, rows)
 
 
-def _choose(book: XlsxBook, kind: str, path: Path) -> tuple[SheetPart, list[Message]]:
+def _choose(book: Book, kind: str, path: Path) -> tuple[SheetPart, list[Message]]:
     """The sheet to read by default: the active one, else the first with a recognisable header;
     never a hidden one (a workbook may hide an old list, or a lookup table, before the real one)."""
     visible = [s for s in book.sheets if not s.hidden]
@@ -175,9 +176,9 @@ def _choose(book: XlsxBook, kind: str, path: Path) -> tuple[SheetPart, list[Mess
     return chosen, notices
 
 
-def _read_xlsx(path: Path, kind: str, sheet: str | None,
+def _read_book(book: Book, path: Path, kind: str, sheet: str | None,
                job: Job | None) -> tuple[list[str], str, list[Row], list[Message]]:
-    with XlsxBook(path) as book:
+    with book:
         names = [s.name for s in book.sheets]
         if not names:
             raise damaged(path.name)
@@ -206,14 +207,17 @@ def _read(path: Path, kind: str, sheet: str | None,
     if suffix in CSV_SUFFIXES:
         _check_size(path)
         return _read_csv(path, job)
-    if suffix in XLSX_SUFFIXES:
-        if head.startswith(_OLE_MAGIC):
-            raise _unsupported(path, head)
-        if not head.startswith(_ZIP_MAGIC):
-            raise damaged(path.name)
+    workbook = suffix in XLSX_SUFFIXES or suffix in CALAMINE_SUFFIXES
+    if head.startswith(_OLE_MAGIC):  # .xls, .et; also a renamed .xls or an encrypted .xlsx
         _check_size(path)
-        return _read_xlsx(path, kind, sheet, job)
-    raise _unsupported(path, head)
+        return _read_book(open_book(path, "xls"), path, kind, sheet, job)
+    if workbook and head.startswith(_ZIP_MAGIC):
+        _check_size(path)
+        book = open_book(path, "ods") if is_ods(path) else XlsxBook(path)
+        return _read_book(book, path, kind, sheet, job)
+    if workbook:
+        raise damaged(path.name)
+    raise _unsupported(path)
 
 
 def read_sheet(path: Path | str, kind: str, sheet: str | None = None,

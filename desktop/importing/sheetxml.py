@@ -66,8 +66,9 @@ def _no_doctype(*_args: object) -> None:
     raise ValueError("a DOCTYPE in a spreadsheet part")  # told to the user as a damaged part
 
 
-def _parser(start, end, text) -> Any:
-    parser = expat.ParserCreate(namespace_separator="}")
+def _parser(start, end, text, namespaces: bool = True) -> Any:
+    """An expat parser; without ``namespaces`` tags keep their prefixes (``table:table-row``)."""
+    parser = expat.ParserCreate(namespace_separator="}") if namespaces else expat.ParserCreate()
     parser.buffer_text = True
     parser.buffer_size = CHUNK
     parser.StartElementHandler = start

@@ -115,7 +115,8 @@ class ImportPage(QWidget):
         self.kind.currentIndexChanged.connect(self._kind_chosen)
         self.choose_button = QPushButton(self.tr("选择文件…"), parent)
         self.choose_button.setObjectName("choose_file")
-        self.choose_button.setToolTip(self.tr("Excel 工作簿（.xlsx）或 CSV 文件；旧版 .xls 请先另存为 .xlsx"))
+        self.choose_button.setToolTip(self.tr("Excel 工作簿（.xlsx、旧版 .xls）、WPS 表格（.et）、"
+                                              "OpenDocument 表格（.ods）或 CSV 文件"))
         self.choose_button.clicked.connect(self.choose_file)
         self.file_label = QLabel(self.tr("未选择文件"), parent)
         self.file_label.setObjectName("file")
@@ -343,7 +344,7 @@ class ImportPage(QWidget):
         folder = self.settings.value(FOLDER_KEY) or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation)
         path = ask_open_file(self, self.tr("选择要导入的文件"), str(folder),
-                             self.tr("表格文件 (*.xlsx *.xlsm *.csv *.xls *.et);;所有文件 (*)"))
+                             self.tr("表格文件 (*.xlsx *.xlsm *.xls *.et *.ods *.csv);;所有文件 (*)"))
         if path is None:
             return
         self.settings.setValue(FOLDER_KEY, str(path.parent))
@@ -599,7 +600,8 @@ class ImportPage(QWidget):
 
     def _summary_text(self, plan: ImportPlan | None) -> str:
         if plan is None:
-            return self.tr("选择要导入的 Excel 工作簿（.xlsx）或 CSV 文件，这里会显示将新增、更新哪些记录，"
+            return self.tr("选择要导入的 Excel 工作簿（.xlsx、.xls）、WPS 或 OpenDocument 表格（.et、.ods）"
+                           "或 CSV 文件，这里会显示将新增、更新哪些记录，"
                            "以及哪些行有错误、为什么。在导入之前不会改动任何数据。")
         parts = [tr_msg(notice) for notice in plan.sheet.notices]
         if plan.roster is not None:
