@@ -3,10 +3,87 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
-from peewee import DatabaseProxy, DateTimeField, Model
+from peewee import SQL, Cast, ColumnBase, DatabaseProxy, DateTimeField, Model, PostgresqlDatabase, fn
 
 database = DatabaseProxy()
+
+
+def on_server() -> bool:
+    """Whether the models are bound to a PostgreSQL server (else the one-PC SQLite file)."""
+    return isinstance(database.obj, PostgresqlDatabase)
+
+
+class PerBackend(ColumnBase):
+    """An expression written differently for SQLite and PostgreSQL, chosen when the query is
+    rendered (queries built at import time, before the database is known, stay valid)."""
+
+    def __init__(self, sqlite: Callable[[], object], postgres: Callable[[], object]):
+        super().__init__()
+        self.sqlite = sqlite
+        self.postgres = postgres
+
+    def __sql__(self, ctx):
+        return ctx.sql(self.postgres() if on_server() else self.sqlite())
+
+
+def group_concat(expr, separator: str = ",") -> PerBackend:
+    """The values of a group joined by ``separator`` (GROUP_CONCAT / string_agg)."""
+    return PerBackend(lambda: fn.GROUP_CONCAT(expr, separator),
+                      lambda: fn.string_agg(Cast(expr, "text"), separator))
+
+
+_PG_FORMATS = {"%Y": "YYYY", "%Y-%m": "YYYY-MM", "%Y-%m-%d": "YYYY-MM-DD"}
+
+
+def date_text(fmt: str, column) -> PerBackend:
+    """A date column as text: ``%Y`` (year) or ``%Y-%m`` (month), as both backends write it."""
+    return PerBackend(lambda: fn.strftime(fmt, column), lambda: fn.to_char(column, _PG_FORMATS[fmt]))
+
+
+def day_of_year(year, month: int, day: int) -> PerBackend:
+    """The date ``year``-``month``-``day`` for a year held in a column (comparable with dates)."""
+    return PerBackend(lambda: fn.printf(f"%04d-{month:02d}-{day:02d}", year),
+                      lambda: fn.make_date(year, SQL(str(int(month))), SQL(str(int(day)))))
+
+
+def greatest(a, b) -> PerBackend:
+    """The larger of two values (SQLite's two-argument MAX, PostgreSQL's GREATEST)."""
+    return PerBackend(lambda: fn.MAX(a, b), lambda: fn.GREATEST(a, b))
+
+
+class IdSource:
+    """Ids for rows written in bulk with their ids set, so that the rows that point at them can be
+    written in the same go. SQLite: after the largest id (the writer holds the database's write
+    lock for the whole transaction). PostgreSQL: taken from the table's sequence, a block at a time,
+    so that another clerk's insert meanwhile never gets the same id."""
+
+    BLOCK = 1000
+
+    def __init__(self, model: type[Model]):
+        self.model = model
+        self._ids: list[int] = []
+        self._next = 0
+        if not on_server():
+            self._next = (model.select(fn.MAX(model.id)).scalar() or 0) + 1
+
+    def next(self) -> int:
+        if not on_server():
+            self._next += 1
+            return self._next - 1
+        if not self._ids:
+            table = self.model._meta.table_name
+            cursor = database.execute_sql(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                (table, self.BLOCK))
+            self._ids = [i for (i,) in cursor.fetchall()][::-1]
+        return self._ids.pop()
+
+
+def placeholders(n: int) -> str:
+    """``n`` parameter placeholders for raw SQL on the bound database (``?`` or ``%s``)."""
+    return ", ".join([database.param] * n)
 
 
 def now() -> dt.datetime:

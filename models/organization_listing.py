@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from peewee import JOIN, SQL, Case, fn
 
 from .choices import INCUBATION_STAGES, ORG_KINDS
+from .db import group_concat
 from .entities import Organization, OrganizationServiceArea, OrganizationStage, Region, ServiceArea
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
@@ -38,7 +39,7 @@ _stage_order = Case(
 )
 
 _areas = (
-    ServiceArea.select(fn.GROUP_CONCAT(ServiceArea.name, "、"))
+    ServiceArea.select(group_concat(ServiceArea.name, "、"))
     .join(OrganizationServiceArea)
     .where(OrganizationServiceArea.organization == Organization.id)
 )

@@ -6,8 +6,9 @@ import datetime as dt
 import operator
 from functools import reduce
 
-from peewee import DateField, Field, Model, fn
+from peewee import DateField, Field, Model
 
+from .db import date_text
 from .entities import Membership, Organization, Person, Project, Team, TeamAssignment, Venue
 from .validators import mask_id_number, to_halfwidth
 
@@ -52,7 +53,7 @@ def projects(include_id: int | None = None) -> list[tuple[int, str]]:
 def filter_years(column: Field) -> list[int]:
     """The year filter's choices: the years in ``column`` (a year or a date) and this year,
     newest first (this year is always there, so a record saved today can be found)."""
-    expr = fn.strftime("%Y", column) if isinstance(column, DateField) else column
+    expr = date_text("%Y", column) if isinstance(column, DateField) else column
     found = {int(y) for (y,) in column.model.select(expr).distinct().tuples() if y}
     return sorted(found | {dt.date.today().year}, reverse=True)
 

@@ -24,6 +24,7 @@ from decimal import Decimal
 from peewee import JOIN, fn
 
 from .choices import MEMBERSHIP_ROLES, PERSON_ROLES, SEXES, SOCIAL_WORKER_LEVELS
+from .db import group_concat
 from .entities import (
     Activity,
     Membership,
@@ -123,7 +124,7 @@ def _labels(codes: str | None, choices) -> str:
 
 def organization_rows(org_id: int, day: dt.date, full: bool) -> list[RosterRow]:
     query = (
-        Person.select(*_PERSON_COLUMNS, fn.GROUP_CONCAT(Membership.role))
+        Person.select(*_PERSON_COLUMNS, group_concat(Membership.role))
         .join(Membership)
         .where((Membership.organization == org_id) & _active(Membership, day)
                & (Person.archived == False))  # noqa: E712
@@ -134,7 +135,7 @@ def organization_rows(org_id: int, day: dt.date, full: bool) -> list[RosterRow]:
 
 def team_rows(team_id: int, day: dt.date, full: bool) -> list[RosterRow]:
     query = (
-        Person.select(*_PERSON_COLUMNS, fn.GROUP_CONCAT(TeamAssignment.role), Person.social_worker_level)
+        Person.select(*_PERSON_COLUMNS, group_concat(TeamAssignment.role), Person.social_worker_level)
         .join(TeamAssignment)
         .where((TeamAssignment.team == team_id) & _active(TeamAssignment, day)
                & (Person.archived == False))  # noqa: E712
@@ -195,7 +196,7 @@ def volunteer_rows(township_id: int | None, day: dt.date, full: bool) -> list[Ro
     )
     orgs = (
         Membership.select(Membership.person.alias("person_id"),
-                          fn.GROUP_CONCAT(Organization.name, "、").alias("names"))
+                          group_concat(Organization.name, "、").alias("names"))
         .join(Organization)
         .where(_active(Membership, day))
         .group_by(Membership.person)

@@ -55,6 +55,7 @@ from .choices import (
     VENUE_KINDS,
     VENUE_LEVELS,
 )
+from .db import day_of_year, greatest
 from .entities import (
     Activity,
     Organization,
@@ -324,10 +325,10 @@ def _org_service_areas(q: Scope) -> _Tally:
 
 def project_span_overlaps(start: dt.date, end: dt.date):
     """SQL condition: the project's span (see the module notes) overlaps start..end."""
-    year_start = fn.printf("%04d-01-01", Project.year)
-    year_end = fn.printf("%04d-12-31", Project.year)
+    year_start = day_of_year(Project.year, 1, 1)
+    year_end = day_of_year(Project.year, 12, 31)
     span_start = fn.COALESCE(Project.start_on, year_start)
-    span_end = fn.COALESCE(Project.end_on, fn.MAX(fn.COALESCE(Project.start_on, year_end), year_end))
+    span_end = fn.COALESCE(Project.end_on, greatest(fn.COALESCE(Project.start_on, year_end), year_end))
     return (span_start <= end) & (span_end >= start)
 
 

@@ -22,6 +22,7 @@ from .choices import (
     VENUE_KINDS,
     VENUE_LEVELS,
 )
+from .db import group_concat
 from .entities import (
     Activity,
     Organization,
@@ -103,7 +104,7 @@ def detail_lists(period: Period, township_id: int | None = None, today: dt.date 
         region, parent = Region.alias("r"), Region.alias("p")
         town, village = _place(region, parent)
         link, area = OrganizationServiceArea.alias("l"), ServiceArea.alias("a")
-        areas = (link.select(fn.GROUP_CONCAT(area.name, "、")).join(area)
+        areas = (link.select(group_concat(area.name, "、")).join(area)
                  .where(link.organization == Organization.id))
         query = (
             Organization.select(Organization.name, Organization.kind, Organization.legal_form,

@@ -10,7 +10,7 @@ from peewee import JOIN, fn
 from . import audit
 from .bookings import describe_booking
 from .choices import VENUE_KINDS, VENUE_LEVELS
-from .db import database, excluding
+from .db import database, date_text, excluding
 from .entities import Activity, Booking, Organization, Person, Region, Team, User, Venue
 from .errors import ValidationFailed, clean_title
 from .i18n import Message, msg
@@ -130,7 +130,7 @@ PERIOD_FORMATS = {"month": "%Y-%m", "year": "%Y"}
 
 def usage_by_period(venue: Venue | int, period: str = "month") -> list[UsageRow]:
     """Activities held at the venue and people served, per month or year, newest first."""
-    key = fn.strftime(PERIOD_FORMATS[period], Activity.held_on)
+    key = date_text(PERIOD_FORMATS[period], Activity.held_on)
     query = (
         Activity.select(key, fn.COUNT(Activity.id), fn.COALESCE(fn.SUM(Activity.people_served), 0))
         .where(Activity.venue == venue)

@@ -20,7 +20,7 @@ from peewee import JOIN, Model, fn
 
 from models import audit
 from models.choices import MEMBERSHIP_ROLES, PERSON_ROLES
-from models.db import database, now
+from models.db import IdSource, database, now, placeholders
 from models.entities import (
     Activity,
     AuditEntry,
@@ -91,10 +91,6 @@ def _update(model: type[Model], rows: list[tuple[int, dict[str, Any]]]) -> None:
     for keys, params in groups.items():
         columns = ", ".join(f'"{model._meta.fields[k].column_name}" = ?' for k in keys)
         conn.executemany(f'UPDATE "{model._meta.table_name}" SET {columns} WHERE "id" = ?', params)
-
-
-def _next_id(model: type[Model]) -> int:
-    return (model.select(fn.MAX(model.id)).scalar() or 0) + 1
 
 
 class _Writer:
@@ -184,21 +180,19 @@ def _people(plan: ImportPlan, w: _Writer) -> None:
     total = len(plan.new) + len(plan.updates)
     org_ids = dict(Organization.select(Organization.name, Organization.id).tuples())
     if plan.new_organizations:
-        next_org = _next_id(Organization)
+        org_id = IdSource(Organization)
         rows = []
         for name in plan.new_organizations:
             values, _errors = clean_organization(OrganizationData(name=name, kind="grassroots"))
-            values.update(id=next_org, name_key=pinyin_key(name),
+            org_ids[name] = org_id.next()
+            values.update(id=org_ids[name], name_key=pinyin_key(name),
                           notes=f"由导入“{plan.sheet.file_name}”新建（草根组织）")
-            org_ids[name] = next_org
-            next_org += 1
             rows.append(values)
         w.create(Organization, rows)
-    next_person = _next_id(Person)
+    person_id = IdSource(Person)
     rows = []
     for done, p in enumerate(plan.new, start=1):
-        p.existing_id = next_person
-        next_person += 1
+        p.existing_id = person_id.next()
         rows.append({**p.values, "id": p.existing_id, "name_key": pinyin_key(p.values["name"])})
         if done % CHUNK == 0:
             _step(w.job, done, total)
@@ -206,27 +200,25 @@ def _people(plan: ImportPlan, w: _Writer) -> None:
     w.update(Person, [p for p in plan.updates if p.changed])
     _step(w.job, total, total)
     everyone = plan.new + plan.updates
-    next_membership = _next_id(Membership)
+    membership_id = IdSource(Membership)
     memberships = []
     for p in everyone:
         for name in p.new_memberships:
-            memberships.append({"id": next_membership, "person": p.existing_id,
+            memberships.append({"id": membership_id.next(), "person": p.existing_id,
                                 "organization": org_ids[name], "role": p.membership_role,
                                 "start_on": p.joined_on})
-            next_membership += 1
     w.create(Membership, memberships, label_key=None)
     for p in everyone:
         if p.new_memberships:
             role = MEMBERSHIP_ROLES.label(p.membership_role)
             joined = "、".join(f"{name}（{role}）" for name in p.new_memberships)
             w.note("person", p.existing_id, "membership", joined, p.values["name"])
-    next_assignment = _next_id(TeamAssignment)
+    assignment_id = IdSource(TeamAssignment)
     assignments = []
     for p in everyone:
         for role in p.team_roles:
-            assignments.append({"id": next_assignment, "team": p.team_id, "person": p.existing_id,
+            assignments.append({"id": assignment_id.next(), "team": p.team_id, "person": p.existing_id,
                                 "role": role, "start_on": p.joined_on})
-            next_assignment += 1
     w.create(TeamAssignment, assignments, label_key=None)
     for p in everyone:
         if p.team_roles:
@@ -244,19 +236,18 @@ def _hours(plan: ImportPlan, w: _Writer, everyone: list[PlannedRow], org_ids: di
     by_org: dict[int | None, list[PlannedRow]] = defaultdict(list)
     for p in with_hours:
         by_org[org_ids.get(p.organization)].append(p)
-    next_activity = _next_id(Activity)
-    next_record = _next_id(ServiceRecord)
+    activity_id = IdSource(Activity)
+    record_id = IdSource(ServiceRecord)
     activities, records = [], []
     title = hours_title(plan)
     held_on = plan.options.hours_on or dt.date.today()
     for org_id, people in by_org.items():
-        activities.append({"id": next_activity, "title": title, "held_on": held_on, "organization": org_id,
+        activity = activity_id.next()
+        activities.append({"id": activity, "title": title, "held_on": held_on, "organization": org_id,
                            "participants": len(people), "description": HOURS_NOTE})
         for p in people:
-            records.append({"id": next_record, "person": p.existing_id, "activity": next_activity,
+            records.append({"id": record_id.next(), "person": p.existing_id, "activity": activity,
                             "hours": p.hours, "content": "导入"})
-            next_record += 1
-        next_activity += 1
     w.create(Activity, activities, label_key="title")
     w.create(ServiceRecord, records, label_key=None)
     for p in with_hours:
@@ -264,22 +255,20 @@ def _hours(plan: ImportPlan, w: _Writer, everyone: list[PlannedRow], org_ids: di
 
 
 def _orgs(plan: ImportPlan, w: _Writer) -> None:
-    next_org = _next_id(Organization)
+    org_id = IdSource(Organization)
     rows = []
     for p in plan.new:
-        p.existing_id = next_org
-        next_org += 1
+        p.existing_id = org_id.next()
         rows.append({**p.values, "id": p.existing_id, "name_key": pinyin_key(p.values["name"])})
     w.create(Organization, rows)
     w.update(Organization, [p for p in plan.updates if p.changed])
-    next_stage = _next_id(OrganizationStage)
+    stage_id = IdSource(OrganizationStage)
     stages = []
     for p in plan.new + plan.updates:
         if p.stage:
             stage, on, note = p.stage
-            stages.append({"id": next_stage, "organization": p.existing_id, "stage": stage, "entered_on": on,
-                           "note": note, "recorded_at": w.stamp})
-            next_stage += 1
+            stages.append({"id": stage_id.next(), "organization": p.existing_id, "stage": stage,
+                           "entered_on": on, "note": note, "recorded_at": w.stamp})
     w.create(OrganizationStage, stages, label_key=None)
     for p in plan.new + plan.updates:
         if p.stage:
@@ -295,12 +284,11 @@ def _orgs(plan: ImportPlan, w: _Writer) -> None:
                p.values.get("name", ""))
         w.items.append({"batch": w.batch.id, "entity": "organization_service_area",
                         "record_id": p.existing_id, "action": "update", "before": json.dumps(before)})
-    next_link = _next_id(OrganizationServiceArea)
+    link_id = IdSource(OrganizationServiceArea)
     links = []
     for p in plan.new + replaced:
         for area in p.service_area_ids or ():
-            links.append({"id": next_link, "organization": p.existing_id, "service_area": area})
-            next_link += 1
+            links.append({"id": link_id.next(), "organization": p.existing_id, "service_area": area})
     _insert(OrganizationServiceArea, links)
     w.items.extend({"batch": w.batch.id, "entity": "organization_service_area", "record_id": link["id"],
                     "action": "create", "before": ""} for link in links)
@@ -377,7 +365,7 @@ def _rows_in(sql: str, ids: list[int], params: tuple = ()) -> Iterable[tuple]:
     """Run ``sql`` (``{ids}`` marks the placeholder list) over ``ids`` in chunks; plain sqlite3,
     as building peewee expressions for 50 000 ids costs more than the queries."""
     for chunk in _chunks(ids, 500):
-        yield from database.execute_sql(sql.format(ids=", ".join("?" * len(chunk))), (*params, *chunk))
+        yield from database.execute_sql(sql.format(ids=placeholders(len(chunk))), (*params, *chunk))
 
 
 def _refuse_if_in_use(batch: ImportBatch, created: dict[str, list[int]],
@@ -463,8 +451,8 @@ def undo_batch(batch_id: int, user: User | None) -> ImportBatch:
         created: dict[str, list[int]] = defaultdict(list)
         updated: list[tuple[str, int, str]] = []  # (entity, record id, before)
         items = database.execute_sql(
-            "SELECT entity, record_id, action, before FROM import_batch_item WHERE batch_id = ? ORDER BY id",
-            (batch.id,))
+            "SELECT entity, record_id, action, before FROM import_batch_item"
+            f" WHERE batch_id = {database.param} ORDER BY id", (batch.id,))
         for entity, record_id, action, before in items:
             if action == "create":
                 created[entity].append(record_id)

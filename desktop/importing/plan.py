@@ -26,7 +26,7 @@ from models.choices import (
     PERSON_ROLES,
     SOCIAL_WORKER_LEVELS,
 )
-from models.db import database
+from models.db import database, placeholders
 from models.entities import (
     Activity,
     AuditEntry,
@@ -536,7 +536,7 @@ class _PeoplePlanner:
         self.existing: dict[str, Person] = {}
         found = []  # plain SQL: peewee expressions for 50 000 IDs cost more than the queries
         for chunk in _chunks(sorted(i for i in ids if i)):
-            sql = f"SELECT id FROM person WHERE id_number IN ({', '.join('?' * len(chunk))})"
+            sql = f"SELECT id FROM person WHERE id_number IN ({placeholders(len(chunk))})"
             found.extend(pid for (pid,) in database.execute_sql(sql, chunk))
         for chunk in _chunks(found):
             for person in Person.select().where(Person.id.in_(chunk)):
