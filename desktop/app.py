@@ -17,7 +17,7 @@ from resources import APP_ICON, CJK_FONT, CJK_FONT_FAMILY, resource_path
 from . import paths
 from .backup import BackupError, backups_folder, daily_backup, list_backups, restore_from
 from .context import AppContext, build_context
-from .database import DatabaseOpenError, database_error_message
+from .database import DatabaseOpenError, database_error_message, is_server_url
 from .instance_lock import InstanceLock, LockedError
 from .logging_setup import install_crash_hook
 
@@ -79,7 +79,7 @@ def show_internal_error(detail: str) -> None:
     box.exec()
 
 
-def run_window(db_path: Path | None, smoke: bool, started: float, print_check: bool = False) -> int:
+def run_window(db_path: Path | str | None, smoke: bool, started: float, print_check: bool = False) -> int:
     """Start the window. With ``smoke``: wait until the main window is shown and filled, then exit
     (with ``print_check`` also render a PDF page as the print preview does)."""
     if smoke and sys.platform.startswith("linux") and not (
@@ -89,7 +89,10 @@ def run_window(db_path: Path | None, smoke: bool, started: float, print_check: b
     app = create_application()
     crashes: list[str] = []  # a self-test that met an internal error fails
     install_crash_hook(show_internal_error if not smoke else lambda detail: _print_crash(detail, crashes))
-    path = Path(db_path) if db_path else paths.default_db_path()
+    target = db_path or paths.default_database()
+    if is_server_url(target):
+        return _run_on_server(app, str(target), smoke, started, print_check, crashes)
+    path = Path(target)
     install_database_error_hook(path, smoke)
     if not smoke and not path.exists() and not offer_restore_of_missing(path):
         return 2
@@ -110,6 +113,25 @@ def run_window(db_path: Path | None, smoke: bool, started: float, print_check: b
         code = _run_main_window(app, ctx, smoke, started, print_check)
     finally:
         lock.release()
+    return 1 if crashes and code == 0 else code
+
+
+def _run_on_server(app, url: str, smoke: bool, started: float, print_check: bool,
+                   crashes: list[str]) -> int:
+    """The window on a server's database: several clerks at once, so no lock file and no
+    backups of a file (the server's own tools back it up)."""
+    try:
+        ctx = build_context(url)
+    except DatabaseOpenError as e:
+        text = str(e.message)
+        log.warning("database not opened: %s", text)
+        if smoke:
+            print(text, file=sys.stderr)
+        else:
+            QMessageBox.critical(None, APP_TITLE, text)
+        return 2
+    install_database_error_hook(Path(ctx.location), smoke)
+    code = _run_main_window(app, ctx, smoke, started, print_check)
     return 1 if crashes and code == 0 else code
 
 
@@ -171,6 +193,8 @@ def offer_restore_of_missing(path: Path) -> bool:
 def start_of_day_backup(ctx: AppContext, smoke: bool = False) -> None:
     """The first start of a day backs the database up; a failure is said, and does not stop the start
     (the self-test prints it: a dialog there would wait for ever)."""
+    if ctx.db_path is None:
+        return  # a server's database: backed up by the server's own tools
     try:
         made = daily_backup(ctx.db, ctx.db_path)
     except BackupError as e:

@@ -290,8 +290,12 @@ def daily_backup(
     return automatic_backup(source, db_path, "daily", folder, now)
 
 
-def before_change(db: Database, db_path: Path, reason: str) -> Path:
-    """The hook called before an import, a batch undo or a restore."""
+def before_change(db: Database, db_path: Path | None, reason: str) -> Path | None:
+    """The hook called before an import, a batch undo or a restore. A database on a server
+    (``db_path`` None) is backed up by the server's own tools, not here."""
+    if db_path is None:
+        log.info("no automatic backup before %s: the database is on a server", reason)
+        return None
     return automatic_backup(db, db_path, reason)
 
 

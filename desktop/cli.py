@@ -15,6 +15,8 @@ from pathlib import Path
 
 from peewee import DatabaseError
 
+from .paths import database_argument
+
 _STARTED = time.perf_counter()
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jinguo", description="巾帼枢纽：妇联社会组织工作台账（单机版）"
     )
-    parser.add_argument("--db", type=Path, help="数据库文件（默认放在用户数据文件夹）")
+    parser.add_argument("--db", type=database_argument,
+                        help="数据库文件，或数据库服务器 postgresql://用户名@服务器:5432/数据库名"
+                             "（默认：环境变量 JINGUO_DB，否则用户数据文件夹中的文件）")
     parser.add_argument(
         "--smoke", action="store_true", help="自检：打开主窗口，显示完毕后输出 startup_ms 并退出"
     )
@@ -187,8 +191,9 @@ def _run(args: argparse.Namespace) -> int:
 def _db_argument(args: argparse.Namespace) -> Path | None:
     """The database a command was given (each command names its ``--db`` differently)."""
     for name in ("demo_db", "export_db", "import_db", "backup_db", "db"):
-        if getattr(args, name, None):
-            return Path(getattr(args, name))
+        value = getattr(args, name, None)
+        if value and not isinstance(value, str):
+            return Path(value)
     return None
 
 

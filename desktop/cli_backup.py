@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from .paths import database_argument
+
 log = logging.getLogger(__name__)
 
 EXIT_OK = 0
@@ -21,11 +23,12 @@ EXIT_USER_ERROR = 2
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     backup = sub.add_parser("backup", help="把数据库备份到一个文件（程序运行时也可以）")
-    backup.add_argument("--db", type=Path, dest="backup_db", help="数据库文件（默认用户数据文件夹中的）")
+    backup.add_argument("--db", type=database_argument, dest="backup_db",
+                        help="数据库文件（默认：JINGUO_DB，否则用户数据文件夹中的）")
     backup.add_argument("-o", "--output", type=Path, required=True, help="备份文件")
 
     restore = sub.add_parser("restore", help="用一个备份文件替换数据库（先自动备份当前数据库）")
-    restore.add_argument("--db", type=Path, dest="backup_db",
+    restore.add_argument("--db", type=database_argument, dest="backup_db",
                          help="要替换的数据库文件（默认用户数据文件夹中的）")
     restore.add_argument("file", type=Path, help="备份文件")
     restore.add_argument("--force", action="store_true",
@@ -37,16 +40,24 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_user_argument(restore)
 
     check = sub.add_parser("check", help="检查数据库是否完好（完整性与数据引用）")
-    check.add_argument("--db", type=Path, dest="backup_db", help="数据库文件（默认用户数据文件夹中的）")
+    check.add_argument("--db", type=database_argument, dest="backup_db",
+                        help="数据库文件（默认：JINGUO_DB，否则用户数据文件夹中的）")
 
 
 def _db_path(args: argparse.Namespace) -> Path:
     from . import paths
 
-    return Path(args.backup_db or getattr(args, "db", None) or paths.default_db_path())
+    return Path(args.backup_db or getattr(args, "db", None) or paths.default_database())
 
 
 def run(args: argparse.Namespace) -> int:
+    from . import paths
+
+    target = args.backup_db or getattr(args, "db", None) or paths.default_database()
+    if isinstance(target, str):  # a database on a server
+        print(f"jinguo {args.command} 目前只用于数据库文件。服务器上的数据库请由管理员用 PostgreSQL 的"
+              "工具备份、恢复和检查（pg_dump / pg_restore，见 README“数据库服务器”）。", file=sys.stderr)
+        return 2
     handlers = {"backup": run_backup, "restore": run_restore, "check": run_check}
     return handlers[args.command](args)
 

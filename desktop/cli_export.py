@@ -13,6 +13,8 @@ from pathlib import Path
 
 from models.i18n import Message
 
+from .paths import database_argument
+
 EXIT_USER_ERROR = 2
 
 # ENTITY on the command line -> (module, listing class, filter class) of its list page.
@@ -36,7 +38,9 @@ def add_export_parser(sub: argparse._SubParsersAction) -> None:
     kinds = export.add_subparsers(dest="report", metavar="报表", required=True)
 
     def common(parser: argparse.ArgumentParser, formats: tuple[str, ...] | None) -> None:
-        parser.add_argument("--db", type=Path, dest="export_db", help="数据库文件（默认用户数据文件夹中的）")
+        parser.add_argument("--db", type=database_argument, dest="export_db",
+                            help="数据库文件或 postgresql:// 服务器地址"
+                                 "（默认：JINGUO_DB，否则用户数据文件夹中的）")
         parser.add_argument("-o", "--output", type=Path, required=True, help="输出文件")
         add_user_argument(parser)
         if formats:

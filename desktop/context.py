@@ -11,18 +11,27 @@ from models.entities import User
 
 from . import paths
 from .backup import backups_folder
-from .database import open_database
+from .database import is_server_url, open_database
 from .temporaries import remove_stale_temporaries
 
 
 @dataclass
 class AppContext:
-    db: SqliteDatabase
-    db_path: Path
+    db: SqliteDatabase  # or a desktop.database.ServerDatabase
+    db_path: Path | None  # the SQLite file; None for a database on a server
     data_dir: Path
     log_path: Path
     ui_settings_path: Path
     user: User
+
+    @property
+    def on_server(self) -> bool:
+        return self.db_path is None
+
+    @property
+    def location(self) -> str:
+        """Where the data is, as shown to the user: the file, or the server URL without password."""
+        return str(self.db_path) if self.db_path is not None else self.db.location
 
     def close(self) -> None:
         if not self.db.is_closed():
@@ -45,14 +54,18 @@ def remove_stale_copies(db_path: Path) -> None:
     remove_stale_temporaries(backups_folder(), stem)
 
 
-def build_context(db_path: Path | None = None, user: User | str | None = None,
+def build_context(db_path: Path | str | None = None, user: User | str | None = None,
                   busy_timeout_ms: int | None = None, read_only_fallback: bool = False) -> AppContext:
-    """Open the database; ``user`` (a User or a username) is who acts, the first administrator
-    by default. The window replaces it with whoever logs in; the CLI with desktop.auth.cli_user.
-    ``busy_timeout_ms``, ``read_only_fallback``: see open_database."""
-    path = Path(db_path) if db_path else paths.default_db_path()
-    db = open_database(path, busy_timeout_ms, read_only_fallback)
-    remove_stale_copies(path)
+    """Open the database (a file, or a ``postgresql://`` URL); ``user`` (a User or a username) is
+    who acts, the first administrator by default. The window replaces it with whoever logs in; the
+    CLI with desktop.auth.cli_user. ``busy_timeout_ms``, ``read_only_fallback``: see open_database."""
+    db_path = db_path or paths.default_database()
+    if is_server_url(db_path):
+        db = open_database(str(db_path), busy_timeout_ms)
+    else:
+        path = Path(db_path)
+        db = open_database(path, busy_timeout_ms, read_only_fallback)
+        remove_stale_copies(path)
     if isinstance(user, str):
         operator = User.get(User.username == user)
     else:

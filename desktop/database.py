@@ -9,7 +9,14 @@ import sqlite3
 import traceback
 from pathlib import Path
 
-from peewee import DatabaseError, SqliteDatabase, _savepoint
+from peewee import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    PostgresqlDatabase,
+    SqliteDatabase,
+    _savepoint,
+)
 
 from models.db import database
 from models.i18n import Message, msg
@@ -82,6 +89,56 @@ class _Savepoint(_savepoint):
         super().rollback(begin)
 
 
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+CONNECT_TIMEOUT_S = 10
+
+
+def is_server_url(target: object) -> bool:
+    """Whether ``target`` names a PostgreSQL server database (``postgresql://user@host:5432/db``)."""
+    return isinstance(target, str) and target.strip().lower().startswith(SERVER_SCHEMES)
+
+
+def without_password(url: str) -> str:
+    """The URL as it may be shown and logged: any password in it replaced by ``***``."""
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+    except ImportError:
+        return url.split("@")[-1] if "@" in url else url
+    try:
+        params = conninfo_to_dict(url)
+    except Exception:  # a malformed URL is shown as its host part only
+        return url.split("@")[-1]
+    if "password" in params:
+        params["password"] = "***"
+    user = params.get("user", "")
+    host = params.get("host", "localhost")
+    port = params.get("port", "5432")
+    return f"postgresql://{user + '@' if user else ''}{host}:{port}/{params.get('dbname', '')}"
+
+
+class ServerDatabase(PostgresqlDatabase):
+    """A PostgreSQL database on the office's server, reached with psycopg (3).
+
+    ``file_path`` is None: nothing here is a file beside the program (no locks file, no backups
+    next to it); ``location`` is the URL without its password, for messages and the log.
+    """
+
+    file_path = None
+
+    def __init__(self, url: str, lock_timeout_ms: int | None = None, **kwargs) -> None:
+        from psycopg.conninfo import conninfo_to_dict
+
+        params = conninfo_to_dict(url)
+        name = params.pop("dbname", None) or params.get("user") or "postgres"
+        params.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+        params.setdefault("application_name", "jinguo")
+        # A write waits for another clerk's as long as SQLite's busy timeout would, then says so.
+        wait = PRAGMAS["busy_timeout"] if lock_timeout_ms is None else lock_timeout_ms
+        params["options"] = f"{params.get('options', '')} -c lock_timeout={int(wait)}".strip()
+        super().__init__(name, **params, **kwargs)
+        self.location = without_password(url)
+
+
 class DatabaseOpenError(RuntimeError):
     """The file cannot be used; the message tells the user what to do."""
 
@@ -90,14 +147,62 @@ class DatabaseOpenError(RuntimeError):
         self.message = message
 
 
-def open_database(path: Path, busy_timeout_ms: int | None = None,
-                  read_only_fallback: bool = False) -> OfficeDatabase:
+def open_server(url: str, lock_timeout_ms: int | None = None) -> ServerDatabase:
+    """Connect to the PostgreSQL database ``url`` (creating or migrating its schema) and bind the
+    models to it; a server that cannot be reached, a refused login or a missing database is a
+    ``DatabaseOpenError`` saying what to do."""
+    try:
+        db = ServerDatabase(url, lock_timeout_ms)
+    except ImportError as e:
+        raise DatabaseOpenError(msg(
+            "这个安装没有连接 PostgreSQL 数据库服务器所需的组件（psycopg）。"
+            "请安装带服务器支持的版本（pip install \"jinguo-hub[postgres]\"）。")) from e
+    except Exception as e:  # psycopg's ProgrammingError for a malformed URL
+        raise DatabaseOpenError(msg("数据库服务器地址“{url}”写得不对：应写成 "
+                                    "postgresql://用户名@服务器:5432/数据库名。",
+                                    url=without_password(url))) from e
+    try:
+        db.connect(reuse_if_open=True)
+        database.initialize(db)
+        ensure_schema(db, None)
+    except SchemaError as e:
+        db.close()
+        raise DatabaseOpenError(e.message) from e
+    except (OperationalError, InterfaceError, DatabaseError) as e:
+        db.close()
+        log.warning("cannot open %s: %s", db.location, e)
+        raise DatabaseOpenError(server_error_message(e, db.location)) from e
+    return db
+
+
+def server_error_message(error: BaseException, location: str) -> Message:
+    """What the user can do about a server that refused or could not be reached."""
+    text = str(error).lower()
+    if "password authentication failed" in text or "no password supplied" in text:
+        return msg("数据库服务器 {where} 拒绝了登录：用户名或密码不正确。请核对后重试。", where=location)
+    if "does not exist" in text and "database" in text:
+        return msg("服务器 {where} 上没有这个数据库。请让管理员先建好数据库（见说明书“使用数据库服务器”）。",
+                   where=location)
+    if "permission denied" in text:
+        return msg("数据库服务器 {where} 上的这个用户没有所需的权限。请让管理员按说明书授予权限。",
+                   where=location)
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return msg("无法连接数据库服务器 {where}：请确认服务器已开启、网络通畅，地址和端口正确。（{reason}）",
+               where=location, reason=reason)
+
+
+def open_database(path: Path | str, busy_timeout_ms: int | None = None,
+                  read_only_fallback: bool = False) -> OfficeDatabase | ServerDatabase:
     """Open (creating if needed) the database at ``path`` and bind the models to it.
+
+    ``path`` may be a ``postgresql://`` URL: the server's database (see ``open_server``).
 
     ``busy_timeout_ms``: how long a write waits for another program's (default: the window's).
     ``read_only_fallback``: a database SQLite cannot open in a read-only place or on a full disk
     is opened to read only (commands that only read must work there; writes then fail and say so).
     """
+    if is_server_url(path):
+        return open_server(str(path), busy_timeout_ms)
     path = Path(path).expanduser().resolve()
     if path.is_dir():
         raise DatabaseOpenError(msg("{path} 是一个文件夹，请指定数据库文件。", path=path))

@@ -19,6 +19,23 @@ def data_dir() -> Path:
     return path
 
 
+DB_VARIABLE = "JINGUO_DB"
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
+
+def database_argument(text: str) -> Path | str:
+    """``--db``: a file path, or a PostgreSQL URL kept as it is (a Path would fold its ``//``)."""
+    text = text.strip()
+    return text if text.lower().startswith(SERVER_SCHEMES) else Path(text)
+
+
+def default_database() -> Path | str:
+    """The database without ``--db``: ``JINGUO_DB`` (a file or a server URL), else the file in
+    the user's data folder."""
+    chosen = os.environ.get(DB_VARIABLE, "").strip()
+    return database_argument(chosen) if chosen else default_db_path()
+
+
 def default_db_path() -> Path:
     return data_dir() / DB_FILENAME
 

@@ -1,19 +1,25 @@
 """Schema version and migrations, run when a database is opened.
 
-The version lives in SQLite's ``PRAGMA user_version``. A new file gets the
-current schema at once; an older one is backed up next to itself and brought
-forward one step at a time, each step in its own transaction.
+SQLite: the version lives in ``PRAGMA user_version``; a new file gets the current schema at once,
+an older one is backed up next to itself and brought forward one step at a time, each step in its
+own transaction.
+
+PostgreSQL: the version lives in the table ``jinguo_schema`` (with the program version that wrote
+it, to name in messages). Creating and migrating run under a server-side advisory lock, in one
+transaction, and read the version again once they hold it: two PCs starting a new version at once
+migrate once. The server's own backups (pg_dump) are the IT staff's; no copy is made here.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import os
 import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from peewee import Database
+from peewee import Database, PostgresqlDatabase
 
 from .entities import (
     ALL_MODELS,
@@ -89,11 +95,48 @@ class SchemaError(RuntimeError):
         self.message = message
 
 
+def program_version() -> str:
+    """This program's version (pyproject.toml), named when a server database is newer."""
+    try:
+        return importlib.metadata.version("jinguo-hub")
+    except importlib.metadata.PackageNotFoundError:  # a copy run from its folder, not installed
+        return "（开发版）"
+
+
+VERSION_TABLE = "jinguo_schema"
+# pg_advisory_xact_lock key of schema changes ("JGSC"): one PC at a time creates or migrates.
+SCHEMA_LOCK = 0x4A475343
+
+
+def _on_server(db: Database) -> bool:
+    return isinstance(db, PostgresqlDatabase)
+
+
 def schema_version(db: Database) -> int:
+    if _on_server(db):
+        if VERSION_TABLE not in db.get_tables():
+            return 0
+        row = db.execute_sql(f"SELECT version FROM {VERSION_TABLE}").fetchone()
+        return row[0] if row else 0
     return db.execute_sql("PRAGMA user_version").fetchone()[0]
 
 
+def written_by(db: Database) -> str | None:
+    """The program version that last created or migrated a server database (None on SQLite)."""
+    if not _on_server(db) or VERSION_TABLE not in db.get_tables():
+        return None
+    row = db.execute_sql(f"SELECT program FROM {VERSION_TABLE}").fetchone()
+    return row[0] if row else None
+
+
 def _set_version(db: Database, version: int) -> None:
+    if _on_server(db):
+        db.execute_sql(f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version INTEGER NOT NULL, "
+                       "program TEXT NOT NULL)")
+        db.execute_sql(f"DELETE FROM {VERSION_TABLE}")
+        db.execute_sql(f"INSERT INTO {VERSION_TABLE} (version, program) VALUES (%s, %s)",
+                       (int(version), program_version()))
+        return
     db.execute_sql(f"PRAGMA user_version = {int(version)}")
 
 
@@ -101,8 +144,17 @@ def _is_empty(db: Database) -> bool:
     return not db.get_tables()
 
 
+def _schema_lock(db: Database) -> None:
+    """Inside a transaction on the server: wait for any other PC creating or migrating."""
+    if _on_server(db):
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+
+
 def create_schema(db: Database, version: int = SCHEMA_VERSION) -> None:
     with db.atomic():
+        _schema_lock(db)
+        if _on_server(db) and not _is_empty(db):
+            return  # another PC created it while this one waited for the lock
         db.create_tables(ALL_MODELS)
         ServiceArea.insert_many(
             [{"name": name, "sort_order": i} for i, name in enumerate(DEFAULT_SERVICE_AREAS)]
@@ -146,20 +198,32 @@ def ensure_schema(
     """Create or migrate; returns the backup made before migrating, if any."""
     if _is_empty(db):
         create_schema(db, target)
-        return None
+        if not _on_server(db):
+            return None
     version = schema_version(db)
     if version > target:
+        program = written_by(db)
+        needed = f"请安装巾帼枢纽 {program} 或更新的版本后再打开。" if program else "请升级程序后再打开。"
         raise SchemaError(
             msg(
-                "这个数据库由较新版本的巾帼枢纽创建（结构版本 {found}，本程序支持到 {supported}）。"
-                "请升级程序后再打开。",
+                "这个数据库由较新版本的巾帼枢纽创建（结构版本 {found}，本程序支持到 {supported}）。{needed}",
                 found=version,
                 supported=target,
+                needed=needed,
             )
         )
     if version == 0 or not CORE_TABLES <= set(db.get_tables()):
         raise SchemaError(msg("这个文件不是巾帼枢纽的数据库，请选择正确的数据文件。"))
     if version == target:
+        return None
+    if _on_server(db):
+        with db.atomic():
+            _schema_lock(db)
+            version = schema_version(db)  # another PC may have migrated while this one waited
+            log.info("migrating the server's schema %s -> %s", version, target)
+            for step in range(version + 1, target + 1):
+                migrations[step](db)
+                _set_version(db, step)
         return None
     backup = backup_file(db, path, version) if path else None
     log.info("migrating schema %s -> %s (backup: %s)", version, target, backup)

@@ -27,9 +27,50 @@ def fast_password_hashing(monkeypatch):
     monkeypatch.setattr(models.auth, "SCRYPT_N", 2**10)
 
 
+def pytest_collection_modifyitems(config, items):
+    """On a server run, the tests of the SQLite file itself are skipped (the SQLite run has them)."""
+    from tests.server import server_url
+
+    if server_url() is None:
+        return
+    skip = pytest.mark.skip(reason="tests the SQLite file; runs when the suite runs on SQLite")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def test_server():
+    """The PostgreSQL server the suite runs on (``JINGUO_TEST_DATABASE_URL``), or None: SQLite."""
+    from tests.server import TestServer, server_url
+
+    url = server_url()
+    if url is None:
+        yield None
+        return
+    server = TestServer(url)
+    yield server
+    server.drop_all()
+
+
 @pytest.fixture
-def ctx(tmp_path) -> AppContext:
-    context = build_context(tmp_path / "test.db")
+def database_location(tmp_path, test_server):
+    """Where a test's database is: a new SQLite file, or a new database on the test server."""
+    if test_server is None:
+        yield tmp_path / "test.db"
+        return
+    url = test_server.fresh()
+    yield url
+    from models.db import database
+
+    if database.obj is not None and not database.obj.is_closed():
+        database.obj.close()
+    test_server.drop(url)
+
+
+@pytest.fixture
+def ctx(database_location) -> AppContext:
+    context = build_context(database_location)
     yield context
     context.close()
 

@@ -27,6 +27,10 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("backup", text)
 
 
+SERVER_BACKUP = ("数据库在服务器上：请由服务器的管理员用 PostgreSQL 的工具备份和恢复"
+                 "（pg_dump / pg_restore，见说明书“数据库服务器”）。")
+
+
 def may_restore(ctx: AppContext) -> bool:
     return can(ctx.user, "restore")
 
@@ -40,6 +44,9 @@ def backup_to_file(window: QMainWindow, ctx: AppContext, settings: QSettings) ->
     """Ask where (a USB stick, say), then copy the database there off the GUI thread."""
     if not can(ctx.user, "backup"):
         QMessageBox.warning(window, _tr("备份到"), _tr("查看员不能把数据库备份到别处（其中有个人信息）。"))
+        return None
+    if ctx.on_server:
+        QMessageBox.information(window, _tr("备份到"), _tr(SERVER_BACKUP))
         return None
     name = f"{ctx.db_path.stem}_备份_{dt.datetime.now():%Y%m%d_%H%M}.db"
     path = ask_save_file(window, _tr("备份到"), Path(_folder(settings)) / name, _tr(FILTER), ".db",
@@ -63,6 +70,9 @@ def restore_from_file(window: QMainWindow, ctx: AppContext, settings: QSettings)
     title = _tr("从备份恢复")
     if not may_restore(ctx):
         QMessageBox.warning(window, title, _tr("只有管理员可以从备份恢复。"))
+        return False
+    if ctx.on_server:
+        QMessageBox.information(window, title, _tr(SERVER_BACKUP))
         return False
     folder = backups_folder()
     start = str(folder) if folder.is_dir() else _folder(settings)

@@ -35,7 +35,8 @@ class LockWatch(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(INTERVAL_MS)
         self.timer.timeout.connect(self.check)
-        self.timer.start()
+        if ctx.db_path is not None:  # SQLite's file locks; a server keeps its own
+            self.timer.start()
 
     def check(self) -> bool:
         """Whether the locks are held (or cannot be checked here); repairs or warns when lost."""

@@ -51,7 +51,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.settings = QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat)
-        self.setWindowTitle(self.tr("巾帼枢纽 — {file}").format(file=ctx.db_path.name))
+        where = ctx.db_path.name if ctx.db_path is not None else ctx.location
+        self.setWindowTitle(self.tr("巾帼枢纽 — {file}").format(file=where))
         self.resize(1280, 800)
 
         self.nav = QListWidget(self)
@@ -93,7 +94,7 @@ class MainWindow(QMainWindow):
         operator = ctx.user.shown_name
         role = tr_label(USER_ROLES.label(ctx.user.role))
         self.statusBar().addPermanentWidget(QLabel(self.tr("操作员：{name}（{role}）　数据库：{path}").format(
-            name=operator, role=role, path=ctx.db_path)))
+            name=operator, role=role, path=ctx.location)))
         self._restore_geometry()
         self.lock_watch = LockWatch(ctx, self)
 
@@ -168,7 +169,7 @@ class MainWindow(QMainWindow):
             self,
             self.tr("关于巾帼枢纽"),
             self.tr("巾帼枢纽：妇联女性社会组织工作台账（单机版）。\n\n数据库：{db}\n日志：{log}").format(
-                db=self.ctx.db_path, log=self.ctx.log_path
+                db=self.ctx.location, log=self.ctx.log_path
             ),
         )
 

@@ -8,6 +8,8 @@ import json
 import sys
 from pathlib import Path
 
+from ..paths import database_argument
+
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USER_ERROR = 2
@@ -24,7 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="从 Excel（.xlsx、.xls）、WPS（.et）、.ods 或 CSV 导入人员或社会组织")
     p.add_argument("kind", choices=("people", "orgs"), help="people：人员；orgs：社会组织")
     p.add_argument("file", type=Path, help="要导入的 .xlsx、.xls、.et、.ods 或 .csv 文件")
-    p.add_argument("--db", type=Path, required=True, dest="import_db", help="数据库文件")
+    p.add_argument("--db", type=database_argument, required=True, dest="import_db",
+                   help="数据库文件，或 postgresql://用户名@服务器:5432/数据库名")
     p.add_argument("--sheet", help="工作表名称（默认：活动工作表或第一个有表头的可见工作表；"
                                    "隐藏的工作表只在指定时读取）")
     p.add_argument("--dry-run", action="store_true", help="只检查，不写入数据库")

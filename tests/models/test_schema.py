@@ -20,6 +20,9 @@ from models.schema import (
     schema_version,
 )
 
+# The schema of a SQLite file (its user_version, backups beside it); the server's: test_server_schema.py
+pytestmark = pytest.mark.sqlite_only
+
 LOCKOUT_COLUMNS = ("failed_logins", "locked_until", "last_login_at")  # added by version 3
 
 

@@ -177,6 +177,7 @@ def test_listing_counts_match_rows_for_every_filter(ctx, orgs):
 
 
 # -- backup and restore from the File menu ---------------------------------------------------
+@pytest.mark.sqlite_only
 def test_backup_to_a_chosen_file_from_the_file_menu(qtbot, ctx, orgs, tmp_path, monkeypatch, file_dialogs):
     target = tmp_path / "usb" / "备份"
     target.parent.mkdir()
@@ -194,6 +195,7 @@ def test_backup_to_a_chosen_file_from_the_file_menu(qtbot, ctx, orgs, tmp_path, 
         assert conn.execute("SELECT COUNT(*) FROM organization").fetchone()[0] == 4
 
 
+@pytest.mark.sqlite_only
 def test_restore_from_the_file_menu_asks_then_reloads_the_window(qtbot, ctx, orgs, tmp_path, monkeypatch,
                                                                  file_dialogs):
     copy = backup_to(ctx.db, tmp_path / "周一.db")
@@ -220,6 +222,7 @@ def test_restore_is_for_administrators_only(qtbot, ctx, clerk):
     assert not window.restore_action.isEnabled()
 
 
+@pytest.mark.sqlite_only
 def test_a_viewer_cannot_copy_the_database_elsewhere(qtbot, ctx, monkeypatch, file_dialogs):
     ctx.user = User.create(username="chakan", display_name="查看员", role="viewer")
     warned = []
@@ -231,6 +234,7 @@ def test_a_viewer_cannot_copy_the_database_elsewhere(qtbot, ctx, monkeypatch, fi
 
 
 @pytest.mark.qt_no_exception_capture
+@pytest.mark.sqlite_only
 def test_a_database_held_by_another_program_keeps_the_form_and_its_input(qtbot, ctx, orgs, monkeypatch):
     import sys
 
@@ -273,6 +277,7 @@ def test_operators_and_the_demo_line_read_in_chinese(ctx):
     assert {c.label: c.new for c in entry_changes(entry)}["权限"] == "录入员"
 
 
+@pytest.mark.sqlite_only
 def test_the_open_database_is_refused_as_a_backup_file(qtbot, ctx, orgs, monkeypatch, file_dialogs):
     warned = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))

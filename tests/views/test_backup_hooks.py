@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
+import pytest
+
 from desktop.backup import backups_folder, list_backups
 from models.entities import Person
 
@@ -19,6 +21,8 @@ from .test_import_page import (  # noqa: F401 (fixtures)
     samples,
     wait,
 )
+
+pytestmark = pytest.mark.sqlite_only  # the SQLite file's own behaviour
 
 
 def people_in(path) -> int:

@@ -17,6 +17,8 @@ from models.settings import set_setting
 from views import tasks
 from views.pages.people import PeoplePage
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file's own behaviour
+
 BUSY = "正被其他程序使用"
 
 

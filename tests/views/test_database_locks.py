@@ -25,7 +25,8 @@ from views.main_window import MainWindow
 
 from .window_driver import cancel_once_listed
 
-pytestmark = pytest.mark.skipif(not Path("/proc/locks").exists(), reason="POSIX lock table of Linux")
+pytestmark = [pytest.mark.skipif(not Path("/proc/locks").exists(), reason="POSIX lock table of Linux"),
+              pytest.mark.sqlite_only]
 
 DRIVER = Path(__file__).with_name("window_driver.py")
 
