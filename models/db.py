@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
+import peewee
 from peewee import (
     SQL,
     Cast,
@@ -104,6 +105,15 @@ class IdSource:
 def placeholders(n: int) -> str:
     """``n`` parameter placeholders for raw SQL on the bound database (``?`` or ``%s``)."""
     return ", ".join([database.param] * n)
+
+
+def execute_many(sql: str, rows: Iterable[Sequence[object]]) -> None:
+    """Run ``sql`` once per row with one prepared statement, the values bound by the driver
+    (peewee's ``insert_many`` renders every value in Python, too slow for bulk writes). Write
+    the placeholders with ``placeholders()``; the values are what the fields' ``db_value`` gives.
+    Driver errors come out as peewee's, as from any other query."""
+    with peewee.__exception_wrapper__:  # what execute_sql does with driver errors
+        database.cursor().executemany(sql, rows)
 
 
 def now() -> dt.datetime:
