@@ -20,7 +20,7 @@ from peewee import Field, Model
 
 from models import audit
 from models.choices import LEGAL_FORMS, PROJECT_SOURCES, SOCIAL_WORKER_LEVELS
-from models.db import database
+from models.db import IdSource, database, execute_many, placeholders
 from models.entities import (
     Activity,
     Booking,
@@ -328,9 +328,9 @@ def _insert(model: type[Model], fields: Sequence[Field], rows: list[tuple]) -> i
     sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
         model._meta.table_name,
         ", ".join(f'"{f.column_name}"' for f in columns),
-        ", ".join("?" * len(columns)),
+        placeholders(len(columns)),
     )
-    database.connection().executemany(sql, [row + tail for row in rows] if tail else rows)
+    execute_many(sql, [row + tail for row in rows] if tail else rows)
     return len(rows)
 
 
@@ -416,9 +416,9 @@ class _Builder:
         self.villages: list[_Village] = []
         self.village_by_id: dict[int, _Village] = {}
         self.county_id = 0
-        # People, by id - 1.
-        self.p_name: list[str] = []
-        self.p_phone: list[str] = []
+        # People, by id.
+        self.p_name: dict[int, str] = {}
+        self.p_phone: dict[int, str] = {}
         self.p_active_by_town: list[list[int]] = []
         self.volunteers_by_town: list[list[int]] = []
         self.cadres_by_town: list[list[int]] = []
@@ -429,8 +429,17 @@ class _Builder:
         self.venues: list[_Venue] = []
         self.projects: list[_Project] = []
         self.area_ids: dict[str, int] = {}
+        self.id_sources: dict[type[Model], IdSource] = {}
 
     # helpers -----------------------------------------------------------------
+
+    def new_id(self, model: type[Model]) -> int:
+        """The id of a new ``model`` row (1, 2, … in an empty SQLite file; from the table's
+        sequence on a server, so that later rows, the demo's or a clerk's, never collide)."""
+        source = self.id_sources.get(model)
+        if source is None:
+            source = self.id_sources[model] = IdSource(model)
+        return source.next()
 
     def key(self, name: str) -> str:
         cached = self.keys.get(name)
@@ -445,7 +454,7 @@ class _Builder:
         return self.today - dt.timedelta(days=self.rng.randint(low, high))
 
     def phone_of(self, person_id: int) -> str:
-        return self.p_phone[person_id - 1] or self.landline()
+        return self.p_phone[person_id] or self.landline()
 
     def landline(self) -> str:
         return f"{AREA_CODE}-{self.rng.randint(80000000, 89999999)}"
@@ -482,14 +491,13 @@ class _Builder:
     def make_regions(self) -> None:
         rng = self.rng
         rows: list[tuple] = []
-        self.county_id = 1
-        rows.append((1, COUNTY, self.key(COUNTY), "county", None, COUNTY_CODE, 0))
+        self.county_id = self.new_id(Region)
+        rows.append((self.county_id, COUNTY, self.key(COUNTY), "county", None, COUNTY_CODE, 0))
         village_names = [f"{s}{x}村" for s in VILLAGE_SURNAME_ROOTS for x in VILLAGE_SUFFIXES]
         village_names += [f"{f}村" for f in VILLAGE_FEATURES]
         community_names = [f"{c}社区" for c in COMMUNITIES]
         rng.shuffle(village_names)
         rng.shuffle(community_names)
-        next_id = 2
         streets = towns = 0
         for t_index, (name, street, _share) in enumerate(TOWNSHIPS):
             # Division codes: streets 001–099, towns 101–199.
@@ -499,9 +507,8 @@ class _Builder:
             else:
                 towns += 1
                 code = f"{COUNTY_CODE}{100 + towns:03d}"
-            town = _Township(next_id, name, code)
-            rows.append((next_id, name, self.key(name), "township", 1, code, t_index + 1))
-            next_id += 1
+            town = _Township(self.new_id(Region), name, code)
+            rows.append((town.id, name, self.key(name), "township", self.county_id, code, t_index + 1))
             count = rng.randint(4, 8)
             if street:
                 names = [(community_names.pop(), True) for _ in range(count)]
@@ -517,12 +524,11 @@ class _Builder:
                 else:
                     villages += 1
                     vcode = f"{code}{199 + villages:03d}"
-                village = _Village(next_id, vname, t_index)
+                village = _Village(self.new_id(Region), vname, t_index)
                 town.villages.append(village)
                 self.villages.append(village)
                 self.village_by_id[village.id] = village
-                rows.append((next_id, vname, self.key(vname), "village", town.id, vcode, order))
-                next_id += 1
+                rows.append((village.id, vname, self.key(vname), "village", town.id, vcode, order))
             self.townships.append(town)
         fields = (Region.id, Region.name, Region.name_key, Region.level, Region.parent,
                   Region.code, Region.sort_order)
@@ -570,7 +576,7 @@ class _Builder:
         self.workers_by_town = [[] for _ in range(towns)]
         rows = []
         for index in range(n):
-            pid = index + 1
+            pid = self.new_id(Person)
             cadre = index in is_cadre
             worker = index in is_worker
             female = rng.random() < (0.95 if cadre else 0.85)
@@ -612,8 +618,8 @@ class _Builder:
                 self.townships[town].id, cadre, worker, volunteer, level, title, workplace,
                 archived, archived_on, reason, self.stamp, self.stamp,
             ))
-            self.p_name.append(name)
-            self.p_phone.append(phone)
+            self.p_name[pid] = name
+            self.p_phone[pid] = phone
             if archived:
                 continue
             self.p_active_by_town[town].append(pid)
@@ -692,13 +698,13 @@ class _Builder:
             extra += 1
         rng.shuffle(picked)
         area_list = list(self.area_ids.values())
-        for index, (name, form, t, region_id, area) in enumerate(picked):
+        for name, form, t, region_id, area in picked:
             areas = [self.area_for(area)]
             for extra_area in rng.sample(area_list, rng.randint(0, 2)):
                 if extra_area not in areas:
                     areas.append(extra_area)
             kind = "registered" if form else "grassroots"
-            org = _Org(index + 1, name, kind, form, t, region_id, areas, today)
+            org = _Org(self.new_id(Organization), name, kind, form, t, region_id, areas, today)
             self.orgs.append(org)
         covered = {a for org in self.orgs for a in org.areas}
         for area_id in area_list:
@@ -836,7 +842,7 @@ class _Builder:
                     ORG_ARCHIVE_REASONS[1:])
             org_rows.append((
                 org.id, org.name, self.key(org.name), short, org.kind, org.legal_form, credit,
-                supervisor, org.region_id, address, self.p_name[org.leader - 1],
+                supervisor, org.region_id, address, self.p_name[org.leader],
                 self.phone_of(org.leader), org.founded_on, org.registered_on, stage, since,
                 alliance, joined, group, member_since, org.archived_on is not None,
                 org.archived_on, reason, self.stamp, self.stamp,
@@ -894,7 +900,7 @@ class _Builder:
                 f"{v.name}三工联动服务队" for v in rng.sample(town.villages, count - 1)
             ]
             for k, name in enumerate(names):
-                team = _Team(len(self.teams) + 1, name, t, self.days_ago(200, 1100))
+                team = _Team(self.new_id(Team), name, t, self.days_ago(200, 1100))
                 self.teams.append(team)
                 team_rows.append((team.id, name, self.key(name), town.id, team.founded_on,
                                   f"{town.name}妇联牵头，妇工、社工、义工联动服务辖区妇女儿童",
@@ -947,7 +953,7 @@ class _Builder:
 
         def add(name: str, level: str, kind: str, t: int, region_id: int, address: str,
                 capacity: int) -> None:
-            venue = _Venue(len(self.venues) + 1, name, level, kind, t, region_id)
+            venue = _Venue(self.new_id(Venue), name, level, kind, t, region_id)
             self.venues.append(venue)
             pool = self.cadres_by_town[t] or self.p_active_by_town[t]
             manager = rng.choice(pool)
@@ -1110,7 +1116,7 @@ class _Builder:
                 actual = round(planned * rng.uniform(0.1, 0.7))
             teams = teams_by_town[org.township]
             team = rng.choice(teams) if teams and rng.random() < 0.3 else None
-            project = _Project(index + 1, org, team, status, area, start, end)
+            project = _Project(self.new_id(Project), org, team, status, area, start, end)
             self.projects.append(project)
             town_venues = venues_by_town[org.township]
             if town_venues and rng.random() < 0.4:
@@ -1150,7 +1156,7 @@ class _Builder:
         shares = [rng.uniform(0.3, 1.7) for _ in range(n_activities)]
         scale = target / sum(shares)
         rows, record_rows = [], []
-        for index, share in enumerate(shares):
+        for share in shares:
             draw = rng.random()
             org = team = project = venue = None
             if running and draw < 0.35:
@@ -1176,7 +1182,7 @@ class _Builder:
             pool = self.volunteers_by_town[town] or all_volunteers
             volunteers = rng.sample(pool, min(len(pool), max(1, round(share * scale))))
             participants = len(volunteers) + rng.randint(5, 80)
-            activity_id = index + 1
+            activity_id = self.new_id(Activity)
             rows.append((activity_id, rng.choice(titles), held, venue.id,
                          org.id if org else None, team.id if team else None,
                          project.id if project else None, participants,
@@ -1219,7 +1225,7 @@ class _Builder:
             venue = rng.choice(halls)
             region = self.county_id if venue.level == "city" else venue.region_id
             trainer_name = self.random_name([rng.choice("王李张刘陈杨赵周吴孙")], rng.random() < 0.7)
-            training_id = index + 1
+            training_id = self.new_id(Training)
             rows.append((training_id, topic, self.days_ago(0, 3 * 365), kind,
                          f"{trainer_name}（{rng.choice(TRAINER_UNITS)}）", venue.id, region,
                          rng.choice(TRAINING_HOURS), self.stamp, self.stamp))

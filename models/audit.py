@@ -81,10 +81,17 @@ def record(
         username=user.username if user else "",
         action=action,
         entity=entity or (entity_name(instance) if instance is not None else ""),
-        entity_id=instance.get_id() if instance is not None else None,
+        entity_id=_numeric_id(instance),
         summary=summary[:200],
         changes=json.dumps(changes or {}, ensure_ascii=False, sort_keys=True),
     )
+
+
+def _numeric_id(instance: Model | None) -> int | None:
+    """The record's id for ``entity_id``; None for a record keyed by text (a setting: its key
+    is the line's summary)."""
+    key = instance.get_id() if instance is not None else None
+    return key if isinstance(key, int) else None
 
 
 def display_name(instance: Model) -> str:

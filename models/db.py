@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
-from peewee import SQL, Cast, ColumnBase, DatabaseProxy, DateTimeField, Model, PostgresqlDatabase, fn
+import peewee
+from peewee import (
+    SQL,
+    Cast,
+    ColumnBase,
+    DatabaseProxy,
+    DateTimeField,
+    Model,
+    PostgresqlDatabase,
+    ValueLiterals,
+    fn,
+)
 
 database = DatabaseProxy()
 
@@ -28,6 +39,14 @@ class PerBackend(ColumnBase):
         return ctx.sql(self.postgres() if on_server() else self.sqlite())
 
 
+def grouping_key(expr) -> ValueLiterals:
+    """``expr`` with its constants written into the SQL instead of sent as parameters, for an
+    expression both selected and grouped by: PostgreSQL matches the two by their text, and
+    ``CASE level WHEN $1`` never matches ``CASE level WHEN $5``. Constants only (codes, formats),
+    never user input."""
+    return ValueLiterals(expr)
+
+
 def group_concat(expr, separator: str = ",") -> PerBackend:
     """The values of a group joined by ``separator`` (GROUP_CONCAT / string_agg)."""
     return PerBackend(lambda: fn.GROUP_CONCAT(expr, separator),
@@ -37,9 +56,11 @@ def group_concat(expr, separator: str = ",") -> PerBackend:
 _PG_FORMATS = {"%Y": "YYYY", "%Y-%m": "YYYY-MM", "%Y-%m-%d": "YYYY-MM-DD"}
 
 
-def date_text(fmt: str, column) -> PerBackend:
-    """A date column as text: ``%Y`` (year) or ``%Y-%m`` (month), as both backends write it."""
-    return PerBackend(lambda: fn.strftime(fmt, column), lambda: fn.to_char(column, _PG_FORMATS[fmt]))
+def date_text(fmt: str, column) -> ColumnBase:
+    """A date column as text: ``%Y`` (year) or ``%Y-%m`` (month), as both backends write it
+    (the format written into the SQL, so that the expression can be grouped by)."""
+    return grouping_key(PerBackend(lambda: fn.strftime(fmt, column),
+                                   lambda: fn.to_char(column, _PG_FORMATS[fmt])))
 
 
 def day_of_year(year, month: int, day: int) -> PerBackend:
@@ -84,6 +105,15 @@ class IdSource:
 def placeholders(n: int) -> str:
     """``n`` parameter placeholders for raw SQL on the bound database (``?`` or ``%s``)."""
     return ", ".join([database.param] * n)
+
+
+def execute_many(sql: str, rows: Iterable[Sequence[object]]) -> None:
+    """Run ``sql`` once per row with one prepared statement, the values bound by the driver
+    (peewee's ``insert_many`` renders every value in Python, too slow for bulk writes). Write
+    the placeholders with ``placeholders()``; the values are what the fields' ``db_value`` gives.
+    Driver errors come out as peewee's, as from any other query."""
+    with peewee.__exception_wrapper__:  # what execute_sql does with driver errors
+        database.cursor().executemany(sql, rows)
 
 
 def now() -> dt.datetime:

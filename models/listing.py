@@ -93,7 +93,7 @@ class Listing(Generic[F]):
         backwards = bool(before) or from_end
         reverse = descending != backwards
         query = self.apply_filter(self.base_query(), flt)
-        query = query.order_by(*(m.desc() if reverse else m.asc() for m in marks)).limit(limit)
+        query = query.order_by(*_ordering(marks, reverse)).limit(limit)
         if not self.keyset:
             if after or before:
                 raise ValueError("cursors need a keyset listing")
@@ -126,8 +126,14 @@ class Listing(Generic[F]):
         return before.order_by().count(clear_limit=True)
 
 
+def _ordering(marks: list[Node], descending: bool) -> list[Node]:
+    """ORDER BY terms with NULLs first ascending and last descending, on both backends (SQLite's
+    own order; PostgreSQL's is the opposite), as ``_after`` expects."""
+    return [m.desc(nulls="last") if descending else m.asc(nulls="first") for m in marks]
+
+
 def _after(marks: list[Node], values: tuple[Any, ...], descending: bool) -> Node:
-    """Rows after ``values`` in (sort expression, id) order; SQLite puts NULLs first ascending."""
+    """Rows after ``values`` in (sort expression, id) order, NULLs first ascending (``_ordering``)."""
     *head, id_column = marks
     last_id = values[-1]
     later_id = id_column < last_id if descending else id_column > last_id

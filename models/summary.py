@@ -55,7 +55,7 @@ from .choices import (
     VENUE_KINDS,
     VENUE_LEVELS,
 )
-from .db import day_of_year, greatest
+from .db import day_of_year, greatest, grouping_key
 from .entities import (
     Activity,
     Organization,
@@ -132,9 +132,10 @@ class SummaryData:
 # --- where a record is -------------------------------------------------------------------
 
 
-def township_of(region) -> Case:
-    """The township a Region (alias) row belongs to: itself, or a village's parent; else NULL."""
-    return Case(region.level, [("township", region.id), ("village", region.parent)], None)
+def township_of(region):
+    """The township a Region (alias) row belongs to: itself, or a village's parent; else NULL
+    (a grouping key: the queries select it and group by it)."""
+    return grouping_key(Case(region.level, [("township", region.id), ("village", region.parent)], None))
 
 
 def existing_on(model, day: dt.date):
@@ -371,7 +372,7 @@ def _teams(q: Scope) -> _Tally:
         .join(TeamAssignment, JOIN.LEFT_OUTER)
         .join_from(Team, region, JOIN.LEFT_OUTER, on=(Team.region == region.id))
         .where((Team.founded_on.is_null() | (Team.founded_on <= day)) & existing_on(Team, day))
-        .group_by(Team.id)
+        .group_by(Team.id, region.id)
     )
     per_team = q.in_area(per_team, township).alias("per_team")
     query = per_team.select_from(

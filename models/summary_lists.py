@@ -158,7 +158,7 @@ def detail_lists(period: Period, township_id: int | None = None, today: dt.date 
             .join_from(Team, region, JOIN.LEFT_OUTER, on=(Team.region == region.id))
             .join(parent, JOIN.LEFT_OUTER, on=(region.parent == parent.id))
             .where((Team.founded_on.is_null() | (Team.founded_on <= day)) & existing_on(Team, day))
-            .group_by(Team.id)
+            .group_by(Team.id, region.id, parent.id)
             .order_by(*_place_order(region, parent), Team.name_key)
         )
         return _numbered(q.in_area(query, township_of(region)))
@@ -196,7 +196,7 @@ def detail_lists(period: Period, township_id: int | None = None, today: dt.date 
             .join(region, JOIN.LEFT_OUTER, on=(Person.region == region.id))
             .join(parent, JOIN.LEFT_OUTER, on=(region.parent == parent.id))
             .where(q.in_period(Activity.held_on))
-            .group_by(ServiceRecord.person)
+            .group_by(Person.id, region.id, parent.id)
             .order_by(*_place_order(region, parent), Person.name_key,
                       Person.id)
         )

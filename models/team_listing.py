@@ -61,7 +61,7 @@ class TeamListing(Listing[TeamFilter]):
             .join(Region, JOIN.LEFT_OUTER, on=(Team.region == Region.id))
             .switch(Team)
             .join(TeamAssignment, JOIN.LEFT_OUTER)
-            .group_by(Team.id)
+            .group_by(Team.id, Region.id)
         )
 
     def id_column(self):

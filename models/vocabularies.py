@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from . import audit
 from .choices import REGION_LEVELS
@@ -77,7 +77,8 @@ class RegionFilter:
 
 
 Parent = Region.alias("parent")
-_level_order = fn.INSTR("county township village", Region.level)
+# county, township, village; an unknown level first
+_level_order = Case(Region.level, [(code, i) for i, code in enumerate(REGION_LEVELS.codes(), start=1)], 0)
 
 
 class RegionListing(Listing[RegionFilter]):

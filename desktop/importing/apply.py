@@ -20,7 +20,7 @@ from peewee import JOIN, Model, fn
 
 from models import audit
 from models.choices import MEMBERSHIP_ROLES, PERSON_ROLES
-from models.db import IdSource, database, now, placeholders
+from models.db import IdSource, database, execute_many, now, placeholders
 from models.entities import (
     Activity,
     AuditEntry,
@@ -68,17 +68,18 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
 
 
 def _insert(model: type[Model], rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (field name → value as peewee would store it) with one prepared statement."""
+    """Insert ``rows`` (field name → value as peewee would store it) with one prepared statement.
+    Rows without an ``id`` (all or none of them) get theirs from the database."""
     if not rows:
         return
-    fields = model._meta.sorted_fields
+    key = model._meta.primary_key
+    fields = [f for f in model._meta.sorted_fields if f is not key or key.name in rows[0]]
     defaults = {f.name: (f.default() if callable(f.default) else f.default) for f in fields}
     values = itemgetter(*(f.name for f in fields))
     sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
-        model._meta.table_name, ", ".join(f'"{f.column_name}"' for f in fields), ", ".join("?" * len(fields)))
-    conn = database.connection()
+        model._meta.table_name, ", ".join(f'"{f.column_name}"' for f in fields), placeholders(len(fields)))
     for chunk in _chunks(rows):
-        conn.executemany(sql, [values({**defaults, **r}) for r in chunk])
+        execute_many(sql, [values({**defaults, **r}) for r in chunk])
 
 
 def _update(model: type[Model], rows: list[tuple[int, dict[str, Any]]]) -> None:
@@ -87,10 +88,10 @@ def _update(model: type[Model], rows: list[tuple[int, dict[str, Any]]]) -> None:
     for record_id, values in rows:
         keys = tuple(sorted(values))
         groups[keys].append((*(values[k] for k in keys), record_id))
-    conn = database.connection()
+    param = database.param
     for keys, params in groups.items():
-        columns = ", ".join(f'"{model._meta.fields[k].column_name}" = ?' for k in keys)
-        conn.executemany(f'UPDATE "{model._meta.table_name}" SET {columns} WHERE "id" = ?', params)
+        columns = ", ".join(f'"{model._meta.fields[k].column_name}" = {param}' for k in keys)
+        execute_many(f'UPDATE "{model._meta.table_name}" SET {columns} WHERE "id" = {param}', params)
 
 
 class _Writer:
@@ -362,10 +363,21 @@ def _marker(batch: ImportBatch) -> int:
 
 
 def _rows_in(sql: str, ids: list[int], params: tuple = ()) -> Iterable[tuple]:
-    """Run ``sql`` (``{ids}`` marks the placeholder list) over ``ids`` in chunks; plain sqlite3,
-    as building peewee expressions for 50 000 ids costs more than the queries."""
+    """Run the query ``sql`` (``{p}`` marks a placeholder, ``{ids}`` the placeholder list) over
+    ``ids`` in chunks; plain SQL, as building peewee expressions for 50 000 ids costs more than
+    the queries."""
     for chunk in _chunks(ids, 500):
-        yield from database.execute_sql(sql.format(ids=placeholders(len(chunk))), (*params, *chunk))
+        yield from database.execute_sql(_in_sql(sql, len(chunk)), (*params, *chunk))
+
+
+def _delete_in(sql: str, ids: list[int]) -> None:
+    """Run the DELETE ``sql`` (``{ids}`` as in ``_rows_in``) over ``ids`` in chunks."""
+    for chunk in _chunks(ids, 500):
+        database.execute_sql(_in_sql(sql, len(chunk)), chunk)
+
+
+def _in_sql(sql: str, n: int) -> str:
+    return sql.format(ids=placeholders(n), p=database.param)
 
 
 def _refuse_if_in_use(batch: ImportBatch, created: dict[str, list[int]],
@@ -374,15 +386,16 @@ def _refuse_if_in_use(batch: ImportBatch, created: dict[str, list[int]],
     for table, ids in touched.items():
         # a later import that is still in force must be undone first
         sql = ("SELECT b.id, b.file_name FROM import_batch_item i JOIN import_batch b ON b.id = i.batch_id"
-               " WHERE b.id > ? AND b.undone_at IS NULL AND i.entity = ? AND i.record_id IN ({ids}) LIMIT 1")
+               " WHERE b.id > {p} AND b.undone_at IS NULL AND i.entity = {p} AND i.record_id IN ({ids})"
+               " LIMIT 1")
         for later_id, file_name in _rows_in(sql, sorted(ids), (batch.id, table)):
             raise UndoRefused(msg(
                 "不能撤销：之后的第 {later} 批导入（{file}）又修改了这批导入的记录。请先撤销那一批。",
                 later=later_id, file=file_name))
         # an edit by hand (imports and their undoing excepted: they are checked above)
-        sql = ("SELECT summary FROM audit_entry WHERE entity = ? AND id > ? AND entity_id IN ({ids})"
-               " AND summary NOT LIKE '导入 #%' AND summary NOT LIKE '撤销导入 #%' LIMIT 1")
-        for (summary,) in _rows_in(sql, sorted(ids), (table, marker)):
+        sql = ("SELECT summary FROM audit_entry WHERE entity = {p} AND id > {p}"
+               " AND summary NOT LIKE {p} AND summary NOT LIKE {p} AND entity_id IN ({ids}) LIMIT 1")
+        for (summary,) in _rows_in(sql, sorted(ids), (table, marker, "导入 #%", "撤销导入 #%")):
             raise UndoRefused(msg(
                 "不能撤销：本批导入的{what}“{name}”在导入后又被修改过。请先处理这些修改，或逐条修改记录。",
                 what=ENTITY_LABELS.get(table, table), name=summary))
@@ -411,8 +424,7 @@ def _restore(entity: str, befores: dict[int, dict[str, Any]], stamp: dt.datetime
     """
     ids = sorted(befores)
     if entity == "organization_service_area":  # the organization's whole set of service areas
-        for _ in _rows_in("DELETE FROM organization_service_area WHERE organization_id IN ({ids})", ids):
-            pass
+        _delete_in("DELETE FROM organization_service_area WHERE organization_id IN ({ids})", ids)
         OrganizationServiceArea.insert_many(
             [{"organization": i, "service_area": a} for i in ids for a in befores[i]["service_areas"]]
         ).execute()
@@ -469,8 +481,7 @@ def undo_batch(batch_id: int, user: User | None) -> ImportBatch:
         for model in DELETE_ORDER:
             table = model._meta.table_name
             ids = created.get(table, [])
-            for _ in _rows_in(f'DELETE FROM "{table}" WHERE id IN ({{ids}})', ids):
-                pass
+            _delete_in(f'DELETE FROM "{table}" WHERE id IN ({{ids}})', ids)
             if table in AUDITED_ON_UNDO:  # as on import: one line per person, organization, activity
                 entries.extend({**base, "action": "delete", "entity": table, "entity_id": i,
                                 "summary": UNDO_SUMMARY.format(id=batch.id), "changes": "{}"} for i in ids)

@@ -82,6 +82,7 @@ def test_retention_of_the_day_boundary():
     assert expired_backups([day29, day30, older_same_month], today) == {older_same_month}
 
 
+@pytest.mark.sqlite_only  # backs up / restores the SQLite file
 def test_automatic_backups_are_thinned_per_database(ctx, tmp_path):
     folder = tmp_path / "backups"
     other = folder / "other_20240101-000000_daily.db"
@@ -98,6 +99,7 @@ def test_automatic_backups_are_thinned_per_database(ctx, tmp_path):
 
 
 # -- backup ------------------------------------------------------------------------------
+@pytest.mark.sqlite_only  # backs up / restores the SQLite file
 def test_backup_is_a_sound_single_file_copy(ctx, county_orgs, tmp_path):
     target = backup_to(ctx.db, tmp_path / "copy.db")
     assert check_database(target) == []
@@ -107,6 +109,7 @@ def test_backup_is_a_sound_single_file_copy(ctx, county_orgs, tmp_path):
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
 
 
+@pytest.mark.sqlite_only  # backs up / restores the SQLite file
 def test_backup_while_another_connection_holds_an_open_write_transaction(ctx, county_orgs, tmp_path):
     writer = sqlite3.connect(ctx.db_path, isolation_level=None, timeout=10)
     writer.execute("BEGIN IMMEDIATE")
@@ -121,6 +124,7 @@ def test_backup_while_another_connection_holds_an_open_write_transaction(ctx, co
     assert count(after, "setting WHERE key LIKE 'half.%'") == 50
 
 
+@pytest.mark.sqlite_only  # backs up / restores the SQLite file
 def test_backup_while_a_thread_keeps_writing_is_always_consistent(ctx, tmp_path):
     stop = threading.Event()
 
@@ -170,6 +174,7 @@ def test_backup_into_a_read_only_folder_says_so(ctx, tmp_path):
         folder.chmod(0o755)
 
 
+@pytest.mark.sqlite_only  # backs up / restores the SQLite file
 def test_daily_backup_runs_at_the_first_start_of_a_day_only(ctx):
     monday = dt.datetime(2026, 11, 23, 8, 30)
     first = daily_backup(ctx.db, ctx.db_path, now=monday)
@@ -180,6 +185,7 @@ def test_daily_backup_runs_at_the_first_start_of_a_day_only(ctx):
 
 
 # -- restore -----------------------------------------------------------------------------
+@pytest.mark.sqlite_only  # backs up / restores the SQLite file
 def test_restore_brings_the_backup_back_and_keeps_the_current_state(ctx, county_orgs, tmp_path):
     copy = backup_to(ctx.db, tmp_path / "monday.db")
     audit.create(Organization, ctx.user, name="周二新建的组织", kind="grassroots")
@@ -190,6 +196,7 @@ def test_restore_brings_the_backup_back_and_keeps_the_current_state(ctx, county_
     assert check_database(ctx.db_path) == []
 
 
+@pytest.mark.sqlite_only  # backs up / restores the SQLite file
 def test_restore_reaches_a_program_that_has_the_database_open(ctx, county_orgs, tmp_path):
     copy = backup_to(ctx.db, tmp_path / "monday.db")
     audit.create(Organization, ctx.user, name="周二新建的组织", kind="grassroots")
@@ -197,6 +204,7 @@ def test_restore_reaches_a_program_that_has_the_database_open(ctx, county_orgs, 
     assert Organization.select().count() == 2  # the open connection sees the restored data
 
 
+@pytest.mark.sqlite_only  # backs up / restores the SQLite file
 @pytest.mark.parametrize("content, expected", [
     (b"", "空的"),
     (b"PK\x03\x04 an xlsx, really" * 50, "不是数据库文件"),
@@ -211,6 +219,7 @@ def test_restore_refuses_a_file_that_is_not_a_database(ctx, county_orgs, tmp_pat
     assert not backups_folder().exists() or not list(backups_folder().iterdir())
 
 
+@pytest.mark.sqlite_only  # backs up / restores the SQLite file
 def test_restore_refuses_another_programs_database_and_a_newer_one(ctx, tmp_path):
     foreign = tmp_path / "foreign.db"
     with closing(sqlite3.connect(foreign)) as conn, conn:
@@ -227,6 +236,7 @@ def test_restore_refuses_another_programs_database_and_a_newer_one(ctx, tmp_path
     assert "较新版本" in str(error.value.message)
 
 
+@pytest.mark.sqlite_only  # backs up / restores the SQLite file
 def test_restore_refuses_a_backup_with_broken_references(ctx, county_orgs, tmp_path):
     copy = backup_to(ctx.db, tmp_path / "copy.db")
     with closing(sqlite3.connect(copy)) as conn, conn:
@@ -261,6 +271,7 @@ def test_a_second_instance_is_told_and_a_crashed_ones_lock_does_not_block(tmp_pa
     assert not lock_path(db_path).exists()
 
 
+@pytest.mark.sqlite_only  # backs up / restores the SQLite file
 def test_restore_is_refused_while_the_program_has_the_database_open(ctx, county_orgs, tmp_path):
     copy = backup_to(ctx.db, tmp_path / "copy.db")
     lock_path(ctx.db_path).write_text(json.dumps({"pid": os.getppid(), "host": socket.gethostname()}))

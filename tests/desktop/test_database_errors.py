@@ -18,6 +18,7 @@ from models.entities import Organization, Setting
 from models.settings import set_settings
 
 
+@pytest.mark.sqlite_only  # the SQLite file's page limit (PRAGMA max_page_count)
 def test_a_full_disk_rolls_the_whole_save_back_and_says_so(ctx):
     pages = ctx.db.execute_sql("PRAGMA page_count").fetchone()[0]
     ctx.db.execute_sql(f"PRAGMA max_page_count = {pages}")  # the disk is full from now on
@@ -29,6 +30,7 @@ def test_a_full_disk_rolls_the_whole_save_back_and_says_so(ctx):
     assert not Setting.select().where(Setting.key.startswith("report.note")).exists()
 
 
+@pytest.mark.sqlite_only  # another connection's lock on the SQLite file
 def test_a_database_held_by_another_program_is_named(ctx):
     other = sqlite3.connect(ctx.db_path, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
@@ -43,6 +45,7 @@ def test_a_database_held_by_another_program_is_named(ctx):
     assert not Organization.select().exists()
 
 
+@pytest.mark.sqlite_only  # PRAGMA query_only
 def test_a_read_only_database_is_named(ctx):
     ctx.db.execute_sql("PRAGMA query_only = 1")
     with pytest.raises(OperationalError) as error:
@@ -76,6 +79,7 @@ def test_the_window_shows_database_errors_as_messages_not_internal_errors(monkey
     assert crashed == [(KeyError, bug, None)]
 
 
+@pytest.mark.sqlite_only  # a deleted SQLite file and its file backups
 def test_a_missing_database_with_backups_is_offered_back(qapp, ctx, monkeypatch):
     from desktop.backup import daily_backup
 
@@ -97,6 +101,7 @@ def test_a_missing_database_with_backups_is_offered_back(qapp, ctx, monkeypatch)
         assert conn.execute("SELECT name FROM organization").fetchall() == [("巾帼志愿服务队",)]
 
 
+@pytest.mark.sqlite_only  # a deleted SQLite file and its file backups
 def test_quitting_at_the_missing_database_question_creates_nothing(qapp, ctx, monkeypatch):
     from desktop.backup import daily_backup
 

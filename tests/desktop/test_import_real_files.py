@@ -174,9 +174,10 @@ def test_a_person_who_may_be_someone_registered_waits_for_a_decision(ctx, user, 
     assert new.created == 1
 
 
-def test_the_cli_lists_possible_duplicates_and_creates_them_only_when_told(tmp_path, capsys, ctx, user):
+def test_the_cli_lists_possible_duplicates_and_creates_them_only_when_told(tmp_path, capsys, ctx, user,
+                                                                           database_location):
     save_person(PersonData(name="王芳"), user)
-    db = ctx.db_path
+    db = database_location  # the file, or the database on the test server
     ctx.close()
     path = workbook(tmp_path / "p.xlsx", [["姓名", "备注"], ["王芳", ""]])
 
@@ -236,7 +237,7 @@ def test_a_masked_id_is_named_and_matches_the_registered_person(ctx, user, tmp_p
 # -- 7. columns not imported -------------------------------------------------------------------
 
 
-def test_every_column_not_imported_is_named_and_can_be_mapped(ctx, user, tmp_path, capsys):
+def test_every_column_not_imported_is_named_and_can_be_mapped(ctx, user, tmp_path, capsys, database_location):
     path = DATA / "calc-variant-titles.xlsx"
     sheet = read_sheet(path, "people")
     assert sheet.guessed == {"hours": 2}  # contains 服务时长: guessed, and said so
@@ -245,7 +246,7 @@ def test_every_column_not_imported_is_named_and_can_be_mapped(ctx, user, tmp_pat
     summary = plan.summary()
     assert summary["guessed_columns"] == [{"column": "志愿者服务时长", "field": "服务时长"}]
     assert any("家庭住址" in c for c in summary["ignored_columns"])
-    db = ctx.db_path
+    db = database_location  # the file, or the database on the test server
     ctx.close()
     args = ["import", "people", str(path), "--db", str(db), "--dry-run"]
     run_import(build_parser().parse_args(args))
@@ -262,7 +263,8 @@ def test_every_column_not_imported_is_named_and_can_be_mapped(ctx, user, tmp_pat
 # -- 8. renames --------------------------------------------------------------------------------
 
 
-def test_a_changed_name_is_shown_and_applied_only_when_allowed(ctx, user, tmp_path, capsys):
+def test_a_changed_name_is_shown_and_applied_only_when_allowed(ctx, user, tmp_path, capsys,
+                                                               database_location):
     number = resident_id("19750901", 46)
     bai = save_person(PersonData(name="白彩月", id_number=number, phone="13800000000"), user)
     path = DATA / "calc-renamed.xlsx"
@@ -270,7 +272,7 @@ def test_a_changed_name_is_shown_and_applied_only_when_allowed(ctx, user, tmp_pa
     assert plan.updated == 0 and [p.row for p in plan.renames] == [2]
     assert ("name", "白彩月", "孙丽") in plan.renames[0].changes()
     assert ("phone", "13800000000", "13811112222") in plan.renames[0].changes()
-    db = ctx.db_path
+    db = database_location  # the file, or the database on the test server
     ctx.close()
     args = ["import", "people", str(path), "--db", str(db)]
     code = run_import(build_parser().parse_args(args))

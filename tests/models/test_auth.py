@@ -66,6 +66,7 @@ def test_a_new_database_needs_its_first_admin_who_takes_over_the_builtin_one(ctx
         auth.create_first_admin("other", "", "秘密口令12345", "秘密口令12345")
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file's bytes (after a WAL checkpoint)
 def test_the_database_file_holds_no_password_in_clear(ctx, people):
     auth.set_password(User.get(User.username == "wangfang"), people["clerk"], "换一个新密码-42")
     ctx.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -73,6 +74,10 @@ def test_the_database_file_holds_no_password_in_clear(ctx, people):
     for secret in ("秘密口令12345", "clerk-password-1", "viewer-password-1", "换一个新密码-42"):
         assert secret.encode("utf-8") not in data
         assert secret.encode("utf-16-le") not in data
+
+
+def test_no_password_or_hash_enters_the_audit_trail(ctx, people):
+    auth.set_password(User.get(User.username == "wangfang"), people["clerk"], "换一个新密码-42")
     for entry in AuditEntry.select():
         assert "password" not in json.loads(entry.changes)
         assert "password_hash" not in json.loads(entry.changes)
