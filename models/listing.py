@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from peewee import Node, Select
+from peewee import Field, Model, Node, Select
 
 F = TypeVar("F")
 
@@ -93,7 +93,7 @@ class Listing(Generic[F]):
         backwards = bool(before) or from_end
         reverse = descending != backwards
         query = self.apply_filter(self.base_query(), flt)
-        query = query.order_by(*_ordering(marks, reverse)).limit(limit)
+        query = query.order_by(*_ordering(marks, reverse, query.model)).limit(limit)
         if not self.keyset:
             if after or before:
                 raise ValueError("cursors need a keyset listing")
@@ -126,10 +126,17 @@ class Listing(Generic[F]):
         return before.order_by().count(clear_limit=True)
 
 
-def _ordering(marks: list[Node], descending: bool) -> list[Node]:
-    """ORDER BY terms with NULLs first ascending and last descending, on both backends (SQLite's
-    own order; PostgreSQL's is the opposite), as ``_after`` expects."""
-    return [m.desc(nulls="last") if descending else m.asc(nulls="first") for m in marks]
+def _ordering(marks: list[Node], descending: bool, model: type[Model]) -> list[Node]:
+    """ORDER BY terms with NULLs first ascending and last descending on both backends (SQLite's
+    own order; PostgreSQL's is the opposite), as ``_after`` expects. A NOT NULL column of the
+    listed table (its name key, its id) is ordered plainly: PostgreSQL reads an index in that
+    order only without a NULLS clause."""
+    def order(mark: Node) -> Node:
+        if isinstance(mark, Field) and mark.model is model and not mark.null:
+            return mark.desc() if descending else mark.asc()
+        return mark.desc(nulls="last") if descending else mark.asc(nulls="first")
+
+    return [order(m) for m in marks]
 
 
 def _after(marks: list[Node], values: tuple[Any, ...], descending: bool) -> Node:

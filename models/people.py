@@ -175,7 +175,7 @@ def memberships(person: Person | int) -> list[tuple]:
                           Membership.end_on)
         .join(Organization)
         .where(Membership.person == person)
-        .order_by(Membership.end_on.is_null(False), Membership.start_on.desc(), Membership.id)
+        .order_by(Membership.end_on.is_null(False), Membership.start_on.desc(nulls="last"), Membership.id)
         .tuples()
     )
     return [(mid, org, MEMBERSHIP_ROLES.label(role), start, end, end is None or end >= today)
@@ -189,7 +189,8 @@ def team_roles(person: Person | int) -> list[tuple]:
                               TeamAssignment.end_on)
         .join(Team)
         .where(TeamAssignment.person == person)
-        .order_by(TeamAssignment.end_on.is_null(False), TeamAssignment.start_on.desc())
+        .order_by(TeamAssignment.end_on.is_null(False), TeamAssignment.start_on.desc(nulls="last"),
+                  TeamAssignment.id)
         .tuples()
     )
     return [(team, PERSON_ROLES.label(role), start, end) for team, role, start, end in query]

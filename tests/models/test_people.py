@@ -187,6 +187,17 @@ def test_detail_queries(ctx, register):
     assert trainings_attended(person) == [(dt.date(2026, 4, 2), "社工实务督导", "督导")]
 
 
+def test_undated_memberships_and_team_roles_come_after_the_dated_ones(ctx, register):
+    """Newest start first, then those with no start date, on SQLite and on a server alike."""
+    person, today = register["people"]["王丽"], dt.date.today()
+    add_membership(ctx.user, person, register["other"], "member", None)
+    assert [org for _id, org, *_rest in memberships(person)] == ["阳光互助会", "巾帼志愿服务队"]
+    team = register["team"]
+    TeamAssignment.create(team=team, person=person, role="volunteer")
+    TeamAssignment.create(team=team, person=person, role="cadre", start_on=today)
+    assert [role for _team, role, _s, _e in team_roles(person)] == ["妇工", "义工"]
+
+
 def test_keyset_pages_match_one_offset_query_for_every_sort(register):
     """Paging after the last row's (sort value, id) gives the same rows, NULLs included."""
     listing = PersonListing()
