@@ -17,9 +17,10 @@ from resources import APP_ICON, CJK_FONT, CJK_FONT_FAMILY, resource_path
 from . import paths
 from .backup import BackupError, backups_folder, daily_backup, list_backups, restore_from
 from .context import AppContext, build_context
-from .database import DatabaseOpenError, database_error_message, is_server_url
+from .database import DatabaseOpenError, database_error_message
 from .instance_lock import InstanceLock, LockedError
 from .logging_setup import install_crash_hook
+from .paths import is_server_url
 
 log = logging.getLogger(__name__)
 
@@ -102,18 +103,23 @@ def run_window(db_path: Path | str | None, smoke: bool, started: float, print_ch
         ctx = build_context(db_path)
     except (DatabaseOpenError, LockedError) as e:
         lock.release()
-        text = str(e.message)
-        log.warning("database not opened: %s", text)
-        if smoke:
-            print(text, file=sys.stderr)
-        else:
-            QMessageBox.critical(None, APP_TITLE, text)
-        return 2
+        return _not_opened(e.message, smoke)
     try:
         code = _run_main_window(app, ctx, smoke, started, print_check)
     finally:
         lock.release()
     return 1 if crashes and code == 0 else code
+
+
+def _not_opened(message, smoke: bool) -> int:
+    """Say why the database was not opened (printed by the self-test: nobody closes a dialog)."""
+    text = str(message)
+    log.warning("database not opened: %s", text)
+    if smoke:
+        print(text, file=sys.stderr)
+    else:
+        QMessageBox.critical(None, APP_TITLE, text)
+    return 2
 
 
 def _run_on_server(app, url: str, smoke: bool, started: float, print_check: bool,
@@ -123,13 +129,7 @@ def _run_on_server(app, url: str, smoke: bool, started: float, print_check: bool
     try:
         ctx = build_context(url)
     except DatabaseOpenError as e:
-        text = str(e.message)
-        log.warning("database not opened: %s", text)
-        if smoke:
-            print(text, file=sys.stderr)
-        else:
-            QMessageBox.critical(None, APP_TITLE, text)
-        return 2
+        return _not_opened(e.message, smoke)
     install_database_error_hook(Path(ctx.location), smoke)
     code = _run_main_window(app, ctx, smoke, started, print_check)
     return 1 if crashes and code == 0 else code

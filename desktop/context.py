@@ -11,7 +11,8 @@ from models.entities import User
 
 from . import paths
 from .backup import backups_folder
-from .database import is_server_url, open_database
+from .database import open_database
+from .paths import is_server_url
 from .temporaries import remove_stale_temporaries
 
 

@@ -23,6 +23,7 @@ from models.i18n import Message, msg
 from models.schema import SchemaError, ensure_schema
 
 from . import file_safety
+from .paths import is_server_url
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +90,7 @@ class _Savepoint(_savepoint):
         super().rollback(begin)
 
 
-SERVER_SCHEMES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT_S = 10
-
-
-def is_server_url(target: object) -> bool:
-    """Whether ``target`` names a PostgreSQL server database (``postgresql://user@host:5432/db``)."""
-    return isinstance(target, str) and target.strip().lower().startswith(SERVER_SCHEMES)
 
 
 def without_password(url: str) -> str:

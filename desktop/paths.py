@@ -23,10 +23,15 @@ DB_VARIABLE = "JINGUO_DB"
 SERVER_SCHEMES = ("postgresql://", "postgres://")
 
 
+def is_server_url(target: object) -> bool:
+    """Whether ``target`` names a PostgreSQL server database (``postgresql://user@host:5432/db``)."""
+    return isinstance(target, str) and target.strip().lower().startswith(SERVER_SCHEMES)
+
+
 def database_argument(text: str) -> Path | str:
     """``--db``: a file path, or a PostgreSQL URL kept as it is (a Path would fold its ``//``)."""
     text = text.strip()
-    return text if text.lower().startswith(SERVER_SCHEMES) else Path(text)
+    return text if is_server_url(text) else Path(text)
 
 
 def default_database() -> Path | str:
