@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTra
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from models.errors import UserError
 from resources import APP_ICON, CJK_FONT, CJK_FONT_FAMILY, resource_path
 
 from . import paths
@@ -142,13 +143,17 @@ def _print_crash(detail: str, crashes: list[str]) -> None:
 
 
 def install_database_error_hook(db_path: Path, smoke: bool = False) -> None:
-    """A full disk, a locked or read-only file met while working is the user's to fix: say what
+    """A full disk, a locked or read-only file met while working, or a change another clerk made
+    first (models.errors.UserError), is the user's to fix: say what
     to do (the change was rolled back with its transaction) instead of "内部错误". The self-test
     (``smoke``) prints it: a dialog there would wait for ever."""
     crash_hook = sys.excepthook
 
     def hook(exc_type, exc, tb) -> None:
-        message = database_error_message(exc, db_path) if exc is not None else None
+        if isinstance(exc, UserError):  # another clerk or job got there first: nothing was written
+            message = exc.message
+        else:
+            message = database_error_message(exc, db_path) if exc is not None else None
         if message is None:
             crash_hook(exc_type, exc, tb)
             return

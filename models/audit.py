@@ -16,13 +16,15 @@ from peewee import Model
 
 from .db import database, now
 from .entities import AuditEntry, User
+from .errors import StaleRecord
+from .i18n import msg
 from .permissions import permission_for_change, require
 
 M = TypeVar("M", bound=Model)
 
 # Derived or bookkeeping columns: not worth an audit line. Login secrets and counters never
 # enter the log (models.auth records logins and password changes as lines of their own).
-UNAUDITED = frozenset({"id", "name_key", "created_at", "updated_at",
+UNAUDITED = frozenset({"id", "name_key", "created_at", "updated_at", "version",
                        "password_hash", "failed_logins", "locked_until", "last_login_at"})
 
 # Actions whose callers check the permission themselves (reading, printing, logging in);
@@ -121,14 +123,25 @@ def create(model: type[M], user: User | None, **fields: Any) -> M:
 
 
 def update(instance: M, user: User | None, action: str = "update", **fields: Any) -> M:
-    """Apply ``fields``; records only the fields whose value really changed."""
+    """Apply ``fields``; records only the fields whose value really changed.
+
+    A versioned record (models.db.TimestampedModel) is written only if it is still at the version
+    ``instance`` was read at: otherwise another clerk (or window) changed it meanwhile, and
+    StaleRecord says who and when, writing nothing."""
     guard(user, action, entity_name(instance), instance)
     stored, dirty = dict(instance.__data__), set(instance._dirty)
+    model = type(instance)
+    key = model._meta.primary_key
+    versioned = "version" in model._meta.fields and instance.get_id() is not None
+    # Inside a caller's transaction this save may still be rolled back after it returns (a later
+    # write fails): the version the record was read at is kept, so that saving again then is
+    # not taken for someone else's change (see _claim_version).
+    enclosed = database.in_transaction()
     try:
         with database.atomic():
             # Compared with the stored row, not with the object: an earlier save of this object
             # may have been rolled back by an enclosing transaction after it changed the object.
-            stored_row = type(instance).get_or_none(type(instance)._meta.primary_key == instance.get_id())
+            stored_row = model.get_or_none(key == instance.get_id())
             before = _values(stored_row if stored_row is not None else instance)
             for name, value in fields.items():
                 setattr(instance, name, value)
@@ -136,18 +149,83 @@ def update(instance: M, user: User | None, action: str = "update", **fields: Any
             # Compared as values (Decimal("5") == Decimal("5.00")), recorded as plain text.
             changes = {k: [plain(before[k]), plain(after[k])] for k in after if before[k] != after[k]}
             if changes:
+                if versioned:
+                    read_at = _claim_version(instance, stored, fields, dict(stored))
+                    instance.version = read_at + 1
+                    if enclosed:
+                        instance.__dict__.setdefault("_version_read_at", read_at)
+                    else:
+                        instance.__dict__.pop("_version_read_at", None)
                 if "updated_at" in instance._meta.fields:
                     instance.updated_at = now()
                 instance.save()
                 record(user, action, instance, changes, label(instance))
     except BaseException:
-        # Rolled back (a locked file, a full disk): the record in memory is as stored again,
-        # so saving the same input once more really writes it.
+        # Rolled back (a locked file, a full disk, a newer version): the record in memory is as
+        # it was, so saving the same input once more really writes it.
         instance.__data__.clear()
         instance.__data__.update(stored)
         instance._dirty = dirty
         raise
     return instance
+
+
+def _claim_version(instance: Model, read: dict[str, Any], fields: dict[str, Any],
+                   as_read: dict[str, Any]) -> int:
+    """Lock the stored row for this transaction if it is still at the version ``instance`` was
+    read at (``read``), else raise StaleRecord; the version claimed. A conditional write: it takes
+    the row's lock on PostgreSQL (a second clerk's save waits, then finds the new version) and
+    the write lock on SQLite, so that no other change can come between this check and the save.
+
+    A save of this object inside a caller's transaction that was rolled back left the object one
+    version ahead of the row: the version it was read at before that save is tried as well."""
+    model = type(instance)
+    key = model._meta.primary_key
+    candidates = [read.get("version") or 1]
+    earlier = instance.__dict__.get("_version_read_at")
+    if earlier is not None and earlier != candidates[0]:
+        candidates.append(earlier)
+    for based_on in candidates:
+        claimed = (model.update(version=model.version)
+                   .where((key == instance.get_id()) & (model.version == based_on)).execute())
+        if claimed:
+            return based_on
+    raise stale_record(instance, fields, as_read)
+
+
+def stale_record(instance: Model, fields: dict[str, Any], as_read: dict[str, Any],
+                 deleting: bool = False) -> StaleRecord:
+    """What a refused save tells the user: who changed the record last, and when."""
+    model = type(instance)
+    entity = entity_name(model)
+    current = model.get_or_none(model._meta.primary_key == instance.get_id())
+    last = (AuditEntry.select().where((AuditEntry.entity == entity)
+                                      & (AuditEntry.entity_id == instance.get_id()))
+            .order_by(AuditEntry.id.desc()).first())
+    who = ""
+    if last is not None:
+        operator = User.get_or_none(User.id == last.user_id) if last.user_id else None
+        who = operator.shown_name if operator is not None else last.username
+    name = display_name(instance) or str(instance.get_id())
+    at = f"{last.at:%Y-%m-%d %H:%M}" if last is not None and last.at is not None else ""
+    if current is None:
+        message = (msg("“{name}”已被{who}于 {at} 删除，您的修改没有保存。", name=name, who=who, at=at)
+                   if who and at else msg("“{name}”已被删除，您的修改没有保存。", name=name))
+    elif deleting:
+        message = (msg("“{name}”刚被{who}于 {at} 修改过，没有删除。请看过最新的内容后再决定是否删除。",
+                       name=name, who=who, at=at) if who and at else
+                   msg("“{name}”刚被修改过，没有删除。请看过最新的内容后再决定是否删除。", name=name))
+    elif who and at:
+        message = msg("在您打开“{name}”之后，{who}于 {at} 修改了它。您的修改没有保存，"
+                      "您填写的内容仍保留着：可以先比较双方的内容，再决定保留哪一份。",
+                      name=name, who=who, at=at)
+    else:  # changed by a bulk path without an audit line of its own
+        message = msg("在您打开“{name}”之后，它已被修改。您的修改没有保存，"
+                      "您填写的内容仍保留着：可以先比较双方的内容，再决定保留哪一份。", name=name)
+    mine = {k: plain(v) for k, v in fields.items() if k not in UNAUDITED}
+    theirs = snapshot(current) if current is not None else None
+    read = {name: plain(value) for name, value in as_read.items() if name not in UNAUDITED}
+    return StaleRecord(message, entity, instance.get_id(), read, theirs, mine, instance, current)
 
 
 def save(model: type[M], user: User | None, existing: M | None, **fields: Any) -> M:

@@ -12,6 +12,7 @@ from peewee import JOIN, ForeignKeyField, fn
 
 from . import choices
 from .entities import ALL_MODELS, AuditEntry, User
+from .errors import StaleRecord
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
 from .references import ENTITY_LABELS
@@ -271,3 +272,42 @@ def entry_changes(entry: AuditEntry, full_ids: bool = False) -> list[FieldChange
             value_text(entry.entity, name, old, full_ids), value_text(entry.entity, name, new, full_ids),
         ))
     return result
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """One field of a refused save: as the form read it, as stored now, as the form would save it."""
+
+    field: str
+    label: str
+    read: str
+    theirs: str
+    mine: str
+
+    @property
+    def they_changed(self) -> bool:
+        return self.theirs != self.read
+
+    @property
+    def i_changed(self) -> bool:
+        return self.mine != self.read
+
+
+def conflict_rows(error: StaleRecord, full_ids: bool = False) -> list[ConflictRow]:
+    """The fields where the stored record and the refused input differ, or which the other
+    clerk changed, in the order of the record's fields."""
+    theirs = error.theirs or {}
+    names = [n for n in error.mine if n in theirs or n in error.read]
+    names += [n for n in theirs if n not in error.mine and theirs.get(n) != error.read.get(n)]
+    rows = []
+    for name in _in_field_order(error.entity, names):
+        read = error.read.get(name)
+        mine = error.mine.get(name, read)
+        stored = theirs.get(name)
+        if stored == mine and stored == read:
+            continue
+        text = [value_text(error.entity, name, v, full_ids) for v in (read, stored, mine)]
+        if text[1] == text[2] and text[1] == text[0]:
+            continue  # differ only in form (5 and 5.00)
+        rows.append(ConflictRow(name, field_label(error.entity, name), *text))
+    return rows

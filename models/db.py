@@ -12,6 +12,7 @@ from peewee import (
     ColumnBase,
     DatabaseProxy,
     DateTimeField,
+    IntegerField,
     Model,
     PostgresqlDatabase,
     ValueLiterals,
@@ -107,13 +108,16 @@ def placeholders(n: int) -> str:
     return ", ".join([database.param] * n)
 
 
-def execute_many(sql: str, rows: Iterable[Sequence[object]]) -> None:
+def execute_many(sql: str, rows: Iterable[Sequence[object]]) -> int:
     """Run ``sql`` once per row with one prepared statement, the values bound by the driver
     (peewee's ``insert_many`` renders every value in Python, too slow for bulk writes). Write
     the placeholders with ``placeholders()``; the values are what the fields' ``db_value`` gives.
-    Driver errors come out as peewee's, as from any other query."""
+    Driver errors come out as peewee's, as from any other query. Returns the number of rows
+    written or changed, summed over the statements (both drivers sum it)."""
     with peewee.__exception_wrapper__:  # what execute_sql does with driver errors
-        database.cursor().executemany(sql, rows)
+        cursor = database.cursor()
+        cursor.executemany(sql, rows)
+        return cursor.rowcount
 
 
 def now() -> dt.datetime:
@@ -135,3 +139,6 @@ class BaseModel(Model):
 class TimestampedModel(BaseModel):
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
+    # Raised by one on every change (models.audit.update): a save based on an older version is
+    # refused, so two clerks editing the same record never silently overwrite each other.
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # as migration 6 adds it

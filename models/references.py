@@ -62,4 +62,9 @@ def delete_unreferenced(instance: Model, user: User | None) -> None:
         before = audit.snapshot(instance)
         audit.record(user, "delete", instance, {k: [v, None] for k, v in before.items()},
                      audit.label(instance))
-        instance.delete_instance()
+        model = type(instance)
+        query = model.delete().where(model._meta.primary_key == instance.get_id())
+        if "version" in model._meta.fields:  # not a record another clerk changed meanwhile
+            query = query.where(model.version == (instance.__data__.get("version") or 1))
+        if not query.execute():
+            raise audit.stale_record(instance, {}, dict(instance.__data__), deleting=True)

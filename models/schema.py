@@ -35,7 +35,7 @@ from .i18n import Message, msg
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Tables every version of the schema has: a file without them is not ours.
 CORE_TABLES = frozenset({"organization", "person", "audit_entry"})
@@ -72,9 +72,19 @@ def _v5_audit_operator_index(db: Database) -> None:
     AuditEntry._schema.create_indexes(safe=True)
 
 
+def _v6_record_versions(db: Database) -> None:
+    """Every editable record carries a version, raised on each change (see models.audit.update)."""
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        # Tables made by an earlier step of this same migration (create_tables) already have it.
+        if "version" in model._meta.fields and "version" not in {c.name for c in db.get_columns(table)}:
+            db.execute_sql(f'ALTER TABLE "{table}" '
+                           'ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1')
+
+
 MIGRATIONS: Mapping[int, Migration] = {
     2: _v2_certificates_imports, 3: _v3_login_lockout, 4: _v4_people_list_index,
-    5: _v5_audit_operator_index,
+    5: _v5_audit_operator_index, 6: _v6_record_versions,
 }
 
 DEFAULT_SERVICE_AREAS = (

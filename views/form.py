@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.errors import ValidationFailed
+from models.errors import StaleRecord, ValidationFailed
 from models.i18n import Message
 from models.permissions import can
 from models.validators import InvalidValue
@@ -43,6 +43,7 @@ class FormDialog(QDialog):
         self.setWindowTitle(title)
         self.setModal(True)
         self.result_value: Any = None
+        self.discarded_for_newer = False  # closed to show another clerk's newer version
         self._fields: dict[str, QWidget] = {}
         self._errors: dict[str, QLabel] = {}
 
@@ -171,4 +172,24 @@ class FormDialog(QDialog):
         except ValidationFailed as e:
             self.show_errors(e.errors)
             return
+        except StaleRecord as e:
+            self.stale(e)
+            return
         super().accept()
+
+    def stale(self, error: StaleRecord) -> None:
+        """Another clerk saved (or deleted) the record since this form read it: nothing was
+        written, and the typed input is still here. Compare, then keep it, drop it or go on."""
+        from .conflict_dialog import Choice, resolve_conflict
+
+        log.info("save refused, record changed meanwhile: %s #%s", error.entity, error.record_id)
+        choice = resolve_conflict(self, error, getattr(getattr(self, "ctx", None), "user", None))
+        if choice is Choice.KEEP_MINE:
+            error.rebase()
+            self.accept()
+        elif choice is Choice.TAKE_THEIRS:
+            self.discarded_for_newer = True
+            self.reject()
+        else:
+            self.banner.setText(tr_msg(error.message))
+            self.banner.show()

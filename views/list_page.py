@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from desktop.context import AppContext
 from desktop.reports.table_export import export_listing
 from models import audit
-from models.errors import ValidationFailed
+from models.errors import StaleRecord, ValidationFailed
 from models.listing import Listing
 from models.permissions import can
 from models.references import delete_unreferenced
@@ -196,6 +196,10 @@ class ListPage(QWidget):
         except ValidationFailed as e:
             QMessageBox.warning(self, self.tr("不能删除"), "\n".join(tr_msg(m) for m in e.errors.values()))
             return False
+        except StaleRecord as e:
+            QMessageBox.warning(self, self.tr("没有删除"), tr_msg(e.message))
+            self.refresh()
+            return False
         self.refresh()
         return True
 
@@ -307,6 +311,7 @@ class ListPage(QWidget):
     def show_dialog(self, dialog: FormDialog) -> None:
         """Show a form window-modal; after a save, reload and select what was saved."""
         dialog.accepted.connect(lambda: self.refresh(select_id=dialog.result_value.id))
+        dialog.rejected.connect(lambda: self.refresh() if dialog.discarded_for_newer else None)
         dialog.finished.connect(dialog.deleteLater)
         self.active_dialog = dialog
         dialog.open()

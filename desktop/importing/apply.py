@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,7 +47,10 @@ from .columns import KIND_LABELS, remember_mapping
 from .errors import SheetError
 from .plan import ImportPlan, PlannedRow, hours_title, plan_import
 
+log = logging.getLogger(__name__)
+
 CHUNK = 2000
+ATTEMPTS = 3  # writes of one import when other clerks keep changing its records
 _PLAIN = frozenset({str, int, float, bool})
 IMPORT_SUMMARY = "导入 #{id}："  # audit lines of an import start so (see _refuse_if_in_use)
 UNDO_SUMMARY = "撤销导入 #{id}"
@@ -82,16 +86,32 @@ def _insert(model: type[Model], rows: list[dict[str, Any]]) -> None:
         execute_many(sql, [values({**defaults, **r}) for r in chunk])
 
 
-def _update(model: type[Model], rows: list[tuple[int, dict[str, Any]]]) -> None:
-    """``UPDATE`` each (id, values); rows changing the same columns share a statement."""
-    groups: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
-    for record_id, values in rows:
+class RecordsChanged(Exception):
+    """Records the plan would update were changed by someone else after it was made."""
+
+
+def _update(model: type[Model], rows: list[tuple[int, dict[str, Any], int | None]]) -> None:
+    """``UPDATE`` each (id, values, version); rows changing the same columns share a statement.
+
+    A versioned record's version is raised; with a ``version`` the row is written only if the
+    record is still at it, else RecordsChanged (the caller's transaction is rolled back)."""
+    versioned = "version" in model._meta.fields
+    groups: dict[tuple[tuple[str, ...], bool], list[tuple]] = defaultdict(list)
+    for record_id, values, version in rows:
         keys = tuple(sorted(values))
-        groups[keys].append((*(values[k] for k in keys), record_id))
+        checked = versioned and version is not None
+        groups[(keys, checked)].append(
+            (*(values[k] for k in keys), record_id, *((version,) if checked else ())))
     param = database.param
-    for keys, params in groups.items():
-        columns = ", ".join(f'"{model._meta.fields[k].column_name}" = {param}' for k in keys)
-        execute_many(f'UPDATE "{model._meta.table_name}" SET {columns} WHERE "id" = {param}', params)
+    for (keys, checked), params in groups.items():
+        columns = [f'"{model._meta.fields[k].column_name}" = {param}' for k in keys]
+        if versioned:
+            columns.append('"version" = "version" + 1')
+        where = f'"id" = {param}' + (f' AND "version" = {param}' if checked else "")
+        written = execute_many(
+            f'UPDATE "{model._meta.table_name}" SET {", ".join(columns)} WHERE {where}', params)
+        if checked and written != len(params):
+            raise RecordsChanged(model)
 
 
 class _Writer:
@@ -139,7 +159,7 @@ class _Writer:
             if "name" in changed:
                 changed["name_key"] = pinyin_key(changed["name"])
             changed["updated_at"] = self.stamp
-            rows.append((p.existing_id, changed))
+            rows.append((p.existing_id, changed, p.version))
             self._log("update", table, p.existing_id, changes, str(p.values.get(label_key) or p.existing_id))
             self.items.append({"batch": self.batch.id, "entity": table, "record_id": p.existing_id,
                                "action": "update", "before": json.dumps(before, ensure_ascii=False)})
@@ -304,6 +324,18 @@ def apply_import(plan: ImportPlan, user: User | None, job: Job | None = None) ->
     file checks ``plan.rejected`` before calling this.
     """
     require(user, "import")
+    for _attempt in range(ATTEMPTS):
+        try:
+            return _write_plan(plan, user, job)
+        except RecordsChanged:
+            # Another clerk saved one of the records between the check and the write (the
+            # write is all or nothing, so nothing of this try remains): check the rows again.
+            log.info("records changed while importing; planning again")
+            plan = plan_import(plan.sheet, plan.mapping, plan.options)
+    raise SheetError(msg("其他操作员正在频繁修改这些记录，导入没有写入任何数据。请稍后再导入。"))
+
+
+def _write_plan(plan: ImportPlan, user: User | None, job: Job | None) -> ImportBatch:
     with database.atomic():
         if (AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0) != plan.audit_mark:
             plan = plan_import(plan.sheet, plan.mapping, plan.options)
@@ -432,9 +464,11 @@ def _restore(entity: str, befores: dict[int, dict[str, Any]], stamp: dt.datetime
     model = MODELS_BY_TABLE[entity]
     fields = model._meta.fields
     current: dict[int, dict[str, Any]] = {}
+    versions: dict[int, int] = {}  # as read here: a change by hand meanwhile stops the undo
     for chunk in _chunks(ids, 500):
         for instance in model.select().where(model._meta.primary_key.in_(chunk)):
             current[instance.get_id()] = audit.snapshot(instance)
+            versions[instance.get_id()] = getattr(instance, "version", None)
     rows, entries = [], []
     for record_id in ids:
         before = befores[record_id]
@@ -442,7 +476,8 @@ def _restore(entity: str, befores: dict[int, dict[str, Any]], stamp: dt.datetime
         if "name" in values:
             values["name_key"] = pinyin_key(values["name"])
         values["updated_at"] = stamp
-        rows.append((record_id, {k: fields[k].db_value(v) for k, v in values.items()}))
+        rows.append((record_id, {k: fields[k].db_value(v) for k, v in values.items()},
+                     versions.get(record_id)))
         now_values = current.get(record_id, {})
         changes = {k: [now_values.get(k), v] for k, v in before.items()}
         entries.append({**base, "action": "update", "entity": entity, "entity_id": record_id,
@@ -491,8 +526,12 @@ def undo_batch(batch_id: int, user: User | None) -> ImportBatch:
             for key, value in json.loads(before_json).items():  # the earliest state wins
                 before.setdefault(key, value)
         undo_base = {**base, "summary": UNDO_SUMMARY.format(id=batch.id)}
-        for entity, befores in restore.items():
-            entries.extend(_restore(entity, befores, stamp, undo_base))
+        try:
+            for entity, befores in restore.items():
+                entries.extend(_restore(entity, befores, stamp, undo_base))
+        except RecordsChanged:
+            raise UndoRefused(msg("不能撤销：这批导入修改过的记录刚刚又被其他操作员修改了。"
+                                  "请稍后再试；如仍不行，请逐条修改记录。")) from None
         _insert(AuditEntry, entries)
         audit.update(batch, user, undone_at=stamp, undone_by=user)
     return batch

@@ -236,6 +236,7 @@ class PlannedRow:
     row: int
     values: dict[str, Any]
     existing_id: int | None = None
+    version: int | None = None  # the existing record's version when planned (see apply._update)
     changed: bool = True  # for an existing record: does it change at all
     before: dict[str, Any] | None = None  # the existing record's fields, for undo
     organizations: tuple[str, ...] = ()  # people: the organizations named
@@ -806,6 +807,7 @@ class _PeoplePlanner:
             plan.skipped.append(number)
             return
         planned.existing_id = existing.id
+        planned.version = existing.version
         planned.before = {k: existing.__data__.get(k) for k in values}
         org_ids = {n: self.orgs.get(n) for n in org_names}
         planned.new_memberships = tuple(n for n in org_names
@@ -1033,6 +1035,7 @@ class _OrgPlanner:
             values.pop("legal_form", None)  # 登记注册 without the form (as the list shows it): as stored
         planned.values = values
         planned.existing_id = existing.id
+        planned.version = existing.version
         planned.before = {k: existing.__data__.get(k) for k in values}
         if planned.service_area_ids is not None:
             links = Link.select(Link.service_area).where(Link.organization == existing.id)

@@ -53,6 +53,8 @@ def older(opened):
 
     def make(path: Path, version: int, *statements: str):
         db = opened(path)
+        if version < 6:
+            drop_record_versions(db)
         for sql in statements:
             db.execute_sql(sql)
         db.execute_sql(f"PRAGMA user_version = {version}")
@@ -60,6 +62,13 @@ def older(opened):
         return opened(path)
 
     return make
+
+
+def drop_record_versions(db) -> None:
+    """Back before version 6: no record carries a version."""
+    for model in ALL_MODELS:
+        if "version" in model._meta.fields:
+            db.execute_sql(f'ALTER TABLE "{model._meta.table_name}" DROP COLUMN "version"')
 
 
 @pytest.fixture
@@ -249,6 +258,7 @@ def test_a_version_1_database_gets_the_certificate_register_import_batches_and_p
 ):
     path = tmp_path / "v1.db"
     db = opened(path)
+    drop_record_versions(db)
     db.execute_sql('INSERT INTO person (name, name_key, archived, archived_reason, is_cadre, '
                    'is_social_worker, is_volunteer, phone, cadre_title, workplace, notes, '
                    "created_at, updated_at) VALUES ('王芳', 'wang fang', 0, '', 0, 0, 1, '', '', '', '', "

@@ -62,6 +62,7 @@ class OrganizationDetail(DetailDialog):
 
     def _open(self, dialog: FormDialog) -> None:
         dialog.accepted.connect(self.refresh_members)
+        dialog.rejected.connect(lambda: self.refresh_members() if dialog.discarded_for_newer else None)
         dialog.finished.connect(dialog.deleteLater)
         self.active_dialog = dialog
         dialog.open()

@@ -87,6 +87,7 @@ class PersonDetail(DetailDialog):
 
     def _open(self, dialog: FormDialog) -> None:
         dialog.accepted.connect(self._after_change)
+        dialog.rejected.connect(lambda: self._after_change() if dialog.discarded_for_newer else None)
         dialog.finished.connect(dialog.deleteLater)
         self.active_dialog = dialog
         dialog.open()
