@@ -59,12 +59,12 @@ def delete_unreferenced(instance: Model, user: User | None) -> None:
                 {"delete": msg("不能删除：{parts}仍在引用它。请先修改这些记录，或改为停用/归档。",
                                parts=parts)}
             )
-        before = audit.snapshot(instance)
-        audit.record(user, "delete", instance, {k: [v, None] for k, v in before.items()},
-                     audit.label(instance))
         model = type(instance)
         query = model.delete().where(model._meta.primary_key == instance.get_id())
         if "version" in model._meta.fields:  # not a record another clerk changed meanwhile
             query = query.where(model.version == (instance.__data__.get("version") or 1))
         if not query.execute():
             raise audit.stale_record(instance, {}, dict(instance.__data__), deleting=True)
+        before = audit.snapshot(instance)  # (a role that may not delete: rolled back with it)
+        audit.record(user, "delete", instance, {k: [v, None] for k, v in before.items()},
+                     audit.label(instance))

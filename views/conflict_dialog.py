@@ -45,9 +45,9 @@ class ConflictDialog(QDialog):
         self.setWindowTitle(self.tr("记录已被他人修改"))
         self.choice = Choice.BACK
         layout = QVBoxLayout(self)
-        text = QLabel(tr_msg(error.message), self)
-        text.setWordWrap(True)
-        layout.addWidget(text)
+        self.message = QLabel(tr_msg(error.message), self)
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
 
         rows = conflict_rows(error, full_ids)
         self.table = QTableWidget(len(rows), 4, self)
