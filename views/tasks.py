@@ -38,7 +38,7 @@ from desktop.app import show_internal_error
 from desktop.database import bound_database_path, database_error_message
 from desktop.reports.output import Cancelled, ExportError, Job
 from models.db import database
-from models.errors import ValidationFailed
+from models.errors import UserError, ValidationFailed
 
 from .file_dialogs import ask_save_file
 from .i18n import tr_msg
@@ -167,7 +167,7 @@ class Task(QObject):
         self._close_dialog("failed")
         self.error = error
         try:
-            if isinstance(error, ExportError):
+            if isinstance(error, (ExportError, UserError)):  # UserError: another clerk's job runs
                 log.info("%s: %s", self.title, error.message)
                 QMessageBox.warning(self.parent_widget, self.title, tr_msg(error.message))
             elif isinstance(error, ValidationFailed):  # e.g. the operator's role may not do it

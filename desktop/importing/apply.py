@@ -36,6 +36,7 @@ from models.entities import (
     TeamAssignment,
     User,
 )
+from models.exclusive import exclusive_job
 from models.i18n import msg
 from models.organizations import OrganizationData, clean_organization
 from models.permissions import require
@@ -324,14 +325,15 @@ def apply_import(plan: ImportPlan, user: User | None, job: Job | None = None) ->
     file checks ``plan.rejected`` before calling this.
     """
     require(user, "import")
-    for _attempt in range(ATTEMPTS):
-        try:
-            return _write_plan(plan, user, job)
-        except RecordsChanged:
-            # Another clerk saved one of the records between the check and the write (the
-            # write is all or nothing, so nothing of this try remains): check the rows again.
-            log.info("records changed while importing; planning again")
-            plan = plan_import(plan.sheet, plan.mapping, plan.options)
+    with exclusive_job("import", user):  # JobBusy: another import, undo or restore runs
+        for _attempt in range(ATTEMPTS):
+            try:
+                return _write_plan(plan, user, job)
+            except RecordsChanged:
+                # Another clerk saved one of the records between the check and the write (the
+                # write is all or nothing, so nothing of this try remains): check the rows again.
+                log.info("records changed while importing; planning again")
+                plan = plan_import(plan.sheet, plan.mapping, plan.options)
     raise SheetError(msg("其他操作员正在频繁修改这些记录，导入没有写入任何数据。请稍后再导入。"))
 
 
@@ -489,7 +491,7 @@ def _restore(entity: str, befores: dict[int, dict[str, Any]], stamp: dt.datetime
 def undo_batch(batch_id: int, user: User | None) -> ImportBatch:
     """Undo a whole import: delete what it created, put back what it changed (audited), or refuse."""
     require(user, "import")
-    with database.atomic():
+    with exclusive_job("undo", user), database.atomic():
         batch = ImportBatch.get_or_none(ImportBatch.id == batch_id)
         if batch is None:
             raise UndoRefused(msg("找不到第 {id} 批导入记录。", id=batch_id))

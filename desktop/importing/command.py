@@ -58,6 +58,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from models.errors import UserError
     from models.permissions import PermissionDenied
 
     from ..auth import LoginRefused, cli_context
@@ -100,7 +101,11 @@ def run(args: argparse.Namespace) -> int:
             except BackupError as e:
                 print(f"导入前的自动备份没有完成，没有导入：{e.message}", file=sys.stderr)
                 return EXIT_USER_ERROR
-            batch = apply_import(plan, ctx.user)
+            try:
+                batch = apply_import(plan, ctx.user)
+            except (SheetError, UserError) as e:  # another clerk's import or restore runs
+                print(f"没有导入：{e.message}", file=sys.stderr)
+                return EXIT_USER_ERROR
             created, updated = batch.created, batch.updated
         elif args.dry_run and not refused:
             created, updated = plan.created, plan.updated
