@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from peewee import Model
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,6 +38,7 @@ from .table_model import ListingModel
 from .tasks import ask_save_path, file_stem, offer_to_open, run_task
 
 SEARCH_DELAY_MS = 300
+MAX_RESELECTED = 200  # selected rows found again after a reload caused by another clerk
 
 
 class ListPage(QWidget):
@@ -325,6 +326,25 @@ class ListPage(QWidget):
             if row is not None:
                 self.table.selectRow(row)
                 self.table.scrollTo(self.model.index(row, 0))
+        self.update_actions()
+
+    def changed_elsewhere(self) -> None:
+        """Another clerk changed data: reload, keeping the selected rows and where the list is
+        scrolled to (unlike ``refresh`` after one's own save, which shows the saved row)."""
+        bar = self.table.verticalScrollBar()
+        position = bar.value()
+        current = self.selected_id()
+        kept = self.selected_ids()[:MAX_RESELECTED]
+        self.model.reload()
+        selection = self.table.selectionModel()
+        for item_id in kept:
+            row = self.model.row_of_id(item_id)
+            if row is not None:
+                flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+                if item_id == current:
+                    flags |= QItemSelectionModel.SelectionFlag.Current
+                selection.select(self.model.index(row, 0), flags)
+        bar.setValue(position)
         self.update_actions()
 
     def update_status(self) -> None:

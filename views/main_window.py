@@ -22,6 +22,7 @@ from models.choices import USER_ROLES
 from models.permissions import can
 
 from .backup_actions import backup_to_file, may_restore, restore_from_file
+from .change_watch import ChangeWatch
 from .i18n import tr_label
 from .list_page import ListPage
 from .lock_watch import LockWatch
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         # Pages are built when first shown: start-up queries only the first one.
         self._factories: list[Callable[[], ListPage]] = []
         self._built: dict[int, ListPage] = {}
+        self._stale_pages: set[int] = set()  # to reload when next shown: changed by another clerk
         for title, page_class in (
             (self.tr("社会组织"), OrganizationsPage),
             (self.tr("人员"), PeoplePage),
@@ -97,6 +99,11 @@ class MainWindow(QMainWindow):
             name=operator, role=role, path=ctx.location)))
         self._restore_geometry()
         self.lock_watch = LockWatch(ctx, self)
+        self.change_watch = ChangeWatch(self)
+        self.change_watch.changed.connect(self.data_changed_elsewhere)
+        self.change_watch.connection_lost.connect(self._connection_lost)
+        if ctx.on_server:  # one PC's file has one window: nobody else changes it meanwhile
+            self.change_watch.start()
 
     def add_page(self, title: str, factory: Callable[[], ListPage]) -> None:
         QListWidgetItem(title, self.nav)
@@ -116,8 +123,28 @@ class MainWindow(QMainWindow):
 
     def show_page(self, index: int) -> None:
         if index >= 0:
-            self.page(index)
+            page = self.page(index)
             self.pages.setCurrentIndex(index)
+            if index in self._stale_pages:
+                self._stale_pages.discard(index)
+                page.changed_elsewhere()
+
+    def data_changed_elsewhere(self) -> None:
+        """Another clerk changed data: the page in view reloads now, the others when shown."""
+        current = self.pages.currentIndex()
+        for index, page in self._built.items():
+            if not isinstance(page, ListPage):
+                continue
+            if index == current:
+                page.changed_elsewhere()
+            else:
+                self._stale_pages.add(index)
+
+    def _connection_lost(self, lost: bool) -> None:
+        if lost:
+            self.statusBar().showMessage(self.tr("与数据库服务器的连接中断，正在重试…（刚才的修改如未提示成功，请在恢复后重新保存）"))
+        else:
+            self.statusBar().showMessage(self.tr("已重新连接到数据库服务器。"), 5000)
 
     def current_page(self) -> ListPage:
         return self.page(self.pages.currentIndex())
