@@ -131,6 +131,8 @@ def set_service_hours(user: User | None, activity: Activity, hours: dict[int, De
                 "{name}：{problem}", name=person.name, problem=problem.render())})
     with database.atomic():
         existing = {r.person_id: r for r in ServiceRecord.select().where(ServiceRecord.activity == activity)}
+        if {pid: r.hours for pid, r in existing.items()} != hours:
+            audit.touch(activity)  # another clerk's hours for the same activity meanwhile: refused
         for pid, record in existing.items():
             if pid not in hours:
                 audit.record(user, "delete", record, {"person": [pid, None], "hours": [

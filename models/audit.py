@@ -116,6 +116,7 @@ def create(model: type[M], user: User | None, **fields: Any) -> M:
     guard(user, "create", entity_name(model), instance)
     with database.atomic():
         instance.save(force_insert=True)
+        instance.__dict__["_claimed_in"] = _outer_transaction()  # touch() has nothing to raise
         after = snapshot(instance)
         changes = {k: [None, v] for k, v in after.items() if v not in (None, "", False)}
         record(user, "create", instance, changes, label(instance))
@@ -152,6 +153,7 @@ def update(instance: M, user: User | None, action: str = "update", **fields: Any
                 if versioned:
                     read_at = _claim_version(instance, stored, fields, dict(stored))
                     instance.version = read_at + 1
+                    instance.__dict__["_claimed_in"] = _outer_transaction()
                     if enclosed:
                         instance.__dict__.setdefault("_version_read_at", read_at)
                     else:
@@ -167,6 +169,39 @@ def update(instance: M, user: User | None, action: str = "update", **fields: Any
         instance.__data__.update(stored)
         instance._dirty = dirty
         raise
+    return instance
+
+
+def _outer_transaction() -> object | None:
+    """The outermost transaction of this thread's connection (one save), or None."""
+    transactions = database._state.transactions  # peewee keeps them per thread
+    return transactions[0] if transactions else None
+
+
+def touch(instance: M) -> M:
+    """Rows that belong to ``instance`` changed (an organization's service areas, a project's
+    venues, a training's attendance, an activity's hours): a change of the record itself, so it
+    is refused (StaleRecord) when based on an older version, and raises the version. Call it in
+    the transaction that writes those rows."""
+    model = type(instance)
+    if "version" not in model._meta.fields or instance.get_id() is None:
+        return instance
+    if database.in_transaction() and instance.__dict__.get("_claimed_in") is _outer_transaction():
+        return instance  # the same save created it, or already claimed and raised its version
+    enclosed = database.in_transaction()
+    as_read = dict(instance.__data__)
+    with database.atomic():
+        read_at = _claim_version(instance, as_read, {}, as_read)
+        stamp = now()
+        changes = {model.version: read_at + 1}
+        if "updated_at" in model._meta.fields:
+            changes[model.updated_at] = stamp
+            instance.updated_at = stamp
+        model.update(changes).where(model._meta.primary_key == instance.get_id()).execute()
+    instance.version = read_at + 1
+    if enclosed:
+        instance.__dict__.setdefault("_version_read_at", read_at)
+        instance.__dict__["_claimed_in"] = _outer_transaction()
     return instance
 
 

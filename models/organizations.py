@@ -146,6 +146,7 @@ def _set_service_areas(org: Organization, area_ids: list[int], user: User | None
     OrganizationServiceArea.insert_many(
         [{"organization": org, "service_area": a} for a in sorted(wanted - current)]
     ).execute()
+    audit.touch(org)
     audit.record(
         user, "update", org, {"service_areas": [sorted(current), sorted(wanted)]}, org.name
     )

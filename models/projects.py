@@ -163,6 +163,7 @@ def _set_venues(project: Project, venue_ids: list[int], user: User | None) -> No
     ProjectVenue.insert_many(
         [{"project": project, "venue": v} for v in sorted(wanted - current)]
     ).execute()
+    audit.touch(project)
     audit.record(user, "update", project, {"venues": [sorted(current), sorted(wanted)]}, project.name)
 
 

@@ -111,6 +111,7 @@ def _set_attendance(training: Training, wanted: dict[int, int | None], user: Use
         {str(k): v for k, v in sorted(before.items())},
         {str(k): v for k, v in sorted(wanted.items())},
     ]}
+    audit.touch(training)
     audit.record(user, "update", training, changes, training.topic)
 
 

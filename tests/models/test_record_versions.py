@@ -104,3 +104,18 @@ def test_archiving_from_an_old_copy_is_refused(person, user, clerk):
         audit.archive(mine, user, "已迁出")
     stored = Person.get_by_id(person.id)
     assert not stored.archived and stored.notes == "电话已核实"
+
+
+def test_rows_belonging_to_a_record_are_guarded_by_its_version(user, clerk):
+    """Two clerks changing an organization's service areas (no field of its own changed): the
+    second is refused, and the first one's areas stand."""
+    org = save_organization(OrganizationData(name="爱心妈妈团", service_area_ids=[1]), user)
+    mine, theirs = opened(org), opened(org)
+    save_organization(OrganizationData(name="爱心妈妈团", service_area_ids=[1, 2]), clerk, theirs)
+    with pytest.raises(StaleRecord) as refused:
+        save_organization(OrganizationData(name="爱心妈妈团", service_area_ids=[3]), user, mine)
+    assert "李霞" in str(refused.value.message)
+    from models.entities import OrganizationServiceArea as Link
+
+    areas = sorted(a for (a,) in Link.select(Link.service_area).where(Link.organization == org.id).tuples())
+    assert areas == [1, 2] and Organization.get_by_id(org.id).version == 2
