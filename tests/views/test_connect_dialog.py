@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressDialog, QWidget
 
 from desktop import app as app_module
 from desktop import paths, server_passwords
@@ -336,6 +336,23 @@ def test_a_password_the_keyring_has_wrong_is_asked_again_with_the_reason(qtbot, 
     assert isinstance(opened, AppContext) and not user.steps
     opened.close()
     assert server_passwords.stored_password(url) == SERVER_PASSWORD
+
+
+def test_a_server_that_cannot_be_opened_at_start_offers_the_way_back_to_the_file(qtbot):
+    paths.remember_server("postgresql://jinguo@127.0.0.1:1/jinguo")  # the server is down
+    said = []
+
+    def other(box):
+        said.append(box.text())
+        click(qtbot, next(b for b in box.buttons() if b.text() == "连接其他数据库…"))
+
+    user = ScriptedUser(qtbot)
+    user.when("无法连接", modal(QMessageBox), other)
+    user.when("改用本机数据库文件", modal(ConnectDialog), lambda d: click(qtbot, d.local_button))
+    user.start()
+    assert open_on_server(paths.default_database()) == paths.default_db_path()
+    assert not user.steps and "无法连接数据库服务器" in said[0]
+    assert paths.default_database() == paths.default_db_path()  # the next start too
 
 
 # -- the whole program ---------------------------------------------------------------------------
