@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
@@ -91,25 +92,37 @@ def run_window(db_path: Path | str | None, smoke: bool, started: float, print_ch
     app = create_application()
     crashes: list[str] = []  # a self-test that met an internal error fails
     install_crash_hook(show_internal_error if not smoke else lambda detail: _print_crash(detail, crashes))
-    target = db_path or paths.default_database()
-    if is_server_url(target):
-        return _run_on_server(app, str(target), smoke, started, print_check, crashes)
-    path = Path(target)
-    install_database_error_hook(path, smoke)
-    if not smoke and not path.exists() and not offer_restore_of_missing(path):
-        return 2
-    lock = InstanceLock(path)
-    try:
-        lock.acquire()
-        ctx = build_context(db_path)
-    except (DatabaseOpenError, LockedError) as e:
-        lock.release()
-        return _not_opened(e.message, smoke)
-    try:
-        code = _run_main_window(app, ctx, smoke, started, print_check)
-    finally:
-        lock.release()
+    target: Path | str | None = db_path or paths.default_database()
+    code = 0
+    while target is not None:  # another database chosen in the window opens in its place
+        code, target = _run_database(app, target, smoke, started, print_check)
     return 1 if crashes and code == 0 else code
+
+
+def _run_database(app: QApplication, target: Path | str, smoke: bool, started: float,
+                  print_check: bool) -> tuple[int, Path | str | None]:
+    """Open ``target`` and run the window on it: the exit code, and the database the user
+    switched to (None: the program ends)."""
+    if is_server_url(target):
+        return _run_on_server(app, str(target), smoke, started, print_check)
+    path = Path(target)
+    crash_hook = install_database_error_hook(path, smoke)
+    try:
+        if not smoke and not path.exists() and not offer_restore_of_missing(path):
+            return 2, None
+        lock = InstanceLock(path)
+        try:
+            lock.acquire()
+            ctx = build_context(path)
+        except (DatabaseOpenError, LockedError) as e:
+            lock.release()
+            return _not_opened(e.message, smoke), None
+        try:
+            return _run_main_window(app, ctx, smoke, started, print_check), ctx.reopen
+        finally:
+            lock.release()
+    finally:
+        sys.excepthook = crash_hook
 
 
 def _not_opened(message, smoke: bool) -> int:
@@ -123,17 +136,27 @@ def _not_opened(message, smoke: bool) -> int:
     return 2
 
 
-def _run_on_server(app, url: str, smoke: bool, started: float, print_check: bool,
-                   crashes: list[str]) -> int:
+def _run_on_server(app, url: str, smoke: bool, started: float,
+                   print_check: bool) -> tuple[int, Path | str | None]:
     """The window on a server's database: several clerks at once, so no lock file and no
-    backups of a file (the server's own tools back it up)."""
+    backups of a file (the server's own tools back it up). The window asks for a password the
+    server wants, and offers another database when this one cannot be opened."""
+    if smoke:
+        try:
+            opened: AppContext | Path | str | None = build_context(url)
+        except DatabaseOpenError as e:
+            return _not_opened(e.message, smoke), None
+    else:
+        from views.server_password import open_on_server
+
+        opened = open_on_server(url)
+    if not isinstance(opened, AppContext):  # quit, or another database chosen instead
+        return 2, opened
+    crash_hook = install_database_error_hook(Path(opened.location), smoke)
     try:
-        ctx = build_context(url)
-    except DatabaseOpenError as e:
-        return _not_opened(e.message, smoke)
-    install_database_error_hook(Path(ctx.location), smoke)
-    code = _run_main_window(app, ctx, smoke, started, print_check)
-    return 1 if crashes and code == 0 else code
+        return _run_main_window(app, opened, smoke, started, print_check), opened.reopen
+    finally:
+        sys.excepthook = crash_hook
 
 
 def _print_crash(detail: str, crashes: list[str]) -> None:
@@ -142,11 +165,11 @@ def _print_crash(detail: str, crashes: list[str]) -> None:
     print(f"内部错误：{detail}\n详细信息已写入日志：{paths.log_path()}", file=sys.stderr)
 
 
-def install_database_error_hook(db_path: Path, smoke: bool = False) -> None:
+def install_database_error_hook(db_path: Path, smoke: bool = False) -> Callable[..., None]:
     """A full disk, a locked or read-only file met while working, or a change another clerk made
     first (models.errors.UserError), is the user's to fix: say what
     to do (the change was rolled back with its transaction) instead of "内部错误". The self-test
-    (``smoke``) prints it: a dialog there would wait for ever."""
+    (``smoke``) prints it: a dialog there would wait for ever. Returns the hook it wraps."""
     crash_hook = sys.excepthook
 
     def hook(exc_type, exc, tb) -> None:
@@ -164,6 +187,7 @@ def install_database_error_hook(db_path: Path, smoke: bool = False) -> None:
             QMessageBox.warning(QApplication.activeWindow(), APP_TITLE, str(message))
 
     sys.excepthook = hook
+    return crash_hook
 
 
 def offer_restore_of_missing(path: Path) -> bool:

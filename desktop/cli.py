@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", type=database_argument,
                         help="数据库文件，或数据库服务器 postgresql://用户名@服务器:5432/数据库名"
-                             "（默认：环境变量 JINGUO_DB，否则用户数据文件夹中的文件）")
+                             "（默认：环境变量 JINGUO_DB，否则窗口中“连接数据库服务器”选定的服务器，"
+                             "否则用户数据文件夹中的文件）")
     parser.add_argument(
         "--smoke", action="store_true", help="自检：打开主窗口，显示完毕后输出 startup_ms 并退出"
     )

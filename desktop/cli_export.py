@@ -40,7 +40,7 @@ def add_export_parser(sub: argparse._SubParsersAction) -> None:
     def common(parser: argparse.ArgumentParser, formats: tuple[str, ...] | None) -> None:
         parser.add_argument("--db", type=database_argument, dest="export_db",
                             help="数据库文件或 postgresql:// 服务器地址"
-                                 "（默认：JINGUO_DB，否则用户数据文件夹中的）")
+                                 "（默认：JINGUO_DB，否则窗口中选定的服务器，否则用户数据文件夹中的）")
         parser.add_argument("-o", "--output", type=Path, required=True, help="输出文件")
         add_user_argument(parser)
         if formats:

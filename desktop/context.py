@@ -24,6 +24,9 @@ class AppContext:
     log_path: Path
     ui_settings_path: Path
     user: User
+    # The database the user switched to in the window (连接数据库服务器): once the window has
+    # closed, the program opens that one instead of ending.
+    reopen: Path | str | None = None
 
     @property
     def on_server(self) -> bool:

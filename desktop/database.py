@@ -20,9 +20,9 @@ from peewee import (
 
 from models.db import database
 from models.i18n import Message, msg
-from models.schema import SchemaError, ensure_schema
+from models.schema import CORE_TABLES, SCHEMA_VERSION, SchemaError, ensure_schema, schema_version, written_by
 
-from . import file_safety
+from . import file_safety, server_passwords
 from .paths import is_server_url
 
 log = logging.getLogger(__name__)
@@ -124,6 +124,11 @@ class ServerDatabase(PostgresqlDatabase):
         from psycopg.conninfo import conninfo_to_dict
 
         params = conninfo_to_dict(url)
+        # the one just typed, the URL's own, else one typed earlier in this run or the keyring's
+        password = (kwargs.pop("password", None) or params.get("password")
+                    or server_passwords.password_for(url))
+        if password:
+            params["password"] = password
         name = params.pop("dbname", None) or params.get("user") or "postgres"
         params.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
         params.setdefault("application_name", "jinguo")
@@ -135,50 +140,105 @@ class ServerDatabase(PostgresqlDatabase):
 
 
 class DatabaseOpenError(RuntimeError):
-    """The file cannot be used; the message tells the user what to do."""
+    """The file cannot be used; the message tells the user what to do. ``kind``: for a server,
+    what went wrong (see ``server_error_kind``; the window asks again for a refused password)."""
 
-    def __init__(self, message: Message):
+    def __init__(self, message: Message, kind: str | None = None):
         super().__init__(str(message))
         self.message = message
+        self.kind = kind
+
+
+def server_database(url: str, lock_timeout_ms: int | None = None,
+                    password: str | None = None) -> ServerDatabase:
+    """``ServerDatabase(url)``, not yet connected; a missing psycopg or a malformed URL is a
+    ``DatabaseOpenError``. ``password``: one just typed (else see ``server_passwords``)."""
+    extra = {"password": password} if password else {}
+    try:
+        return ServerDatabase(url, lock_timeout_ms, **extra)
+    except ImportError as e:
+        raise DatabaseOpenError(msg(
+            "这个安装没有连接 PostgreSQL 数据库服务器所需的组件（psycopg）。"
+            "请安装带服务器支持的版本（pip install \"jinguo-hub[postgres]\"）。"), "setup") from e
+    except Exception as e:  # psycopg's ProgrammingError for a malformed URL
+        raise DatabaseOpenError(msg("数据库服务器地址“{url}”写得不对：应写成 "
+                                    "postgresql://用户名@服务器:5432/数据库名。",
+                                    url=without_password(url)), "address") from e
 
 
 def open_server(url: str, lock_timeout_ms: int | None = None) -> ServerDatabase:
     """Connect to the PostgreSQL database ``url`` (creating or migrating its schema) and bind the
     models to it; a server that cannot be reached, a refused login or a missing database is a
     ``DatabaseOpenError`` saying what to do."""
-    try:
-        db = ServerDatabase(url, lock_timeout_ms)
-    except ImportError as e:
-        raise DatabaseOpenError(msg(
-            "这个安装没有连接 PostgreSQL 数据库服务器所需的组件（psycopg）。"
-            "请安装带服务器支持的版本（pip install \"jinguo-hub[postgres]\"）。")) from e
-    except Exception as e:  # psycopg's ProgrammingError for a malformed URL
-        raise DatabaseOpenError(msg("数据库服务器地址“{url}”写得不对：应写成 "
-                                    "postgresql://用户名@服务器:5432/数据库名。",
-                                    url=without_password(url))) from e
+    db = server_database(url, lock_timeout_ms)
     try:
         db.connect(reuse_if_open=True)
         database.initialize(db)
         ensure_schema(db, None)
     except SchemaError as e:
         db.close()
-        raise DatabaseOpenError(e.message) from e
+        raise DatabaseOpenError(e.message, "schema") from e
     except (OperationalError, InterfaceError, DatabaseError) as e:
         db.close()
         log.warning("cannot open %s: %s", db.location, e)
-        raise DatabaseOpenError(server_error_message(e, db.location)) from e
+        raise DatabaseOpenError(server_error_message(e, db.location), server_error_kind(e)) from e
     return db
+
+
+def check_server(url: str, password: str | None = None) -> Message:
+    """Connect once as opening would, without binding the models or changing anything (the
+    connection dialog's 测试连接): what the program will find there, or a ``DatabaseOpenError``."""
+    db = server_database(url, password=password)
+    try:
+        db.connect()
+        tables = set(db.get_tables())
+        version = schema_version(db)
+        program = written_by(db)
+    except (OperationalError, InterfaceError, DatabaseError) as e:
+        log.info("connection test of %s failed: %s", db.location, e)
+        raise DatabaseOpenError(server_error_message(e, db.location), server_error_kind(e)) from e
+    finally:
+        db.close()
+    if not tables:
+        return msg("连接成功。这个数据库还是空的：连接后程序会在其中建好数据表，再请您设置管理员账户。")
+    if version > SCHEMA_VERSION:
+        raise DatabaseOpenError(msg(
+            "连接成功，但服务器 {where} 上的数据库由较新版本的巾帼枢纽（{program}）使用，"
+            "本程序不能打开它。请先安装新版本。", where=db.location, program=program or "?"), "schema")
+    if version == 0 or not CORE_TABLES <= tables:
+        raise DatabaseOpenError(msg(
+            "连接成功，但服务器 {where} 上的这个数据库里是别的数据，不是巾帼枢纽的数据库。"
+            "请让管理员为巾帼枢纽另建一个空的数据库。", where=db.location), "schema")
+    return msg("连接成功：服务器上的这个数据库中已有巾帼枢纽的数据。")
+
+
+def server_error_kind(error: BaseException) -> str:
+    """password (refused: a wrong password or user name), no-password (the server wants one and
+    none was given), missing-database, permission, or unreachable."""
+    text = str(error).lower()
+    if "password authentication failed" in text or ('role "' in text and "does not exist" in text):
+        return "password"
+    if "no password supplied" in text:
+        return "no-password"
+    if "does not exist" in text and "database" in text:
+        return "missing-database"
+    if "permission denied" in text:
+        return "permission"
+    return "unreachable"
 
 
 def server_error_message(error: BaseException, location: str) -> Message:
     """What the user can do about a server that refused or could not be reached."""
-    text = str(error).lower()
-    if "password authentication failed" in text or "no password supplied" in text:
+    kind = server_error_kind(error)
+    if kind == "password":
         return msg("数据库服务器 {where} 拒绝了登录：用户名或密码不正确。请核对后重试。", where=location)
-    if "does not exist" in text and "database" in text:
-        return msg("服务器 {where} 上没有这个数据库。请让管理员先建好数据库（见说明书“使用数据库服务器”）。",
-                   where=location)
-    if "permission denied" in text:
+    if kind == "no-password":
+        return msg("数据库服务器 {where} 要求输入密码。请在窗口中连接一次并输入密码（可以勾选“记住密码”），"
+                   "或设置环境变量 PGPASSWORD。", where=location)
+    if kind == "missing-database":
+        return msg("服务器 {where} 上没有这个数据库。请核对数据库名，或让管理员先建好数据库"
+                   "（见说明书“使用数据库服务器”）。", where=location)
+    if kind == "permission":
         return msg("数据库服务器 {where} 上的这个用户没有所需的权限。请让管理员按说明书授予权限。",
                    where=location)
     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -20,6 +20,27 @@ def private_dirs(tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch):
+    """Never the PC's own keyring: each test has an empty one in memory (None when the keyring
+    package is not installed), and no server password typed by an earlier test."""
+    from desktop import server_passwords
+
+    monkeypatch.setattr(server_passwords, "_typed", {})
+    try:
+        import keyring
+    except ImportError:
+        yield None
+        return
+    from tests.keyrings import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    yield memory
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch):
     """Tests log in often: a cheap scrypt cost (stored with each hash, like the real one)."""
     import models.auth

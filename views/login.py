@@ -16,6 +16,7 @@ from models.auth import (
 )
 from models.entities import User
 
+from .connect_dialog import database_row
 from .form import ERROR_STYLE, FormDialog
 from .i18n import tr_msg
 
@@ -118,12 +119,16 @@ class LoginDialog(PasswordPrompt):
 
 
 def log_in(ctx: AppContext, parent: QWidget | None = None) -> User | None:
-    """Ask who is working (creating the administrator at the first start); None if cancelled."""
+    """Ask who is working (creating the administrator at the first start); None if cancelled,
+    also when another database was chosen instead (``ctx.reopen``)."""
     if needs_first_admin():
         dialog = FirstAdminDialog(parent)
+        dialog.form.addRow(database_row(dialog, ctx))
         return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
     settings = QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat)
     dialog = LoginDialog(settings, parent)
+    layout = dialog.panel.layout()
+    layout.insertWidget(layout.indexOf(dialog.buttons), database_row(dialog, ctx))
     return dialog.user if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 

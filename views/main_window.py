@@ -23,6 +23,7 @@ from models.permissions import can
 
 from .backup_actions import backup_to_file, may_restore, restore_from_file
 from .change_watch import ChangeWatch
+from .connect_dialog import switch_database
 from .i18n import tr_label
 from .list_page import ListPage
 from .lock_watch import LockWatch
@@ -160,6 +161,8 @@ class MainWindow(QMainWindow):
         self.restore_action.setEnabled(may_restore(self.ctx))
         self.backup_action.setEnabled(can(self.ctx.user, "backup"))
         file_menu.addSeparator()
+        self.connect_action = file_menu.addAction(self.tr("连接数据库服务器(&D)…"),
+                                                  lambda: switch_database(self, self.ctx))
         self.switch_user_action = file_menu.addAction(self.tr("切换用户/注销(&L)…"),
                                                       self.switch_user_requested.emit)
         self.password_action = file_menu.addAction(self.tr("修改我的密码(&P)…"), self.change_password)

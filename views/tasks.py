@@ -11,6 +11,7 @@ and the internal-error dialog.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -57,16 +58,18 @@ class _Signals(QObject):
 
 
 class _Worker(QRunnable):
-    def __init__(self, function: Callable[[Job], Any], job: Job, signals: _Signals):
+    def __init__(self, function: Callable[[Job], Any], job: Job, signals: _Signals,
+                 uses_database: bool = True):
         super().__init__()
         self.setAutoDelete(False)  # the Task keeps it until its signals have arrived
         self.function = function
         self.job = job
         self.signals = signals
+        self.uses_database = uses_database
 
     def run(self) -> None:
         try:
-            with database.connection_context():
+            with database.connection_context() if self.uses_database else contextlib.nullcontext():
                 result = self.function(self.job)
         except Cancelled:
             self._emit(self.signals.cancelled)
@@ -88,7 +91,7 @@ class Task(QObject):
     finished = Signal()  # after done, failure or cancellation has been handled
 
     def __init__(self, parent: QWidget, title: str, label: str, function: Callable[[Job], Any],
-                 on_done: Callable[[Any], None] | None = None):
+                 on_done: Callable[[Any], None] | None = None, uses_database: bool = True):
         super().__init__(parent)
         self.parent_widget = parent
         self.title = title
@@ -116,7 +119,7 @@ class Task(QObject):
         self.signals.cancelled.connect(self._cancelled, queued)
         self.job = Job(self._report_progress)
         self.destroyed.connect(self.job.cancel)  # its window was closed: stop at the next step
-        self.worker = _Worker(function, self.job, self.signals)
+        self.worker = _Worker(function, self.job, self.signals, uses_database)
 
     def start(self) -> Task:
         QThreadPool.globalInstance().start(self.worker)
@@ -195,9 +198,11 @@ class Task(QObject):
 
 
 def run_task(parent: QWidget, title: str, label: str, function: Callable[[Job], Any],
-             on_done: Callable[[Any], None] | None = None) -> Task:
-    """Start ``function(job)`` in a worker thread; ``on_done(result)`` runs in the GUI thread."""
-    return Task(parent, title, label, function, on_done).start()
+             on_done: Callable[[Any], None] | None = None, uses_database: bool = True) -> Task:
+    """Start ``function(job)`` in a worker thread; ``on_done(result)`` runs in the GUI thread.
+    ``uses_database=False``: work that needs no connection to the open database (there may be
+    none yet, as when a server is chosen before the window opens)."""
+    return Task(parent, title, label, function, on_done, uses_database).start()
 
 
 def _tr(text: str) -> str:
