@@ -49,6 +49,8 @@ def add_export_parser(sub: argparse._SubParsersAction) -> None:
     summary = kinds.add_parser("summary", help="统计报表（年、季度或月）")
     summary.add_argument("--period", required=True, help="报告期：2025、2025Q3 或 2025-03")
     summary.add_argument("--township", help="只统计这个镇（街道）；不写则为全县")
+    summary.add_argument("--charts", action="store_true",
+                         help="PDF 后附图表页：孵化进程、项目金额、近12个月志愿服务时长、服务领域")
     common(summary, ("xlsx", "pdf"))
 
     roster = kinds.add_parser("roster", help="花名册")
@@ -131,7 +133,8 @@ def _summary(args: argparse.Namespace, user) -> str:
 
     period = parse_period(args.period)
     township = _township_id(args.township)
-    path = export_summary(args.output, period, township, _format(args, ("xlsx", "pdf")), user=user)
+    path = export_summary(args.output, period, township, _format(args, ("xlsx", "pdf")), user=user,
+                          charts=args.charts)
     return f"已导出统计报表（{period.label}）：{path}"
 
 

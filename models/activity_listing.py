@@ -11,6 +11,7 @@ from peewee import JOIN, fn
 from .entities import Activity, Organization, Project, ServiceRecord, Team, Venue
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
+from .lookups import township_places
 from .rules import add_months
 
 
@@ -19,7 +20,12 @@ class ActivityFilter:
     text: str = ""  # title, venue, organization, team or project name
     year: int | None = None
     month: int | None = None  # 1–12 within ``year``; ignored without a year
+    # AT_VENUE: held at a registered venue; a township's id: at one of the township's venues
+    place: int | str | None = None
     archived: bool | None = False  # None: both
+
+
+AT_VENUE = "venue"
 
 
 # Wrapped in a function so the subquery can also be an ORDER BY expression.
@@ -83,6 +89,10 @@ class ActivityListing(Listing[ActivityFilter]):
         span = period(flt.year, flt.month)
         if span is not None:
             query = query.where((Activity.held_on >= span[0]) & (Activity.held_on < span[1]))
+        if flt.place == AT_VENUE:
+            query = query.where(Activity.venue.is_null(False))
+        elif flt.place is not None:
+            query = query.where(Venue.region.in_(township_places(flt.place)))
         if flt.archived is not None:
             query = query.where(Activity.archived == flt.archived)
         return query

@@ -5,6 +5,12 @@ from __future__ import annotations
 from .entities import Region, ServiceArea
 
 
+def township_places(township_id: int):
+    """The regions of a township, itself and its villages: a subquery for ``region IN (…)``,
+    which the region index answers (records in a village count in its township)."""
+    return Region.select(Region.id).where((Region.id == township_id) | (Region.parent == township_id))
+
+
 def townships() -> list[tuple[int, str]]:
     query = (
         Region.select(Region.id, Region.name)

@@ -12,20 +12,23 @@ from .db import group_concat
 from .entities import Organization, OrganizationServiceArea, OrganizationStage, Region, ServiceArea
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
-from .rules import incubation_overdue
+from .lookups import township_places
+from .rules import INCUBATION_LIMIT_MONTHS, add_months, incubation_overdue
+from .summary import INCUBATING
 from .validators import to_halfwidth
 
 Township = Region.alias("township")
 Place = Region.alias("place")
 
 NOT_INCUBATED = "none"  # stage filter value: organizations never entered in incubation
+OVERDUE = "overdue"  # stage filter value: incubating longer than 12 months (rules.incubation_overdue)
 
 
 @dataclass(frozen=True)
 class OrganizationFilter:
     text: str = ""
     kind: str | None = None
-    stage: str | None = None  # a stage code, NOT_INCUBATED, or None for all
+    stage: str | None = None  # a stage code, NOT_INCUBATED, OVERDUE, or None for all
     service_area_id: int | None = None
     township_id: int | None = None
     alliance_member: bool | None = None
@@ -117,6 +120,9 @@ class OrganizationListing(Listing[OrganizationFilter]):
             query = query.where(Organization.kind == flt.kind)
         if flt.stage == NOT_INCUBATED:
             query = query.where(Organization.incubation_stage.is_null())
+        elif flt.stage == OVERDUE:
+            limit = add_months(dt.date.today(), -INCUBATION_LIMIT_MONTHS)
+            query = query.where(Organization.incubation_stage.in_(INCUBATING) & (_incubation_start < limit))
         elif flt.stage:
             query = query.where(Organization.incubation_stage == flt.stage)
         if flt.service_area_id:
@@ -129,10 +135,7 @@ class OrganizationListing(Listing[OrganizationFilter]):
                 )
             )
         if flt.township_id:
-            places = Region.select(Region.id).where(
-                (Region.id == flt.township_id) | (Region.parent == flt.township_id)
-            )
-            query = query.where(Organization.region.in_(places))
+            query = query.where(Organization.region.in_(township_places(flt.township_id)))
         if flt.alliance_member is not None:
             query = query.where(Organization.alliance_member == flt.alliance_member)
         if flt.archived is not None:

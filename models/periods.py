@@ -129,3 +129,23 @@ def parse_period(text: str) -> Period:
         "无法识别报告期“{typed}”，请写成 2025（年）、2025Q3（季度）或 2025-03（月）",
         typed=text.strip(),
     )
+
+
+@dataclass(frozen=True)
+class ReportDue:
+    """A period to report upward and the last day for it."""
+
+    period: Period
+    due_on: dt.date
+
+
+def next_report(today: dt.date, kind: str, due_days: int) -> ReportDue:
+    """The report to send next when the office reports every ``kind`` (year, quarter, month)
+    within ``due_days`` days of the period's end: the period just ended until its last day
+    has passed, then the one running now."""
+    running = Period.containing(kind, today)
+    ended = running.previous()
+    due = ended.end + dt.timedelta(days=due_days)
+    if today <= due:
+        return ReportDue(ended, due)
+    return ReportDue(running, running.end + dt.timedelta(days=due_days))

@@ -12,6 +12,7 @@ from .choices import SEXES, SOCIAL_WORKER_LEVELS
 from .entities import Membership, Person, Region, TeamAssignment
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
+from .lookups import township_places
 from .people import roles_text
 from .validators import mask_id_number, to_halfwidth
 
@@ -79,7 +80,7 @@ class PersonListing(Listing[PersonFilter]):
         if flt.role in ROLE_FIELDS:
             query = query.where(ROLE_FIELDS[flt.role] == True)  # noqa: E712
         if flt.township_id:
-            query = query.where(Person.region == flt.township_id)
+            query = query.where(Person.region.in_(township_places(flt.township_id)))
         # IN (not a correlated EXISTS): SQLite reads the few members off the (organization,
         # person) / team index and then looks the people up, instead of probing for 100k people.
         if flt.organization_id:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from peewee import JOIN, Case
+from peewee import JOIN, Case, fn
 
 from .choices import PROJECT_SOURCES, PROJECT_STATUSES
-from .entities import Organization, Project
+from .entities import Organization, Project, Team
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
+from .lookups import township_places
+from .summary import UNDERTAKEN, project_span_overlaps
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,9 @@ class ProjectFilter:
     source: str | None = None
     year: int | None = None
     status: str | None = None
+    # Undertaken (立项、实施中、结项、终止) and running in that year: the summary's projects of the year.
+    running_in: int | None = None
+    township_id: int | None = None  # of the undertaking organization, else of the team
     archived: bool | None = False  # None: both
 
 
@@ -62,6 +68,14 @@ class ProjectListing(Listing[ProjectFilter]):
             query = query.where(Project.year == flt.year)
         if flt.status:
             query = query.where(Project.status == flt.status)
+        if flt.running_in is not None:
+            year = flt.running_in
+            query = query.where(Project.status.in_(UNDERTAKEN)
+                                & project_span_overlaps(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        if flt.township_id:
+            team_region = Team.select(Team.region).where(Team.id == Project.team)
+            query = query.where(fn.COALESCE(Organization.region, team_region)
+                                .in_(township_places(flt.township_id)))
         if flt.archived is not None:
             query = query.where(Project.archived == flt.archived)
         return query

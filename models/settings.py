@@ -17,6 +17,8 @@ DEFAULTS: dict[str, str] = {
     "report.stats_head": "",  # 统计负责人
     "report.preparer": "",  # 填表人
     "report.phone": "",  # 联系电话
+    "report.cycle": "quarter",  # how often the office reports upward: year | quarter | month
+    "report.due_days": "10",  # the report is due this many days after its period ends
     "certificate.prefix": "",  # 志愿服务记录证明 number prefix (e.g. the office's short name)
     "security.idle_minutes": "15",  # lock the window after this many minutes without input
 }

@@ -17,10 +17,11 @@ from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from models.entities import User
 from models.errors import ValidationFailed
+from models.home import chart_months, monthly_hours
 from models.i18n import msg
 from models.periods import Period
 from models.permissions import can
@@ -30,6 +31,7 @@ from models.summary import MEASURE, Column, Section, SummaryData, compute_summar
 from models.summary_lists import DetailList, detail_lists
 
 from . import pdf
+from .charts import ChartSpec, draw_chart, summary_charts
 from .output import ExportError, Job, atomic_output
 from .recording import record_export
 from .xlsx import SheetWriter, XlsxColumn, discard_workbook, new_workbook, save_workbook
@@ -227,7 +229,24 @@ def _sections_story(sections: list[Section], width: float, height: float) -> lis
     return story
 
 
-def _write_pdf(tmp: Path, data: SummaryData, header: pdf.OfficialHeader, job: Job | None) -> None:
+CHART_FONT_SIZE = 9  # points
+
+
+def _charts_page(data: SummaryData, charts: list[ChartSpec], width: float, height: float) -> list[Flowable]:
+    """The charts two by two on a page of their own, after the table and its notes."""
+    title = pdf.para(f"{data.title}：图表（{data.period.label}）", section_style())
+    cell_width = (width - GUTTER) / 2
+    cell_height = (height - 12 * mm) / 2
+    drawings = [draw_chart(spec, cell_width, cell_height, CHART_FONT_SIZE) for spec in charts]
+    rows = [[drawings[i], "", drawings[i + 1] if i + 1 < len(drawings) else ""]
+            for i in range(0, len(drawings), 2)]
+    grid = Table(rows, colWidths=[cell_width, GUTTER, cell_width])
+    grid.setStyle(SIDE_BY_SIDE)
+    return [PageBreak(), title, grid]
+
+
+def _write_pdf(tmp: Path, data: SummaryData, header: pdf.OfficialHeader, job: Job | None,
+               charts: list[ChartSpec]) -> None:
     pagesize = pdf.page_size(max(len(s.columns) for s in data.sections), wide_from=LANDSCAPE_FROM)
     width = pdf.content_width(pagesize)
     st = pdf.styles()
@@ -236,6 +255,8 @@ def _write_pdf(tmp: Path, data: SummaryData, header: pdf.OfficialHeader, job: Jo
     story += pdf.official_footer(header, width)
     notes = [pdf.para("说明：", st.small), *(pdf.para(line, st.small) for line in notes_text(data))]
     story += [Spacer(1, 4 * mm), KeepTogether(notes)]
+    if charts:
+        story += _charts_page(data, charts, width, pdf.content_height(pagesize))
 
     def on_page(canvas, doc) -> None:
         _step(job, doc.page, doc.page + 1)
@@ -248,15 +269,19 @@ def _write_pdf(tmp: Path, data: SummaryData, header: pdf.OfficialHeader, job: Jo
 
 def export_summary(path: Path, period: Period, township_id: int | None, fmt: str,
                    job: Job | None = None, user: User | None = None,
-                   today: dt.date | None = None) -> Path:
+                   today: dt.date | None = None, charts: bool = False) -> Path:
     """Write the summary of ``period`` for one township (or the county: ``None``) to ``path``.
 
     ``xlsx``: the summary sheet and one sheet per list behind it; ``pdf``: the summary with
-    the official header, footer and seal space. All or nothing: a failed or cancelled
-    export leaves no file (and an earlier file at ``path`` untouched).
+    the official header, footer and seal space, and with ``charts`` a page of the home page's
+    charts for the period (volunteer hours: the twelve months up to the day stock is taken).
+    All or nothing: a failed or cancelled export leaves no file (and an earlier file at
+    ``path`` untouched).
     """
     if fmt not in FORMATS:
         raise ExportError(msg("不支持的格式“{fmt}”：统计报表可导出为 xlsx 或 pdf。", fmt=fmt))
+    if charts and fmt != "pdf":
+        raise ExportError(msg("图表只能附在 PDF 格式的统计报表后，请选择 PDF 格式。"))
     path = Path(path)
     day = today or dt.date.today()
     _step(job, 0, 1)
@@ -264,6 +289,8 @@ def export_summary(path: Path, period: Period, township_id: int | None, fmt: str
         data = compute_summary(period, township_id, day)
         full_ids = full_ids_allowed(can(user, "full_ids"))  # the role and the settings allow it
         lists = detail_lists(period, township_id, day, full_ids) if fmt == "xlsx" else []
+        months = chart_months(Period.containing("month", data.as_of)) if charts else []
+        chart_specs = summary_charts(data, monthly_hours(months, township_id)) if charts else []
     except ValidationFailed as e:
         raise ExportError(next(iter(e.errors.values()))) from e
     header = official_header(data, day)
@@ -271,8 +298,9 @@ def export_summary(path: Path, period: Period, township_id: int | None, fmt: str
         if fmt == "xlsx":
             _write_xlsx(tmp, data, header, lists, job)
         else:
-            _write_pdf(tmp, data, header, job)
+            _write_pdf(tmp, data, header, job, chart_specs)
         _step(job, 1, 1)
         record_export(user, None, entity="report",
-                      summary=f"导出统计报表：{data.area_name}，{period.label}，{fmt}，{path.name}")
+                      summary=f"导出统计报表：{data.area_name}，{period.label}，{fmt}"
+                              f"{'（附图表）' if charts else ''}，{path.name}")
     return path

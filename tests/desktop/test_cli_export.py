@@ -59,6 +59,16 @@ def test_summary_for_a_year_as_excel_and_a_quarter_of_one_township_as_pdf(export
     assert "2026年第3季度" in text and "第 1 页 共" in text
 
 
+def test_summary_with_charts_adds_a_page_of_them_and_only_to_a_pdf(export, tmp_path):
+    code, _out, err = export("summary", "--period", "2026", "--charts", "-o", tmp_path / "县.pdf")
+    assert code == 0, err
+    pages = [page.extract_text() for page in PdfReader(tmp_path / "县.pdf").pages]
+    assert "社会组织孵化进程" in pages[-1] and "项目立项金额（按来源）" in pages[-1]
+    assert not any("社会组织孵化进程" in page for page in pages[:-1])
+    code, _out, err = export("summary", "--period", "2026", "--charts", "-o", tmp_path / "县.xlsx")
+    assert code == 2 and "PDF" in err and not (tmp_path / "县.xlsx").exists()
+
+
 def test_roster_of_an_organization_in_stroke_order_and_of_all_volunteers(export, demo_db, tmp_path):
     ctx = build_context(demo_db)
     name = Organization.select(Organization.name).where(Organization.archived == False).first().name  # noqa: E712
