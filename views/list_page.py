@@ -12,7 +12,6 @@ from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,6 +35,7 @@ from .form import FormDialog
 from .i18n import tr_msg
 from .table_model import ListingModel
 from .tasks import ask_save_path, file_stem, offer_to_open, run_task
+from .widgets import ChoiceCombo
 
 SEARCH_DELAY_MS = 300
 MAX_RESELECTED = 200  # selected rows found again after a reload caused by another clerk
@@ -72,6 +72,8 @@ class ListPage(QWidget):
         self.filter_bar = QHBoxLayout()
         self.filter_bar.addWidget(self.search)
         self.action_bar = QHBoxLayout()
+        self.filter_widgets: dict[str, ChoiceCombo] = {}  # the filter's field → its widget
+        self._showing_filter = False
         self.setup_filters()
 
         self.model = ListingModel(listing, self.current_filter(), parent=self)
@@ -216,12 +218,15 @@ class ListPage(QWidget):
         if self.delete_button is not None:
             self.delete_button.setEnabled(self.selected_id() is not None)
 
-    def add_filter(self, label: str, widget: QComboBox) -> QComboBox:
+    def add_filter(self, label: str, widget: ChoiceCombo, field: str = "") -> ChoiceCombo:
+        """A filter widget; ``field`` names the filter's field it sets (for ``show_filter``)."""
         caption = QLabel(label, self)
         caption.setBuddy(widget)
         self.filter_bar.addWidget(caption)
         self.filter_bar.addWidget(widget)
         widget.currentIndexChanged.connect(self.apply_filter)
+        if field:
+            self.filter_widgets[field] = widget
         return widget
 
     def add_action(self, text: str, slot, hint: str = "", changes: bool = False) -> QPushButton:
@@ -291,7 +296,22 @@ class ListPage(QWidget):
 
     def apply_filter(self) -> None:
         self._debounce.stop()
-        self.model.set_filter(self.current_filter())
+        if not self._showing_filter:
+            self.model.set_filter(self.current_filter())
+
+    def show_filter(self, flt: Any) -> bool:
+        """List what ``flt`` (the page's filter) selects, with the search box and the filter
+        widgets set to it as a user would set them, in one query. False when a widget has no
+        such choice (one added since the page was built): the rest is shown."""
+        self._showing_filter = True
+        try:
+            self.search.setText(flt.text)
+            for field, widget in self.filter_widgets.items():
+                widget.setValue(getattr(flt, field))
+        finally:
+            self._showing_filter = False
+        self.apply_filter()
+        return self.current_filter() == flt
 
     def selected_ids(self) -> list[int]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})

@@ -30,6 +30,7 @@ from .lock_watch import LockWatch
 from .login import ChangePasswordDialog
 from .pages.activities import ActivitiesPage
 from .pages.audit import AuditPage
+from .pages.home import Destination, HomePage
 from .pages.import_page import ImportPage
 from .pages.organizations import OrganizationsPage
 from .pages.people import PeoplePage
@@ -63,9 +64,11 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget(self)
         # Pages are built when first shown: start-up queries only the first one.
         self._factories: list[Callable[[], ListPage]] = []
+        self._page_classes: list[type[QWidget]] = []
         self._built: dict[int, ListPage] = {}
         self._stale_pages: set[int] = set()  # to reload when next shown: changed by another clerk
         for title, page_class in (
+            (self.tr("工作台"), HomePage),
             (self.tr("社会组织"), OrganizationsPage),
             (self.tr("人员"), PeoplePage),
             (self.tr("三工联动团队"), TeamsPage),
@@ -83,6 +86,7 @@ class MainWindow(QMainWindow):
         ):
             if can(ctx.user, PAGE_PERMISSIONS.get(page_class, "view")):  # a role sees what it may use
                 self.add_page(title, lambda cls=page_class: cls(ctx, self))
+                self._page_classes.append(page_class)
         self.nav.currentRowChanged.connect(self.show_page)
         self.nav.setCurrentRow(0)
 
@@ -120,7 +124,23 @@ class MainWindow(QMainWindow):
             self.pages.removeWidget(placeholder)
             placeholder.deleteLater()
             self._built[index] = page
+            if isinstance(page, HomePage):
+                page.navigate.connect(self.go_to)
         return self._built[index]
+
+    def open_page(self, page_class: type[QWidget]) -> QWidget | None:
+        """Show the page of ``page_class``; None when the operator's role has no such page."""
+        if page_class not in self._page_classes:
+            return None
+        index = self._page_classes.index(page_class)
+        self.nav.setCurrentRow(index)
+        return self.page(index)
+
+    def go_to(self, destination: Destination) -> None:
+        """Where a figure or reminder of the home page leads."""
+        page = self.open_page(destination.page)
+        if page is not None and destination.then is not None:
+            destination.then(page)
 
     def show_page(self, index: int) -> None:
         if index >= 0:
@@ -134,7 +154,7 @@ class MainWindow(QMainWindow):
         """Another clerk changed data: the page in view reloads now, the others when shown."""
         current = self.pages.currentIndex()
         for index, page in self._built.items():
-            if not isinstance(page, ListPage):
+            if not isinstance(page, ListPage | HomePage):
                 continue
             if index == current:
                 page.changed_elsewhere()
@@ -212,10 +232,13 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.change_watch.stop()  # a closed window no longer looks for other clerks' changes
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/state", self.saveState())
         for page in self._built.values():
             if isinstance(page, ListPage):
                 page.save_header()
+            elif isinstance(page, HomePage):
+                page.stop_reading()
         self.settings.sync()
         super().closeEvent(event)

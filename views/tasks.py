@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -66,6 +67,7 @@ class _Worker(QRunnable):
         self.job = job
         self.signals = signals
         self.uses_database = uses_database
+        self.ended = threading.Event()  # set once the thread is done with the database
 
     def run(self) -> None:
         try:
@@ -77,6 +79,8 @@ class _Worker(QRunnable):
             self._emit(self.signals.failed, error)
         else:
             self._emit(self.signals.done, result)
+        finally:
+            self.ended.set()
 
     def _emit(self, signal, *args: Any) -> None:
         try:
@@ -170,21 +174,7 @@ class Task(QObject):
         self._close_dialog("failed")
         self.error = error
         try:
-            if isinstance(error, (ExportError, UserError)):  # UserError: another clerk's job runs
-                log.info("%s: %s", self.title, error.message)
-                QMessageBox.warning(self.parent_widget, self.title, tr_msg(error.message))
-            elif isinstance(error, ValidationFailed):  # e.g. the operator's role may not do it
-                log.info("%s refused: %s", self.title, error.errors)
-                QMessageBox.warning(self.parent_widget, self.title,
-                                    "\n".join(tr_msg(m) for m in error.errors.values()))
-            elif (message := database_error_message(error, bound_database_path() or "")) is not None:
-                # another program holds the database, a full disk, a read-only file: the user's to fix
-                log.warning("%s: %s", self.title, error, exc_info=error)
-                QMessageBox.warning(self.parent_widget, self.title, tr_msg(message))
-            else:
-                detail = "".join(traceback.format_exception(error))
-                log.error("%s failed in a worker thread\n%s", self.title, detail)
-                show_internal_error(detail)
+            report_failure(self.parent_widget, self.title, error)
         finally:
             self._finish()
 
@@ -195,6 +185,64 @@ class Task(QObject):
     def _finish(self) -> None:
         self.finished.emit()
         self.deleteLater()
+
+
+def report_failure(parent: QWidget, title: str, error: BaseException) -> None:
+    """Say why work done in a worker thread failed: the user's problems in a message box,
+    programming errors in the log and the internal-error dialog."""
+    if isinstance(error, (ExportError, UserError)):  # UserError: another clerk's job runs
+        log.info("%s: %s", title, error.message)
+        QMessageBox.warning(parent, title, tr_msg(error.message))
+    elif isinstance(error, ValidationFailed):  # e.g. the operator's role may not do it
+        log.info("%s refused: %s", title, error.errors)
+        QMessageBox.warning(parent, title, "\n".join(tr_msg(m) for m in error.errors.values()))
+    elif (message := database_error_message(error, bound_database_path() or "")) is not None:
+        # another program holds the database, a full disk, a read-only file: the user's to fix
+        log.warning("%s: %s", title, error, exc_info=error)
+        QMessageBox.warning(parent, title, tr_msg(message))
+    else:
+        detail = "".join(traceback.format_exception(error))
+        log.error("%s failed in a worker thread\n%s", title, detail)
+        show_internal_error(detail)
+
+
+class BackgroundLoad(QObject):
+    """Quick reading off the GUI thread with no dialog (a page filling itself): ``on_done(result)``
+    runs in the GUI thread; a failure is reported as a Task's is, then ``on_failed()`` runs."""
+
+    def __init__(self, parent: QWidget, title: str, function: Callable[[], Any],
+                 on_done: Callable[[Any], None], on_failed: Callable[[], None]):
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.title = title
+        self.on_done = on_done
+        self.on_failed = on_failed
+        self.signals = _Signals()
+        queued = Qt.ConnectionType.QueuedConnection
+        self.signals.done.connect(self._done, queued)
+        self.signals.failed.connect(self._failed, queued)
+        self.worker = _Worker(lambda _job: function(), Job(), self.signals)
+
+    def start(self) -> BackgroundLoad:
+        QThreadPool.globalInstance().start(self.worker)
+        return self
+
+    def wait(self, seconds: float) -> bool:
+        """Wait until the reading is over (before its window closes and its database with it)."""
+        return self.worker.ended.wait(seconds)
+
+    def _done(self, result: Any) -> None:
+        try:
+            self.on_done(result)
+        finally:
+            self.deleteLater()
+
+    def _failed(self, error: BaseException) -> None:
+        try:
+            report_failure(self.parent_widget, self.title, error)
+            self.on_failed()
+        finally:
+            self.deleteLater()
 
 
 def run_task(parent: QWidget, title: str, label: str, function: Callable[[Job], Any],
@@ -221,7 +269,8 @@ def ask_save_path(parent: QWidget, settings: QSettings, title: str, name: str, s
     folder = settings.value(FOLDER_KEY) or QStandardPaths.writableLocation(
         QStandardPaths.StandardLocation.DocumentsLocation
     )
-    filters = {".xlsx": _tr("Excel 工作簿 (*.xlsx)"), ".pdf": _tr("PDF 文件 (*.pdf)")}
+    filters = {".xlsx": _tr("Excel 工作簿 (*.xlsx)"), ".pdf": _tr("PDF 文件 (*.pdf)"),
+               ".png": _tr("PNG 图片 (*.png)")}
     path = ask_save_file(parent, title, Path(folder) / f"{name}{suffix}", filters.get(suffix, ""), suffix)
     if path is None:
         return None

@@ -22,6 +22,7 @@ from models.validators import id_check_char
 from views import backup_actions, tasks
 from views.main_window import MainWindow
 from views.pages.audit import AuditEntryDialog, AuditPage, refill
+from views.pages.organizations import OrganizationsPage
 
 from .conftest import column_values, save, show_page
 
@@ -201,7 +202,7 @@ def test_restore_from_the_file_menu_asks_then_reloads_the_window(qtbot, ctx, org
     copy = backup_to(ctx.db, tmp_path / "周一.db")
     audit.create(Organization, ctx.user, name="周二新建的组织", kind="grassroots")
     window = make_window(qtbot, ctx)
-    assert window.current_page().model.total == 5
+    assert window.open_page(OrganizationsPage).model.total == 5
     file_dialogs.answer(copy)
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: asked.append(args[2])
@@ -239,7 +240,6 @@ def test_a_database_held_by_another_program_keeps_the_form_and_its_input(qtbot, 
     import sys
 
     from desktop import app
-    from views.pages.organizations import OrganizationsPage
 
     warned = []
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)

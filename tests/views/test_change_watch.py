@@ -13,6 +13,8 @@ from models.entities import Person
 from models.people import PersonData, save_person
 from views import change_watch
 from views.main_window import MainWindow
+from views.pages.organizations import OrganizationsPage
+from views.pages.people import PeoplePage
 
 from .conftest import column_values
 
@@ -40,8 +42,7 @@ def another_clerk(work) -> None:
 
 
 def people_page(window):
-    window.nav.setCurrentRow(1)
-    return window.current_page()
+    return window.open_page(PeoplePage)
 
 
 def test_a_list_reloads_when_another_clerk_changes_data_keeping_the_selection(qtbot, ctx):
@@ -75,11 +76,11 @@ def test_pages_not_in_view_reload_when_shown(qtbot, ctx):
     window = make_window(qtbot, ctx)
     page = people_page(window)
     assert column_values(page) == ["王秀英"]
-    window.nav.setCurrentRow(0)  # the organizations page in view
+    window.open_page(OrganizationsPage)  # another page in view
     another_clerk(lambda: save_person(PersonData(name="李娜"), ctx.user))
     window.change_watch.check()
     assert column_values(page) == ["王秀英"]  # not reloaded while hidden
-    window.nav.setCurrentRow(1)
+    window.open_page(PeoplePage)
     assert sorted(column_values(page)) == sorted(["王秀英", "李娜"])
 
 

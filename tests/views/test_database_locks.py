@@ -22,6 +22,7 @@ from desktop.context import build_context
 from desktop.lock_check import locks_lost
 from views.lock_watch import LockWatch
 from views.main_window import MainWindow
+from views.pages.organizations import OrganizationsPage
 
 from .window_driver import cancel_once_listed
 
@@ -37,7 +38,7 @@ def test_listing_the_database_folder_in_every_file_dialog_keeps_the_locks(qtbot,
     window.show()
     for key in ("export/folder", "import/folder", "backup/folder"):
         window.settings.setValue(key, str(ctx.db_path.parent))
-    window.current_page().model.total  # noqa: B018 - the list has read the database
+    window.open_page(OrganizationsPage).model.total  # noqa: B018 - the list has read the database
     assert locks_lost(ctx.db_path) is False
     timer = cancel_once_listed()
     window.current_page().export_excel()
@@ -53,6 +54,7 @@ def test_listing_the_database_folder_in_every_file_dialog_keeps_the_locks(qtbot,
 def test_locks_lost_anyway_are_taken_again(qtbot, ctx, orgs):
     window = MainWindow(ctx)
     qtbot.addWidget(window)
+    qtbot.waitUntil(window.is_filled)  # the home page's reading thread is done with its connection
     assert locks_lost(ctx.db_path) is False
     with open(ctx.db_path, "rb") as f:  # what the old file dialog did
         f.read(16)
@@ -66,7 +68,10 @@ def test_a_worker_connection_keeps_the_lock_lost_and_the_user_is_told(qtbot, ctx
 
     told = []
     monkeypatch.setattr(QMessageBox, "critical", lambda *args: told.append(args[2]))
-    watch = LockWatch(ctx, MainWindow(ctx))
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(window.is_filled)
+    watch = LockWatch(ctx, window)
     other = build_context(ctx.db_path)  # a second connection of this process, as a worker's
     try:
         ctx.db.execute_sql("SELECT 1 FROM organization").fetchall()

@@ -12,6 +12,7 @@ from models.settings import set_setting
 from views.idle_lock import IdleLock, idle_minutes
 from views.login import LAST_USER_KEY, ChangePasswordDialog, FirstAdminDialog, LoginDialog
 from views.main_window import MainWindow
+from views.pages.people import PeoplePage
 from views.session import Session
 
 from .conftest import save, type_text
@@ -106,8 +107,7 @@ def test_the_idle_lock_covers_the_window_and_keeps_a_half_filled_form(qtbot, ctx
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    window.nav.setCurrentRow(1)  # 人员
-    page = window.current_page()
+    page = window.open_page(PeoplePage)
     page.create_new()
     form = page.active_dialog
     qtbot.waitExposed(form)
@@ -186,8 +186,7 @@ def test_someone_else_can_log_in_from_the_lock_screen(qtbot, ctx, monkeypatch):
     assert session.start()
     first = session.window
     qtbot.addWidget(first)
-    first.nav.setCurrentRow(1)
-    first.current_page().create_new()
+    first.open_page(PeoplePage).create_new()
     form = first.current_page().active_dialog
     closed = []
     form.finished.connect(closed.append)

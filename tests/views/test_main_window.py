@@ -1,6 +1,7 @@
 """The main window: navigation builds each page when first shown, layout is remembered."""
 
 from views.main_window import MainWindow
+from views.pages.home import HomePage
 from views.pages.organizations import OrganizationsPage
 from views.pages.people import PeoplePage
 
@@ -16,12 +17,14 @@ def make_window(qtbot, ctx):
 def test_navigation_lists_the_areas_and_builds_pages_on_demand(qtbot, ctx, orgs):
     window = make_window(qtbot, ctx)
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles == ["社会组织", "人员", "三工联动团队", "活动阵地", "项目", "活动", "培训", "报表",
-                      "行政区划", "服务领域", "导入", "操作记录", "设置", "操作员"]
-    assert isinstance(window.current_page(), OrganizationsPage) and window.is_filled()
+    assert titles == ["工作台", "社会组织", "人员", "三工联动团队", "活动阵地", "项目", "活动", "培训",
+                      "报表", "行政区划", "服务领域", "导入", "操作记录", "设置", "操作员"]
+    assert isinstance(window.current_page(), HomePage)  # the window opens on the home page
+    qtbot.waitUntil(window.is_filled)
     assert len(window._built) == 1  # only the page on screen has queried the database
     window.nav.setCurrentRow(1)
-    assert isinstance(window.pages.currentWidget(), PeoplePage)
+    assert isinstance(window.pages.currentWidget(), OrganizationsPage)
+    assert window.open_page(PeoplePage) is window.current_page() and window.nav.currentRow() == 2
     for row in range(window.nav.count()):
         window.nav.setCurrentRow(row)
         assert window.pages.currentWidget() is window.current_page()
@@ -31,11 +34,11 @@ def test_navigation_lists_the_areas_and_builds_pages_on_demand(qtbot, ctx, orgs)
 def test_geometry_and_column_widths_survive_a_restart(qtbot, ctx, orgs):
     window = make_window(qtbot, ctx)
     window.resize(window.width(), 707)
-    window.current_page().table.horizontalHeader().resizeSection(0, 271)
+    window.open_page(OrganizationsPage).table.horizontalHeader().resizeSection(0, 271)
     expected = window.size()
     assert expected.height() == 707
     window.close()
     again = make_window(qtbot, ctx)
     # Qt fits a restored width to the screen (800 px wide offscreen), so compare the height
     assert again.size().height() == expected.height()
-    assert again.current_page().table.horizontalHeader().sectionSize(0) == 271
+    assert again.open_page(OrganizationsPage).table.horizontalHeader().sectionSize(0) == 271

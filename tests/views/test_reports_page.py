@@ -198,3 +198,18 @@ def test_new_organizations_appear_when_the_page_is_shown_again(qtbot, page, ctx)
     audit.create(Organization, ctx.user, name="新成立的妇女微家", kind="grassroots")
     page.show()
     assert page.target.count() == before + 1
+
+
+def test_summary_with_its_charts_page_as_pdf(qtbot, page, tmp_path, file_dialogs):
+    page.report.setValue("summary")
+    page.period.kind.setValue("year")
+    assert page.charts.isVisible() and not page.charts.isEnabled()  # Excel first: no charts there
+    page.format.setValue("pdf")
+    assert page.charts.isEnabled()
+    page.charts.setChecked(True)
+    save_as(file_dialogs, tmp_path / "with_charts.pdf")
+    click_and_wait(qtbot, page, page.export_button)
+    last = PdfReader(tmp_path / "with_charts.pdf").pages[-1].extract_text()
+    assert "图表" in last and "社会组织孵化进程" in last and "志愿服务时长（小时，按月）" in last
+    page.report.setValue("roster")
+    assert not page.charts.isVisible()

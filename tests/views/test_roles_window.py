@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from models import auth
 from models.entities import Organization, Setting
 from views.main_window import MainWindow
+from views.pages.organizations import OrganizationsPage
 from views.pages.settings import SettingsPage
 
 from .conftest import type_text
@@ -42,7 +43,7 @@ def test_a_viewer_can_read_but_not_save_import_export_or_restore(qtbot, ctx, ope
     assert not window.restore_action.isEnabled() and not window.backup_action.isEnabled()
     assert window.switch_user_action.isEnabled()
 
-    page = window.current_page()  # 社会组织
+    page = window.open_page(OrganizationsPage)
     assert page.read_only
     assert page.new_button.isHidden() and page.archive_button.isHidden() and page.stage_button.isHidden()
     assert page.export_button.isHidden() and not page.open_button.isHidden()
@@ -71,7 +72,7 @@ def test_a_clerk_edits_but_has_no_settings_or_users(qtbot, ctx, operators, orgs)
     window = window_as(qtbot, ctx, operators["clerk"])
     assert "导入" in titles(window) and not {"设置", "操作员"} & set(titles(window))
     assert not window.restore_action.isEnabled() and window.backup_action.isEnabled()
-    page = window.current_page()
+    page = window.open_page(OrganizationsPage)
     assert not page.read_only and not page.new_button.isHidden() and not page.export_button.isHidden()
     page.create_new()
     form = page.active_dialog

@@ -1,10 +1,14 @@
 """The Settings page, as the office clerk fills it in."""
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from models.entities import AuditEntry, Setting
+from models.periods import Period
+from models.reminders import report_due
 from models.settings import get_setting
 from views.pages.settings import SettingsPage
 
@@ -92,3 +96,16 @@ def test_a_clerk_sees_the_settings_but_cannot_change_them(qtbot, ctx):
     edit(widget, "office.name").setText("西湖镇妇联")
     assert not widget.save()  # even if triggered, the models refuse
     assert get_setting("office.name") == "" and "不能" in widget.status.text()
+
+
+def test_the_reporting_schedule_sets_the_home_page_reminder(qtbot, page, ctx):
+    assert page.report_cycle.value() == "quarter" and page.report_due_days.value() == 10  # the defaults
+    page.report_cycle.setValue("month")
+    page.report_due_days.setValue(5)
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert (get_setting("report.cycle"), get_setting("report.due_days")) == ("month", "5")
+    due = report_due(dt.date(2026, 7, 3))
+    assert (due.period, due.due_on) == (Period.for_month(2026, 6), dt.date(2026, 7, 5))
+    again = SettingsPage(ctx)
+    qtbot.addWidget(again)
+    assert again.report_cycle.value() == "month" and again.report_due_days.value() == 5

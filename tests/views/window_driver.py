@@ -22,6 +22,7 @@ from desktop.app import create_application
 from desktop.context import build_context
 from models.organizations import OrganizationData, save_organization
 from views.main_window import MainWindow
+from views.pages.organizations import OrganizationsPage
 
 LISTING_SECONDS = 1.5
 
@@ -56,7 +57,7 @@ def main() -> int:
         window.settings.setValue(key, str(db_path.parent))
     window.show()
     closer = cancel_once_listed()
-    window.current_page().export_excel()
+    window.open_page(OrganizationsPage).export_excel()
     window.show_page(next(i for i in range(window.nav.count()) if window.nav.item(i).text() == "导入"))
     window.current_page().choose_file()
     window.backup_action.trigger()

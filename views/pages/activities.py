@@ -7,9 +7,9 @@ import datetime as dt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QSpinBox, QWidget
 
 from desktop.context import AppContext
-from models import pickers
+from models import lookups, pickers
 from models.activities import ActivityData, activity_years, project_holders, save_activity
-from models.activity_listing import ActivityFilter, ActivityListing
+from models.activity_listing import AT_VENUE, ActivityFilter, ActivityListing
 from models.entities import Activity
 
 from ..archiving import ArchivingListPage
@@ -104,15 +104,20 @@ class ActivitiesPage(ArchivingListPage):
     def setup_filters(self) -> None:
         all_ = self.tr("全部")
         self.year_filter = self.add_filter(
-            self.tr("年度"), ChoiceCombo(((y, str(y)) for y in activity_years()), blank=all_)
+            self.tr("年度"), ChoiceCombo(((y, str(y)) for y in activity_years()), blank=all_), "year"
         )
         self.month_filter = self.add_filter(
             self.tr("月份"),
             ChoiceCombo(((m, self.tr("{m} 月").format(m=m)) for m in range(1, 13)), blank=self.tr("全年")),
+            "month",
         )
+        places = ChoiceCombo(lookups.townships(), blank=all_)
+        places.insertItem(1, self.tr("活动阵地"), AT_VENUE)
+        self.place_filter = self.add_filter(self.tr("举办地"), places, "place")
+        self.place_filter.setToolTip(self.tr("在登记的活动阵地举办的活动；选镇（街道）为在该镇（街道）的阵地举办的"))
         self.archived_filter = self.add_filter(
             self.tr("归档"),
-            ChoiceCombo(((False, self.tr("在册")), (True, self.tr("已归档")), (None, all_))),
+            ChoiceCombo(((False, self.tr("在册")), (True, self.tr("已归档")), (None, all_))), "archived",
         )
         self.year_filter.currentIndexChanged.connect(self._sync_month)
         self._sync_month()
@@ -132,7 +137,7 @@ class ActivitiesPage(ArchivingListPage):
         return ActivityFilter(
             text=self.search.text(), year=year,
             month=self.month_filter.value() if year is not None else None,
-            archived=self.archived_filter.value(),
+            place=self.place_filter.value(), archived=self.archived_filter.value(),
         )
 
     def update_actions(self) -> None:

@@ -8,7 +8,7 @@ from desktop.context import AppContext
 from models import lookups
 from models.choices import INCUBATION_STAGES, ORG_KINDS
 from models.entities import Organization
-from models.organization_listing import NOT_INCUBATED, OrganizationFilter, OrganizationListing
+from models.organization_listing import NOT_INCUBATED, OVERDUE, OrganizationFilter, OrganizationListing
 
 from ..archiving import ArchivingListPage
 from ..widgets import ChoiceCombo
@@ -29,22 +29,25 @@ class OrganizationsPage(ArchivingListPage):
 
     def setup_filters(self) -> None:
         all_ = self.tr("全部")
-        self.kind_filter = self.add_filter(self.tr("类型"), ChoiceCombo.of(ORG_KINDS, blank=all_))
+        self.kind_filter = self.add_filter(self.tr("类型"), ChoiceCombo.of(ORG_KINDS, blank=all_), "kind")
         stages = ChoiceCombo.of(INCUBATION_STAGES, blank=all_)
         stages.insertItem(1, self.tr("未入孵"), NOT_INCUBATED)
-        self.stage_filter = self.add_filter(self.tr("阶段"), stages)
+        stages.addItem(self.tr("在孵超过12个月"), OVERDUE)
+        self.stage_filter = self.add_filter(self.tr("阶段"), stages, "stage")
         self.area_filter = self.add_filter(
-            self.tr("服务领域"), ChoiceCombo(lookups.service_areas(active_only=False), blank=all_)
+            self.tr("服务领域"), ChoiceCombo(lookups.service_areas(active_only=False), blank=all_),
+            "service_area_id",
         )
         self.township_filter = self.add_filter(
-            self.tr("镇（街道）"), ChoiceCombo(lookups.townships(), blank=all_)
+            self.tr("镇（街道）"), ChoiceCombo(lookups.townships(), blank=all_), "township_id"
         )
         self.alliance_filter = self.add_filter(
-            self.tr("联盟成员"), ChoiceCombo(((True, self.tr("是")), (False, self.tr("否"))), blank=all_)
+            self.tr("联盟成员"), ChoiceCombo(((True, self.tr("是")), (False, self.tr("否"))), blank=all_),
+            "alliance_member",
         )
         self.archived_filter = self.add_filter(
             self.tr("状态"),
-            ChoiceCombo(((False, self.tr("在册")), (True, self.tr("已归档")), (None, all_))),
+            ChoiceCombo(((False, self.tr("在册")), (True, self.tr("已归档")), (None, all_))), "archived",
         )
 
     def setup_actions(self) -> None:

@@ -29,19 +29,19 @@ class PeoplePage(ArchivingListPage):
 
     def setup_filters(self) -> None:
         all_ = self.tr("全部")
-        self.role_filter = self.add_filter(self.tr("身份"), ChoiceCombo.of(PERSON_ROLES, blank=all_))
+        self.role_filter = self.add_filter(self.tr("身份"), ChoiceCombo.of(PERSON_ROLES, blank=all_), "role")
         self.township_filter = self.add_filter(
-            self.tr("镇（街道）"), ChoiceCombo(lookups.townships(), blank=all_)
+            self.tr("镇（街道）"), ChoiceCombo(lookups.townships(), blank=all_), "township_id"
         )
         self.organization_filter = self.add_filter(
-            self.tr("组织"), ChoiceCombo(people.organizations_with_members(), blank=all_)
+            self.tr("组织"), ChoiceCombo(people.organizations_with_members(), blank=all_), "organization_id"
         )
         self.team_filter = self.add_filter(
-            self.tr("团队"), ChoiceCombo(people.teams_with_members(), blank=all_)
+            self.tr("团队"), ChoiceCombo(people.teams_with_members(), blank=all_), "team_id"
         )
         self.archived_filter = self.add_filter(
             self.tr("状态"),
-            ChoiceCombo(((False, self.tr("在册")), (True, self.tr("已归档")), (None, all_))),
+            ChoiceCombo(((False, self.tr("在册")), (True, self.tr("已归档")), (None, all_))), "archived",
         )
 
     def current_filter(self) -> PersonFilter:

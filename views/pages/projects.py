@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QSpinBox, QWidget
 
 from desktop.context import AppContext
-from models import pickers
+from models import lookups, pickers
 from models.choices import PROJECT_SOURCES, PROJECT_STATUSES
 from models.entities import Project
 from models.project_listing import ProjectFilter, ProjectListing
@@ -134,20 +134,32 @@ class ProjectsPage(ArchivingListPage):
 
     def setup_filters(self) -> None:
         all_ = self.tr("全部")
-        self.source_filter = self.add_filter(self.tr("来源"), ChoiceCombo.of(PROJECT_SOURCES, blank=all_))
+        self.source_filter = self.add_filter(self.tr("来源"), ChoiceCombo.of(PROJECT_SOURCES, blank=all_),
+                                             "source")
+        years = project_years()
         self.year_filter = self.add_filter(
-            self.tr("年度"), ChoiceCombo(((y, str(y)) for y in project_years()), blank=all_)
+            self.tr("年度"), ChoiceCombo(((y, str(y)) for y in years), blank=all_), "year"
         )
-        self.status_filter = self.add_filter(self.tr("状态"), ChoiceCombo.of(PROJECT_STATUSES, blank=all_))
+        self.status_filter = self.add_filter(self.tr("状态"), ChoiceCombo.of(PROJECT_STATUSES, blank=all_),
+                                             "status")
+        self.running_filter = self.add_filter(
+            self.tr("实施年度"), ChoiceCombo(((y, str(y)) for y in years), blank=all_), "running_in"
+        )
+        self.running_filter.setToolTip(self.tr(
+            "该年内在实施的项目：已立项（立项、实施中、结项或终止）且实施期与该年有重叠，与统计报表的口径相同"))
+        self.township_filter = self.add_filter(
+            self.tr("镇（街道）"), ChoiceCombo(lookups.townships(), blank=all_), "township_id"
+        )
         self.archived_filter = self.add_filter(
             self.tr("归档"),
-            ChoiceCombo(((False, self.tr("在册")), (True, self.tr("已归档")), (None, all_))),
+            ChoiceCombo(((False, self.tr("在册")), (True, self.tr("已归档")), (None, all_))), "archived",
         )
 
     def current_filter(self) -> ProjectFilter:
         return ProjectFilter(
             text=self.search.text(), source=self.source_filter.value(),
             year=self.year_filter.value(), status=self.status_filter.value(),
+            running_in=self.running_filter.value(), township_id=self.township_filter.value(),
             archived=self.archived_filter.value(),
         )
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -88,6 +89,14 @@ class PeriodPicker(QWidget):
             self.year.setValue(last.year)
             (self.quarter if kind == "quarter" else self.month).setValue(last.number)
 
+    def set_period(self, period: Period) -> None:
+        self.kind.setValue(period.kind)
+        self.year.setValue(period.year)
+        if period.kind == "quarter":
+            self.quarter.setValue(period.number)
+        elif period.kind == "month":
+            self.month.setValue(period.number)
+
     def period(self) -> Period:
         year = self.year.value()
         if self.kind.value() == "quarter":
@@ -130,6 +139,9 @@ class ReportsPage(QWidget):
         self.person_shown.setObjectName("person_shown")
         self.format = ChoiceCombo((("xlsx", self.tr("Excel 工作簿（.xlsx）")), ("pdf", self.tr("PDF"))), self)
         self.format.setObjectName("format")
+        self.charts = QCheckBox(
+            self.tr("附图表页：孵化进程、项目金额、近12个月志愿服务时长、服务领域（仅 PDF）"), self)
+        self.charts.setObjectName("charts")
 
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -142,6 +154,7 @@ class ReportsPage(QWidget):
         self.form.addRow(self.tr("查找志愿者"), self.person)
         self.form.addRow(self.tr("志愿者"), self.person_shown)
         self.form.addRow(self.tr("格式"), self.format)
+        self.form.addRow(self.tr("图表"), self.charts)
 
         self.error = QLabel(self)
         self.error.setObjectName("error")
@@ -168,6 +181,7 @@ class ReportsPage(QWidget):
         self.report.currentIndexChanged.connect(self.update_fields)
         self.roster_kind.currentIndexChanged.connect(self.reload_targets)
         self.roster_kind.currentIndexChanged.connect(self.update_fields)
+        self.format.currentIndexChanged.connect(self.update_fields)
         self.reload_choices()
         self.update_fields()
 
@@ -216,6 +230,7 @@ class ReportsPage(QWidget):
             self.order: roster,
             self.person: report == "certificate",
             self.person_shown: report == "certificate",
+            self.charts: report == "summary",
         }
         for widget, shown in visible.items():
             self.form.setRowVisible(widget, shown)
@@ -223,9 +238,16 @@ class ReportsPage(QWidget):
         if certificate:
             self.format.setValue("pdf")
         self.format.setEnabled(not certificate)  # a certificate is a signed PDF
+        self.charts.setEnabled(self.format.value() == "pdf")
         # Previewing a certificate would take a number from the register: print its PDF instead.
         self.preview_button.setEnabled(not certificate)
         self.error.hide()
+
+    def choose_summary(self, period: Period, township_id: int | None) -> None:
+        """Set the page to the summary of ``period`` for the county or one township."""
+        self.report.setValue("summary")
+        self.area.setValue(township_id)
+        self.period.set_period(period)
 
     # -- what to produce ---------------------------------------------------------
     def request(self) -> ReportRequest | None:
@@ -245,10 +267,11 @@ class ReportsPage(QWidget):
         user, report = self.ctx.user, self.report.value()
         area_id, area_name = self.area.value(), self.area.currentText()
         if report == "summary":
-            period = self.period.period()
+            period, charts = self.period.period(), self.charts.isChecked()
             return ReportRequest(
                 self.tr("统计报表"), f"{self.tr('统计报表')}_{period.label}_{area_name}",
-                lambda path, fmt, job: export_summary(path, period, area_id, fmt, job, user),
+                lambda path, fmt, job: export_summary(path, period, area_id, fmt, job, user,
+                                                      charts=charts and fmt == "pdf"),
             )
         if report == "roster":
             kind, order = self.roster_kind.value(), self.order.value()

@@ -21,15 +21,19 @@ from desktop.context import AppContext
 from models.errors import ValidationFailed
 from models.i18n import Message
 from models.permissions import can
+from models.reminders import report_schedule
 from models.settings import get_setting, set_settings
 from models.validators import InvalidValue, check_phone
 
 from .. import idle_lock
 from ..form import ERROR_STYLE
 from ..i18n import tr_msg
+from ..widgets import ChoiceCombo
 
 PRINT_FULL_ID = "privacy.print_full_id"
 IDLE_MINUTES = idle_lock.IDLE_SETTING
+REPORT_CYCLE = "report.cycle"
+REPORT_DUE_DAYS = "report.due_days"
 
 
 class SettingsPage(QWidget):
@@ -53,6 +57,18 @@ class SettingsPage(QWidget):
             ("report.preparer", self.tr("填表人"), ""),
             ("report.phone", self.tr("联系电话"), self.tr("手机号或带区号的座机，如 0514-87654321")),
         ))
+        self.report_cycle = ChoiceCombo(
+            (("year", self.tr("每年")), ("quarter", self.tr("每季度")), ("month", self.tr("每月"))), self)
+        self.report_cycle.setObjectName(REPORT_CYCLE)
+        self.report_due_days = QSpinBox(self)
+        self.report_due_days.setObjectName(REPORT_DUE_DAYS)
+        self.report_due_days.setRange(0, 90)
+        self.report_due_days.setSuffix(self.tr(" 天内"))
+        self.report_due_days.setPrefix(self.tr("报告期结束后 "))
+        schedule = QGroupBox(self.tr("报送时间（工作台据此提醒）"), self)
+        schedule_form = QFormLayout(schedule)
+        schedule_form.addRow(self.tr("报送周期"), self.report_cycle)
+        schedule_form.addRow(self.tr("报送期限"), self.report_due_days)
         certificate = self._group(self.tr("志愿服务记录证明"), (
             ("certificate.prefix", self.tr("证明编号前缀"),
              self.tr("如单位简称“青妇”，编号形如 青妇志证〔2026〕0001号")),
@@ -93,7 +109,7 @@ class SettingsPage(QWidget):
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
         layout = QVBoxLayout(self)
-        for group in (office, report, certificate, privacy):
+        for group in (office, report, schedule, certificate, privacy):
             layout.addWidget(group)
         layout.addLayout(buttons)
         layout.addStretch(1)
@@ -101,11 +117,14 @@ class SettingsPage(QWidget):
             edit.textEdited.connect(self.status.clear)
         self.print_full_id.toggled.connect(self.status.clear)
         self.idle_minutes.valueChanged.connect(self.status.clear)
+        self.report_cycle.currentIndexChanged.connect(self.status.clear)
+        self.report_due_days.valueChanged.connect(self.status.clear)
         self.load()
         if not can(ctx.user, "settings"):
             for edit in self.edits.values():
                 edit.setReadOnly(True)
-            for widget in (self.print_full_id, self.idle_minutes, self.save_button, self.revert_button):
+            for widget in (self.print_full_id, self.idle_minutes, self.report_cycle, self.report_due_days,
+                           self.save_button, self.revert_button):
                 widget.setEnabled(False)
             self.status.setText(self.tr("只有管理员可以修改设置。"))
 
@@ -139,6 +158,9 @@ class SettingsPage(QWidget):
             self.set_error(key, None)
         self.print_full_id.setChecked(get_setting(PRINT_FULL_ID) == "1")
         self.idle_minutes.setValue(idle_lock.idle_minutes())
+        cycle, due_days = report_schedule()
+        self.report_cycle.setValue(cycle)
+        self.report_due_days.setValue(due_days)
         self.status.clear()
 
     def set_error(self, key: str, message: Message | None) -> None:
@@ -159,6 +181,8 @@ class SettingsPage(QWidget):
             return None
         values[PRINT_FULL_ID] = "1" if self.print_full_id.isChecked() else "0"
         values[IDLE_MINUTES] = str(self.idle_minutes.value())
+        values[REPORT_CYCLE] = self.report_cycle.value()
+        values[REPORT_DUE_DAYS] = str(self.report_due_days.value())
         return values
 
     def save(self) -> bool:

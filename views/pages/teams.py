@@ -213,13 +213,15 @@ class TeamsPage(ArchivingListPage):
 
     def setup_filters(self) -> None:
         all_ = self.tr("全部")
-        self.township_filter = self.add_filter(self.tr("镇（街道）"), ChoiceCombo(townships(), blank=all_))
+        self.township_filter = self.add_filter(self.tr("镇（街道）"), ChoiceCombo(townships(), blank=all_),
+                                               "township_id")
         self.complete_filter = self.add_filter(
-            self.tr("三工"), ChoiceCombo(((True, self.tr("齐全")), (False, self.tr("不齐全"))), blank=all_)
+            self.tr("三工"), ChoiceCombo(((True, self.tr("齐全")), (False, self.tr("不齐全"))), blank=all_),
+            "complete",
         )
         self.archived_filter = self.add_filter(
             self.tr("归档"),
-            ChoiceCombo(((False, self.tr("在册")), (True, self.tr("已归档")), (None, all_))),
+            ChoiceCombo(((False, self.tr("在册")), (True, self.tr("已归档")), (None, all_))), "archived",
         )
 
     def setup_actions(self) -> None:

@@ -235,12 +235,14 @@ class VenuesPage(ArchivingListPage):
 
     def setup_filters(self) -> None:
         all_ = self.tr("全部")
-        self.level_filter = self.add_filter(self.tr("级别"), ChoiceCombo.of(VENUE_LEVELS, blank=all_))
-        self.kind_filter = self.add_filter(self.tr("类型"), ChoiceCombo.of(VENUE_KINDS, blank=all_))
-        self.township_filter = self.add_filter(self.tr("镇（街道）"), ChoiceCombo(townships(), blank=all_))
+        self.level_filter = self.add_filter(self.tr("级别"), ChoiceCombo.of(VENUE_LEVELS, blank=all_),
+                                            "level")
+        self.kind_filter = self.add_filter(self.tr("类型"), ChoiceCombo.of(VENUE_KINDS, blank=all_), "kind")
+        self.township_filter = self.add_filter(self.tr("镇（街道）"), ChoiceCombo(townships(), blank=all_),
+                                               "township_id")
         self.archived_filter = self.add_filter(
             self.tr("归档"),
-            ChoiceCombo(((False, self.tr("在册")), (True, self.tr("已归档")), (None, all_))),
+            ChoiceCombo(((False, self.tr("在册")), (True, self.tr("已归档")), (None, all_))), "archived",
         )
 
     def setup_actions(self) -> None:
@@ -265,7 +267,12 @@ class VenuesPage(ArchivingListPage):
         return VenueForm(self.ctx, record, parent=self)
 
     def show_detail(self) -> VenueDetail | None:
-        venue = self.selected_record()
+        return self.show_venue(self.selected_record())
+
+    def show_venue(self, venue: Venue | int | None) -> VenueDetail | None:
+        """The detail of ``venue`` (a record or its id): its bookings and use."""
+        if isinstance(venue, int):
+            venue = Venue.get_or_none(Venue.id == venue)
         if venue is None:
             return None
         self.detail = VenueDetail(self.ctx, venue, parent=self)

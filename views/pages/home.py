@@ -1,0 +1,265 @@
+"""The home page (工作台): the year's figures of the office's area, what needs doing, and charts.
+
+Everything is read in one go off the GUI thread (desktop/home.py) when the page is built,
+shown again, or its area changed; the page then lays out what came back. Each figure opens
+its list page filtered to exactly what it counts (``ListPage.show_filter``); each reminder
+goes where the thing is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from desktop.context import AppContext
+from desktop.home import HomeData, load_home
+from desktop.reports.charts import home_charts
+from models import lookups
+from models.activity_listing import AT_VENUE, ActivityFilter
+from models.choices import INCUBATION_STAGES, PERSON_ROLES, PROJECT_SOURCES
+from models.home import HomeFigures
+from models.organization_listing import NOT_INCUBATED, OrganizationFilter
+from models.person_listing import PersonFilter
+from models.project_listing import ProjectFilter
+from models.team_listing import TeamFilter
+from models.venue_listing import VenueFilter
+
+from ..chart_view import ChartView
+from ..home_widgets import FigureCard, FoldingGrid
+from ..i18n import tr_label
+from ..tasks import BackgroundLoad
+from ..widgets import ChoiceCombo
+from .activities import ActivitiesPage
+from .home_reminders import RemindersBox
+from .organizations import OrganizationsPage
+from .people import PeoplePage
+from .projects import ProjectsPage
+from .teams import TeamsPage
+from .venues import VenuesPage
+
+AREA_KEY = "home/township"  # the area shown, remembered for this user of the PC
+CARD_WIDTH = 230  # a card's least width: the six cards in two rows of three from 1000 pixels on
+CHART_WIDTH = 380  # the four charts two by two from a 1000-pixel page on
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a figure or reminder leads: a page of the window, and what to do on it."""
+
+    page: type[QWidget]
+    then: Callable[[Any], object] | None = None
+
+
+def _count(n: int) -> str:
+    return f"{n:,}"
+
+
+def _wan(amount: Decimal) -> str:
+    return f"{amount / 10000:,.2f}"
+
+
+def _bold(widget: QWidget, scale: float = 1.0) -> None:
+    font = QFont(widget.font())
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * scale)
+    widget.setFont(font)
+
+
+class HomePage(QWidget):
+    navigate = Signal(object)  # a Destination, for the main window
+    loaded = Signal()  # fresh figures are on the page (tests and the benchmark wait for it)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.settings = QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat)
+        self.data: HomeData | None = None
+        self._loading: BackgroundLoad | None = None
+        self._load_again = False
+        self._shown_before = False
+        self._closing = False
+
+        self.heading = QLabel(self.tr("工作台"), self)
+        _bold(self.heading, 1.25)
+        self.area = ChoiceCombo(lookups.townships(), self, blank=self.tr("全县"))
+        self.area.setObjectName("area")
+        self.area.setValue(self.settings.value(AREA_KEY, None, int))
+        self.area.currentIndexChanged.connect(self._area_changed)
+        area_caption = QLabel(self.tr("范围"), self)
+        area_caption.setBuddy(self.area)
+        self.updated = QLabel(self.tr("正在统计…"), self)
+        self.updated.setObjectName("updated")
+        refresh = QPushButton(self.tr("刷新"), self)
+        refresh.setToolTip(self.tr("重新统计（F5）"))
+        refresh.setShortcut("F5")
+        refresh.clicked.connect(self.reload)
+        top = QHBoxLayout()
+        for widget, stretch in ((self.heading, 1), (area_caption, 0), (self.area, 0), (self.updated, 0),
+                                (refresh, 0)):
+            top.addWidget(widget, stretch)
+
+        body = QWidget(self)
+        self.cards = FoldingGrid(CARD_WIDTH, 3, body)
+        self.reminders = RemindersBox(ctx, self.go, self.reload, body)
+        self.charts = FoldingGrid(CHART_WIDTH, 2, body)
+        self.chart_views = [self.charts.add(ChartView(self.settings, body)) for _ in range(4)]
+        column = QVBoxLayout(body)
+        for title, part in ((self.tr("本年概况"), self.cards), (self.tr("待办提醒"), self.reminders),
+                            (self.tr("图表"), self.charts)):
+            heading = QLabel(title, body)
+            _bold(heading)
+            heading.setContentsMargins(0, 8, 0, 2)
+            column.addWidget(heading)
+            column.addWidget(part)
+        column.addStretch(1)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(body)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.scroll, 1)
+        self.reload()
+
+    # -- reading -----------------------------------------------------------------------
+    def is_filled(self) -> bool:
+        return self.data is not None
+
+    def township_id(self) -> int | None:
+        return self.area.value()
+
+    def reload(self) -> None:
+        """Read everything again in the background (once more after a read already running)."""
+        if self._closing:
+            return
+        if self._loading is not None:
+            self._load_again = True
+            return
+        db_path, township_id = self.ctx.db_path, self.township_id()
+        self._loading = BackgroundLoad(self, self.tr("工作台"), lambda: load_home(db_path, township_id),
+                                       self._loaded, self._failed).start()
+
+    def _loaded(self, data: HomeData) -> None:
+        self._loading = None
+        if self._load_again:  # the area changed, or the data, while this was being read
+            self._load_again = False
+            self.reload()
+            return
+        self.data = data
+        self.fill(data)
+        self.loaded.emit()
+
+    def stop_reading(self) -> None:
+        """The window closes: let a reading in progress end before the database may be closed,
+        and start no other."""
+        self._closing = True
+        if self._loading is not None:
+            self._loading.wait(5)
+
+    def _failed(self) -> None:
+        self._loading = None
+        self._load_again = False
+        self.updated.setText(self.tr("统计失败"))
+
+    def _area_changed(self) -> None:
+        self.settings.setValue(AREA_KEY, self.township_id())
+        self.reload()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._shown_before and not event.spontaneous():  # back from another page, where
+            self._refill_areas()  # records may have been changed (not: the window restored from
+            self.reload()  # the taskbar)
+        self._shown_before = True
+
+    def _refill_areas(self) -> None:
+        """The townships again (one may have been added), keeping the one chosen."""
+        kept = self.area.value()
+        self.area.blockSignals(True)
+        self.area.clear()
+        self.area.addItem(self.tr("全县"), None)
+        for township_id, name in lookups.townships():
+            self.area.addItem(name, township_id)
+        self.area.setValue(kept)
+        self.area.blockSignals(False)
+
+    def changed_elsewhere(self) -> None:
+        """Another clerk changed data (on a server)."""
+        self.reload()
+
+    # -- going elsewhere ---------------------------------------------------------------
+    def go(self, page: type[QWidget], then: Callable[[Any], object] | None = None) -> None:
+        self.navigate.emit(Destination(page, then))
+
+    def _list_link(self, page: type[QWidget], flt: Any) -> Callable[[], None]:
+        return lambda: self.go(page, lambda shown: shown.show_filter(flt))
+
+    # -- filling -----------------------------------------------------------------------
+    def fill(self, data: HomeData) -> None:
+        f = data.figures
+        self.heading.setText(self.tr("{area} · {year}年（截至{month}月{day}日）").format(
+            area=f.area_name, year=f.period.year, month=f.as_of.month, day=f.as_of.day))
+        self.updated.setText(self.tr("更新于 {time}").format(time=f"{data.loaded_at:%H:%M:%S}"))
+        self.cards.clear()
+        for card in self._cards(f):
+            self.cards.add(card)
+        self.reminders.fill(data)
+        for view, spec in zip(self.chart_views, home_charts(f), strict=True):
+            view.set_spec(spec)
+
+    def _cards(self, f: HomeFigures) -> list[FigureCard]:
+        t, year = f.township_id, f.period.year
+        hint = self.tr("打开列表，只显示这些记录")
+
+        orgs = FigureCard(self.tr("社会组织（在册）"), self)
+        orgs.add(self.tr("合计"), _count(f.organizations),
+                 self._list_link(OrganizationsPage, OrganizationFilter(township_id=t)), hint, True)
+        for code, label in [*INCUBATION_STAGES, (None, self.tr("未入孵"))]:
+            orgs.add(tr_label(label), _count(f.stages[code]), self._list_link(
+                OrganizationsPage, OrganizationFilter(stage=code or NOT_INCUBATED, township_id=t)), hint)
+
+        people = FigureCard(self.tr("人员（在册）"), self)
+        for code, label in PERSON_ROLES:
+            people.add(tr_label(label), _count(f.roles[code]),
+                       self._list_link(PeoplePage, PersonFilter(role=code, township_id=t)), hint)
+
+        teams = FigureCard(self.tr("三工联动团队"), self)
+        for label, value, complete, headline in ((self.tr("合计"), f.teams, None, True),
+                                                 (self.tr("齐全"), f.teams_complete, True, False),
+                                                 (self.tr("不齐全"), f.teams_incomplete, False, False)):
+            link = self._list_link(TeamsPage, TeamFilter(township_id=t, complete=complete))
+            teams.add(label, _count(value), link, hint, headline)
+
+        at_venues = self._list_link(
+            ActivitiesPage, ActivityFilter(year=year, place=AT_VENUE if t is None else t, archived=None))
+        venues = FigureCard(self.tr("活动阵地"), self)
+        venues.add(self.tr("阵地"), _count(f.venues), self._list_link(VenuesPage, VenueFilter(township_id=t)),
+                   hint, True)
+        venues.add(self.tr("本年阵地活动（场）"), _count(f.venue_activities), at_venues, hint)
+        venues.add(self.tr("服务人次"), _count(f.venue_served), at_venues, hint)
+
+        projects = FigureCard(self.tr("本年在实施项目（个 / 万元）"), self)
+        running = ProjectFilter(running_in=year, township_id=t, archived=None)
+        projects.add(self.tr("合计"), f"{_count(f.project_count)} / {_wan(f.project_amount)}",
+                     self._list_link(ProjectsPage, running), hint, True)
+        for code, label in PROJECT_SOURCES:
+            figures = f.projects[code]
+            projects.add(tr_label(label), f"{_count(figures.count)} / {_wan(figures.amount)}",
+                         self._list_link(ProjectsPage, replace(running, source=code)), hint)
+
+        service = FigureCard(self.tr("志愿服务"), self)
+        service.add(self.tr("注册志愿者"), _count(f.roles["volunteer"]),
+                    self._list_link(PeoplePage, PersonFilter(role="volunteer", township_id=t)), hint, True)
+        activities = self._list_link(ActivitiesPage, ActivityFilter(year=year, place=t, archived=None))
+        activity_hint = self.tr("打开本年的活动列表（各活动的志愿服务时长见“志愿时长合计”列）")
+        service.add(self.tr("本年服务时长（小时）"), f"{f.service_hours:,.1f}", activities, activity_hint)
+        service.add(self.tr("本年服务人次"), _count(f.service_records), activities, activity_hint)
+        return [orgs, people, teams, venues, projects, service]
