@@ -69,6 +69,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setWindowIcon(QIcon(str(resource_path(APP_ICON))))
     load_translations(app)
     load_cjk_font(app)
+    if not getattr(app, "_screen_fit", None):
+        from views.screen_fit import install_screen_fit
+
+        app._screen_fit = install_screen_fit(app)  # no window larger than the office's screen
     return app
 
 
@@ -245,7 +249,7 @@ def _run_main_window(app: QApplication, ctx: AppContext, smoke: bool, started: f
 
     if smoke:  # a self-test that closes itself: no login (ctx acts as the administrator)
         window = MainWindow(ctx)
-        window.show()
+        window.show_fitted()
         return _smoke(app, window, ctx, started, print_check)
     from views.session import Session
 
