@@ -1,6 +1,6 @@
 """Command line: ``jinguo [--db PATH] [--smoke]``, ``jinguo demo --db PATH [--people N]``,
 ``jinguo import people|orgs FILE --db PATH …``, ``jinguo export …`` (see cli_export),
-``jinguo backup|restore|check`` (see cli_backup)."""
+``jinguo backup|restore|check`` (see cli_backup), ``jinguo db copy`` (see cli_db)."""
 
 from __future__ import annotations
 
@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_backup import add_parsers as add_backup_parsers
 
     add_backup_parsers(sub)
+    from .cli_db import add_parser as add_db_parser
+
+    add_db_parser(sub)
     return parser
 
 
@@ -184,6 +187,10 @@ def _run(args: argparse.Namespace) -> int:
         from .importing.command import run as run_import
 
         return run_import(args)
+    if args.command == "db":
+        from .cli_db import run as run_db
+
+        return run_db(args)
     from .app import run_window
 
     return run_window(args.db, args.smoke, _STARTED, args.print_check)
@@ -191,7 +198,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _db_argument(args: argparse.Namespace) -> Path | None:
     """The database a command was given (each command names its ``--db`` differently)."""
-    for name in ("demo_db", "export_db", "import_db", "backup_db", "db"):
+    for name in ("demo_db", "export_db", "import_db", "backup_db", "copy_from", "db"):
         value = getattr(args, name, None)
         if value and not isinstance(value, str):
             return Path(value)
