@@ -51,6 +51,11 @@ def main() -> int:
     app.processEvents()
     seen: list[dict] = []
     recorded: set[int] = set()
+    kept: list = []  # the windows noted, held so that their ids are not reused by new ones
+
+    def note(widget) -> None:
+        recorded.add(id(widget))
+        kept.append(widget)
 
     def describe(widget, name: str) -> None:
         app.processEvents()
@@ -69,10 +74,11 @@ def main() -> int:
                 if w.isVisible() and w is not window and id(w) not in recorded]
 
     def blocking_boxes() -> None:
-        """Message boxes and file dialogs opened with exec(): noted, then answered No/Cancel."""
+        """Message boxes and file dialogs opened with exec() (and, from menus, any dialog):
+        noted, then answered No/Cancel."""
         for w in new_windows():
-            if isinstance(w, (QMessageBox, QFileDialog)):
-                recorded.add(id(w))
+            if isinstance(w, (QMessageBox, QFileDialog)) or (current.get("menu") and isinstance(w, QDialog)):
+                note(w)
                 describe(w, f"{current['where']} › {type(w).__name__}：{w.windowTitle()}")
                 w.reject()
 
@@ -98,7 +104,7 @@ def main() -> int:
         """Note each new window; look inside details (their own buttons) one level down."""
         settle()
         for w in new_windows():
-            recorded.add(id(w))
+            note(w)
             name = f"{where} › {w.windowTitle() or type(w).__name__}"
             describe(w, name)
             if depth and isinstance(w, DetailDialog):
@@ -109,7 +115,7 @@ def main() -> int:
                     settle()
                     for x in QApplication.topLevelWidgets():
                         if x.isVisible() and id(x) not in before and id(x) not in recorded:
-                            recorded.add(id(x))
+                            note(x)
                             describe(x, f"{name} › {button.text()} › {x.windowTitle()}")
                             x.reject() if isinstance(x, QDialog) else x.close()
                     settle()
@@ -162,9 +168,12 @@ def main() -> int:
         close_all()
     for action in window.menuBar().actions():
         for item in action.menu().actions():
-            if item.isEnabled() and item.text() and "退出" not in item.text() and "切换用户" not in item.text():
+            text = item.text()
+            if item.isEnabled() and text and not any(w in text for w in ("退出", "切换用户")):
                 current["where"] = f"菜单 › {item.text()}"
+                current["menu"] = True  # menu dialogs run with exec(): the watcher answers them
                 item.trigger()
+                current["menu"] = False
                 crawl(current["where"], 0)
                 close_all()
     watcher.stop()
@@ -184,7 +193,10 @@ def conflict_dialog(parent):
 
     person = Person.select().order_by(Person.id).first()
     mine, theirs = Person.get_by_id(person.id), Person.get_by_id(person.id)
-    save_person(dataclasses.replace(PersonData.from_person(theirs), notes="对方的修改"), None, theirs)
+    import time
+
+    save_person(dataclasses.replace(PersonData.from_person(theirs), notes=f"对方的修改 {time.time()}"),
+                None, theirs)
     try:
         save_person(dataclasses.replace(PersonData.from_person(mine), phone="13800000000",
                                         notes="我的修改"), None, mine)

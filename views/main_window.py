@@ -242,6 +242,7 @@ class MainWindow(QMainWindow):
                 break
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.change_watch.stop()
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/state", self.saveState())
         for page in self._built.values():
