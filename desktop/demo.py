@@ -1250,7 +1250,8 @@ def ensure_empty() -> None:
     for model in (Region, Organization, Person, Team, Venue, Project, Activity, Training):
         if model.select().exists():
             raise DemoError(
-                msg("数据库中已有数据，演示数据只能写入空数据库。请用 --db 指定一个新文件。")
+                msg("数据库中已有数据，演示数据只能写入空数据库。"
+                    "请用 --db 指定一个新文件，或服务器上新建的空数据库。")
             )
 
 
