@@ -7,11 +7,13 @@ from collections.abc import Callable, Iterable, Sequence
 
 import peewee
 from peewee import (
+    OP,
     SQL,
     Cast,
     ColumnBase,
     DatabaseProxy,
     DateTimeField,
+    Expression,
     Model,
     PostgresqlDatabase,
     ValueLiterals,
@@ -102,6 +104,18 @@ class IdSource:
         return self._ids.pop()
 
 
+def matching(field, text: str, prefix: bool = False) -> ColumnBase:
+    """``field`` contains ``text`` (with ``prefix``: starts with it), ignoring the case of Latin
+    letters, as ``.contains()``/``.startswith()`` do on both backends. On PostgreSQL a text
+    without cased letters (Chinese, digits) is matched with LIKE: the same rows as ILIKE, which
+    lowercases every value it reads (a search of 100,000 people took five times as long) and
+    cannot read a prefix off an index."""
+    matched = field.startswith(text) if prefix else field.contains(text)
+    if text.lower() != text.upper():
+        return matched
+    return PerBackend(lambda: matched, lambda: Expression(matched.lhs, OP.LIKE, matched.rhs))
+
+
 def placeholders(n: int) -> str:
     """``n`` parameter placeholders for raw SQL on the bound database (``?`` or ``%s``)."""
     return ", ".join([database.param] * n)
@@ -114,6 +128,30 @@ def execute_many(sql: str, rows: Iterable[Sequence[object]]) -> None:
     Driver errors come out as peewee's, as from any other query."""
     with peewee.__exception_wrapper__:  # what execute_sql does with driver errors
         database.cursor().executemany(sql, rows)
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Insert ``rows`` (values for ``columns``, as the fields' ``db_value`` gives them) into
+    ``table`` the fastest way each backend has: one prepared INSERT bound per row on SQLite
+    (``execute_many``), COPY on PostgreSQL, which streams the rows instead of sending a
+    statement for each (100,000 people: 9 s of INSERTs, under 2 s of COPY). Columns left out
+    get their column default (ids from the sequence). Driver errors come out as peewee's."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    if not on_server():
+        execute_many(f'INSERT INTO "{table}" ({names}) VALUES ({placeholders(len(columns))})', rows)
+        return
+    with peewee.__exception_wrapper__, database.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def refresh_statistics(models: Iterable[type[Model]]) -> None:
+    """Let the planner know tables just filled in bulk. PostgreSQL's autovacuum gathers their
+    statistics only a while later, and until then plans a table of 100,000 people as a nearly
+    empty one (scanning where an index would do). SQLite plans without them: nothing to do."""
+    if on_server():
+        tables = ", ".join(f'"{m._meta.table_name}"' for m in models)
+        database.execute_sql(f"ANALYZE {tables}")
 
 
 def now() -> dt.datetime:
