@@ -80,13 +80,17 @@ class IdSource:
     """Ids for rows written in bulk with their ids set, so that the rows that point at them can be
     written in the same go. SQLite: after the largest id (the writer holds the database's write
     lock for the whole transaction). PostgreSQL: taken from the table's sequence, a block at a time,
-    so that another clerk's insert meanwhile never gets the same id."""
+    so that another clerk's insert meanwhile never gets the same id; each block twice the one
+    before (up to ``MAX_BLOCK``): 50,000 rows take 7 round trips, not 50, and at most as many
+    ids as were used (plus a first block) are left unused."""
 
     BLOCK = 1000
+    MAX_BLOCK = 64_000
 
     def __init__(self, model: type[Model]):
         self.model = model
         self._ids: list[int] = []
+        self._block = self.BLOCK
         self._next = 0
         if not on_server():
             self._next = (model.select(fn.MAX(model.id)).scalar() or 0) + 1
@@ -99,8 +103,9 @@ class IdSource:
             table = self.model._meta.table_name
             cursor = database.execute_sql(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                (table, self.BLOCK))
+                (table, self._block))
             self._ids = [i for (i,) in cursor.fetchall()][::-1]
+            self._block = min(2 * self._block, self.MAX_BLOCK)
         return self._ids.pop()
 
 
