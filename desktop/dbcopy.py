@@ -27,7 +27,7 @@ from peewee import AutoField, Database, Model, PostgresqlDatabase
 
 from models import audit
 from models.db import database
-from models.entities import ALL_MODELS, ServiceArea, User
+from models.entities import ALL_MODELS, AuditEntry, ServiceArea, Setting, User
 from models.exclusive import JobBusy, exclusive_job
 from models.i18n import Message, msg
 from models.schema import DEFAULT_SERVICE_AREAS, SCHEMA_VERSION, schema_version
@@ -223,6 +223,15 @@ def target_contents_problem(db: Database) -> Message | None:
                    "请换一个新的文件名，或在服务器上新建一个空的数据库后再复制。",
                    target=location_of(db), table=table_label(_table(model)), rows=rows)
     return None
+
+
+def holds_records(db: Database) -> bool:
+    """Whether ``db`` holds the office's records (people, organizations, anything registered),
+    not only what a new database starts with, its operators, settings and their audit lines."""
+    bookkeeping = {User, ServiceArea, Setting, AuditEntry}
+    tables = set(db.get_tables())
+    return any(_table(m) in tables and db.execute_sql(f'SELECT 1 FROM "{_table(m)}" LIMIT 1').fetchone()
+               for m in ALL_MODELS if m not in bookkeeping)
 
 
 def target_problem(target: Path | str) -> Message | None:
