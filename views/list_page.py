@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
-from desktop.reports.table_export import export_listing
 from models import audit
 from models.errors import StaleRecord, ValidationFailed
 from models.listing import Listing
@@ -278,6 +277,8 @@ class ListPage(QWidget):
             self.model.listing, self.model.current_filter, self.model.sort_state, self.ctx.user
         )
         full_ids = can(user, "full_ids")
+        from desktop.reports.table_export import export_listing  # openpyxl: loaded when first used
+
         self.export_task = run_task(
             self, self.tr("导出 Excel"), self.tr("正在导出 {title}…").format(title=title),
             lambda job: export_listing(path, listing, flt, key, descending, job, user, title, full_ids),
