@@ -103,6 +103,28 @@ def run_window(db_path: Path | str | None, smoke: bool, started: float, print_ch
     return 1 if crashes and code == 0 else code
 
 
+def run_login_check(db_path: Path | str | None, started: float) -> int:
+    """``--smoke-login``: open the database and show the login window, then say how long that
+    took (what a clerk waits for before typing her password) and end."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = create_application()
+    try:
+        ctx = build_context(db_path or paths.default_database())
+    except DatabaseOpenError as e:
+        return _not_opened(e.message, True)
+    from PySide6.QtCore import QSettings
+
+    from views.login import LoginDialog
+
+    dialog = LoginDialog(QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat))
+    dialog.show()
+    app.processEvents()
+    print(f"login_ms={(time.perf_counter() - started) * 1000:.0f}", flush=True)
+    dialog.close()
+    ctx.close()
+    return 0
+
+
 def _run_database(app: QApplication, target: Path | str, smoke: bool, started: float,
                   print_check: bool) -> tuple[int, Path | str | None]:
     """Open ``target`` and run the window on it: the exit code, and the database the user

@@ -37,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--smoke", action="store_true", help="自检：打开主窗口，显示完毕后输出 startup_ms 并退出"
     )
     parser.add_argument(
+        "--smoke-login", action="store_true",
+        help="自检：打开登录窗口，显示完毕后输出 login_ms 并退出（衡量启动速度）",
+    )
+    parser.add_argument(
         "--print-check", action="store_true",
         help="与 --smoke 一起用：另外检查打印预览所用的 PDF 页面渲染（QtPdf），成功输出 print_check=ok",
     )
@@ -235,8 +239,10 @@ def _run(args: argparse.Namespace) -> int:
         from .cli_db import run as run_db
 
         return run_db(args)
-    from .app import run_window
+    from .app import run_login_check, run_window
 
+    if args.smoke_login:
+        return run_login_check(args.db, _STARTED)
     return run_window(args.db, args.smoke, _STARTED, args.print_check)
 
 
