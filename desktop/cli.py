@@ -94,11 +94,8 @@ def run_demo(db_path: Path, people: int, seed: int) -> int:
         return EXIT_USER_ERROR
     from models.choices import USER_ROLES
 
-    from .backup import remove_database_files
-    from .database import DatabaseOpenError, open_database
-    from .demo import COUNT_LABELS, DemoError, create_demo_users, fill_demo
-    from .reports.output import os_error_message
-    from .temporaries import temp_path
+    from .demo import COUNT_LABELS, DemoError
+    from .demo_file import create_demo_file
 
     started = time.perf_counter()
     db_path = Path(db_path).expanduser().resolve()
@@ -106,29 +103,11 @@ def run_demo(db_path: Path, people: int, seed: int) -> int:
     if problem is not None:
         print(problem, file=sys.stderr)
         return EXIT_USER_ERROR
-    # Built under a hidden temporary name and renamed when complete: a killed demo never leaves
-    # a full database without passwords (which every command would treat as its administrator's).
-    tmp = temp_path(db_path, "demo")
     try:
-        db = open_database(tmp)
-    except DatabaseOpenError as e:
-        print(e.message, file=sys.stderr)
-        return EXIT_USER_ERROR
-    try:
-        try:
-            counts = fill_demo(people=people, seed=seed, progress=lambda text: print(text, flush=True))
-            users = create_demo_users()
-        finally:
-            db.close()
-        os.replace(tmp, db_path)
+        counts, users = create_demo_file(db_path, people, seed, progress=lambda text: print(text, flush=True))
     except DemoError as e:
         print(e.message, file=sys.stderr)
         return EXIT_USER_ERROR
-    except OSError as e:
-        print(os_error_message(e, db_path), file=sys.stderr)
-        return EXIT_USER_ERROR
-    finally:
-        remove_database_files(tmp)  # nothing once renamed; the unfinished copy otherwise
     summary = "，".join(f"{COUNT_LABELS[k]} {v}" for k, v in counts.items())
     print(f"演示数据已写入 {db_path}：{summary}（用时 {time.perf_counter() - started:.1f} 秒）")
     print("演示操作员（用户名 / 角色 / 密码，仅供试用）：")
