@@ -186,4 +186,4 @@ class SettingsPage(QWidget):
         from ..setup.guide import open_setup_guide
 
         guide = open_setup_guide(self.window(), self.ctx)
-        guide.finished.connect(lambda _result: self.load())
+        guide.finished.connect(self.load)

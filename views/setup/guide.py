@@ -81,29 +81,37 @@ class SetupGuide(QWizard):
         """What the user chose to do next (finish_page IMPORT, DEMO or DONE)."""
         return self.finish_page.choice()
 
+    # The window is looked up when needed, not held: a connection holding it would keep it alive.
+    def refresh_window(self) -> None:
+        """The window's pages show what the guide saved."""
+        window = self.parentWidget()
+        if window is None:
+            return
+        reload_lists = getattr(window, "data_changed_elsewhere", None)
+        if reload_lists is not None:  # the main window: its lists reload (now, or when shown)
+            reload_lists()
+        for page in window.findChildren(SettingsPage):
+            page.load()
+
+    def carry_out_choice(self) -> None:
+        window = self.parentWidget()
+        choice = self.choice()
+        if window is None:
+            return
+        if choice == IMPORT:
+            row = getattr(window, "page_rows", {}).get(ImportPage)
+            if row is not None:
+                window.nav.setCurrentRow(row)
+        elif choice == DEMO:
+            open_demo(window, self.ctx)
+
 
 def open_setup_guide(window: QWidget, ctx: AppContext) -> SetupGuide:
     """Open the guide over ``window`` (window-modal, not blocking). Once it is finished the
     window's pages show what it saved, and 导入旧表 or 先看演示数据 is carried out."""
     guide = SetupGuide(ctx, window)
-    guide.accepted.connect(lambda: after_guide(window, ctx, guide.choice()))
-    guide.finished.connect(lambda _result: refresh(window))
+    guide.accepted.connect(guide.carry_out_choice)
+    guide.finished.connect(guide.refresh_window)
+    guide.finished.connect(guide.deleteLater)
     guide.open()
     return guide
-
-
-def refresh(window: QWidget) -> None:
-    reload_lists = getattr(window, "data_changed_elsewhere", None)
-    if reload_lists is not None:  # the main window: its lists reload (now, or when shown)
-        reload_lists()
-    for page in window.findChildren(SettingsPage):
-        page.load()
-
-
-def after_guide(window: QWidget, ctx: AppContext, choice: str) -> None:
-    if choice == IMPORT:
-        row = getattr(window, "page_rows", {}).get(ImportPage)
-        if row is not None:
-            window.nav.setCurrentRow(row)
-    elif choice == DEMO:
-        open_demo(window, ctx)
