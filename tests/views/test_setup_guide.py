@@ -94,7 +94,10 @@ def test_the_guide_sets_up_a_county_office(qtbot, guide):
     areas = guide.service_areas_page
     areas.areas.findItems("婚姻家庭", Qt.MatchFlag.MatchExactly)[0].setCheckState(Qt.CheckState.Unchecked)
     type_text(areas.new_name, "乡村振兴")
+    qtbot.keyClick(areas.new_name, Qt.Key.Key_Return)  # adds it, and stays on this step
+    type_text(areas.new_name, "家庭教育")  # already there: ticked, not doubled
     qtbot.mouseClick(areas.add_button, Qt.MouseButton.LeftButton)
+    assert guide.currentPage() is areas and areas.areas.count() == 9
     click(qtbot, guide, NEXT)
     assert not ServiceArea.get(ServiceArea.name == "婚姻家庭").active
     assert ServiceArea.get(ServiceArea.name == "乡村振兴").active

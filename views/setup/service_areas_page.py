@@ -3,7 +3,7 @@ untick what the office does not use, add its own."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QWidget
 
 from desktop.context import AppContext
@@ -25,7 +25,7 @@ class ServiceAreasPage(GuidePage):
         self.new_name = QLineEdit(self)
         self.new_name.setObjectName("new_area")
         self.new_name.setPlaceholderText(self.tr("新的服务领域，如：乡村振兴"))
-        self.new_name.returnPressed.connect(self.add_area)
+        self.new_name.installEventFilter(self)  # Enter adds the area, not 下一步
         self.add_button = QPushButton(self.tr("添加"), self)
         self.add_button.setObjectName("add_area")
         self.add_button.clicked.connect(self.add_area)
@@ -34,6 +34,13 @@ class ServiceAreasPage(GuidePage):
         row.addWidget(self.add_button)
         self.body.addWidget(self.areas, 1)
         self.body.addLayout(row)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.new_name and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            self.add_area()
+            return True
+        return super().eventFilter(watched, event)
 
     def initializePage(self) -> None:
         self.areas.clear()
