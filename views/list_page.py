@@ -13,7 +13,6 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -32,6 +31,7 @@ from models.listing import Listing
 from models.permissions import can
 from models.references import delete_unreferenced
 
+from .flow_layout import FlowLayout, item_group
 from .form import FormDialog
 from .i18n import tr_msg
 from .table_model import ListingModel
@@ -69,9 +69,11 @@ class ListPage(QWidget):
         self.search.textChanged.connect(self._debounce.start)
         self.search.returnPressed.connect(self.apply_filter)
 
-        self.filter_bar = QHBoxLayout()
+        # Flow layouts: on a narrow screen (1024 px) the last filters and buttons wrap onto a
+        # second line instead of making the window wider than the screen.
+        self.filter_bar = FlowLayout()
         self.filter_bar.addWidget(self.search)
-        self.action_bar = QHBoxLayout()
+        self.action_bar = FlowLayout()
         self.setup_filters()
 
         self.model = ListingModel(listing, self.current_filter(), parent=self)
@@ -150,8 +152,6 @@ class ListPage(QWidget):
             self.tr("把当前筛选、排序下的全部行导出为 Excel 文件（Ctrl+E）"),
         )
         self.export_button.setVisible(can(ctx.user, "export"))
-        self.filter_bar.addStretch(1)
-        self.action_bar.addStretch(1)
         self.restore_header()
         self.update_status()
         self.update_actions()
@@ -219,8 +219,7 @@ class ListPage(QWidget):
     def add_filter(self, label: str, widget: QComboBox) -> QComboBox:
         caption = QLabel(label, self)
         caption.setBuddy(widget)
-        self.filter_bar.addWidget(caption)
-        self.filter_bar.addWidget(widget)
+        self.filter_bar.addWidget(item_group(caption, widget, parent=self))
         widget.currentIndexChanged.connect(self.apply_filter)
         return widget
 

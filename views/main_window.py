@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings, QSize, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -42,6 +42,9 @@ from .pages.users import UsersPage
 from .pages.venues import VenuesPage
 from .pages.vocabularies import RegionsPage, ServiceAreasPage
 
+DEFAULT_SIZE = QSize(1280, 800)
+FRAME_ALLOWANCE = 40  # the title bar and borders a window manager adds around the window
+
 # Pages shown only to a role with this permission (the services refuse the rest anyway).
 PAGE_PERMISSIONS = {ImportPage: "import", SettingsPage: "settings", UsersPage: "users"}
 
@@ -55,7 +58,7 @@ class MainWindow(QMainWindow):
         self.settings = QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat)
         where = ctx.db_path.name if ctx.db_path is not None else ctx.location
         self.setWindowTitle(self.tr("巾帼枢纽 — {file}").format(file=where))
-        self.resize(1280, 800)
+        self.resize(DEFAULT_SIZE)
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
@@ -214,13 +217,41 @@ class MainWindow(QMainWindow):
 
     def _restore_geometry(self) -> None:
         geometry = self.settings.value("main/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        self._geometry_restored = geometry is not None and self.restoreGeometry(geometry)
         state = self.settings.value("main/state")
         if state is not None:
             self.restoreState(state)
 
+    def show_fitted(self) -> None:
+        """Show as last left; the first time, maximized on a screen smaller than the default size
+        (a 1366×768 or 1024×768 office screen), else at the default size, inside the screen."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        area = screen.availableGeometry()
+        if not self._geometry_restored and (area.width() < DEFAULT_SIZE.width() + FRAME_ALLOWANCE
+                                            or area.height() < DEFAULT_SIZE.height() + FRAME_ALLOWANCE):
+            self.showMaximized()
+            return
+        if not self.isMaximized():
+            width = min(self.width(), area.width() - FRAME_ALLOWANCE)
+            height = min(self.height(), area.height() - FRAME_ALLOWANCE)
+            self.resize(width, height)
+            self.move(max(area.left(), min(self.x(), area.right() - width - FRAME_ALLOWANCE)),
+                      max(area.top(), min(self.y(), area.bottom() - height - FRAME_ALLOWANCE)))
+        self.show()
+
+    def take_place_of(self, old: QMainWindow) -> None:
+        """After 切换用户: where the previous window was, as it was, on the same page if this
+        operator may see it."""
+        self.restoreGeometry(old.saveGeometry())
+        self._geometry_restored = True
+        title = old.nav.currentItem().text() if isinstance(old, MainWindow) and old.nav.currentItem() else ""
+        for row in range(self.nav.count()):
+            if self.nav.item(row).text() == title:
+                self.nav.setCurrentRow(row)
+                break
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.change_watch.stop()
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/state", self.saveState())
         for page in self._built.values():

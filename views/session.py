@@ -41,13 +41,18 @@ class Session(QObject):
             self.guide = open_setup_guide(self.window, self.ctx)
         return True
 
-    def _open_window(self) -> None:
+    def _open_window(self, old: QMainWindow | None = None) -> None:
         window = self.make_window(self.ctx)
         switch = getattr(window, "switch_user_requested", None)
         if switch is not None:
             switch.connect(self.switch_user)
         self.idle_lock = IdleLock(window, self.ctx, on_switch_user=lambda: self.switch_user(ask=False))
-        window.show()
+        if old is not None and hasattr(window, "take_place_of"):
+            window.take_place_of(old)
+        if hasattr(window, "show_fitted"):
+            window.show_fitted()
+        else:
+            window.show()
         self.window = window
 
     def switch_user(self, ask: bool = True) -> None:
@@ -72,6 +77,6 @@ class Session(QObject):
             QApplication.quit()
             return
         self.ctx.user = user
-        self._open_window()
+        self._open_window(old)
         old.close()
         old.deleteLater()

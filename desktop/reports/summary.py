@@ -1,4 +1,5 @@
-"""The periodic summary (统计报表) as an Excel workbook or a PDF to sign and stamp.
+"""The periodic summary (统计报表) as an Excel workbook, a PDF to sign and stamp, or JSON
+(one row per figure, by indicator code: summary_json.py).
 
 The figures come from ``models.summary`` (SQL aggregates), the lists behind them from
 ``models.summary_lists``; this module only lays them out. The header and footer values
@@ -32,9 +33,10 @@ from models.summary_lists import DetailList, detail_lists
 from . import pdf
 from .output import ExportError, Job, atomic_output
 from .recording import record_export
+from .summary_json import write_summary_json
 from .xlsx import SheetWriter, XlsxColumn, discard_workbook, new_workbook, save_workbook
 
-FORMATS = ("xlsx", "pdf")
+FORMATS = ("xlsx", "pdf", "json")
 SUMMARY_SHEET = "统计报表"
 XLSX_KINDS = {"text": "text", "int": "int", "money": "money", "hours": "float", "date": "date"}
 PROGRESS_EVERY = 500  # list rows between progress reports (and cancellation checks)
@@ -252,11 +254,12 @@ def export_summary(path: Path, period: Period, township_id: int | None, fmt: str
     """Write the summary of ``period`` for one township (or the county: ``None``) to ``path``.
 
     ``xlsx``: the summary sheet and one sheet per list behind it; ``pdf``: the summary with
-    the official header, footer and seal space. All or nothing: a failed or cancelled
+    the official header, footer and seal space; ``json``: every figure by indicator code, to
+    compare or to hand to another program. All or nothing: a failed or cancelled
     export leaves no file (and an earlier file at ``path`` untouched).
     """
     if fmt not in FORMATS:
-        raise ExportError(msg("不支持的格式“{fmt}”：统计报表可导出为 xlsx 或 pdf。", fmt=fmt))
+        raise ExportError(msg("不支持的格式“{fmt}”：统计报表可导出为 xlsx、pdf 或 json。", fmt=fmt))
     path = Path(path)
     day = today or dt.date.today()
     _step(job, 0, 1)
@@ -270,6 +273,8 @@ def export_summary(path: Path, period: Period, township_id: int | None, fmt: str
     with atomic_output(path) as tmp:
         if fmt == "xlsx":
             _write_xlsx(tmp, data, header, lists, job)
+        elif fmt == "json":
+            write_summary_json(tmp, data)
         else:
             _write_pdf(tmp, data, header, job)
         _step(job, 1, 1)

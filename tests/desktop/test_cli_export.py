@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 
@@ -57,6 +58,23 @@ def test_summary_for_a_year_as_excel_and_a_quarter_of_one_township_as_pdf(export
     assert code == 0, err
     text = pdf_text(tmp_path / "镇.pdf")
     assert "2026年第3季度" in text and "第 1 页 共" in text
+
+
+def test_summary_as_json_by_its_suffix_or_format(export, tmp_path):
+    code, _out, err = export("summary", "--period", "2026Q3", "--township", "东关街道",
+                             "-o", tmp_path / "镇.json")
+    assert code == 0, err
+    document = json.loads((tmp_path / "镇.json").read_text(encoding="utf-8"))
+    assert document["header"]["area"]["name"] == "东关街道"
+    assert document["header"]["period"]["code"] == "2026Q3"
+    figures = {(v["indicator"], json.dumps(v["disaggregation"], ensure_ascii=False)): v["value"]
+               for v in document["values"]}
+    assert figures[("org.count", "null")] > 0
+    code, _out, err = export("summary", "--period", "2026Q3", "--township", "东关街道", "--format", "json",
+                             "-o", tmp_path / "镇.txt")
+    assert code == 0, err
+    again = json.loads((tmp_path / "镇.txt").read_text(encoding="utf-8"))
+    assert again["values"] == document["values"]
 
 
 def test_roster_of_an_organization_in_stroke_order_and_of_all_volunteers(export, demo_db, tmp_path):
