@@ -104,11 +104,8 @@ def run_demo(db_path: Path | str, people: int, seed: int) -> int:
 
     if is_server_url(db_path):
         return _run_demo_on_server(str(db_path), people, seed)
-    from .backup import remove_database_files
-    from .database import DatabaseOpenError, open_database
-    from .demo import DemoError, create_demo_users, fill_demo
-    from .reports.output import os_error_message
-    from .temporaries import temp_path
+    from .demo import DemoError
+    from .demo_file import create_demo_file
 
     started = time.perf_counter()
     db_path = Path(db_path).expanduser().resolve()
@@ -116,29 +113,11 @@ def run_demo(db_path: Path | str, people: int, seed: int) -> int:
     if problem is not None:
         print(problem, file=sys.stderr)
         return EXIT_USER_ERROR
-    # Built under a hidden temporary name and renamed when complete: a killed demo never leaves
-    # a full database without passwords (which every command would treat as its administrator's).
-    tmp = temp_path(db_path, "demo")
     try:
-        db = open_database(tmp)
-    except DatabaseOpenError as e:
-        print(e.message, file=sys.stderr)
-        return EXIT_USER_ERROR
-    try:
-        try:
-            counts = fill_demo(people=people, seed=seed, progress=lambda text: print(text, flush=True))
-            users = create_demo_users()
-        finally:
-            db.close()
-        os.replace(tmp, db_path)
+        counts, users = create_demo_file(db_path, people, seed, progress=lambda text: print(text, flush=True))
     except DemoError as e:
         print(e.message, file=sys.stderr)
         return EXIT_USER_ERROR
-    except OSError as e:
-        print(os_error_message(e, db_path), file=sys.stderr)
-        return EXIT_USER_ERROR
-    finally:
-        remove_database_files(tmp)  # nothing once renamed; the unfinished copy otherwise
     _print_demo(db_path, counts, users, started)
     return 0
 

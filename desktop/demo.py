@@ -42,6 +42,7 @@ from models.entities import (
     Venue,
 )
 from models.i18n import Message, msg
+from models.settings import set_settings
 from models.sortkey import pinyin_key
 from models.validators import CREDIT_CHARSET, credit_check_char, id_check_char
 
@@ -76,6 +77,14 @@ COUNTY = "青禾县"
 COUNTY_CODE = "329901"  # fictional: no prefecture 3299 exists
 FEDERATION = "青禾县妇女联合会"
 AREA_CODE = "0517"
+# The demo office is set up (models.setup_status): its rosters and summary carry a header.
+DEMO_SETTINGS = {
+    "office.name": FEDERATION, "office.county": COUNTY, "office.level": "county",
+    "office.code": COUNTY_CODE, "office.parent_unit": "江州市妇女联合会",
+    "report.issuer": "江州市妇女联合会", "report.unit_head": "周雅琴", "report.stats_head": "陈丽",
+    "report.preparer": "李婷", "report.phone": f"{AREA_CODE}-87654321", "certificate.prefix": "青妇",
+    "setup.service_areas": "2025-01-01",
+}
 
 # (name, is a street 街道, share of the population)
 TOWNSHIPS = (
@@ -1277,6 +1286,7 @@ def fill_demo(
         if progress:
             progress("正在写入操作日志…")
         admin = User.select().where(User.role == "admin").order_by(User.id).first()
+        set_settings(DEMO_SETTINGS, admin)
         summary = "，".join(f"{COUNT_LABELS[k]} {v}" for k, v in counts.items())
         audit.record(
             admin, "create", None, {k: [0, v] for k, v in counts.items()},

@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self._factories: list[Callable[[], ListPage]] = []
         self._built: dict[int, ListPage] = {}
         self._stale_pages: set[int] = set()  # to reload when next shown: changed by another clerk
+        self.page_rows: dict[type, int] = {}  # the navigation row of each page shown
         for title, page_class in (
             (self.tr("社会组织"), OrganizationsPage),
             (self.tr("人员"), PeoplePage),
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
             (self.tr("操作员"), UsersPage),
         ):
             if can(ctx.user, PAGE_PERMISSIONS.get(page_class, "view")):  # a role sees what it may use
+                self.page_rows[page_class] = self.nav.count()
                 self.add_page(title, lambda cls=page_class: cls(ctx, self))
         self.nav.currentRowChanged.connect(self.show_page)
         self.nav.setCurrentRow(0)
@@ -164,6 +166,8 @@ class MainWindow(QMainWindow):
         self.restore_action.setEnabled(may_restore(self.ctx))
         self.backup_action.setEnabled(can(self.ctx.user, "backup"))
         file_menu.addSeparator()
+        self.setup_action = file_menu.addAction(self.tr("本单位设置向导(&G)…"), self.open_setup_guide)
+        self.setup_action.setEnabled(can(self.ctx.user, "settings"))
         self.connect_action = file_menu.addAction(self.tr("连接数据库服务器(&D)…"),
                                                   lambda: switch_database(self, self.ctx))
         self.switch_user_action = file_menu.addAction(self.tr("切换用户/注销(&L)…"),
@@ -177,6 +181,11 @@ class MainWindow(QMainWindow):
         about = QAction(self.tr("关于巾帼枢纽(&A)"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def open_setup_guide(self) -> None:
+        from .setup.guide import open_setup_guide
+
+        open_setup_guide(self, self.ctx)
 
     def change_password(self) -> None:
         dialog = ChangePasswordDialog(self.ctx, self)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWizard
 
 from desktop.context import AppContext
+from models.auth import needs_first_admin
+from models.permissions import can
 
 from .idle_lock import IdleLock
 from .login import log_in
@@ -22,14 +24,21 @@ class Session(QObject):
         self.make_window = make_window
         self.window: QMainWindow | None = None
         self.idle_lock: IdleLock | None = None
+        self.guide: QWizard | None = None  # the setup guide opened at the first start
 
     def start(self) -> bool:
-        """Log in and show the window; False when the login was cancelled."""
+        """Log in and show the window; False when the login was cancelled. After the first
+        start's administrator is created, the setup guide opens over the window."""
+        first_start = needs_first_admin()
         user = log_in(self.ctx)
         if user is None:
             return False
         self.ctx.user = user
         self._open_window()
+        if first_start and can(user, "settings"):
+            from .setup.guide import open_setup_guide
+
+            self.guide = open_setup_guide(self.window, self.ctx)
         return True
 
     def _open_window(self, old: QMainWindow | None = None) -> None:
