@@ -19,7 +19,7 @@ from resources import APP_ICON, CJK_FONT, CJK_FONT_FAMILY, resource_path
 from . import paths
 from .backup import BackupError, backups_folder, daily_backup, list_backups, restore_from
 from .context import AppContext, build_context
-from .database import DatabaseOpenError, database_error_message
+from .database import DatabaseOpenError, database_error_message, without_password
 from .instance_lock import InstanceLock, LockedError
 from .logging_setup import install_crash_hook
 from .paths import is_server_url
@@ -69,6 +69,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setWindowIcon(QIcon(str(resource_path(APP_ICON))))
     load_translations(app)
     load_cjk_font(app)
+    if not getattr(app, "_screen_fit", None):
+        from views.screen_fit import install_screen_fit
+
+        app._screen_fit = install_screen_fit(app)  # no window larger than the office's screen
     return app
 
 
@@ -99,6 +103,28 @@ def run_window(db_path: Path | str | None, smoke: bool, started: float, print_ch
     return 1 if crashes and code == 0 else code
 
 
+def run_login_check(db_path: Path | str | None, started: float) -> int:
+    """``--smoke-login``: open the database and show the login window, then say how long that
+    took (what a clerk waits for before typing her password) and end."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = create_application()
+    try:
+        ctx = build_context(db_path or paths.default_database())
+    except DatabaseOpenError as e:
+        return _not_opened(e.message, True)
+    from PySide6.QtCore import QSettings
+
+    from views.login import LoginDialog
+
+    dialog = LoginDialog(QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat))
+    dialog.show()
+    app.processEvents()
+    print(f"login_ms={(time.perf_counter() - started) * 1000:.0f}", flush=True)
+    dialog.close()
+    ctx.close()
+    return 0
+
+
 def _run_database(app: QApplication, target: Path | str, smoke: bool, started: float,
                   print_check: bool) -> tuple[int, Path | str | None]:
     """Open ``target`` and run the window on it: the exit code, and the database the user
@@ -118,11 +144,69 @@ def _run_database(app: QApplication, target: Path | str, smoke: bool, started: f
             lock.release()
             return _not_opened(e.message, smoke), None
         try:
-            return _run_main_window(app, ctx, smoke, started, print_check), ctx.reopen
+            code = _run_main_window(app, ctx, smoke, started, print_check)
+            if ctx.copy_to is not None and not copy_before_switch(path, ctx.copy_to, ctx.user):
+                return code, path  # not copied: the file opens again
+            return code, ctx.reopen
         finally:
             lock.release()
     finally:
         sys.excepthook = crash_hook
+
+
+def copy_before_switch(path: Path, target: str, user) -> bool:
+    """Copy the file's data into the empty server database chosen in the window, now that the
+    window is closed (nothing else uses the models meanwhile), with a progress dialog that can
+    stop it (the server's database is then left as it was). False, said, when not copied."""
+    from PySide6.QtWidgets import QProgressDialog
+
+    from .database import open_database
+    from .dbcopy import CopyError, copy_database, record_copy
+
+    class Stopped(Exception):
+        pass
+
+    dialog = QProgressDialog(tr("正在把数据复制到服务器…"), tr("取消"), 0, 0)
+    dialog.setWindowTitle(APP_TITLE)
+    dialog.setMinimumDuration(0)
+    dialog.show()
+
+    def progress(table: str, done: int, total: int) -> None:
+        dialog.setLabelText(tr("正在把数据复制到服务器：{table}").format(table=table))
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(min(done, total))
+        QApplication.processEvents()
+        if dialog.wasCanceled():
+            raise Stopped
+
+    try:
+        source = open_database(path)
+    except DatabaseOpenError as e:
+        dialog.close()
+        QMessageBox.warning(None, APP_TITLE, tr("没有复制：{reason}").format(reason=e.message))
+        return False
+    try:
+        refusal = record_copy(user, f"复制整个数据库到 {without_password(target)}")
+        if refusal is not None:
+            raise CopyError(refusal)
+        report = copy_database(source, target, progress)
+    except CopyError as e:
+        dialog.close()
+        QMessageBox.warning(None, APP_TITLE,
+                            tr("没有复制，仍打开本机数据库：{reason}").format(reason=e.message))
+        return False
+    except Stopped:
+        dialog.close()
+        QMessageBox.information(None, APP_TITLE,
+                                tr("已取消复制，服务器上的数据库保持原样；仍打开本机数据库。"))
+        return False
+    finally:
+        source.close()
+    dialog.close()
+    QMessageBox.information(None, APP_TITLE, tr(
+        "已把本机数据复制到服务器：{tables} 个表，共 {rows} 行，核对无误。现在打开服务器上的数据库。").format(
+            tables=report.tables, rows=f"{report.total_rows:,}"))
+    return True
 
 
 def _not_opened(message, smoke: bool) -> int:
@@ -245,7 +329,7 @@ def _run_main_window(app: QApplication, ctx: AppContext, smoke: bool, started: f
 
     if smoke:  # a self-test that closes itself: no login (ctx acts as the administrator)
         window = MainWindow(ctx)
-        window.show()
+        window.show_fitted()
         return _smoke(app, window, ctx, started, print_check)
     from views.session import Session
 

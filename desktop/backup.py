@@ -66,7 +66,7 @@ class BackupFile:
         return REASONS.get(self.reason, self.reason)
 
 
-def _write_error(error: BaseException, path: Path) -> BackupError:
+def write_error(error: BaseException, path: Path) -> BackupError:
     text = str(error).lower()
     code = getattr(error, "errno", None)
     if code == errno.ENOSPC or "disk is full" in text:
@@ -183,7 +183,7 @@ def backup_to(source: Database | sqlite3.Connection | Path, path: Path) -> Path:
         raise BackupError(msg("备份没有写入 {path}：{reason}", path=path, reason=e.message)) from e
     except (OSError, sqlite3.Error) as e:
         remove_database_files(tmp)
-        raise _write_error(e, path) from e
+        raise write_error(e, path) from e
     except BaseException:
         remove_database_files(tmp)
         raise
@@ -267,7 +267,7 @@ def automatic_backup(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise _write_error(e, folder / "x") from e
+        raise write_error(e, folder / "x") from e
     target = folder / backup_name(db_path, made_at, reason)
     n = 1
     while target.exists():

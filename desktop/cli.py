@@ -1,6 +1,6 @@
 """Command line: ``jinguo [--db PATH] [--smoke]``, ``jinguo demo --db PATH [--people N]``,
 ``jinguo import people|orgs FILE --db PATH …``, ``jinguo export …`` (see cli_export),
-``jinguo backup|restore|check`` (see cli_backup)."""
+``jinguo backup|restore|check`` (see cli_backup), ``jinguo db copy`` (see cli_db)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--smoke", action="store_true", help="自检：打开主窗口，显示完毕后输出 startup_ms 并退出"
     )
     parser.add_argument(
+        "--smoke-login", action="store_true",
+        help="自检：打开登录窗口，显示完毕后输出 login_ms 并退出（衡量启动速度）",
+    )
+    parser.add_argument(
         "--print-check", action="store_true",
         help="与 --smoke 一起用：另外检查打印预览所用的 PDF 页面渲染（QtPdf），成功输出 print_check=ok",
     )
@@ -45,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_user_argument(parser, global_=True)
     sub = parser.add_subparsers(dest="command", metavar="命令")
     demo = sub.add_parser("demo", help="在一个新数据库中生成演示县的数据")
-    demo.add_argument("--db", type=Path, required=True, dest="demo_db", help="新的数据库文件")
+    demo.add_argument("--db", type=database_argument, required=True, dest="demo_db",
+                      help="新的数据库文件，或服务器上的空数据库 postgresql://用户名@服务器:5432/数据库名")
     demo.add_argument("--people", type=int, default=2000, help="人员数量（默认 2000）")
     demo.add_argument("--seed", type=int, default=2025, help="随机种子（相同种子生成相同数据）")
     from .importing.command import add_parser as add_import_parser
@@ -57,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_backup import add_parsers as add_backup_parsers
 
     add_backup_parsers(sub)
+    from .cli_db import add_parser as add_db_parser
+
+    add_db_parser(sub)
     return parser
 
 
@@ -88,17 +96,16 @@ def _demo_target_problem(db_path: Path):
     return None
 
 
-def run_demo(db_path: Path, people: int, seed: int) -> int:
+def run_demo(db_path: Path | str, people: int, seed: int) -> int:
     if people < 1:
         print("--people 必须是正整数", file=sys.stderr)
         return EXIT_USER_ERROR
-    from models.choices import USER_ROLES
+    from .paths import is_server_url
 
-    from .backup import remove_database_files
-    from .database import DatabaseOpenError, open_database
-    from .demo import COUNT_LABELS, DemoError, create_demo_users, fill_demo
-    from .reports.output import os_error_message
-    from .temporaries import temp_path
+    if is_server_url(db_path):
+        return _run_demo_on_server(str(db_path), people, seed)
+    from .demo import DemoError
+    from .demo_file import create_demo_file
 
     started = time.perf_counter()
     db_path = Path(db_path).expanduser().resolve()
@@ -106,35 +113,58 @@ def run_demo(db_path: Path, people: int, seed: int) -> int:
     if problem is not None:
         print(problem, file=sys.stderr)
         return EXIT_USER_ERROR
-    # Built under a hidden temporary name and renamed when complete: a killed demo never leaves
-    # a full database without passwords (which every command would treat as its administrator's).
-    tmp = temp_path(db_path, "demo")
     try:
-        db = open_database(tmp)
+        counts, users = create_demo_file(db_path, people, seed, progress=lambda text: print(text, flush=True))
+    except DemoError as e:
+        print(e.message, file=sys.stderr)
+        return EXIT_USER_ERROR
+    _print_demo(db_path, counts, users, started)
+    return 0
+
+
+def _run_demo_on_server(url: str, people: int, seed: int) -> int:
+    """The demo written into an empty database on a server, in one transaction: a demo stopped
+    half-way leaves the database as empty as it was (never data without passwords)."""
+    from models.auth import needs_first_admin
+    from models.db import database
+    from models.i18n import msg
+
+    from .database import BATCH_BUSY_TIMEOUT_MS, DatabaseOpenError, open_database
+    from .demo import DemoError, create_demo_users, ensure_empty, fill_demo
+
+    started = time.perf_counter()
+    try:
+        db = open_database(url, BATCH_BUSY_TIMEOUT_MS)
     except DatabaseOpenError as e:
         print(e.message, file=sys.stderr)
         return EXIT_USER_ERROR
     try:
-        try:
+        with database.atomic():
+            ensure_empty()
+            if not needs_first_admin():
+                raise DemoError(msg("这个数据库已经设置了操作员，演示数据只能写入新建的空数据库。"))
             counts = fill_demo(people=people, seed=seed, progress=lambda text: print(text, flush=True))
             users = create_demo_users()
-        finally:
-            db.close()
-        os.replace(tmp, db_path)
     except DemoError as e:
         print(e.message, file=sys.stderr)
         return EXIT_USER_ERROR
-    except OSError as e:
-        print(os_error_message(e, db_path), file=sys.stderr)
-        return EXIT_USER_ERROR
     finally:
-        remove_database_files(tmp)  # nothing once renamed; the unfinished copy otherwise
+        db.close()
+    _print_demo(db.location, counts, users, started)
+    return 0
+
+
+def _print_demo(where: object, counts: dict[str, int], users: list[tuple[str, str, str]],
+                started: float) -> None:
+    from models.choices import USER_ROLES
+
+    from .demo import COUNT_LABELS
+
     summary = "，".join(f"{COUNT_LABELS[k]} {v}" for k, v in counts.items())
-    print(f"演示数据已写入 {db_path}：{summary}（用时 {time.perf_counter() - started:.1f} 秒）")
+    print(f"演示数据已写入 {where}：{summary}（用时 {time.perf_counter() - started:.1f} 秒）")
     print("演示操作员（用户名 / 角色 / 密码，仅供试用）：")
     for name, role, password in users:
         print(f"  {name} / {USER_ROLES.label(role)} / {password}")
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,14 +214,20 @@ def _run(args: argparse.Namespace) -> int:
         from .importing.command import run as run_import
 
         return run_import(args)
-    from .app import run_window
+    if args.command == "db":
+        from .cli_db import run as run_db
 
+        return run_db(args)
+    from .app import run_login_check, run_window
+
+    if args.smoke_login:
+        return run_login_check(args.db, _STARTED)
     return run_window(args.db, args.smoke, _STARTED, args.print_check)
 
 
 def _db_argument(args: argparse.Namespace) -> Path | None:
     """The database a command was given (each command names its ``--db`` differently)."""
-    for name in ("demo_db", "export_db", "import_db", "backup_db", "db"):
+    for name in ("demo_db", "export_db", "import_db", "backup_db", "copy_from", "db"):
         value = getattr(args, name, None)
         if value and not isinstance(value, str):
             return Path(value)

@@ -1,4 +1,5 @@
-"""``jinguo backup``, ``jinguo restore`` and ``jinguo check``: the database's safety without a window.
+"""``jinguo backup``, ``jinguo restore`` and ``jinguo check``: the database's safety without a window
+(a database on a server: see cli_server_backup).
 
 Exit 0 on success; ``check`` exits 1 naming each problem; bad input (a missing file,
 an unwritable target, a file that is not a sound Jinguo database) exits 2.
@@ -24,12 +25,12 @@ EXIT_USER_ERROR = 2
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     backup = sub.add_parser("backup", help="把数据库备份到一个文件（程序运行时也可以）")
     backup.add_argument("--db", type=database_argument, dest="backup_db",
-                        help="数据库文件（默认：JINGUO_DB，否则用户数据文件夹中的）")
+                        help="数据库文件或数据库服务器 postgresql://…（默认：JINGUO_DB，否则用户数据文件夹中的文件）")
     backup.add_argument("-o", "--output", type=Path, required=True, help="备份文件")
 
     restore = sub.add_parser("restore", help="用一个备份文件替换数据库（先自动备份当前数据库）")
     restore.add_argument("--db", type=database_argument, dest="backup_db",
-                         help="要替换的数据库文件（默认用户数据文件夹中的）")
+                         help="要替换的数据库文件或数据库服务器 postgresql://…（默认：JINGUO_DB，否则用户数据文件夹中的文件）")
     restore.add_argument("file", type=Path, help="备份文件")
     restore.add_argument("--force", action="store_true",
                          help="数据库无法打开、也没有人知道备份中管理员的密码时，不登录而强制恢复")
@@ -41,7 +42,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     check = sub.add_parser("check", help="检查数据库是否完好（完整性与数据引用）")
     check.add_argument("--db", type=database_argument, dest="backup_db",
-                        help="数据库文件（默认：JINGUO_DB，否则用户数据文件夹中的）")
+                       help="数据库文件或数据库服务器 postgresql://…（默认：JINGUO_DB，否则用户数据文件夹中的文件）")
 
 
 def _db_path(args: argparse.Namespace) -> Path:
@@ -54,10 +55,10 @@ def run(args: argparse.Namespace) -> int:
     from . import paths
 
     target = args.backup_db or getattr(args, "db", None) or paths.default_database()
-    if isinstance(target, str):  # a database on a server
-        print(f"jinguo {args.command} 目前只用于数据库文件。服务器上的数据库请由管理员用 PostgreSQL 的"
-              "工具备份、恢复和检查（pg_dump / pg_restore，见 README“数据库服务器”）。", file=sys.stderr)
-        return 2
+    if paths.is_server_url(target):
+        from . import cli_server_backup
+
+        return cli_server_backup.run(args, str(target))
     handlers = {"backup": run_backup, "restore": run_restore, "check": run_check}
     return handlers[args.command](args)
 

@@ -46,12 +46,13 @@ def add_export_parser(sub: argparse._SubParsersAction) -> None:
         if formats:
             parser.add_argument("--format", choices=formats, help="文件格式（默认按输出文件的扩展名）")
 
-    summary = kinds.add_parser("summary", help="统计报表（年、季度或月）")
+    summary = kinds.add_parser("summary",
+                               help="统计报表（年、季度或月）：xlsx、pdf，或按指标代码逐项列出的 json")
     summary.add_argument("--period", required=True, help="报告期：2025、2025Q3 或 2025-03")
     summary.add_argument("--township", help="只统计这个镇（街道）；不写则为全县")
     summary.add_argument("--charts", action="store_true",
                          help="PDF 后附图表页：孵化进程、项目金额、近12个月志愿服务时长、服务领域")
-    common(summary, ("xlsx", "pdf"))
+    common(summary, ("xlsx", "pdf", "json"))
 
     roster = kinds.add_parser("roster", help="花名册")
     target = roster.add_mutually_exclusive_group(required=True)
@@ -133,8 +134,8 @@ def _summary(args: argparse.Namespace, user) -> str:
 
     period = parse_period(args.period)
     township = _township_id(args.township)
-    path = export_summary(args.output, period, township, _format(args, ("xlsx", "pdf")), user=user,
-                          charts=args.charts)
+    path = export_summary(args.output, period, township, _format(args, ("xlsx", "pdf", "json")),
+                          user=user, charts=args.charts)
     return f"已导出统计报表（{period.label}）：{path}"
 
 

@@ -27,6 +27,9 @@ class AppContext:
     # The database the user switched to in the window (连接数据库服务器): once the window has
     # closed, the program opens that one instead of ending.
     reopen: Path | str | None = None
+    # Asked when switching from the file to an empty server database: copy the file's data
+    # there first (done once the window has closed, before the server's database opens).
+    copy_to: str | None = None
 
     @property
     def on_server(self) -> bool:

@@ -166,13 +166,25 @@ def server_database(url: str, lock_timeout_ms: int | None = None,
                                     url=without_password(url)), "address") from e
 
 
-def open_server(url: str, lock_timeout_ms: int | None = None) -> ServerDatabase:
-    """Connect to the PostgreSQL database ``url`` (creating or migrating its schema) and bind the
-    models to it; a server that cannot be reached, a refused login or a missing database is a
-    ``DatabaseOpenError`` saying what to do."""
+def connect_server(url: str, lock_timeout_ms: int | None = None) -> ServerDatabase:
+    """A connection to the PostgreSQL database ``url`` as it is: no schema made or migrated, the
+    models not bound (a check that only reads, the other end of a copy). A server that cannot be
+    reached, a refused login or a missing database is a ``DatabaseOpenError`` saying what to do."""
     db = server_database(url, lock_timeout_ms)
     try:
         db.connect(reuse_if_open=True)
+    except (OperationalError, InterfaceError, DatabaseError) as e:
+        db.close()
+        log.warning("cannot open %s: %s", db.location, e)
+        raise DatabaseOpenError(server_error_message(e, db.location), server_error_kind(e)) from e
+    return db
+
+
+def open_server(url: str, lock_timeout_ms: int | None = None) -> ServerDatabase:
+    """Connect to the PostgreSQL database ``url`` (creating or migrating its schema) and bind the
+    models to it; errors as ``connect_server``'s."""
+    db = connect_server(url, lock_timeout_ms)
+    try:
         database.initialize(db)
         ensure_schema(db, None)
     except SchemaError as e:

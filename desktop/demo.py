@@ -2,7 +2,7 @@
 
 Everything comes from one ``random.Random(seed)`` and the given ``today``, so the
 same seed and day always give the same rows: a screenshot, a bug report or a
-benchmark can be reproduced. Rows go in with ``insert_many`` in batches and
+benchmark can be reproduced. Rows go in with ``models.db.insert_rows`` and
 explicit primary keys, because ``Model.save()`` per row would take minutes for
 100 000 people; that bypasses ``NamedMixin.save``, so ``name_key`` is set here.
 No Qt: ``jinguo demo`` and the benchmark run headless.
@@ -20,7 +20,7 @@ from peewee import Field, Model
 
 from models import audit
 from models.choices import LEGAL_FORMS, PROJECT_SOURCES, SOCIAL_WORKER_LEVELS
-from models.db import IdSource, database, execute_many, placeholders
+from models.db import IdSource, database, insert_rows, refresh_statistics
 from models.entities import (
     Activity,
     Booking,
@@ -42,6 +42,7 @@ from models.entities import (
     Venue,
 )
 from models.i18n import Message, msg
+from models.settings import set_settings
 from models.sortkey import pinyin_key
 from models.validators import CREDIT_CHARSET, credit_check_char, id_check_char
 
@@ -67,10 +68,23 @@ COUNT_LABELS = {
 }
 """Chinese names of the keys ``fill_demo`` returns (for the audit line and the CLI)."""
 
+DEMO_MODELS = (Region, Organization, OrganizationStage, OrganizationServiceArea, Person, Membership, Team,
+               TeamAssignment, Venue, Booking, Project, ProjectVenue, Activity, ServiceRecord, Training,
+               TrainingAttendance)
+"""The tables the demo fills."""
+
 COUNTY = "青禾县"
 COUNTY_CODE = "329901"  # fictional: no prefecture 3299 exists
 FEDERATION = "青禾县妇女联合会"
 AREA_CODE = "0517"
+# The demo office is set up (models.setup_status): its rosters and summary carry a header.
+DEMO_SETTINGS = {
+    "office.name": FEDERATION, "office.county": COUNTY, "office.level": "county",
+    "office.code": COUNTY_CODE, "office.parent_unit": "江州市妇女联合会",
+    "report.issuer": "江州市妇女联合会", "report.unit_head": "周雅琴", "report.stats_head": "陈丽",
+    "report.preparer": "李婷", "report.phone": f"{AREA_CODE}-87654321", "certificate.prefix": "青妇",
+    "setup.service_areas": "2025-01-01",
+}
 
 # (name, is a street 街道, share of the population)
 TOWNSHIPS = (
@@ -312,7 +326,8 @@ class DemoError(RuntimeError):
 
 
 def _insert(model: type[Model], fields: Sequence[Field], rows: list[tuple]) -> int:
-    """Insert ``rows`` (values for ``fields``) with one prepared statement.
+    """Insert ``rows`` (values for ``fields``) with models.db.insert_rows (a prepared
+    statement on SQLite, COPY on a server).
 
     peewee's ``insert_many`` renders every value into the SQL text in Python,
     about 10 µs a value here (20 s for 100 000 people); ``executemany`` binds
@@ -323,14 +338,9 @@ def _insert(model: type[Model], fields: Sequence[Field], rows: list[tuple]) -> i
     """
     given = {f.name for f in fields}
     defaults = [f for f in model._meta.sorted_fields if f.name not in given and f.default is not None]
-    columns = [*fields, *defaults]
+    columns = [f.column_name for f in (*fields, *defaults)]
     tail = tuple(f.default() if callable(f.default) else f.default for f in defaults)
-    sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
-        model._meta.table_name,
-        ", ".join(f'"{f.column_name}"' for f in columns),
-        placeholders(len(columns)),
-    )
-    execute_many(sql, [row + tail for row in rows] if tail else rows)
+    insert_rows(model._meta.table_name, columns, [row + tail for row in rows] if tail else rows)
     return len(rows)
 
 
@@ -1250,7 +1260,8 @@ def ensure_empty() -> None:
     for model in (Region, Organization, Person, Team, Venue, Project, Activity, Training):
         if model.select().exists():
             raise DemoError(
-                msg("数据库中已有数据，演示数据只能写入空数据库。请用 --db 指定一个新文件。")
+                msg("数据库中已有数据，演示数据只能写入空数据库。"
+                    "请用 --db 指定一个新文件，或服务器上新建的空数据库。")
             )
 
 
@@ -1271,9 +1282,11 @@ def fill_demo(
     with database.atomic():
         ensure_empty()
         counts = builder.run()
+        refresh_statistics(DEMO_MODELS)
         if progress:
             progress("正在写入操作日志…")
         admin = User.select().where(User.role == "admin").order_by(User.id).first()
+        set_settings(DEMO_SETTINGS, admin)
         summary = "，".join(f"{COUNT_LABELS[k]} {v}" for k, v in counts.items())
         audit.record(
             admin, "create", None, {k: [0, v] for k, v in counts.items()},

@@ -1,4 +1,5 @@
-"""Is this file a sound Jinguo database? The checks behind ``jinguo check`` and restore.
+"""Is this file (or this database on a server) a sound Jinguo database? The checks behind
+``jinguo check``, restore and copies.
 
 Each problem is named in Chinese (which table, which page, which rows), so the user
 knows whether to restore from a backup or to pick another file. Nothing here writes.
@@ -10,9 +11,12 @@ import re
 import sqlite3
 from pathlib import Path
 
+from peewee import Database
+
+from models.entities import ALL_MODELS
 from models.i18n import Message, msg, tr_noop
 from models.references import ENTITY_LABELS
-from models.schema import CORE_TABLES, SCHEMA_VERSION
+from models.schema import CORE_TABLES, SCHEMA_VERSION, VERSION_TABLE, schema_version, written_by
 
 from .database import error_kind, has_write_ahead_log, read_only_uri, readable_as_is
 from .file_safety import DATABASE_MAGIC, held_database_of
@@ -94,13 +98,20 @@ def _integrity_problems(conn: sqlite3.Connection, quick: bool = False) -> list[M
 
 def _foreign_key_problems(conn: sqlite3.Connection) -> list[Message]:
     rows = conn.execute("PRAGMA foreign_key_check").fetchall()
-    if not rows:
+    return _orphans([(table, rowid, parent) for table, rowid, parent, _fk in rows[:MAX_REPORTED]],
+                    len(rows))
+
+
+def _orphans(examples: list[tuple[str, int, str]], count: int) -> list[Message]:
+    """Rows that point at records that do not exist: the first few (table, row id, table pointed
+    at) named, ``count`` of them in all."""
+    if not count:
         return []
     named = [f"{table_label(table)} 第 {rowid} 行引用的 {table_label(parent)} 记录不存在"
-             for table, rowid, parent, _fk in rows[:MAX_REPORTED]]
-    more = f"（另有 {len(rows) - MAX_REPORTED} 处）" if len(rows) > MAX_REPORTED else ""
+             for table, rowid, parent in examples[:MAX_REPORTED]]
+    more = f"（另有 {count - MAX_REPORTED} 处）" if count > MAX_REPORTED else ""
     return [msg("数据之间的引用不完整（{count} 行{more}）：\n{details}",
-                count=len(rows), more=more, details="\n".join(named))]
+                count=count, more=more, details="\n".join(named))]
 
 
 _NEWER = tr_noop("{path} 由较新版本的巾帼枢纽创建（结构版本 {found}，本程序支持到 {supported}）。"
@@ -121,7 +132,7 @@ def _schema_problems(conn: sqlite3.Connection, path: Path) -> list[Message]:
 def is_damage(problem: Message) -> bool:
     """Whether restoring a backup is the cure: not for a file of a newer program or another one
     (an older backup would lose what that file holds)."""
-    return problem.text not in (_NEWER, _NOT_OURS)
+    return problem.text not in (_NEWER, _NOT_OURS, _NEWER_SERVER, _NOT_OURS_SERVER)
 
 
 class CheckImpossible(Exception):
@@ -191,12 +202,7 @@ def check_database(path: Path, *, ours: bool = True, quick: bool = False) -> lis
     except sqlite3.Error as e:
         return [msg("无法打开数据库文件 {path}：{reason}。请检查文件权限。", path=path, reason=e)]
     try:
-        problems = _integrity_problems(conn, quick)
-        if not problems and not quick:
-            problems = _foreign_key_problems(conn)
-            if ours:
-                problems += _schema_problems(conn, path)
-        return problems
+        return connection_problems(conn, path, ours=ours, quick=quick)
     except sqlite3.DatabaseError as e:
         impossible = _environment_problem(e, path)
         if impossible is not None:
@@ -206,9 +212,24 @@ def check_database(path: Path, *, ours: bool = True, quick: bool = False) -> lis
         conn.close()
 
 
+def connection_problems(conn: sqlite3.Connection, path: Path, *, ours: bool = True,
+                        quick: bool = False) -> list[Message]:
+    """The checks of ``check_database`` on an open connection, as it sees the database (a copy
+    checks what it wrote before it commits)."""
+    problems = _integrity_problems(conn, quick)
+    if not problems and not quick:
+        problems = _foreign_key_problems(conn)
+        if ours:
+            problems += _schema_problems(conn, path)
+    return problems
+
+
 def _unreadable(path: Path, error: sqlite3.DatabaseError) -> Message:
     """SQLite gave up on the whole check: read table by table to name the damaged ones."""
-    conn = connect_for_check(path)
+    try:
+        conn = connect_for_check(path)
+    except sqlite3.DatabaseError:  # not even its first page can be read
+        return msg("数据库文件 {path} 已损坏，无法读取（{reason}）。", path=path, reason=error)
     try:
         try:
             tables = conn.execute(
@@ -229,3 +250,60 @@ def _unreadable(path: Path, error: sqlite3.DatabaseError) -> Message:
         return msg("数据库文件 {path} 已损坏（{reason}），索引或空闲页受损。", path=path, reason=error)
     return msg("数据库文件 {path} 已损坏（{reason}）：无法读出这些表的数据：{tables}。",
                path=path, reason=error, tables="、".join(damaged))
+
+
+# -- a database on a server ------------------------------------------------------------
+_NEWER_SERVER = tr_noop("服务器数据库 {path} 由较新版本的巾帼枢纽写入（结构版本 {found}，本程序支持到 "
+                        "{supported}）。{needed}")
+_NOT_OURS_SERVER = tr_noop("服务器数据库 {path} 里没有巾帼枢纽的数据（它是空的，或属于别的程序）。"
+                           "请核对数据库名。")
+
+
+def server_problems(db: Database) -> list[Message]:
+    """Every problem of the Jinguo database on a server, as the caller's transaction sees it (an
+    empty list: sound). The server keeps its pages whole itself; what is checked is what the
+    program relies on: a schema of this program's (not newer), every table of it, and no row
+    pointing at a record that does not exist (possible once a constraint was dropped or the
+    server told to skip them)."""
+    where = getattr(db, "location", db.database)
+    tables = set(db.get_tables())
+    version = schema_version(db) if VERSION_TABLE in tables else 0
+    if version > SCHEMA_VERSION:
+        program = written_by(db)
+        needed = f"请安装巾帼枢纽 {program} 或更新的版本后再检查。" if program else "请升级程序后再检查。"
+        return [msg(_NEWER_SERVER, path=where, found=version, supported=SCHEMA_VERSION, needed=needed)]
+    if version == 0 or not CORE_TABLES <= tables:
+        return [msg(_NOT_OURS_SERVER, path=where)]
+    missing = [table_label(m._meta.table_name) for m in ALL_MODELS if m._meta.table_name not in tables]
+    problems = []
+    if missing and version == SCHEMA_VERSION:  # an older schema gets its new tables when next opened
+        problems.append(msg("服务器数据库 {path} 缺少这些表：{tables}。", path=where,
+                            tables="、".join(missing)))
+    return problems + _orphans(*_server_orphans(db))
+
+
+def _server_orphans(db: Database) -> tuple[list[tuple[str, int, str]], int]:
+    """The rows pointing at missing records, by every foreign key of the models whose columns
+    the database has: the first few of them, and how many in all."""
+    columns = set(db.execute_sql(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema()").fetchall())
+    examples: list[tuple[str, int, str]] = []
+    count = 0
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        key = model._meta.primary_key.column_name
+        for field in model._meta.refs:
+            parent = field.rel_model._meta.table_name
+            if (table, field.column_name) not in columns or (parent, field.rel_field.column_name) \
+                    not in columns:
+                continue
+            rows = db.execute_sql(
+                f'SELECT c."{key}", count(*) OVER () FROM "{table}" c WHERE c."{field.column_name}" '
+                f'IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "{parent}" p '
+                f'WHERE p."{field.rel_field.column_name}" = c."{field.column_name}") '
+                f'ORDER BY c."{key}" LIMIT {MAX_REPORTED}').fetchall()
+            if rows:
+                count += rows[0][1]
+                examples += [(table, rowid, parent) for rowid, _n in rows]
+    return examples, count

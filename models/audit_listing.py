@@ -26,6 +26,7 @@ ENTITY_NAMES: dict[str, str] = {
     "import_batch": tr_noop("导入批次"),
     "report": tr_noop("统计报表"),
     "demo": tr_noop("演示数据"),
+    "database": tr_noop("整个数据库"),
 }
 ACTION_NAMES: dict[str, str] = {
     **choices.AUDIT_ACTIONS.labels,

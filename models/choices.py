@@ -34,6 +34,12 @@ REGION_LEVELS = Choices(
     ("village", tr_noop("村（社区）")),
 )
 
+# The level of the office itself (本单位): a county's federation or a township's.
+OFFICE_LEVELS = Choices(
+    ("county", tr_noop("县（市、区）")),
+    ("township", tr_noop("乡镇（街道）")),
+)
+
 ORG_KINDS = Choices(
     ("registered", tr_noop("登记注册")),
     ("grassroots", tr_noop("草根组织（备案）")),

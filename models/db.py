@@ -7,11 +7,13 @@ from collections.abc import Callable, Iterable, Sequence
 
 import peewee
 from peewee import (
+    OP,
     SQL,
     Cast,
     ColumnBase,
     DatabaseProxy,
     DateTimeField,
+    Expression,
     IntegerField,
     Model,
     PostgresqlDatabase,
@@ -79,14 +81,19 @@ class IdSource:
     """Ids for rows written in bulk with their ids set, so that the rows that point at them can be
     written in the same go. SQLite: after the largest id (the writer holds the database's write
     lock for the whole transaction). PostgreSQL: taken from the table's sequence, a block at a time,
-    so that another clerk's insert meanwhile never gets the same id."""
+    so that another clerk's insert meanwhile never gets the same id; each block twice the one
+    before (up to ``MAX_BLOCK``): 50,000 rows take 7 round trips, not 50, and at most as many
+    ids as were used (plus a first block) are left unused."""
 
     BLOCK = 1000
+    MAX_BLOCK = 64_000
 
     def __init__(self, model: type[Model]):
         self.model = model
         self._ids: list[int] = []
+        self._block = self.BLOCK
         self._next = 0
+        self._sequence = ""
         if not on_server():
             self._next = (model.select(fn.MAX(model.id)).scalar() or 0) + 1
 
@@ -95,12 +102,26 @@ class IdSource:
             self._next += 1
             return self._next - 1
         if not self._ids:
-            table = self.model._meta.table_name
-            cursor = database.execute_sql(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                (table, self.BLOCK))
+            if not self._sequence:  # looked up once: per row, the lookup took 4 times as long as nextval
+                self._sequence = database.execute_sql("SELECT pg_get_serial_sequence(%s, 'id')",
+                                                      (self.model._meta.table_name,)).fetchone()[0]
+            cursor = database.execute_sql("SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                                          (self._sequence, self._block))
             self._ids = [i for (i,) in cursor.fetchall()][::-1]
+            self._block = min(2 * self._block, self.MAX_BLOCK)
         return self._ids.pop()
+
+
+def matching(field, text: str, prefix: bool = False) -> ColumnBase:
+    """``field`` contains ``text`` (with ``prefix``: starts with it), ignoring the case of Latin
+    letters, as ``.contains()``/``.startswith()`` do on both backends. On PostgreSQL a text
+    without cased letters (Chinese, digits) is matched with LIKE: the same rows as ILIKE, which
+    lowercases every value it reads (a search of 100,000 people took five times as long) and
+    cannot read a prefix off an index."""
+    matched = field.startswith(text) if prefix else field.contains(text)
+    if text.lower() != text.upper():
+        return matched
+    return PerBackend(lambda: matched, lambda: Expression(matched.lhs, OP.LIKE, matched.rhs))
 
 
 def placeholders(n: int) -> str:
@@ -118,6 +139,30 @@ def execute_many(sql: str, rows: Iterable[Sequence[object]]) -> int:
         cursor = database.cursor()
         cursor.executemany(sql, rows)
         return cursor.rowcount
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Insert ``rows`` (values for ``columns``, as the fields' ``db_value`` gives them) into
+    ``table`` the fastest way each backend has: one prepared INSERT bound per row on SQLite
+    (``execute_many``), COPY on PostgreSQL, which streams the rows instead of sending a
+    statement for each (100,000 people: 9 s of INSERTs, under 2 s of COPY). Columns left out
+    get their column default (ids from the sequence). Driver errors come out as peewee's."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    if not on_server():
+        execute_many(f'INSERT INTO "{table}" ({names}) VALUES ({placeholders(len(columns))})', rows)
+        return
+    with peewee.__exception_wrapper__, database.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def refresh_statistics(models: Iterable[type[Model]]) -> None:
+    """Let the planner know tables just filled in bulk. PostgreSQL's autovacuum gathers their
+    statistics only a while later, and until then plans a table of 100,000 people as a nearly
+    empty one (scanning where an index would do). SQLite plans without them: nothing to do."""
+    if on_server():
+        tables = ", ".join(f'"{m._meta.table_name}"' for m in models)
+        database.execute_sql(f"ANALYZE {tables}")
 
 
 def now() -> dt.datetime:

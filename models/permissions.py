@@ -23,13 +23,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users": frozenset({"admin"}),
     "backup": frozenset({"admin", "clerk"}),
     "restore": frozenset({"admin"}),
+    "copy": frozenset({"admin"}),  # the whole database to another file or server (jinguo db copy)
     "full_ids": frozenset({"admin"}),  # see and print full ID numbers
 }
 
 ACTION_LABELS: dict[str, str] = {
     "view": "查看", "print": "打印", "edit": "新建或修改", "import": "导入", "export": "导出",
     "settings": "修改设置", "users": "管理操作员", "backup": "备份", "restore": "从备份恢复",
-    "full_ids": "查看完整身份证号",
+    "copy": "复制整个数据库", "full_ids": "查看完整身份证号",
 }
 
 # Audited entity (table name) -> the permission a change to it needs; other tables need "edit".

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from peewee import JOIN
 
 from .choices import SEXES, SOCIAL_WORKER_LEVELS
+from .db import matching
 from .entities import Membership, Person, Region, TeamAssignment
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
@@ -73,9 +74,9 @@ class PersonListing(Listing[PersonFilter]):
         if typed:
             number = re.sub(r"\s+", "", to_halfwidth(typed)).upper()
             digits = re.sub(r"\D", "", number)
-            condition = Person.name.contains(typed) | Person.id_number.startswith(number)
+            condition = matching(Person.name, typed) | matching(Person.id_number, number, prefix=True)
             if digits:
-                condition = condition | Person.phone.contains(digits)
+                condition = condition | matching(Person.phone, digits)
             query = query.where(condition)
         if flt.role in ROLE_FIELDS:
             query = query.where(ROLE_FIELDS[flt.role] == True)  # noqa: E712

@@ -8,7 +8,7 @@ from functools import reduce
 
 from peewee import DateField, Field, Model
 
-from .db import date_text
+from .db import date_text, matching
 from .entities import Membership, Organization, Person, Project, Team, TeamAssignment, Venue
 from .validators import mask_id_number, to_halfwidth
 
@@ -71,9 +71,10 @@ def search_people(
     typed = " ".join(text.split())
     if not typed:
         return []
+    number = to_halfwidth(typed).upper()
     query = Person.select(Person.id, Person.name, Person.id_number).where(
         (Person.archived == False)  # noqa: E712
-        & (Person.name.contains(typed) | Person.id_number.startswith(to_halfwidth(typed).upper()))
+        & (matching(Person.name, typed) | matching(Person.id_number, number, prefix=True))
     )
     if volunteers_only:
         query = query.where(Person.is_volunteer == True)  # noqa: E712

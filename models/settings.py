@@ -7,8 +7,11 @@ from .db import database
 from .entities import Setting, User
 
 DEFAULTS: dict[str, str] = {
-    "office.name": "",  # 填报单位
-    "office.county": "",
+    "office.name": "",  # 填报单位: the office's own name
+    "office.county": "",  # the county's name (rosters of "the whole county")
+    "office.level": "",  # OFFICE_LEVELS: a county's or a township's federation
+    "office.code": "",  # the official division code of the office's area (6 or 9 digits)
+    "office.parent_unit": "",  # 上级单位: the federation it reports to
     "privacy.print_full_id": "0",
     # The official header and footer of upward reports (DOMAIN.md "Upward reports").
     "report.table_no": "",  # 表号
@@ -21,6 +24,7 @@ DEFAULTS: dict[str, str] = {
     "report.due_days": "10",  # the report is due this many days after its period ends
     "certificate.prefix": "",  # 志愿服务记录证明 number prefix (e.g. the office's short name)
     "security.idle_minutes": "15",  # lock the window after this many minutes without input
+    "setup.service_areas": "",  # the day the office confirmed its service areas (setup guide)
 }
 
 

@@ -90,16 +90,27 @@ TENTHS = Decimal("0.1")
 @dataclass(frozen=True)
 class Column:
     """A column of a section or list: ``kind`` is text | int | money | hours | date;
-    ``width`` is a hint in characters for the printed forms."""
+    ``width`` is a hint in characters for the printed forms. A section's figure column names
+    its ``indicator`` (models/indicators.py) and any breakdown the column itself stands for
+    (``where``: dimension, label pairs, e.g. a venue kind), added to its row's."""
 
     title: str
     kind: str = "int"
     width: float = 12
+    indicator: str = ""
+    where: tuple[tuple[str, str], ...] = ()
+
+
+def figure(title: str, indicator: str, kind: str = "int", width: float = 12, **where: str) -> Column:
+    """A figure column of a section (see Column)."""
+    return Column(title, kind, width, indicator, tuple(where.items()))
 
 
 @dataclass
 class Section:
-    """One table of the summary: the first column holds the row labels."""
+    """One table of the summary: the first column holds the row labels. ``keys`` holds, for
+    each row, the breakdown its figures are of (dimension → label, see models/indicators.py);
+    the total row is of the whole."""
 
     key: str
     title: str
@@ -107,6 +118,7 @@ class Section:
     rows: list[tuple] = field(default_factory=list)
     total: tuple | None = None
     note: str = ""
+    keys: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -509,18 +521,30 @@ def area_townships(township_id: int | None) -> tuple[str, list[Township]]:
     return (counties[0] if len(counties) == 1 else "全县"), townships
 
 
-def _org_categories() -> list[tuple[tuple[str, str | None], str]]:
-    registered = ORG_KINDS.label("registered")
+NO_LEGAL_FORM = "未填写登记形式"
+GRADUATED = INCUBATION_STAGES.label("graduated")
+COMPLETE, INCOMPLETE = "齐全", "不齐全"
+
+
+def _org_categories() -> list[tuple[tuple[str, str | None], str, dict[str, str]]]:
+    """The (kind, legal form) rows: their key in the tallies, label and breakdown."""
+    registered, grassroots = ORG_KINDS.label("registered"), ORG_KINDS.label("grassroots")
     return [
-        *((("registered", code), f"{registered}：{label}") for code, label in LEGAL_FORMS),
-        (("registered", None), f"{registered}：未填写登记形式"),
-        (("grassroots", None), ORG_KINDS.label("grassroots")),
+        *((("registered", code), f"{registered}：{label}", {"org_kind": registered, "legal_form": label})
+          for code, label in LEGAL_FORMS),
+        (("registered", None), f"{registered}：{NO_LEGAL_FORM}",
+         {"org_kind": registered, "legal_form": NO_LEGAL_FORM}),
+        (("grassroots", None), grassroots, {"org_kind": grassroots}),
     ]
 
 
-def _keep(rows: list[tuple], always: Callable[[tuple], bool]) -> list[tuple]:
-    """Rows worth printing: the fixed categories, plus any odd category that has figures."""
-    return [row for row in rows if always(row) or any(v for v in row[1:])]
+def _keep(rows: list[tuple], keys: list[dict[str, str]],
+          always: Callable[[tuple], bool]) -> tuple[list[tuple], list[dict[str, str]]]:
+    """Rows worth printing, with their breakdowns: the fixed categories, plus any odd category
+    that has figures."""
+    kept = [(row, key) for row, key in zip(rows, keys, strict=True)
+            if always(row) or any(v for v in row[1:])]
+    return [row for row, _key in kept], [key for _row, key in kept]
 
 
 def _total(label: str, rows: Iterable[tuple]) -> tuple:
@@ -565,90 +589,110 @@ class _Builder:
         return orgs, in_incubation, overdue, new, graduated, alliance, alliance_new, group
 
     def organizations_by_kind(self) -> Section:
-        columns = [Column("类别", "text", 26), Column("期末组织数"), Column("其中：在孵"),
-                   Column("在孵超过12个月"), Column("本期新入孵"), Column("本期出壳"),
-                   Column("公益联盟成员"), Column("其中：本期新入盟"), Column("团体会员")]
+        columns = [Column("类别", "text", 26), figure("期末组织数", "org.count"),
+                   figure("其中：在孵", "org.incubating.count"),
+                   figure("在孵超过12个月", "org.incubating_overdue.count"),
+                   figure("本期新入孵", "org.incubation_started.count"),
+                   figure("本期出壳", "org.stage_entered.count", stage=GRADUATED),
+                   figure("公益联盟成员", "org.alliance_member.count"),
+                   figure("其中：本期新入盟", "org.alliance_joined.count"),
+                   figure("团体会员", "org.group_member.count")]
         categories = _org_categories()
-        rows = [(label, *self.org_figures(key)) for key, label in categories]
-        rows = _keep(rows, lambda row: row[0] != categories[-2][1])
+        rows = [(label, *self.org_figures(key)) for key, label, _where in categories]
+        rows, keys = _keep(rows, [where for *_, where in categories],
+                           lambda row: row[0] != categories[-2][1])
         return Section("org_kinds", "社会组织（按类别）", columns, rows, _total(TOTAL, rows),
-                       "在孵指处于萌芽期、初创期或发展期；本期新入孵指本期首次进入孵化阶段。")
+                       "在孵指处于萌芽期、初创期或发展期；本期新入孵指本期首次进入孵化阶段。", keys)
 
     def organizations_by_stage(self) -> Section:
-        columns = [Column("孵化阶段", "text", 26), Column("期末组织数"), Column("本期进入该阶段")]
+        columns = [Column("孵化阶段", "text", 26), figure("期末组织数", "org.count"),
+                   figure("本期进入该阶段", "org.stage_entered.count")]
         rows = []
         for code, label in [*INCUBATION_STAGES, (None, "未纳入孵化")]:
             stock = self.org_stock.total(category=lambda c, s=code: c[2] == s)[0]
             entered = self.org_events.total(category=lambda c, s=code: c[2] == s)[0] if code else 0
             rows.append((label, stock, entered))
         return Section("org_stages", "社会组织（按孵化阶段）", columns, rows, _total(TOTAL, rows),
-                       "期末阶段按各组织截至期末最后进入的孵化阶段统计。")
+                       "期末阶段按各组织截至期末最后进入的孵化阶段统计。",
+                       [{"stage": row[0]} for row in rows])
 
     def organizations_by_area(self, areas: list[tuple[int, str, bool]]) -> Section:
         """Rows for the active service areas, and for retired ones still in use."""
-        columns = [Column("服务领域", "text", 26), Column("期末组织数")]
+        columns = [Column("服务领域", "text", 26), figure("期末组织数", "org.count")]
         rows = [(name, self.org_areas.total(category=aid)[0]) for aid, name, _active in areas]
         rows.append(("未填写服务领域", self.org_areas.total(category=None)[0]))
         active = {name for _aid, name, is_active in areas if is_active}
-        rows = _keep(rows, lambda row: row[0] in active)
+        rows, keys = _keep(rows, [{"service_area": row[0]} for row in rows],
+                           lambda row: row[0] in active)
         total = ("合计（不重复计数）", self.org_stock.total()[0])
         return Section("org_areas", "社会组织（按服务领域）", columns, rows, total,
-                       "一个组织可有多个服务领域，在每个领域各计一次；合计为不重复的组织数。")
+                       "一个组织可有多个服务领域，在每个领域各计一次；合计为不重复的组织数。", keys)
 
     def project_figures(self, township: Any = ..., source: Any = ...) -> tuple:
         count, cents, served = self.projects.total(township=township, category=source)
         return count, money_of(cents), served
 
     def projects_by_source(self) -> Section:
-        columns = [Column("项目来源", "text", 26), Column("项目数"),
-                   Column("立项金额（元）", "money", 16), Column("服务人次")]
+        columns = [Column("项目来源", "text", 26), figure("项目数", "project.count"),
+                   figure("立项金额（元）", "project.amount_granted", "money", 16),
+                   figure("服务人次", "project.people_served")]
         rows = [(label, *self.project_figures(source=code)) for code, label in PROJECT_SOURCES]
         statuses = "、".join(PROJECT_STATUSES.label(s) for s in UNDERTAKEN)
         return Section("projects", "项目（按来源）", columns, rows, _total(TOTAL, rows),
-                       f"项目指本期内在实施的项目（状态为{statuses}）；跨期项目在所跨各期均计入。")
+                       f"项目指本期内在实施的项目（状态为{statuses}）；跨期项目在所跨各期均计入。",
+                       [{"source": row[0]} for row in rows])
 
     def teams_by_completeness(self) -> Section:
-        roles = [f"在岗{PERSON_ROLES.label(r)}" for r in PERSON_ROLES.codes()]
-        columns = [Column("团队", "text", 26), Column("团队数"), *(Column(t) for t in roles),
-                   Column("其中有社工的团队")]
+        roles = [PERSON_ROLES.label(r) for r in PERSON_ROLES.codes()]
+        columns = [Column("团队", "text", 26), figure("团队数", "team.count"),
+                   *(figure(f"在岗{role}", "team.member.count", role=role) for role in roles),
+                   figure("其中有社工的团队", "team.with_social_worker.count")]
         rows = [(label, *self.teams.total(category=flag))
-                for flag, label in ((True, "齐全团队"), (False, "不齐全团队"))]
+                for flag, label in ((True, f"{COMPLETE}团队"), (False, f"{INCOMPLETE}团队"))]
         return Section("teams", "三工联动团队", columns, rows, _total(TOTAL, rows),
-                       "齐全指期末同时有在岗的妇工、社工和义工；成员按团队计，一人在两个团队各计一次。")
+                       "齐全指期末同时有在岗的妇工、社工和义工；成员按团队计，一人在两个团队各计一次。",
+                       [{"completeness": COMPLETE}, {"completeness": INCOMPLETE}])
 
     def venues_by_level(self) -> Section:
-        columns = [Column("阵地级别", "text", 16), *(Column(label) for _c, label in VENUE_KINDS),
-                   Column("阵地合计"), Column("本期活动次数"), Column("本期服务人次")]
+        columns = [Column("阵地级别", "text", 16),
+                   *(figure(label, "venue.count", venue_kind=label) for _c, label in VENUE_KINDS),
+                   figure("阵地合计", "venue.count"), figure("本期活动次数", "activity.at_venue.count"),
+                   figure("本期服务人次", "activity.at_venue.people_served")]
         rows = []
         for level, label in [*VENUE_LEVELS, (None, "未填写级别")]:
             kinds = [self.venues.total(category=(level, kind))[0] for kind in VENUE_KINDS.codes()]
             activities = self.venue_activities.total(category=level)
             rows.append((label, *kinds, sum(kinds), *activities))
-        rows = _keep(rows, lambda row: row[0] != "未填写级别")
+        rows, keys = _keep(rows, [{"venue_level": row[0]} for row in rows],
+                           lambda row: row[0] != "未填写级别")
         return Section("venues", "活动阵地（按级别和类型）", columns, rows, _total(TOTAL, rows),
-                       "活动次数和服务人次只计在登记的活动阵地举办的活动。")
+                       "活动次数和服务人次只计在登记的活动阵地举办的活动。", keys)
 
     def volunteers_by_sex(self) -> Section:
-        columns = [Column("性别", "text", 16), Column("注册志愿者"), Column("本期参与服务人数"),
-                   Column("服务人次"), Column("服务时长（小时）", "hours", 14)]
+        columns = [Column("性别", "text", 16), figure("注册志愿者", "person.volunteer.count"),
+                   figure("本期参与服务人数", "activity.volunteer.count"),
+                   figure("服务人次", "activity.service_record.count"),
+                   figure("服务时长（小时）", "activity.volunteer_hours", "hours", 14)]
         rows = []
         for code, label in [*SEXES, (None, "未填写")]:
             served = self.service.total(category=code)
             rows.append((label, self.volunteers.total(category=code)[0], served[0], served[1],
                          hours_of(served[2])))
-        rows = _keep(rows, lambda row: row[0] != "未填写")
+        rows, keys = _keep(rows, [{"sex": row[0]} for row in rows], lambda row: row[0] != "未填写")
         return Section("volunteers", "志愿者和志愿服务", columns, rows, _total(TOTAL, rows),
-                       "志愿服务按活动日期计入报告期，按服务者所在地区计入镇（街道）。")
+                       "志愿服务按活动日期计入报告期，按服务者所在地区计入镇（街道）。", keys)
 
     def trainings_by_kind(self) -> Section:
-        columns = [Column("类型", "text", 16), Column("场次"), Column("参训人次"),
-                   Column("时长（小时）", "hours", 14)]
+        columns = [Column("类型", "text", 16), figure("场次", "training.count"),
+                   figure("参训人次", "training.attendance.count"),
+                   figure("时长（小时）", "training.hours", "hours", 14)]
         rows = []
         for code, label in [*TRAINING_KINDS, (None, "其他")]:
             count, attendance, tenths = self.trainings.total(category=code)
             rows.append((label, count, attendance, hours_of(tenths)))
-        rows = _keep(rows, lambda row: row[0] != "其他")
-        return Section("trainings", "培训与督导", columns, rows, _total(TOTAL, rows))
+        rows, keys = _keep(rows, [{"training_kind": row[0]} for row in rows],
+                           lambda row: row[0] != "其他")
+        return Section("trainings", "培训与督导", columns, rows, _total(TOTAL, rows), keys=keys)
 
     # the county's breakdown by township ----------------------------------------------------
 
@@ -660,9 +704,14 @@ class _Builder:
         return rows
 
     def breakdown_orgs(self, townships: list[Township]) -> Section:
-        columns = [Column("镇（街道）", "text", 20), Column("社会组织"), Column("其中：登记注册"),
-                   Column("在孵"), Column("本期新入孵"), Column("本期出壳"), Column("公益联盟成员"),
-                   Column("项目数"), Column("立项金额（元）", "money", 16), Column("项目服务人次")]
+        columns = [Column("镇（街道）", "text", 20), figure("社会组织", "org.count"),
+                   figure("其中：登记注册", "org.count", org_kind=ORG_KINDS.label("registered")),
+                   figure("在孵", "org.incubating.count"),
+                   figure("本期新入孵", "org.incubation_started.count"),
+                   figure("本期出壳", "org.stage_entered.count", stage=GRADUATED),
+                   figure("公益联盟成员", "org.alliance_member.count"), figure("项目数", "project.count"),
+                   figure("立项金额（元）", "project.amount_granted", "money", 16),
+                   figure("项目服务人次", "project.people_served")]
 
         def figures(township):
             orgs, alliance, *_others = self.org_stock.total(township=township)
@@ -679,13 +728,17 @@ class _Builder:
         rows = self.township_rows(townships, figures)
         return Section("townships_orgs", "分镇（街道）情况（一）：社会组织和项目", columns, rows,
                        _total(TOTAL, rows),
-                       f"未填写地区或登记在县级的记录列入“{UNASSIGNED_LABEL}”，各行相加等于合计。")
+                       f"未填写地区或登记在县级的记录列入“{UNASSIGNED_LABEL}”，各行相加等于合计。",
+                       [{"township": row[0]} for row in rows])
 
     def breakdown_services(self, townships: list[Township]) -> Section:
-        columns = [Column("镇（街道）", "text", 20), Column("团队数"), Column("其中：齐全"),
-                   Column("阵地数"), Column("阵地活动次数"), Column("活动服务人次"),
-                   Column("注册志愿者"), Column("志愿服务时长（小时）", "hours", 14),
-                   Column("培训场次"), Column("参训人次")]
+        columns = [Column("镇（街道）", "text", 20), figure("团队数", "team.count"),
+                   figure("其中：齐全", "team.count", completeness=COMPLETE),
+                   figure("阵地数", "venue.count"), figure("阵地活动次数", "activity.at_venue.count"),
+                   figure("活动服务人次", "activity.at_venue.people_served"),
+                   figure("注册志愿者", "person.volunteer.count"),
+                   figure("志愿服务时长（小时）", "activity.volunteer_hours", "hours", 14),
+                   figure("培训场次", "training.count"), figure("参训人次", "training.attendance.count")]
 
         def figures(township):
             teams = self.teams.total(township=township)[0]
@@ -700,7 +753,7 @@ class _Builder:
 
         rows = self.township_rows(townships, figures)
         return Section("townships_services", "分镇（街道）情况（二）：团队、阵地、志愿服务和培训",
-                       columns, rows, _total(TOTAL, rows))
+                       columns, rows, _total(TOTAL, rows), keys=[{"township": row[0]} for row in rows])
 
 
 def stock_day(period: Period, today: dt.date | None = None) -> dt.date:

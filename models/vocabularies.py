@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from .entities import OrganizationServiceArea, Region, ServiceArea, User
 from .errors import ValidationFailed
 from .i18n import Message, msg, tr_noop
 from .listing import Column, Listing, ListRow
+from .settings import set_setting
 
 PARENT_LEVEL = {"county": None, "township": "county", "village": "township"}
 
@@ -39,6 +41,10 @@ def save_region(data: RegionData, user: User | None, existing: Region | None = N
     if "level" not in errors:
         if wanted is None and parent is not None:
             errors["parent_id"] = msg("县（区）没有上级区划")
+        elif wanted is not None and parent is None and not Region.select().where(
+                Region.level == wanted).exists():
+            errors["parent_id"] = msg("还没有{level}：请先新建{level}，再选它作上级",
+                                      level=REGION_LEVELS.label(wanted))
         elif wanted is not None and (parent is None or parent.level != wanted):
             errors["parent_id"] = msg("请选择上级{level}", level=REGION_LEVELS.label(wanted))
         elif existing is not None and parent is not None and parent.id == existing.id:
@@ -59,6 +65,21 @@ def save_region(data: RegionData, user: User | None, existing: Region | None = N
     values = dict(name=name, level=data.level, parent=parent, code=code, sort_order=data.sort_order)
     with database.atomic():
         return audit.save(Region, user, existing, **values)
+
+
+def default_region_level() -> str:
+    """The level a new region is most likely of, and that can be saved now: the lowest level
+    whose parent level already has a region (a county first on an empty database)."""
+    for level in reversed(REGION_LEVELS.codes()):
+        wanted = PARENT_LEVEL[level]
+        if wanted is None or Region.select().where(Region.level == wanted).exists():
+            return level
+    return "county"
+
+
+def parent_level(level: str) -> str | None:
+    """The level of the parent a region of ``level`` needs (None: a county has none)."""
+    return PARENT_LEVEL.get(level)
 
 
 def parent_choices(level: str) -> list[tuple[int, str]]:
@@ -126,6 +147,28 @@ def save_service_area(
     values = dict(name=name, sort_order=sort_order, active=active)
     with database.atomic():
         return audit.save(ServiceArea, user, existing, **values)
+
+
+def confirm_service_areas(active_ids: set[int], new_names: list[str], user: User | None,
+                          on: dt.date | None = None) -> list[ServiceArea]:
+    """The office's choice of service areas (setup guide): those in ``active_ids`` in use, the
+    others no longer offered (kept for the organizations that have them), ``new_names`` added;
+    remembered as confirmed ``on`` that day (models.setup_status). Returns the areas added."""
+    added = []
+    with database.atomic():
+        areas = list(ServiceArea.select().order_by(ServiceArea.sort_order, ServiceArea.id))
+        for area in areas:
+            wanted = area.id in active_ids
+            if area.active != wanted:
+                save_service_area(area.name, area.sort_order, wanted, user, area)
+        order = max((area.sort_order for area in areas), default=-1)
+        for name in new_names:
+            if " ".join(name.split()) in {area.name for area in areas}:
+                continue
+            order += 1
+            added.append(save_service_area(name, order, True, user))
+        set_setting("setup.service_areas", (on or dt.date.today()).isoformat(), user)
+    return added
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Data files (fonts, translations, icons); read them through ``resource_path``."""
+"""Data files (fonts, translations, icons, the division table); read them through ``resource_path``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 CJK_FONT = "fonts/wqy-microhei.ttc"
 CJK_FONT_FAMILY = "WenQuanYi Micro Hei"
 APP_ICON = "icons/jinguo.png"
+DIVISIONS = "divisions/divisions.zip"  # official division codes (tools/make_divisions.py)
 
 
 def resource_path(relative: str) -> Path:

@@ -68,10 +68,12 @@ class TestServer:
                     f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
         return self.url(name)
 
-    def empty(self) -> str:
-        """The URL of a new database with no tables at all."""
+    def empty(self, c_collation: bool = False) -> str:
+        """The URL of a new database with no tables at all; with ``c_collation``, made as the
+        README tells an administrator to (C collation, whatever the server's default)."""
         name = f"{self.prefix}_{next(self._counter)}"
-        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+        options = " ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0" if c_collation else ""
+        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"{options}')
         return self.url(name)
 
     def drop(self, url: str) -> None:

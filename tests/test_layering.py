@@ -19,7 +19,7 @@ HEADLESS = (
     "desktop.cli_export", "desktop.cli_backup", "desktop.importing.reading", "desktop.importing.plan",
     "desktop.importing.apply", "desktop.importing.files", "desktop.importing.command",
     "desktop.reports.summary", "desktop.reports.roster", "desktop.reports.certificate",
-    "desktop.reports.table_export",
+    "desktop.reports.table_export", "desktop.divisions", "desktop.demo_file",
 )
 FORBIDDEN = ("PySide6", "desktop", "views")
 

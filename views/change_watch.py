@@ -59,7 +59,11 @@ class ChangeWatch(QObject):
         return latest
 
     def check(self) -> bool:
-        """Look once; True when something changed."""
+        """Look once; True when something changed. Nothing is asked while the window is hidden
+        (minimized windows still follow; a closed or locked one does not)."""
+        owner = self.parent()
+        if owner is not None and hasattr(owner, "isVisible") and not owner.isVisible():
+            return False
         latest = self._latest()
         if latest is None:
             if not self.lost:

@@ -35,6 +35,7 @@ from desktop.context import AppContext
 from desktop.database import DatabaseOpenError, check_server
 from desktop.paths import is_server_url
 from models.i18n import Message
+from models.permissions import can
 
 from .form import ERROR_STYLE
 from .i18n import tr_msg
@@ -279,8 +280,38 @@ def switch_database(window: QMainWindow, ctx: AppContext) -> None:
     target = choose_database(window, current_database(ctx))
     if target is None or str(target) == str(current_database(ctx)):
         return
+    answer = offer_copy(window, ctx, target)
+    if answer is None:
+        return
+    ctx.copy_to = answer or None
     ctx.reopen = target
     window.close()
+
+
+def offer_copy(window: QWidget, ctx: AppContext, target: Path | str) -> str | None:
+    """Moving from this PC's file to a new, empty server database: offer to take the data along
+    (an administrator's decision: a copy of everyone's personal data). The target URL to copy to,
+    "" for no copy, None when the user cancelled the switch."""
+    from desktop.dbcopy import holds_records, target_problem
+
+    if ctx.on_server or not is_server_url(target) or not can(ctx.user, "copy"):
+        return ""
+    if not holds_records(ctx.db):
+        return ""  # nothing here but operators and settings: nothing to take along
+    if target_problem(target) is not None:
+        return ""  # the server's database has data of its own: opened as it is
+    box = QMessageBox(QMessageBox.Icon.Question, _tr("连接数据库服务器"), _tr(
+        "服务器上的数据库还是空的。要把本机数据库（{file}）中的全部数据复制过去吗？\n\n"
+        "复制在本窗口关闭后进行，完成后核对每个表的行数并检查数据库；本机文件保持不变。"
+        "复制要记入操作记录（导出个人信息）。").format(file=ctx.db_path), parent=window)
+    copy = box.addButton(_tr("复制数据后切换"), QMessageBox.ButtonRole.AcceptRole)
+    plain = box.addButton(_tr("不复制，直接切换"), QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(copy)
+    box.exec()
+    if box.clickedButton() is copy:
+        return str(target)
+    return "" if box.clickedButton() is plain else None
 
 
 def database_row(dialog: QDialog, ctx: AppContext) -> QWidget:

@@ -12,7 +12,6 @@ from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -24,13 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
-from desktop.reports.table_export import export_listing
 from models import audit
 from models.errors import StaleRecord, ValidationFailed
 from models.listing import Listing
 from models.permissions import can
 from models.references import delete_unreferenced
 
+from .flow_layout import FlowLayout, item_group
 from .form import FormDialog
 from .i18n import tr_msg
 from .table_model import ListingModel
@@ -69,9 +68,11 @@ class ListPage(QWidget):
         self.search.textChanged.connect(self._debounce.start)
         self.search.returnPressed.connect(self.apply_filter)
 
-        self.filter_bar = QHBoxLayout()
+        # Flow layouts: on a narrow screen (1024 px) the last filters and buttons wrap onto a
+        # second line instead of making the window wider than the screen.
+        self.filter_bar = FlowLayout()
         self.filter_bar.addWidget(self.search)
-        self.action_bar = QHBoxLayout()
+        self.action_bar = FlowLayout()
         self.filter_widgets: dict[str, ChoiceCombo] = {}  # the filter's field → its widget
         self._showing_filter = False
         self.setup_filters()
@@ -152,8 +153,6 @@ class ListPage(QWidget):
             self.tr("把当前筛选、排序下的全部行导出为 Excel 文件（Ctrl+E）"),
         )
         self.export_button.setVisible(can(ctx.user, "export"))
-        self.filter_bar.addStretch(1)
-        self.action_bar.addStretch(1)
         self.restore_header()
         self.update_status()
         self.update_actions()
@@ -222,8 +221,7 @@ class ListPage(QWidget):
         """A filter widget; ``field`` names the filter's field it sets (for ``show_filter``)."""
         caption = QLabel(label, self)
         caption.setBuddy(widget)
-        self.filter_bar.addWidget(caption)
-        self.filter_bar.addWidget(widget)
+        self.filter_bar.addWidget(item_group(caption, widget, parent=self))
         widget.currentIndexChanged.connect(self.apply_filter)
         if field:
             self.filter_widgets[field] = widget
@@ -284,6 +282,8 @@ class ListPage(QWidget):
             self.model.listing, self.model.current_filter, self.model.sort_state, self.ctx.user
         )
         full_ids = can(user, "full_ids")
+        from desktop.reports.table_export import export_listing  # openpyxl: loaded when first used
+
         self.export_task = run_task(
             self, self.tr("导出 Excel"), self.tr("正在导出 {title}…").format(title=title),
             lambda job: export_listing(path, listing, flt, key, descending, job, user, title, full_ids),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings, QSize, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -43,6 +43,9 @@ from .pages.users import UsersPage
 from .pages.venues import VenuesPage
 from .pages.vocabularies import RegionsPage, ServiceAreasPage
 
+DEFAULT_SIZE = QSize(1280, 800)
+FRAME_ALLOWANCE = 40  # the title bar and borders a window manager adds around the window
+
 # Pages shown only to a role with this permission (the services refuse the rest anyway).
 PAGE_PERMISSIONS = {ImportPage: "import", SettingsPage: "settings", UsersPage: "users"}
 
@@ -56,7 +59,7 @@ class MainWindow(QMainWindow):
         self.settings = QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat)
         where = ctx.db_path.name if ctx.db_path is not None else ctx.location
         self.setWindowTitle(self.tr("巾帼枢纽 — {file}").format(file=where))
-        self.resize(1280, 800)
+        self.resize(DEFAULT_SIZE)
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
@@ -64,9 +67,9 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget(self)
         # Pages are built when first shown: start-up queries only the first one.
         self._factories: list[Callable[[], ListPage]] = []
-        self._page_classes: list[type[QWidget]] = []
         self._built: dict[int, ListPage] = {}
         self._stale_pages: set[int] = set()  # to reload when next shown: changed by another clerk
+        self.page_rows: dict[type, int] = {}  # the navigation row of each page shown
         for title, page_class in (
             (self.tr("工作台"), HomePage),
             (self.tr("社会组织"), OrganizationsPage),
@@ -85,8 +88,8 @@ class MainWindow(QMainWindow):
             (self.tr("操作员"), UsersPage),
         ):
             if can(ctx.user, PAGE_PERMISSIONS.get(page_class, "view")):  # a role sees what it may use
+                self.page_rows[page_class] = self.nav.count()
                 self.add_page(title, lambda cls=page_class: cls(ctx, self))
-                self._page_classes.append(page_class)
         self.nav.currentRowChanged.connect(self.show_page)
         self.nav.setCurrentRow(0)
 
@@ -130,11 +133,11 @@ class MainWindow(QMainWindow):
 
     def open_page(self, page_class: type[QWidget]) -> QWidget | None:
         """Show the page of ``page_class``; None when the operator's role has no such page."""
-        if page_class not in self._page_classes:
+        row = self.page_rows.get(page_class)
+        if row is None:
             return None
-        index = self._page_classes.index(page_class)
-        self.nav.setCurrentRow(index)
-        return self.page(index)
+        self.nav.setCurrentRow(row)
+        return self.page(row)
 
     def go_to(self, destination: Destination) -> None:
         """Where a figure or reminder of the home page leads."""
@@ -181,6 +184,8 @@ class MainWindow(QMainWindow):
         self.restore_action.setEnabled(may_restore(self.ctx))
         self.backup_action.setEnabled(can(self.ctx.user, "backup"))
         file_menu.addSeparator()
+        self.setup_action = file_menu.addAction(self.tr("本单位设置向导(&G)…"), self.open_setup_guide)
+        self.setup_action.setEnabled(can(self.ctx.user, "settings"))
         self.connect_action = file_menu.addAction(self.tr("连接数据库服务器(&D)…"),
                                                   lambda: switch_database(self, self.ctx))
         self.switch_user_action = file_menu.addAction(self.tr("切换用户/注销(&L)…"),
@@ -194,6 +199,11 @@ class MainWindow(QMainWindow):
         about = QAction(self.tr("关于巾帼枢纽(&A)"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def open_setup_guide(self) -> None:
+        from .setup.guide import open_setup_guide
+
+        open_setup_guide(self, self.ctx)
 
     def change_password(self) -> None:
         dialog = ChangePasswordDialog(self.ctx, self)
@@ -225,14 +235,41 @@ class MainWindow(QMainWindow):
 
     def _restore_geometry(self) -> None:
         geometry = self.settings.value("main/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        self._geometry_restored = geometry is not None and self.restoreGeometry(geometry)
         state = self.settings.value("main/state")
         if state is not None:
             self.restoreState(state)
 
+    def show_fitted(self) -> None:
+        """Show as last left; the first time, maximized on a screen smaller than the default size
+        (a 1366×768 or 1024×768 office screen), else at the default size, inside the screen."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        area = screen.availableGeometry()
+        if not self._geometry_restored and (area.width() < DEFAULT_SIZE.width() + FRAME_ALLOWANCE
+                                            or area.height() < DEFAULT_SIZE.height() + FRAME_ALLOWANCE):
+            self.showMaximized()
+            return
+        if not self.isMaximized():
+            width = min(self.width(), area.width() - FRAME_ALLOWANCE)
+            height = min(self.height(), area.height() - FRAME_ALLOWANCE)
+            self.resize(width, height)
+            self.move(max(area.left(), min(self.x(), area.right() - width - FRAME_ALLOWANCE)),
+                      max(area.top(), min(self.y(), area.bottom() - height - FRAME_ALLOWANCE)))
+        self.show()
+
+    def take_place_of(self, old: QMainWindow) -> None:
+        """After 切换用户: where the previous window was, as it was, on the same page if this
+        operator may see it."""
+        self.restoreGeometry(old.saveGeometry())
+        self._geometry_restored = True
+        title = old.nav.currentItem().text() if isinstance(old, MainWindow) and old.nav.currentItem() else ""
+        for row in range(self.nav.count()):
+            if self.nav.item(row).text() == title:
+                self.nav.setCurrentRow(row)
+                break
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.change_watch.stop()  # a closed window no longer looks for other clerks' changes
+        self.change_watch.stop()
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/state", self.saveState())
         for page in self._built.values():

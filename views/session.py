@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWizard
 
 from desktop.context import AppContext
+from models.auth import needs_first_admin
+from models.permissions import can
 
 from .idle_lock import IdleLock
 from .login import log_in
@@ -22,23 +24,35 @@ class Session(QObject):
         self.make_window = make_window
         self.window: QMainWindow | None = None
         self.idle_lock: IdleLock | None = None
+        self.guide: QWizard | None = None  # the setup guide opened at the first start
 
     def start(self) -> bool:
-        """Log in and show the window; False when the login was cancelled."""
+        """Log in and show the window; False when the login was cancelled. After the first
+        start's administrator is created, the setup guide opens over the window."""
+        first_start = needs_first_admin()
         user = log_in(self.ctx)
         if user is None:
             return False
         self.ctx.user = user
         self._open_window()
+        if first_start and can(user, "settings"):
+            from .setup.guide import open_setup_guide
+
+            self.guide = open_setup_guide(self.window, self.ctx)
         return True
 
-    def _open_window(self) -> None:
+    def _open_window(self, old: QMainWindow | None = None) -> None:
         window = self.make_window(self.ctx)
         switch = getattr(window, "switch_user_requested", None)
         if switch is not None:
             switch.connect(self.switch_user)
         self.idle_lock = IdleLock(window, self.ctx, on_switch_user=lambda: self.switch_user(ask=False))
-        window.show()
+        if old is not None and hasattr(window, "take_place_of"):
+            window.take_place_of(old)
+        if hasattr(window, "show_fitted"):
+            window.show_fitted()
+        else:
+            window.show()
         self.window = window
 
     def switch_user(self, ask: bool = True) -> None:
@@ -63,6 +77,6 @@ class Session(QObject):
             QApplication.quit()
             return
         self.ctx.user = user
-        self._open_window()
+        self._open_window(old)
         old.close()
         old.deleteLater()

@@ -1,7 +1,8 @@
 """Writing a plan: one transaction, bulk inserts, an audit line per record, a batch that can be undone.
 
-Rows go in with one prepared ``executemany`` per table and chunk (peewee's
-``insert_many`` renders every value in Python, too slow for 50 000 people);
+Rows go in with ``models.db.insert_rows`` per table and chunk: one prepared ``executemany`` on
+SQLite, COPY on a server (peewee's ``insert_many`` renders every value in Python, too slow for
+50 000 people);
 explicit ids are allocated inside the write transaction so the batch items
 and audit entries can name every record without reading it back.
 """
@@ -12,8 +13,9 @@ import datetime as dt
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -21,7 +23,7 @@ from peewee import JOIN, Model, fn
 
 from models import audit
 from models.choices import MEMBERSHIP_ROLES, PERSON_ROLES
-from models.db import IdSource, database, execute_many, now, placeholders
+from models.db import IdSource, database, execute_many, insert_rows, now, placeholders
 from models.entities import (
     Activity,
     AuditEntry,
@@ -72,19 +74,23 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
         yield items[i : i + size]
 
 
-def _insert(model: type[Model], rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (field name → value as peewee would store it) with one prepared statement.
-    Rows without an ``id`` (all or none of them) get theirs from the database."""
-    if not rows:
+def _insert(model: type[Model], rows: Iterable[dict[str, Any]]) -> None:
+    """Insert ``rows`` (field name → value as peewee would store it) with models.db.insert_rows
+    (a prepared statement on SQLite, COPY on a server). Rows without an ``id`` (all or none of
+    them) get theirs from the database.
+
+    The rows are one stream, made as they are written: a server's COPY takes in the rows before
+    while the next are made. So making a row must not query the database (ids come first)."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
         return
     key = model._meta.primary_key
-    fields = [f for f in model._meta.sorted_fields if f is not key or key.name in rows[0]]
+    fields = [f for f in model._meta.sorted_fields if f is not key or key.name in first]
     defaults = {f.name: (f.default() if callable(f.default) else f.default) for f in fields}
     values = itemgetter(*(f.name for f in fields))
-    sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
-        model._meta.table_name, ", ".join(f'"{f.column_name}"' for f in fields), placeholders(len(fields)))
-    for chunk in _chunks(rows):
-        execute_many(sql, [values({**defaults, **r}) for r in chunk])
+    columns = [f.column_name for f in fields]
+    insert_rows(model._meta.table_name, columns, (values({**defaults, **r}) for r in chain([first], rows)))
 
 
 class RecordsChanged(Exception):
@@ -132,8 +138,14 @@ class _Writer:
         self.audit: dict[tuple[str, int], dict[str, Any]] = {}
         self.items: list[dict[str, Any]] = []
 
-    def create(self, model: type[Model], rows: list[dict[str, Any]], label_key: str | None = "name") -> None:
+    def create(self, model: type[Model], rows: Iterable[dict[str, Any]],
+               label_key: str | None = "name") -> None:
         """Insert new records (each with an ``id``); ``label_key=None``: no audit line of their own."""
+        _insert(model, self._noted(model, rows, label_key))
+
+    def _noted(self, model: type[Model], rows: Iterable[dict[str, Any]],
+               label_key: str | None) -> Iterator[dict[str, Any]]:
+        """Each new record as it is written, its audit line and undo item noted on the way."""
         table = model._meta.table_name
         fields = model._meta.fields
         for row in rows:
@@ -146,7 +158,7 @@ class _Writer:
                 self._log("create", table, row["id"], changes, str(row.get(label_key) or row["id"]))
             self.items.append({"batch": self.batch.id, "entity": table, "record_id": row["id"],
                                "action": "create", "before": ""})
-        _insert(model, rows)
+            yield row
 
     def update(self, model: type[Model], planned: list[PlannedRow], label_key: str = "name") -> None:
         table = model._meta.table_name
@@ -186,10 +198,8 @@ class _Writer:
         return entry
 
     def finish(self) -> None:
-        entries = list(self.audit.values())
-        for entry in entries:
-            entry["changes"] = json.dumps(entry["changes"], ensure_ascii=False, sort_keys=True)
-        _insert(AuditEntry, entries)
+        _insert(AuditEntry, ({**e, "changes": json.dumps(e["changes"], ensure_ascii=False, sort_keys=True)}
+                             for e in self.audit.values()))
         _insert(ImportBatchItem, self.items)
 
 
@@ -212,13 +222,16 @@ def _people(plan: ImportPlan, w: _Writer) -> None:
             rows.append(values)
         w.create(Organization, rows)
     person_id = IdSource(Person)
-    rows = []
-    for done, p in enumerate(plan.new, start=1):
+    for p in plan.new:
         p.existing_id = person_id.next()
-        rows.append({**p.values, "id": p.existing_id, "name_key": pinyin_key(p.values["name"])})
-        if done % CHUNK == 0:
-            _step(w.job, done, total)
-    w.create(Person, rows)
+
+    def new_people() -> Iterator[dict[str, Any]]:
+        for done, p in enumerate(plan.new, start=1):
+            yield {**p.values, "id": p.existing_id, "name_key": pinyin_key(p.values["name"])}
+            if done % CHUNK == 0:
+                _step(w.job, done, total)
+
+    w.create(Person, new_people())
     w.update(Person, [p for p in plan.updates if p.changed])
     _step(w.job, total, total)
     everyone = plan.new + plan.updates

@@ -1,4 +1,5 @@
-"""The periodic summary (统计报表) as an Excel workbook or a PDF to sign and stamp.
+"""The periodic summary (统计报表) as an Excel workbook, a PDF to sign and stamp, or JSON
+(one row per figure, by indicator code: summary_json.py).
 
 The figures come from ``models.summary`` (SQL aggregates), the lists behind them from
 ``models.summary_lists``; this module only lays them out. The header and footer values
@@ -34,9 +35,10 @@ from . import pdf
 from .charts import ChartSpec, draw_chart, summary_charts
 from .output import ExportError, Job, atomic_output
 from .recording import record_export
+from .summary_json import write_summary_json
 from .xlsx import SheetWriter, XlsxColumn, discard_workbook, new_workbook, save_workbook
 
-FORMATS = ("xlsx", "pdf")
+FORMATS = ("xlsx", "pdf", "json")
 SUMMARY_SHEET = "统计报表"
 XLSX_KINDS = {"text": "text", "int": "int", "money": "money", "hours": "float", "date": "date"}
 PROGRESS_EVERY = 500  # list rows between progress reports (and cancellation checks)
@@ -274,12 +276,13 @@ def export_summary(path: Path, period: Period, township_id: int | None, fmt: str
 
     ``xlsx``: the summary sheet and one sheet per list behind it; ``pdf``: the summary with
     the official header, footer and seal space, and with ``charts`` a page of the home page's
-    charts for the period (volunteer hours: the twelve months up to the day stock is taken).
-    All or nothing: a failed or cancelled export leaves no file (and an earlier file at
-    ``path`` untouched).
+    charts for the period (volunteer hours: the twelve months up to the day stock is taken);
+    ``json``: every figure by indicator code, to compare or to hand to another program. All or
+    nothing: a failed or cancelled export leaves no file (and an earlier file at ``path``
+    untouched).
     """
     if fmt not in FORMATS:
-        raise ExportError(msg("不支持的格式“{fmt}”：统计报表可导出为 xlsx 或 pdf。", fmt=fmt))
+        raise ExportError(msg("不支持的格式“{fmt}”：统计报表可导出为 xlsx、pdf 或 json。", fmt=fmt))
     if charts and fmt != "pdf":
         raise ExportError(msg("图表只能附在 PDF 格式的统计报表后，请选择 PDF 格式。"))
     path = Path(path)
@@ -297,6 +300,8 @@ def export_summary(path: Path, period: Period, township_id: int | None, fmt: str
     with atomic_output(path) as tmp:
         if fmt == "xlsx":
             _write_xlsx(tmp, data, header, lists, job)
+        elif fmt == "json":
+            write_summary_json(tmp, data)
         else:
             _write_pdf(tmp, data, header, job, chart_specs)
         _step(job, 1, 1)

@@ -1,6 +1,6 @@
 """How long importing a 50 000-row people sheet takes, next to two readers merely reading it.
 
-Run: ``python tests/bench/bench_import.py [--rows N] [--keep DIR] [--undo]``. The floors are
+Run: ``python tests/bench/bench_import.py [--rows N] [--keep DIR] [--undo] [--server [URL]]``. The floors are
 openpyxl's read-only mode and python-calamine (which the importer uses for .xls/.ods, not for
 .xlsx) iterating over the same cells of the same file, each timed in the same run before and
 after the import (the faster of the two counts). The import (read, check, match, write with audit
@@ -10,12 +10,21 @@ With ``--undo`` it then imports the same people again with new phone numbers (ev
 update), and times undoing that batch (each record put back, with its audit line) and then
 the first one (every record deleted), next to raw sqlite3 writing the same phone numbers back
 with one prepared UPDATE (rolled back) as the floor.
+
+With ``--server`` it also imports the sheet into a new database on a PostgreSQL server (``URL``
+names a database to connect to as a user who may create databases; default
+``JINGUO_TEST_DATABASE_URL``, else ``postgresql://postgres@127.0.0.1:5433/postgres``), and times
+as its floor the very rows the import wrote (records, audit lines, batch items), read back and
+written with one COPY per table into a second database in the state the first had before the
+import, in one transaction (rolled back; the fastest of three). Target: within 2.5x of that
+floor. Both databases are dropped.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import sqlite3
 import sys
@@ -35,6 +44,7 @@ from desktop.importing import apply_import, list_batches, plan_import, read_shee
 from models.entities import AuditEntry, Membership, Person, ServiceRecord  # noqa: E402
 from models.organizations import OrganizationData, save_organization  # noqa: E402
 from models.validators import id_check_char  # noqa: E402
+from tests.server import server_url  # noqa: E402
 
 HEADER = ("序号", "姓名", "性别", "身份证号码", "出生年月", "联系电话", "所属组织", "角色", "加入时间",
           "服务时长（小时）", "备注")
@@ -43,6 +53,7 @@ GIVEN = "秀英华玉兰桂芳珍凤红梅丽敏静燕艳娟霞婷雪琳倩欣�
 ORGS = ("湾头镇巾帼志愿服务队", "东关街道爱心妈妈团", "文峰街道妇女微家互助会",
         "扬州市小匣子少儿公益服务中心")
 ROLES = ("义工", "志愿者", "妇工", "社工", "骨干")
+REPEATS = 3
 
 
 def person_id(rng: random.Random, serial: int) -> tuple[str, dt.date]:
@@ -96,11 +107,17 @@ def calamine_seconds(path: Path) -> float:
     return time.perf_counter() - started
 
 
-def import_seconds(path: Path, db_path: Path) -> tuple[float, dict[str, float], dict[str, int]]:
+def before_import(db_path: Path | str):
+    """The database as the import finds it: the organizations the sheet names. Returns the context."""
     ctx = build_context(db_path)
+    for name in ORGS:
+        save_organization(OrganizationData(name=name), ctx.user)
+    return ctx
+
+
+def import_seconds(path: Path, db_path: Path | str) -> tuple[float, dict[str, float], dict[str, int]]:
+    ctx = before_import(db_path)
     try:
-        for name in ORGS:
-            save_organization(OrganizationData(name=name), ctx.user)
         started = time.perf_counter()
         sheet = read_sheet(path, "people")
         read = time.perf_counter()
@@ -162,11 +179,71 @@ def undo_seconds(sheet: Path, db_path: Path) -> None:
         ctx.close()
 
 
+def copy_floor_seconds(imported: str, floor: str) -> tuple[float, int]:
+    """Seconds to COPY the rows the import wrote into ``floor``, a database in the state the
+    imported one had before the import (so the same ids are free and the same rows referenced)."""
+    import psycopg
+    from peewee import AutoField, sort_models
+
+    from models.db import database
+    from models.entities import ALL_MODELS
+
+    models = sort_models([m for m in ALL_MODELS if isinstance(m._meta.primary_key, AutoField)])
+    ctx = build_context(floor)
+    marks = {m: m.select(m.id).order_by(m.id.desc()).limit(1).scalar() or 0 for m in models}
+    ctx.close()
+    assert database.obj is None or database.obj.is_closed()
+    tables = []
+    with psycopg.connect(imported) as conn:
+        for model in models:
+            table = model._meta.table_name
+            columns = ", ".join(f'"{f.column_name}"' for f in model._meta.sorted_fields)
+            data = bytearray()
+            query = f'COPY (SELECT {columns} FROM "{table}" WHERE id > {int(marks[model])}) TO STDOUT'
+            with conn.cursor().copy(query) as copy:
+                for block in copy:
+                    data += block
+            if data:
+                tables.append((table, columns, bytes(data)))
+    times = []
+    with psycopg.connect(floor) as conn:
+        for _ in range(REPEATS):  # each rolled back; the fastest counts (a busy machine only slows)
+            started = time.perf_counter()
+            with conn.transaction(force_rollback=True):
+                for table, columns, data in tables:
+                    with conn.cursor().copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
+                        copy.write(data)
+            times.append(time.perf_counter() - started)
+    return min(times), sum(data.count(b"\n") for _t, _c, data in tables)
+
+
+def server_run(sheet: Path, rows: int, url: str) -> None:
+    from tests.server import TestServer
+
+    server = TestServer(url)
+    server.prefix = f"jbench_{os.getpid()}"
+    try:
+        imported, floor = server.empty(c_collation=True), server.empty(c_collation=True)
+        total, steps, counts = import_seconds(sheet, imported)
+        before_import(floor).close()
+        copy_seconds, copied = copy_floor_seconds(imported, floor)
+    finally:
+        server.drop_all()
+    ratio = total / copy_seconds
+    print(f"PostgreSQL: import (read {steps['read']:.2f} + check {steps['plan']:.2f} + write "
+          f"{steps['apply']:.2f}): {total:.2f} s; COPY of the {copied} rows it wrote: {copy_seconds:.2f} s; "
+          f"import / COPY: {ratio:.2f}x (target < 2.5x) {'OK' if ratio < 2.5 else 'MISSED'}; "
+          f"write alone / COPY: {steps['apply'] / copy_seconds:.2f}x")
+    print("written: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--keep", type=Path, help="folder to keep the sheet and database in")
     parser.add_argument("--undo", action="store_true", help="also time undoing")
+    parser.add_argument("--server", nargs="?", const=server_url() or "postgresql://postgres@127.0.0.1:5433/postgres",
+                        help="also import into a database on this PostgreSQL server")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
@@ -191,6 +268,8 @@ def main() -> None:
         print("written: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         if args.undo:
             undo_seconds(sheet, db)
+        if args.server:
+            server_run(sheet, args.rows, args.server)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 
@@ -67,6 +68,23 @@ def test_summary_with_charts_adds_a_page_of_them_and_only_to_a_pdf(export, tmp_p
     assert not any("社会组织孵化进程" in page for page in pages[:-1])
     code, _out, err = export("summary", "--period", "2026", "--charts", "-o", tmp_path / "县.xlsx")
     assert code == 2 and "PDF" in err and not (tmp_path / "县.xlsx").exists()
+
+
+def test_summary_as_json_by_its_suffix_or_format(export, tmp_path):
+    code, _out, err = export("summary", "--period", "2026Q3", "--township", "东关街道",
+                             "-o", tmp_path / "镇.json")
+    assert code == 0, err
+    document = json.loads((tmp_path / "镇.json").read_text(encoding="utf-8"))
+    assert document["header"]["area"]["name"] == "东关街道"
+    assert document["header"]["period"]["code"] == "2026Q3"
+    figures = {(v["indicator"], json.dumps(v["disaggregation"], ensure_ascii=False)): v["value"]
+               for v in document["values"]}
+    assert figures[("org.count", "null")] > 0
+    code, _out, err = export("summary", "--period", "2026Q3", "--township", "东关街道", "--format", "json",
+                             "-o", tmp_path / "镇.txt")
+    assert code == 0, err
+    again = json.loads((tmp_path / "镇.txt").read_text(encoding="utf-8"))
+    assert again["values"] == document["values"]
 
 
 def test_roster_of_an_organization_in_stroke_order_and_of_all_volunteers(export, demo_db, tmp_path):

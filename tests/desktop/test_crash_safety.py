@@ -226,6 +226,10 @@ def test_check_of_a_missing_file_and_of_a_file_that_is_not_a_database(tmp_path):
     text.write_text("会议纪要" * 200, encoding="utf-8")
     foreign = jinguo(tmp_path, "check", "--db", text)
     assert foreign.returncode == 1 and "不是数据库文件" in foreign.stderr
+    wiped = tmp_path / "wiped.db"  # a database's first bytes, then nothing SQLite can read
+    wiped.write_bytes(b"SQLite format 3\x00" + b"\x00" * 500)
+    damaged = jinguo(tmp_path, "check", "--db", wiped)
+    assert damaged.returncode == 1 and "已损坏" in damaged.stderr and "内部错误" not in damaged.stderr
 
 
 def register(db: Path) -> dict[str, int]:

@@ -478,6 +478,23 @@ def test_a_cancelled_import_writes_nothing(ctx, user, tmp_path):
     assert Person.select().count() == 0 and ImportBatch.select().count() == 0
 
 
+def test_an_import_cancelled_while_its_people_are_written_writes_nothing(ctx, user, tmp_path):
+    """The rows stream to the database as they are made (COPY on a server); a cancel between two
+    rows of that stream leaves nothing behind, and the next import works."""
+    born = [dt.date(1970, 1, 1) + dt.timedelta(days=i) for i in range(2100)]
+    rows = [[i, f"人{i}", valid_id(f"{day:%Y%m%d}", i % 90 + 10)] for i, day in enumerate(born, start=1)]
+    plan = plan_import(read_sheet(people_workbook(tmp_path / "p.xlsx", rows), "people"))
+    assert plan.created == 2100
+    steps = []
+    job = Job(lambda done, total: steps.append(done))
+    job.cancel()  # the first report is made after the first 2000 people went out
+    with pytest.raises(Cancelled):
+        apply_import(plan, user, job)
+    assert Person.select().count() == 0 and ImportBatch.select().count() == 0 and steps == []
+    assert apply_import(plan, user).created == 2100
+    assert Person.select().count() == 2100
+
+
 def test_a_plan_made_stale_by_other_writes_is_checked_again(ctx, user, tmp_path):
     number = valid_id("19800101", 12)
     path = people_workbook(tmp_path / "p.xlsx", [[1, "甲", number]])

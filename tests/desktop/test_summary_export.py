@@ -1,6 +1,8 @@
 """The periodic summary as the office sends it: the workbook reopened, the PDF read back."""
 
 import datetime as dt
+import json
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -224,7 +226,7 @@ def test_bad_input_is_refused_in_chinese_and_writes_nothing(county, out, user):
     assert "镇（街道）不存在" in str(caught.value.message)
     with pytest.raises(ExportError) as caught:
         export_summary(target, YEAR, None, "docx", user=user, today=TODAY)
-    assert "xlsx 或 pdf" in str(caught.value.message)
+    assert "xlsx、pdf 或 json" in str(caught.value.message)
     with pytest.raises(ExportError) as caught:
         export_summary(target, Period.for_year(2027), None, "pdf", user=user, today=TODAY)
     assert "尚未开始" in str(caught.value.message)
@@ -235,7 +237,7 @@ def test_bad_input_is_refused_in_chinese_and_writes_nothing(county, out, user):
     assert not AuditEntry.select().where(AuditEntry.entity == "report").exists()
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
+@pytest.mark.parametrize("fmt", ["xlsx", "pdf", "json"])
 def test_cancelled_before_start_leaves_an_earlier_file_alone(county, out, user, fmt):
     target = out / f"报表.{fmt}"
     target.write_bytes(b"earlier export")
@@ -270,6 +272,61 @@ def test_cancelled_while_writing_leaves_no_file(county, out, user, fmt):
     assert target.read_bytes() == b"earlier export"
     assert [p.name for p in out.iterdir()] == [target.name]
     assert not AuditEntry.select().where(AuditEntry.entity == "report").exists()
+
+
+def json_values(path) -> dict:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    values = {}
+    for row in document["values"]:
+        assert set(row) == {"indicator", "disaggregation", "value"}
+        key = (row["indicator"], tuple(sorted((row["disaggregation"] or {}).items())))
+        assert key not in values, key
+        values[key] = row["value"]
+    return values
+
+
+def test_json_has_every_figure_by_indicator(county, out, user):
+    path = export_summary(out / "报表.json", YEAR, None, "json", user=user, today=TODAY)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    header = document["header"]
+    assert header["schema"] == "jinguo-hub.summary" and header["schema_version"] == 1
+    assert header["program"] == "jinguo-hub" and header["program_version"]
+    assert dt.datetime.fromisoformat(header["generated_at"]).tzinfo is not None
+    assert header["period"] == {"code": "2025", "kind": "year", "label": "2025年",
+                                "start": "2025-01-01", "end": "2025-12-31"}
+    assert header["area"] == {"name": "青禾县", "level": "county", "code": ""}
+    assert (header["office"], header["table_no"]) == ("青禾县妇女联合会", "妇统社3表")
+    assert header["as_of"] == "2025-12-31"
+    values = json_values(path)
+    assert values[("project.amount_granted", ())] == "12500.65"
+    assert values[("project.amount_granted", (("source", "公益创投"),))] == "10000.10"
+    assert values[("project.amount_granted", (("township", "西湖镇"),))] == "2500.55"
+    assert values[("org.count", ())] == 3
+    assert values[("org.count", (("township", "县级或未填写镇（街道）"),))] == 1
+    assert values[("org.count", (("org_kind", "草根组织（备案）"),))] == 3
+    assert values[("org.count", (("stage", "未纳入孵化"),))] == 3
+    assert values[("activity.volunteer_hours", ())] == "5.5"
+    assert values[("activity.volunteer_hours", (("sex", "女"),))] == "2.5"
+    assert values[("team.member.count", (("completeness", "齐全"), ("role", "社工")))] == 1
+    assert values[("venue.count", (("venue_kind", "妇女微家"), ("venue_level", "村级")))] == 1
+    assert all(isinstance(v, int) or re.fullmatch(r"\d+\.\d{1,2}", v) for v in values.values())
+
+    # Every figure the workbook's summary sheet shows is there, and nothing else.
+    wb = load_workbook(export_summary(out / "报表.xlsx", YEAR, None, "xlsx", user=user, today=TODAY))
+    shown = {Decimal(str(v)) for row in sheet_rows(wb["统计报表"]) for v in row
+             if isinstance(v, int | float)}
+    assert shown == {Decimal(v) for v in values.values()}
+    entry = AuditEntry.select().where(AuditEntry.entity == "report").order_by(AuditEntry.id).first()
+    assert entry.summary == "导出统计报表：青禾县，2025年，json，报表.json"
+
+
+def test_json_of_one_township(county, out, user):
+    path = export_summary(out / "西湖镇.json", YEAR, county["west"].id, "json", user=user, today=TODAY)
+    values = json_values(path)
+    assert json.loads(path.read_text(encoding="utf-8"))["header"]["area"]["level"] == "township"
+    assert values[("org.count", ())] == 1 and values[("project.amount_granted", ())] == "2500.55"
+    assert not any(key == "township" for _code, where in values for key, _label in where)
+    assert path.read_text(encoding="utf-8").count("\n") == len(values) + 5  # one line per figure
 
 
 def test_progress_and_audit(county, out, user):

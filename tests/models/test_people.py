@@ -140,6 +140,17 @@ def test_search_by_name_id_prefix_and_phone(register):
     assert names(PersonFilter(text="秀")) == ["王秀英"]
 
 
+def test_search_ignores_the_case_of_latin_letters_and_takes_wildcards_literally(register, ctx):
+    save_person(PersonData(name="Anna·王"), ctx.user)
+    save_person(PersonData(name="王_芳", phone="13800000002"), ctx.user)
+    assert names(PersonFilter(text="anna")) == names(PersonFilter(text="ANNA")) == ["Anna·王"]
+    assert names(PersonFilter(text="a·王")) == ["Anna·王"]
+    assert names(PersonFilter(text="_")) == ["王_芳"]
+    assert names(PersonFilter(text="%")) == []
+    assert names(PersonFilter(text="王")) == ["Anna·王", "王_芳", "王丽", "王秀英"]
+    assert names(PersonFilter(text="0000")) == ["王_芳", "王秀英"]
+
+
 def test_filters_role_township_organization_team(register):
     assert names(PersonFilter(role="volunteer")) == ["王丽", "张敏"]
     assert names(PersonFilter(role="social_worker")) == ["李娜"]

@@ -417,3 +417,59 @@ def test_the_program_switches_to_the_server_and_opens_on_it_at_the_next_start(
     assert app_module.run_window(None, False, time.perf_counter()) == 0
     assert not user.steps and not user.gave_up
     assert shown == [f"数据库：{url}"] and titles[-1] == f"巾帼枢纽 — {url}"
+
+
+def test_moving_to_an_empty_server_offers_to_take_the_files_data_along(
+        qtbot, gate, server, monkeypatch):
+    """An administrator connects the office's file, which holds people, to a new server database:
+    the window offers the copy, makes it once the window has closed, and the server's database
+    opens with the same people and the same operators."""
+    import psycopg
+
+    from models.people import PersonData, save_person
+
+    monkeypatch.setattr(app_module, "install_crash_hook", lambda *args: None)
+    local = build_context(paths.default_db_path())
+    admin = auth.create_first_admin("wangfang", "王芳", OPERATOR_PASSWORD, OPERATOR_PASSWORD)
+    for name in ("王秀英", "李娜", "赵敏"):
+        save_person(PersonData(name=name), admin)
+    local.close()
+    fresh = server.fresh()
+    url = gate.url("postgres", database_name(fresh))
+    said = []
+
+    def log_in(dialog):
+        retype(qtbot, dialog.username, "wangfang")
+        type_text(dialog.password, OPERATOR_PASSWORD)
+        click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+
+    def connect(dialog):
+        fill(qtbot, dialog, "127.0.0.1", gate.port, database_name(url), "postgres", SERVER_PASSWORD)
+        click(qtbot, connect_button(dialog))
+
+    def copy(box):
+        said.append(box.text())
+        click(qtbot, next(b for b in box.buttons() if b.text() == "复制数据后切换"))
+
+    def copied(box):
+        said.append(box.text())
+        box.accept()
+
+    user = ScriptedUser(qtbot)
+    user.when("登录（本机文件）", modal(LoginDialog), log_in)
+    user.when("主窗口（本机文件）", main_window(str(paths.default_db_path())),
+              lambda w: QTimer.singleShot(0, w.connect_action.trigger))
+    user.when("连接数据库服务器", modal(ConnectDialog), connect)
+    user.when("要复制吗", modal(QMessageBox), copy)
+    user.when("复制完成", modal(QMessageBox), copied)
+    user.when("登录（服务器，同一个操作员）", modal(LoginDialog), log_in)
+    user.when("主窗口（服务器）", main_window(url), lambda w: w.close())
+    user.start()
+    assert app_module.run_window(None, False, time.perf_counter()) == 0
+    assert not user.steps and not user.gave_up
+    assert "服务器上的数据库还是空的" in said[0] and "已把本机数据复制到服务器" in said[1]
+    with psycopg.connect(fresh) as conn:
+        names = sorted(n for (n,) in conn.execute("SELECT name FROM person"))
+        exports = conn.execute("SELECT count(*) FROM audit_entry WHERE action = 'export' "
+                               "AND entity = 'database'").fetchone()[0]
+    assert names == ["李娜", "王秀英", "赵敏"] and exports == 1  # the copy is in the trail it took along

@@ -109,3 +109,26 @@ def test_the_reporting_schedule_sets_the_home_page_reminder(qtbot, page, ctx):
     again = SettingsPage(ctx)
     qtbot.addWidget(again)
     assert again.report_cycle.value() == "month" and again.report_due_days.value() == 5
+
+
+def test_the_office_level_code_and_parent_unit(qtbot, page):
+    page.office_level.setValue("township")
+    type_text(edit(page, "office.code"), "321023")
+    type_text(edit(page, "office.parent_unit"), "宝应县妇女联合会")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert "9 位" in page.errors["office.code"].text() and get_setting("office.level") == ""
+    edit(page, "office.code").setText("321023 100")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert (get_setting("office.level"), get_setting("office.code"), get_setting("office.parent_unit")) == (
+        "township", "321023100", "宝应县妇女联合会")
+
+
+def test_the_setup_guide_opens_from_the_page_and_its_answers_show_there(qtbot, page):
+    from views.setup.guide import SetupGuide
+
+    qtbot.mouseClick(page.guide_button, Qt.MouseButton.LeftButton)
+    guide = page.findChild(SetupGuide)
+    type_text(guide.office_page.name, "青禾县妇联")
+    guide.next()
+    guide.reject()  # 以后再说: the first step is kept
+    assert edit(page, "office.name").text() == "青禾县妇联"

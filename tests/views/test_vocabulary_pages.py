@@ -86,3 +86,49 @@ def test_vocabulary_table_models_pass_the_model_tester(qtmodeltester, qtbot, ctx
     for page in (RegionsPage(ctx), ServiceAreasPage(ctx)):
         qtbot.addWidget(page)
         qtmodeltester.check(page.model, force_py=True)
+
+
+def test_a_township_can_be_created_on_an_empty_database(qtbot, ctx):
+    page = open_page(qtbot, RegionsPage(ctx))
+    qtbot.keyClick(page.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    form = page.active_dialog
+    assert form.level.value() == "county"  # the only level that can be saved yet
+    form.level.setValue("township")
+    type_text(form.name, "东关街道")
+    assert not form.parent_region.isEnabled() and form.parent_region.placeholderText() == "（还没有县（区））"
+    save(qtbot, form)
+    assert form.error_text("parent_id") == "还没有县（区）：请先新建县（区），再选它作上级"
+    assert form.new_parent_button.isVisible() and form.new_parent_button.text() == "新建县（区）…"
+    qtbot.mouseClick(form.new_parent_button, Qt.MouseButton.LeftButton)
+    county_form = form.parent_form
+    assert county_form.level.value() == "county" and not county_form.new_parent_button.isVisible()
+    type_text(county_form.name, "青禾县")
+    save(qtbot, county_form)
+    county = Region.get(Region.name == "青禾县")
+    assert form.parent_region.isEnabled() and form.parent_region.value() == county.id
+    save(qtbot, form)
+    township = Region.get(Region.name == "东关街道")
+    assert township.parent_id == county.id and township.level == "township"
+    qtbot.keyClick(page.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert page.active_dialog.level.value() == "village"  # a township exists now
+
+
+def test_regions_come_from_the_official_table(qtbot, ctx, monkeypatch):
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text, *a: told.append(text))
+    page = open_page(qtbot, RegionsPage(ctx))
+    qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
+    dialog = page.import_dialog
+    assert not dialog.import_button.isEnabled()
+    type_text(dialog.picker.code, "321023")
+    dialog.picker.villages.setChecked(False)
+    assert "15 个乡镇（街道），0 个村（社区）" in dialog.picker.summary.text()
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert told == ["行政区划已导入：新增 16 个，补上区划代码 0 个，已有 0 个。"]
+    assert Region.select().where(Region.code.startswith("321023")).count() == 16
+    assert "安宜镇" in names(page)
+    qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)  # the same again adds nothing
+    type_text(page.import_dialog.picker.code, "321023")
+    page.import_dialog.picker.villages.setChecked(False)
+    qtbot.mouseClick(page.import_dialog.import_button, Qt.MouseButton.LeftButton)
+    assert told[-1].endswith("新增 0 个，补上区划代码 0 个，已有 16 个。")

@@ -14,6 +14,7 @@ from models.entities import AuditEntry
 from models.permissions import can
 
 from ..detail import DetailDialog, cell_text
+from ..flow_layout import item_group
 from ..i18n import tr_label
 from ..list_page import ListPage
 from ..widgets import ChoiceCombo, OptionalDateEdit
@@ -88,8 +89,7 @@ class AuditPage(ListPage):
         for text, edit in ((self.tr("从"), self.date_from), (self.tr("到"), self.date_to)):
             caption = QLabel(text, self)
             caption.setBuddy(edit)
-            self.filter_bar.addWidget(caption)
-            self.filter_bar.addWidget(edit)
+            self.filter_bar.addWidget(item_group(caption, edit, parent=self))
 
     def current_filter(self) -> AuditFilter:
         return AuditFilter(

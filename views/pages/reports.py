@@ -26,10 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
-from desktop.reports.certificate import export_certificate
 from desktop.reports.output import Job
-from desktop.reports.roster import export_roster
-from desktop.reports.summary import export_summary
 from models import lookups, pickers
 from models.errors import ValidationFailed
 from models.periods import FIRST_YEAR, LAST_YEAR, Period
@@ -43,6 +40,14 @@ from ..tasks import Task, ask_save_path, file_stem, offer_to_open, run_task
 from ..widgets import ChoiceCombo
 
 Produce = Callable[[Path, str, Job], Any]  # (path, format, job): one of desktop/reports' exports
+
+
+def _export(module: str, name: str) -> Callable[..., Any]:
+    """An export function of desktop.reports, imported when first used (reportlab and openpyxl
+    take a good part of a second to load: the window shows before that)."""
+    import importlib
+
+    return getattr(importlib.import_module(f"desktop.reports.{module}"), name)
 
 
 @dataclass(frozen=True)
@@ -270,8 +275,8 @@ class ReportsPage(QWidget):
             period, charts = self.period.period(), self.charts.isChecked()
             return ReportRequest(
                 self.tr("统计报表"), f"{self.tr('统计报表')}_{period.label}_{area_name}",
-                lambda path, fmt, job: export_summary(path, period, area_id, fmt, job, user,
-                                                      charts=charts and fmt == "pdf"),
+                lambda path, fmt, job: _export("summary", "export_summary")(
+                    path, period, area_id, fmt, job, user, charts=charts and fmt == "pdf"),
             )
         if report == "roster":
             kind, order = self.roster_kind.value(), self.order.value()
@@ -282,9 +287,9 @@ class ReportsPage(QWidget):
             subject = self.target.currentText() if target_id is not None else area_name + self.tr("志愿者")
             return ReportRequest(
                 self.tr("花名册"), f"{subject}{self.tr('花名册')}",
-                lambda path, fmt, job: export_roster(path, kind, target_id, fmt, order,
-                                                     area_id if kind == "volunteers" else None,
-                                                     full_ids, job, user),
+                lambda path, fmt, job: _export("roster", "export_roster")(
+                    path, kind, target_id, fmt, order, area_id if kind == "volunteers" else None,
+                    full_ids, job, user),
             )
         if self.person_id is None:
             return self._refuse(self.tr("请先查找并选定一位志愿者。"))
@@ -292,8 +297,8 @@ class ReportsPage(QWidget):
         return ReportRequest(
             self.tr("志愿服务记录证明"),
             f"{self.tr('志愿服务记录证明')}_{self.person_name}_{period.label}",
-            lambda path, fmt, job: export_certificate(path, person_id, period.start, period.end, fmt,
-                                                      job, user),
+            lambda path, fmt, job: _export("certificate", "export_certificate")(
+                path, person_id, period.start, period.end, fmt, job, user),
         )
 
     # -- actions -----------------------------------------------------------------

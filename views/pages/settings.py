@@ -1,4 +1,4 @@
-"""The Settings page (设置): the office's name and the header and footer of its upward reports."""
+"""The Settings page (设置): the office itself, the header and footer of its upward reports, privacy."""
 
 from __future__ import annotations
 
@@ -12,26 +12,29 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.context import AppContext
+from models.choices import OFFICE_LEVELS
 from models.errors import ValidationFailed
 from models.i18n import Message
+from models.office import check_office_code
 from models.permissions import can
 from models.reminders import report_schedule
 from models.settings import get_setting, set_settings
-from models.validators import InvalidValue, check_phone
 
 from .. import idle_lock
-from ..form import ERROR_STYLE
 from ..i18n import tr_msg
+from ..setting_fields import REPORT_KEYS, SettingFields
 from ..widgets import ChoiceCombo
 
 PRINT_FULL_ID = "privacy.print_full_id"
 IDLE_MINUTES = idle_lock.IDLE_SETTING
+OFFICE_LEVEL = "office.level"
 REPORT_CYCLE = "report.cycle"
 REPORT_DUE_DAYS = "report.due_days"
 
@@ -42,42 +45,47 @@ class SettingsPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.edits: dict[str, QLineEdit] = {}
-        self.errors: dict[str, QLabel] = {}
-
-        office = self._group(self.tr("本单位"), (
-            ("office.name", self.tr("填报单位"), self.tr("报表上的填报单位，如：青禾县妇女联合会")),
-            ("office.county", self.tr("所在县（区）"), self.tr("如：青禾县")),
-        ))
-        report = self._group(self.tr("统计报表表头表尾"), (
-            ("report.table_no", self.tr("表号"), self.tr("上级下发报表的表号")),
-            ("report.issuer", self.tr("制表机关"), self.tr("通常为市妇联")),
-            ("report.unit_head", self.tr("单位负责人"), ""),
-            ("report.stats_head", self.tr("统计负责人"), ""),
-            ("report.preparer", self.tr("填表人"), ""),
-            ("report.phone", self.tr("联系电话"), self.tr("手机号或带区号的座机，如 0514-87654321")),
-        ))
+        body = QWidget(self)
+        office = QGroupBox(self.tr("本单位"), body)
+        office_form = QFormLayout(office)
+        self.office_fields = SettingFields(office, office_form, ("office.name",))
+        self.office_level = ChoiceCombo.of(OFFICE_LEVELS, office, blank=self.tr("（未选择）"))
+        self.office_level.setObjectName(OFFICE_LEVEL)
+        office_form.addRow(self.tr("级别"), self.office_level)
+        self.office_fields.add_rows(office_form, ("office.code", "office.parent_unit", "office.county"))
+        self.guide_button = QPushButton(self.tr("本单位设置向导…"), office)
+        self.guide_button.setObjectName("setup_guide")
+        self.guide_button.setToolTip(self.tr("一步步设置本单位、辖区的行政区划、报表表头和服务领域"))
+        self.guide_button.clicked.connect(self.open_guide)
+        guide_row = QHBoxLayout()
+        guide_row.addWidget(self.guide_button)
+        guide_row.addStretch(1)
+        office_form.addRow("", guide_row)
+        report_box, report = self._group(self.tr("统计报表表头表尾"), REPORT_KEYS, body)
+        schedule = QGroupBox(self.tr("报送时间（工作台据此提醒）"), body)
+        schedule_form = QFormLayout(schedule)
         self.report_cycle = ChoiceCombo(
-            (("year", self.tr("每年")), ("quarter", self.tr("每季度")), ("month", self.tr("每月"))), self)
+            (("year", self.tr("每年")), ("quarter", self.tr("每季度")), ("month", self.tr("每月"))), schedule)
         self.report_cycle.setObjectName(REPORT_CYCLE)
-        self.report_due_days = QSpinBox(self)
+        self.report_due_days = QSpinBox(schedule)
         self.report_due_days.setObjectName(REPORT_DUE_DAYS)
         self.report_due_days.setRange(0, 90)
-        self.report_due_days.setSuffix(self.tr(" 天内"))
         self.report_due_days.setPrefix(self.tr("报告期结束后 "))
-        schedule = QGroupBox(self.tr("报送时间（工作台据此提醒）"), self)
-        schedule_form = QFormLayout(schedule)
+        self.report_due_days.setSuffix(self.tr(" 天内"))
         schedule_form.addRow(self.tr("报送周期"), self.report_cycle)
         schedule_form.addRow(self.tr("报送期限"), self.report_due_days)
-        certificate = self._group(self.tr("志愿服务记录证明"), (
-            ("certificate.prefix", self.tr("证明编号前缀"),
-             self.tr("如单位简称“青妇”，编号形如 青妇志证〔2026〕0001号")),
-        ))
+        certificate_box, certificate = self._group(self.tr("志愿服务记录证明"), ("certificate.prefix",), body)
+        self.fields = (self.office_fields, report, certificate)
+        self.edits: dict[str, QLineEdit] = {}
+        self.errors: dict[str, QLabel] = {}
+        for fields in self.fields:
+            self.edits.update(fields.edits)
+            self.errors.update(fields.errors)
         self.print_full_id = QCheckBox(
-            self.tr("花名册和证明上打印完整身份证号（默认只显示前 6 位和后 4 位）"), self
+            self.tr("花名册和证明上打印完整身份证号（默认只显示前 6 位和后 4 位）"), body
         )
         self.print_full_id.setObjectName(PRINT_FULL_ID)
-        privacy = QGroupBox(self.tr("个人信息保护"), self)
+        privacy = QGroupBox(self.tr("个人信息保护"), body)
         privacy_layout = QVBoxLayout(privacy)
         privacy_layout.addWidget(self.print_full_id)
         self.idle_minutes = QSpinBox(privacy)
@@ -108,13 +116,20 @@ class SettingsPage(QWidget):
         QShortcut(QKeySequence.StandardKey.Save, self, self.save,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
+        groups = QVBoxLayout(body)
+        for group in (office, report_box, schedule, certificate_box, privacy):
+            groups.addWidget(group)
+        groups.addStretch(1)
+        scroll = QScrollArea(self)  # a 1024×768 screen shows the buttons below all the same
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
         layout = QVBoxLayout(self)
-        for group in (office, report, schedule, certificate, privacy):
-            layout.addWidget(group)
+        layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
-        layout.addStretch(1)
         for edit in self.edits.values():
             edit.textEdited.connect(self.status.clear)
+        self.office_level.currentIndexChanged.connect(self.status.clear)
         self.print_full_id.toggled.connect(self.status.clear)
         self.idle_minutes.valueChanged.connect(self.status.clear)
         self.report_cycle.currentIndexChanged.connect(self.status.clear)
@@ -123,39 +138,22 @@ class SettingsPage(QWidget):
         if not can(ctx.user, "settings"):
             for edit in self.edits.values():
                 edit.setReadOnly(True)
-            for widget in (self.print_full_id, self.idle_minutes, self.report_cycle, self.report_due_days,
-                           self.save_button, self.revert_button):
+            for widget in (self.office_level, self.print_full_id, self.idle_minutes, self.report_cycle,
+                           self.report_due_days, self.save_button, self.revert_button, self.guide_button):
                 widget.setEnabled(False)
             self.status.setText(self.tr("只有管理员可以修改设置。"))
 
-    def _group(self, title: str, fields: tuple[tuple[str, str, str], ...]) -> QGroupBox:
-        group = QGroupBox(title, self)
-        form = QFormLayout(group)
-        for key, label, hint in fields:
-            edit = QLineEdit(group)
-            edit.setObjectName(key)
-            edit.setPlaceholderText(hint)
-            error = QLabel(group)
-            error.setStyleSheet(ERROR_STYLE)
-            error.hide()
-            holder = QVBoxLayout()
-            holder.setSpacing(2)
-            holder.addWidget(edit)
-            holder.addWidget(error)
-            caption = QLabel(label, group)
-            caption.setBuddy(edit)
-            form.addRow(caption, holder)
-            self.edits[key] = edit
-            self.errors[key] = error
-        return group
+    def _group(self, title: str, keys: tuple[str, ...], parent: QWidget) -> tuple[QGroupBox, SettingFields]:
+        group = QGroupBox(title, parent)
+        return group, SettingFields(group, QFormLayout(group), keys)
 
     def is_filled(self) -> bool:
         return True
 
     def load(self) -> None:
-        for key, edit in self.edits.items():
-            edit.setText(get_setting(key))
-            self.set_error(key, None)
+        for fields in self.fields:
+            fields.load()
+        self.office_level.setValue(get_setting(OFFICE_LEVEL) or None)
         self.print_full_id.setChecked(get_setting(PRINT_FULL_ID) == "1")
         self.idle_minutes.setValue(idle_lock.idle_minutes())
         cycle, due_days = report_schedule()
@@ -164,21 +162,26 @@ class SettingsPage(QWidget):
         self.status.clear()
 
     def set_error(self, key: str, message: Message | None) -> None:
-        label = self.errors[key]
-        label.setText(tr_msg(message) if message is not None else "")
-        label.setVisible(message is not None)
+        for fields in self.fields:
+            if key in fields.errors:
+                fields.set_error(key, message)
 
     def values(self) -> dict[str, str] | None:
         """The settings as typed, tidied; None (errors shown) when one is wrong."""
-        values = {key: " ".join(edit.text().split()) for key, edit in self.edits.items()}
-        phone = values["report.phone"]
-        try:
-            values["report.phone"] = check_phone(phone) if phone else ""
-            self.set_error("report.phone", None)
-        except InvalidValue as e:
-            self.set_error("report.phone", e.message)
-            self.edits["report.phone"].setFocus(Qt.FocusReason.OtherFocusReason)
+        values: dict[str, str] = {}
+        for fields in self.fields:
+            typed = fields.values()
+            if typed is None:
+                return None
+            values.update(typed)
+        values[OFFICE_LEVEL] = self.office_level.value() or ""
+        code = values["office.code"].replace(" ", "")
+        problem = check_office_code(code, values[OFFICE_LEVEL]) if code else None
+        self.set_error("office.code", problem)
+        if problem is not None:
+            self.edits["office.code"].setFocus(Qt.FocusReason.OtherFocusReason)
             return None
+        values["office.code"] = code
         values[PRINT_FULL_ID] = "1" if self.print_full_id.isChecked() else "0"
         values[IDLE_MINUTES] = str(self.idle_minutes.value())
         values[REPORT_CYCLE] = self.report_cycle.value()
@@ -199,3 +202,10 @@ class SettingsPage(QWidget):
             edit.setText(values[key])
         self.status.setText(self.tr("已保存。"))
         return True
+
+    def open_guide(self) -> None:
+        """The setup guide over the window; the page shows what it saved once it closes."""
+        from ..setup.guide import open_setup_guide
+
+        guide = open_setup_guide(self.window(), self.ctx)
+        guide.finished.connect(self.load)

@@ -1,0 +1,62 @@
+"""No window larger than the screen it opens on.
+
+Office screens are often 1366×768 or 1024×768, with a task bar. A dialog whose preferred size is
+taller than the screen (a long form, the print preview) would open with its 保存/取消 buttons
+below the screen's edge. One event filter on the application fits every window as it is shown:
+its size is clamped to the screen's available area (minus the frame the window manager adds), and
+it is moved inside that area. Forms scroll their fields inside (views.form), so a clamped form
+keeps its buttons visible; windows whose minimum size cannot shrink that far are a layout defect
+that tests/views/test_screen_fit.py reports.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
+
+FRAME_ALLOWANCE = (16, 40)  # borders and title bar a window manager adds, before the first show
+
+
+def available_area(widget: QWidget) -> QRect:
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+def fit_to_screen(widget: QWidget) -> None:
+    """Clamp ``widget`` (a top-level window) to its screen's available area and move it inside."""
+    if widget.isMaximized() or widget.isFullScreen():
+        return
+    area = available_area(widget)
+    frame = widget.frameGeometry()
+    extra_w = frame.width() - widget.width() or FRAME_ALLOWANCE[0]
+    extra_h = frame.height() - widget.height() or FRAME_ALLOWANCE[1]
+    width = min(widget.width(), area.width() - extra_w)
+    height = min(widget.height(), area.height() - extra_h)
+    if (width, height) != (widget.width(), widget.height()):
+        widget.resize(max(width, widget.minimumWidth()), max(height, widget.minimumHeight()))
+    frame = widget.frameGeometry()
+    x = max(area.left(), min(frame.left(), area.right() + 1 - frame.width()))
+    y = max(area.top(), min(frame.top(), area.bottom() + 1 - frame.height()))
+    if (x, y) != (frame.left(), frame.top()):
+        widget.move(x, y)
+
+
+class ScreenFit(QObject):
+    """Fits every top-level window when it is shown (installed on the application)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
+            if watched.windowType() not in UNFITTED:
+                fit_to_screen(watched)
+        return False
+
+
+# Menus, completer lists and tool tips place themselves.
+UNFITTED = (Qt.WindowType.Popup, Qt.WindowType.ToolTip, Qt.WindowType.SplashScreen)
+
+
+def install_screen_fit(app: QApplication) -> ScreenFit:
+    fit = ScreenFit(app)
+    app.installEventFilter(fit)
+    return fit
