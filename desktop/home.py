@@ -1,6 +1,7 @@
 """Everything the home page (工作台) shows, gathered in one call without a window: the year's
-figures and the reminders from the database, the newest backup from the backups folder and
-the last import. The page runs it in a worker thread; the benchmark and tests call it as is.
+figures and the reminders from the database, the newest backup from the backups folder, the
+last import and what the office has not set up yet. The page runs it in a worker thread; the
+benchmark and tests call it as is.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.home import HomeFigures, home_figures
-from models.reminders import Reminders, reminders
+from models.reminders import LastImport, Reminders, last_import, reminders
+from models.setup_status import MissingSetup, missing_setup
 
 from .backup import BackupFile, backups_folder, list_backups
-from .importing.apply import BatchRow, list_batches
 
 BACKUP_WARN_DAYS = 7
 
@@ -35,7 +36,8 @@ class HomeData:
     figures: HomeFigures
     reminders: Reminders
     backup: BackupStatus
-    last_import: BatchRow | None
+    last_import: LastImport | None
+    setup: list[MissingSetup]  # what the office has not set up yet (the setup guide's list)
     loaded_at: dt.datetime
 
 
@@ -54,11 +56,11 @@ def load_home(db_path: Path | None, township_id: int | None = None,
     """The home page of the county (``township_id`` None) or one township; ``db_path`` is the
     database file (None on a server), whose backups are looked for."""
     now = now or dt.datetime.now()
-    batches = list_batches(limit=1)
     return HomeData(
         figures=home_figures(township_id, now.date()),
         reminders=reminders(township_id, now),
         backup=backup_status(db_path, now),
-        last_import=batches[0] if batches else None,
+        last_import=last_import(),
+        setup=missing_setup(),
         loaded_at=now,
     )

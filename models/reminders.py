@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from peewee import JOIN, fn
 
 from .choices import PERSON_ROLES
-from .entities import Booking, Organization, Team, TeamAssignment, Venue
+from .entities import Booking, ImportBatch, Organization, Team, TeamAssignment, User, Venue
 from .lookups import township_places
 from .periods import KINDS, ReportDue, next_report
 from .settings import DEFAULTS, get_setting
@@ -40,6 +40,17 @@ class UpcomingBooking:
     starts_at: dt.datetime
     ends_at: dt.datetime
     purpose: str
+
+
+@dataclass(frozen=True)
+class LastImport:
+    at: dt.datetime
+    kind: str  # people | orgs
+    file_name: str
+    operator: str  # User.shown_name; "" when the operator was removed
+    created: int
+    updated: int
+    undone: bool
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,19 @@ def report_schedule() -> tuple[str, int]:
 def report_due(today: dt.date) -> ReportDue:
     """The next upward report by the office's settings."""
     return next_report(today, *report_schedule())
+
+
+def last_import() -> LastImport | None:
+    """The newest import batch (the import history reads the whole list; desktop.importing is
+    not loaded for this one line)."""
+    batch = (ImportBatch.select(ImportBatch, User)
+             .join(User, JOIN.LEFT_OUTER, on=(ImportBatch.user == User.id))
+             .order_by(ImportBatch.id.desc()).first())
+    if batch is None:
+        return None
+    operator = batch.user.shown_name if batch.user_id else ""
+    return LastImport(batch.created_at, batch.kind, batch.file_name, operator, batch.created,
+                      batch.updated, batch.undone_at is not None)
 
 
 def reminders(township_id: int | None, now: dt.datetime) -> Reminders:

@@ -28,6 +28,7 @@ def main() -> int:
     db, width, height, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
     configure_screen(width, height)
 
+    import shiboken6
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import (
         QAbstractButton,
@@ -139,6 +140,8 @@ def main() -> int:
                 close_all()
                 page.table.selectRow(0)
         for button in [b for b in page.findChildren(QPushButton) if b.isVisible() and b.isEnabled()]:
+            if not shiboken6.isValid(button):
+                continue  # the page laid itself out again meanwhile (the home page's reminders)
             if "导出" in button.text() or "浏览" in button.text() or "选择文件" in button.text():
                 continue  # file dialogs are Qt's own and fitted as any window
             current["where"] = f"{title} › {button.text()}"
@@ -178,6 +181,7 @@ def main() -> int:
                 close_all()
     watcher.stop()
     out.write_text(json.dumps(seen, ensure_ascii=False, indent=1))
+    window.close()  # lets the home page's reading end before the database closes
     ctx.close()
     return 0
 

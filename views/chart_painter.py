@@ -1,28 +1,23 @@
-"""Paints a chart's reportlab Drawing (desktop/reports/charts.py) with QPainter: the same
-shapes the PDF gets, on screen and in copied or saved PNG images.
-
-Only the shapes the charts use are painted (groups, rectangles, lines, text); text is set in
-the bundled CJK font, which the application registers at start (desktop/app.load_cjk_font).
-"""
+"""Paints a chart (desktop/reports/charts.py) with QPainter: the shapes the PDF gets, on screen
+and in copied or saved PNG images, with the text in the bundled CJK font (the application
+registers it at start: desktop/app.load_cjk_font)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPaintDevice, QPainter, QPen, QTransform
-from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
-from reportlab.lib.colors import Color
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPaintDevice, QPainter, QPen
 
-from desktop.reports.charts import Measure
+from desktop.reports.charts import Block, ChartDrawing, Colour, Label, Measure, Rule
 from resources import CJK_FONT_FAMILY
 
 
-def _colour(colour: Color) -> QColor:
-    return QColor.fromRgbF(colour.red, colour.green, colour.blue, colour.alpha)
+def _colour(colour: Colour) -> QColor:
+    return QColor.fromRgbF(*colour)
 
 
 def chart_font(size: float, dpi: float) -> QFont:
-    """The CJK font at ``size`` drawing units (a unit is a pixel: the painter is not scaled
-    for text), for a device of ``dpi`` dots per inch."""
+    """The CJK font at ``size`` chart units, a unit being a pixel on screen, on a device of
+    ``dpi`` dots per inch."""
     font = QFont(CJK_FONT_FAMILY)
     font.setPointSizeF(size * 72 / dpi)
     return font
@@ -38,68 +33,37 @@ def screen_measure(device: QPaintDevice) -> Measure:
     return width
 
 
-class _Painter:
-    def __init__(self, painter: QPainter):
-        self.painter = painter
-        self.dpi = painter.device().logicalDpiY()
-        self.fonts: dict[float, QFont] = {}
-
-    def node(self, node) -> None:
-        if isinstance(node, Group):  # also a Drawing
-            self.painter.save()
-            self.painter.setTransform(QTransform(*node.transform), True)
-            for child in node.getContents():
-                self.node(child)
-            self.painter.restore()
-        elif isinstance(node, Rect):
-            self.rect(node)
-        elif isinstance(node, Line):
-            self.line(node)
-        elif isinstance(node, String):
-            self.string(node)
-        else:
-            raise TypeError(f"the chart painter does not paint {type(node).__name__}")
-
-    def rect(self, rect: Rect) -> None:
-        p = self.painter
-        p.setPen(Qt.PenStyle.NoPen if rect.strokeColor is None
-                 else QPen(_colour(rect.strokeColor), rect.strokeWidth))
-        p.setBrush(Qt.BrushStyle.NoBrush if rect.fillColor is None else _colour(rect.fillColor))
-        p.drawRect(QRectF(rect.x, rect.y, rect.width, rect.height))
-
-    def line(self, line: Line) -> None:
-        if line.strokeColor is not None:
-            self.painter.setPen(QPen(_colour(line.strokeColor), line.strokeWidth))
-            self.painter.drawLine(QPointF(line.x1, line.y1), QPointF(line.x2, line.y2))
-
-    def string(self, text: String) -> None:
-        p = self.painter
-        font = self.fonts.get(text.fontSize)
-        if font is None:
-            font = self.fonts[text.fontSize] = chart_font(text.fontSize, self.dpi)
-        advance = QFontMetricsF(font, p.device()).horizontalAdvance(text.text)
-        shift = {"middle": advance / 2, "end": advance}.get(text.textAnchor, 0.0)
-        p.save()
-        p.translate(text.x - shift, text.y)
-        p.scale(1, -1)  # the drawing's y axis points up; text must not be upside down
-        p.setFont(font)
-        p.setPen(_colour(text.fillColor))
-        p.drawText(QPointF(0, 0), text.text)
-        p.restore()
-
-
-def paint_drawing(painter: QPainter, drawing: Drawing) -> None:
-    """Paint ``drawing`` with its top left corner at the painter's origin."""
+def paint_chart(painter: QPainter, drawing: ChartDrawing) -> None:
+    """Paint ``drawing`` with its top left corner at the painter's origin (the chart's y axis
+    points up, the painter's down)."""
+    dpi = painter.device().logicalDpiY()
+    fonts: dict[float, QFont] = {}
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-    painter.translate(0, drawing.height)
-    painter.scale(1, -1)
-    _Painter(painter).node(drawing)
+    top = drawing.height
+    for shape in drawing.shapes:
+        if isinstance(shape, Block):
+            painter.fillRect(QRectF(shape.x, top - shape.y - shape.height, shape.width, shape.height),
+                             _colour(shape.colour))
+        elif isinstance(shape, Rule):
+            painter.setPen(QPen(_colour(shape.colour), shape.thickness))
+            painter.drawLine(QPointF(shape.x1, top - shape.y1), QPointF(shape.x2, top - shape.y2))
+        elif isinstance(shape, Label):
+            font = fonts.get(shape.size)
+            if font is None:
+                font = fonts[shape.size] = chart_font(shape.size, dpi)
+            advance = QFontMetricsF(font, painter.device()).horizontalAdvance(shape.text)
+            shift = {"middle": advance / 2, "end": advance}.get(shape.anchor, 0.0)
+            painter.setFont(font)
+            painter.setPen(_colour(shape.colour))
+            painter.drawText(QPointF(shape.x - shift, top - shape.y), shape.text)
+        else:
+            raise TypeError(f"the chart painter does not paint {type(shape).__name__}")
     painter.restore()
 
 
-def drawing_image(drawing: Drawing, scale: float = 2.0) -> QImage:
+def chart_image(drawing: ChartDrawing, scale: float = 2.0) -> QImage:
     """``drawing`` on white, ``scale`` pixels per unit (2: sharp when pasted into a document)."""
     image = QImage(round(drawing.width * scale), round(drawing.height * scale),
                    QImage.Format.Format_ARGB32_Premultiplied)
@@ -107,7 +71,7 @@ def drawing_image(drawing: Drawing, scale: float = 2.0) -> QImage:
     image.fill(Qt.GlobalColor.white)
     painter = QPainter(image)
     try:
-        paint_drawing(painter, drawing)
+        paint_chart(painter, drawing)
     finally:
         painter.end()
     return image

@@ -7,12 +7,11 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QFontInfo, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import QMessageBox, QSizePolicy, QWidget
-from reportlab.graphics.shapes import Drawing
 
-from desktop.reports.charts import ChartSpec, draw_chart
+from desktop.reports.charts import ChartDrawing, ChartSpec, draw_chart
 from desktop.reports.output import ExportError, atomic_output
 
-from .chart_painter import drawing_image, paint_drawing, screen_measure
+from .chart_painter import chart_image, paint_chart, screen_measure
 from .i18n import tr_msg
 from .tasks import ask_save_path, file_stem
 
@@ -26,7 +25,7 @@ class ChartView(QWidget):
         super().__init__(parent)
         self.settings = settings
         self.spec: ChartSpec | None = None
-        self._drawing: Drawing | None = None
+        self._drawing: ChartDrawing | None = None
         self._font_size = 0
         self.setMinimumSize(MIN_SIZE)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -51,7 +50,7 @@ class ChartView(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(440, 260)
 
-    def drawing(self) -> Drawing | None:
+    def drawing(self) -> ChartDrawing | None:
         """The chart laid out at the widget's size in the widget's font size (kept until either changes)."""
         if self.spec is None:
             return None
@@ -67,13 +66,13 @@ class ChartView(QWidget):
         if drawing is not None:
             painter = QPainter(self)
             try:
-                paint_drawing(painter, drawing)
+                paint_chart(painter, drawing)
             finally:
                 painter.end()
 
     def image(self) -> QImage:
         """The chart as shown, at twice its size (sharp when pasted into a report)."""
-        return drawing_image(self.drawing(), 2.0)
+        return chart_image(self.drawing(), 2.0)
 
     def copy_image(self) -> None:
         if self.spec is not None:

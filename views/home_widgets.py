@@ -42,13 +42,6 @@ class FoldingGrid(QWidget):
         self._fold(force=True)
         return widget
 
-    def clear(self) -> None:
-        for widget in self.items:
-            self.grid.removeWidget(widget)
-            widget.deleteLater()
-        self.items.clear()
-        self.columns = 0
-
     def column_count(self) -> int:
         spacing = max(self.grid.horizontalSpacing(), 0)
         return max(1, min(self.max_columns, (self.width() + spacing) // (self.min_width + spacing)))
@@ -72,17 +65,17 @@ class FoldingGrid(QWidget):
 
 class FigureLink(QPushButton):
     """A figure as one line, its label at the left and its value at the right; clicking it
-    opens the list of what it counts."""
+    opens the list of what it counts. Built once, shown again with each reading."""
 
-    def __init__(self, label: str, value: str, on_click: Callable[[], None] | None,
-                 hint: str = "", parent: QWidget | None = None, headline: bool = False):
+    def __init__(self, label: str, parent: QWidget | None = None, headline: bool = False):
         super().__init__(parent)
         self.setObjectName("figure")
         self.setFlat(True)
         self.setStyleSheet(LINK_STYLE)
         self.label = QLabel(label, self)
-        self.value = QLabel(value, self)
+        self.value = QLabel("—", self)
         self.value.setObjectName("value")
+        self.value.setStyleSheet("color: palette(link);")
         if headline:
             font = QFont(self.font())
             font.setPointSizeF(font.pointSizeF() * 1.6)
@@ -96,14 +89,21 @@ class FigureLink(QPushButton):
             part.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setMinimumHeight(row.sizeHint().height())
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setAccessibleName(f"{label} {value}")
-        if on_click is not None:
-            self.setCursor(Qt.CursorShape.PointingHandCursor)
-            self.value.setStyleSheet("color: palette(link);")
-            self.clicked.connect(lambda: on_click())  # not on_click(checked)
-            self.setToolTip(hint)
-        else:
-            self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.target: Callable[[], None] | None = None
+        self.clicked.connect(self._open)
+        self.setEnabled(False)  # until there is a figure
+
+    def show_figure(self, value: str, target: Callable[[], None], hint: str) -> None:
+        self.value.setText(value)
+        self.target = target
+        self.setToolTip(hint)
+        self.setAccessibleName(f"{self.label.text()} {value}")
+        self.setEnabled(True)
+
+    def _open(self) -> None:
+        if self.target is not None:
+            self.target()
 
     def sizeHint(self):
         return self.layout().sizeHint()
@@ -119,16 +119,15 @@ class FigureCard(QFrame):
         self.rows = QVBoxLayout(self)
         self.rows.setContentsMargins(8, 6, 8, 6)
         self.rows.setSpacing(0)
-        heading = QLabel(title, self)
-        font = QFont(heading.font())
+        self.heading = QLabel(title, self)
+        font = QFont(self.heading.font())
         font.setBold(True)
-        heading.setFont(font)
-        self.rows.addWidget(heading)
+        self.heading.setFont(font)
+        self.rows.addWidget(self.heading)
         self.links: list[FigureLink] = []
 
-    def add(self, label: str, value: str, on_click: Callable[[], None] | None = None,
-            hint: str = "", headline: bool = False) -> FigureLink:
-        link = FigureLink(label, value, on_click, hint, self, headline)
+    def add(self, label: str, headline: bool = False) -> FigureLink:
+        link = FigureLink(label, self, headline)
         self.rows.addWidget(link)
         self.links.append(link)
         return link
@@ -149,17 +148,19 @@ class ReminderLine(QWidget):
         self.text = QLabel(text, self)
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         row.addWidget(mark)
         row.addWidget(self.text, 1)
         self.row = row
         self.buttons: list[QPushButton] = []
+        self.targets: list[Callable[[], None]] = []
 
     def add_button(self, text: str, on_click: Callable[[], None], hint: str = "") -> QPushButton:
         button = QPushButton(text, self)
-        button.clicked.connect(lambda: on_click())  # not on_click(checked)
+        index = len(self.buttons)
+        button.clicked.connect(lambda: self.targets[index]())
         if hint:
             button.setToolTip(hint)
         self.row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         self.buttons.append(button)
+        self.targets.append(on_click)
         return button

@@ -1,49 +1,48 @@
-"""The four charts of the home page and of the summary's chart page, drawn once.
+"""The four charts of the home page and of the summary's chart page, laid out once.
 
-A chart is a reportlab ``Drawing`` of plain shapes (rectangles, lines, text) laid out here:
-the PDF gets it as vector graphics with the embedded font, the window paints the same
-shapes with QPainter (views/chart_painter.py) and copies or saves them as PNG. Measured on
-the office PCs' kind of machine (a chart of 8 bars, 460 × 260): these shapes take 0.6 ms to
-lay out and 0.6 ms to paint; reportlab's chart classes (reportlab.graphics.charts) took
-2.7 ms and 7.3 ms, add 360 KB of modules and draw axes the office does not need; a QPainter-only
-chart (0.5 ms) would need a second drawing of every chart for the PDF, which is made without Qt.
-renderPM needs cairo (a native library not in the bundle), and Qt Charts/Graphs are GPL-only.
+A chart is laid out here as a list of plain shapes — filled rectangles, lines and text, in
+points with y upwards — that two small painters draw: QPainter on screen, copied or saved as
+PNG (views/chart_painter.py), and reportlab's canvas in the PDF, as vector graphics in the
+embedded font (chart_flowable.py). Chosen by measurement, on the office PCs' kind of machine:
 
-Drawings are in points for the PDF and in pixels on screen: ``draw_chart`` takes the size and
-the font size, so text keeps its size when a chart is drawn larger, and how text is measured:
-by the PDF's embedded font, or on screen by the font that paints it (reading the font file
-into reportlab takes 0.1 s, which a window need not spend).
+- reportlab's own drawings would have served both, but ``reportlab.graphics`` loads
+  reportlab's page layout and Pillow with it: 0.1 s more before the window shows;
+- its chart classes (reportlab.graphics.charts) took 2.7 ms to lay out and 7.3 ms to paint a
+  chart of 8 bars (460 × 260) against 0.6 and 0.6 ms for plain shapes, add 360 KB of modules,
+  and draw axes and ticks the office does not need;
+- renderPM (reportlab to PNG) needs cairo, a native library not in the bundle; Qt Charts and
+  Qt Graphs are GPL-only; a QPainter-only chart would need a second layout for the PDF, which
+  is made without Qt.
+
+The layout takes the size, the font size (text keeps its size when a chart is drawn larger)
+and how text is measured: by the PDF's font, or on screen by the font that paints it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-
-from reportlab.graphics.shapes import Drawing, Line, Rect, String
-from reportlab.lib import colors
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from models.choices import INCUBATION_STAGES, PROJECT_SOURCES
 from models.home import HomeFigures, MonthHours
 from models.summary import SummaryData
 
-from .pdf import SANS, register_fonts
+Colour = tuple[float, float, float]  # red, green, blue from 0 to 1
 
-TEXT = colors.Color(0.2, 0.2, 0.2)
-MUTED = colors.Color(0.45, 0.45, 0.45)
-RULE = colors.Color(0.75, 0.75, 0.75)
-PALETTE = {  # one hue per chart, readable in grey print too
-    "stages": [colors.Color(0.98, 0.78, 0.80), colors.Color(0.93, 0.55, 0.60),
-               colors.Color(0.82, 0.33, 0.42), colors.Color(0.62, 0.16, 0.27)],
-    "projects": [colors.Color(0.16, 0.53, 0.52)],
-    "hours": [colors.Color(0.25, 0.45, 0.75)],
-    "areas": [colors.Color(0.85, 0.56, 0.18)],
+TEXT: Colour = (0.2, 0.2, 0.2)
+MUTED: Colour = (0.45, 0.45, 0.45)
+RULE: Colour = (0.75, 0.75, 0.75)
+WHITE: Colour = (1.0, 1.0, 1.0)
+PALETTE: dict[str, list[Colour]] = {  # one hue per chart, readable in grey print too
+    "stages": [(0.98, 0.78, 0.80), (0.93, 0.55, 0.60), (0.82, 0.33, 0.42), (0.62, 0.16, 0.27)],
+    "projects": [(0.16, 0.53, 0.52)],
+    "hours": [(0.25, 0.45, 0.75)],
+    "areas": [(0.85, 0.56, 0.18)],
 }
 BASELINE = 0.35  # the text's baseline this many font sizes below the middle of its line
 
-Measure = Callable[[str, float], float]  # (text, font size) → width, in the drawing's units
+Measure = Callable[[str, float], float]  # (text, font size) → width, in the chart's units
 
 
 @dataclass(frozen=True)
@@ -61,6 +60,55 @@ class ChartSpec:
     kind: str  # funnel | bars (horizontal) | columns (vertical)
     bars: tuple[Bar, ...]
     note: str = ""  # a line under the chart
+
+
+@dataclass(frozen=True)
+class Block:
+    """A filled rectangle; (x, y) is its lower left corner."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: Colour
+
+
+@dataclass(frozen=True)
+class Rule:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    colour: Colour
+    thickness: float
+
+
+@dataclass(frozen=True)
+class Label:
+    """Text whose baseline is at ``y``; ``anchor`` (start, middle, end) is where ``x`` is on it."""
+
+    x: float
+    y: float
+    text: str
+    size: float
+    anchor: str = "start"
+    colour: Colour = TEXT
+
+
+Shape = Block | Rule | Label
+
+
+@dataclass
+class ChartDrawing:
+    width: float
+    height: float
+    shapes: list[Shape] = field(default_factory=list)
+
+    def add(self, shape: Shape) -> None:
+        self.shapes.append(shape)
+
+    def texts(self) -> list[str]:
+        return [s.text for s in self.shapes if isinstance(s, Label)]
 
 
 # --- the four charts, from the figures ---------------------------------------------------
@@ -128,20 +176,23 @@ def summary_charts(data: SummaryData, months: Sequence[MonthHours]) -> list[Char
             service_areas(areas)]
 
 
-# --- drawing -----------------------------------------------------------------------------
+# --- laying out ---------------------------------------------------------------------------
 
 
 def pdf_width(text: str, size: float) -> float:
-    """Text width in the PDF's font (the fonts are registered first)."""
+    """Text width in the PDF's font (reportlab is loaded and the fonts read when first needed)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from .pdf import SANS, register_fonts
+
     register_fonts()
     return stringWidth(text, SANS, size)
 
 
 def _text(x: float, middle: float, text: str, size: float, anchor: str = "start",
-          color=TEXT) -> String:
+          colour: Colour = TEXT) -> Label:
     """``text`` whose line is centred on ``middle``."""
-    return String(x, middle - BASELINE * size, text, fontName=SANS, fontSize=size,
-                  textAnchor=anchor, fillColor=color)
+    return Label(x, middle - BASELINE * size, text, size, anchor, colour)
 
 
 def _fit(text: str, size: float, room: float, width: Measure) -> str:
@@ -154,18 +205,17 @@ def _fit(text: str, size: float, room: float, width: Measure) -> str:
 
 
 def draw_chart(spec: ChartSpec, width: float, height: float, font_size: float,
-               measure: Measure = pdf_width) -> Drawing:
+               measure: Measure = pdf_width) -> ChartDrawing:
     """``spec`` laid out in ``width`` × ``height`` with text of ``font_size`` as ``measure``
     measures it: the title at the top, the note at the bottom, the bars between."""
-    drawing = Drawing(width, height, initialFontName=SANS, initialFontSize=font_size)
+    drawing = ChartDrawing(width, height)
     line = font_size * 1.5
-    title_size = font_size * 1.15
-    drawing.add(_text(0, height - line / 2, spec.title, title_size))
+    drawing.add(_text(0, height - line / 2, spec.title, font_size * 1.15))
     top = height - line * 1.4
     bottom = line if spec.note else font_size * 0.3
     if spec.note:
         drawing.add(_text(0, line / 2, _fit(spec.note, font_size * 0.9, width, measure), font_size * 0.9,
-                          color=MUTED))
+                          colour=MUTED))
     if not spec.bars or not any(bar.value for bar in spec.bars):
         drawing.add(_text(width / 2, (top + bottom) / 2, "暂无数据", font_size, "middle", MUTED))
         return drawing
@@ -182,12 +232,12 @@ class _Box:
     h: float
 
 
-def _colour(spec: ChartSpec, i: int):
+def _colour(spec: ChartSpec, i: int) -> Colour:
     shades = PALETTE[spec.key]
     return shades[min(i, len(shades) - 1)]
 
 
-def _bars(d: Drawing, spec: ChartSpec, box: _Box, size: float, width: Measure) -> None:
+def _bars(d: ChartDrawing, spec: ChartSpec, box: _Box, size: float, width: Measure) -> None:
     """Horizontal bars: the label at the left, the value after the bar."""
     x, y, w, h = box.x, box.y, box.w, box.h
     labels = min(max(width(b.label, size) for b in spec.bars) + size * 0.6, w * 0.35)
@@ -202,12 +252,11 @@ def _bars(d: Drawing, spec: ChartSpec, box: _Box, size: float, width: Measure) -
                     size, "end"))
         length = room * bar.value / most if most else 0
         if length:
-            d.add(Rect(x + labels, middle - thick / 2, length, thick, fillColor=_colour(spec, i),
-                       strokeColor=None))
+            d.add(Block(x + labels, middle - thick / 2, length, thick, _colour(spec, i)))
         d.add(_text(x + labels + length + size * 0.3, middle, bar.text, size))
 
 
-def _columns(d: Drawing, spec: ChartSpec, box: _Box, size: float, width: Measure) -> None:
+def _columns(d: ChartDrawing, spec: ChartSpec, box: _Box, size: float, width: Measure) -> None:
     """Vertical bars over a baseline: the label under each, the value above it (above every
     bar when the values fit, else above the highest and the last)."""
     x, y, w, h = box.x, box.y, box.w, box.h
@@ -218,19 +267,18 @@ def _columns(d: Drawing, spec: ChartSpec, box: _Box, size: float, width: Measure
     step = w / len(spec.bars)
     thick = step * 0.62
     labelled = max(width(b.text, small) for b in spec.bars) <= step * 1.05
-    d.add(Line(x, base, x + w, base, strokeColor=RULE, strokeWidth=max(size / 12, 0.5)))
+    d.add(Rule(x, base, x + w, base, RULE, max(size / 12, 0.5)))
     for i, bar in enumerate(spec.bars):
         centre = x + step * (i + 0.5)
         length = room * bar.value / most if most else 0
         if length:
-            d.add(Rect(centre - thick / 2, base, thick, length, fillColor=_colour(spec, i),
-                       strokeColor=None))
+            d.add(Block(centre - thick / 2, base, thick, length, _colour(spec, i)))
         d.add(_text(centre, y + size * 0.6, bar.label, small, "middle", MUTED))
         if labelled or bar.value == most or i == len(spec.bars) - 1:
             d.add(_text(centre, base + length + small * 0.8, bar.text, small, "middle"))
 
 
-def _funnel(d: Drawing, spec: ChartSpec, box: _Box, size: float, width: Measure) -> None:
+def _funnel(d: ChartDrawing, spec: ChartSpec, box: _Box, size: float, width: Measure) -> None:
     """Layers centred on one axis, each as wide as its value: name left, value inside (or
     beside a narrow layer), the note at the right."""
     x, y, w, h = box.x, box.y, box.w, box.h
@@ -246,10 +294,9 @@ def _funnel(d: Drawing, spec: ChartSpec, box: _Box, size: float, width: Measure)
         d.add(_text(x + labels - size * 0.5, middle, bar.label, size, "end"))
         length = room * bar.value / most if most else 0
         if length:
-            d.add(Rect(centre - length / 2, middle - thick / 2, length, thick,
-                       fillColor=_colour(spec, i), strokeColor=None))
+            d.add(Block(centre - length / 2, middle - thick / 2, length, thick, _colour(spec, i)))
         inside = width(bar.text, size) + size * 0.6 <= length
-        colour = colors.white if inside and i >= 2 else TEXT
+        colour = WHITE if inside and i >= 2 else TEXT
         d.add(_text(centre if inside else centre + length / 2 + size * 0.3, middle, bar.text, size,
                     "middle" if inside else "start", colour))
         d.add(_text(x + w, middle, bar.note, size * 0.9, "end", MUTED))

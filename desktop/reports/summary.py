@@ -32,6 +32,7 @@ from models.summary import MEASURE, Column, Section, SummaryData, compute_summar
 from models.summary_lists import DetailList, detail_lists
 
 from . import pdf
+from .chart_flowable import ChartFlowable
 from .charts import ChartSpec, draw_chart, summary_charts
 from .output import ExportError, Job, atomic_output
 from .recording import record_export
@@ -238,12 +239,13 @@ def _charts_page(data: SummaryData, charts: list[ChartSpec], width: float, heigh
     """The charts two by two on a page of their own, after the table and its notes."""
     title = pdf.para(f"{data.title}：图表（{data.period.label}）", section_style())
     cell_width = (width - GUTTER) / 2
-    cell_height = (height - 12 * mm) / 2
-    drawings = [draw_chart(spec, cell_width, cell_height, CHART_FONT_SIZE) for spec in charts]
+    cell_height = (height - 20 * mm) / 2
+    drawings = [ChartFlowable(draw_chart(spec, cell_width, cell_height, CHART_FONT_SIZE)) for spec in charts]
     rows = [[drawings[i], "", drawings[i + 1] if i + 1 < len(drawings) else ""]
             for i in range(0, len(drawings), 2)]
     grid = Table(rows, colWidths=[cell_width, GUTTER, cell_width])
     grid.setStyle(SIDE_BY_SIDE)
+    grid.setStyle(TableStyle([("BOTTOMPADDING", (0, 0), (-1, -2), 6 * mm)]))  # apart from the row below
     return [PageBreak(), title, grid]
 
 

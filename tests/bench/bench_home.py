@@ -79,7 +79,7 @@ def fill_once(app, ctx, township_id: int | None) -> float:
     from views.main_window import MainWindow
     from views.pages.home import AREA_KEY
 
-    QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat).setValue(AREA_KEY, township_id)
+    QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat).setValue(AREA_KEY, township_id or 0)
     window = MainWindow(ctx)
     window.resize(1366, 708)
     home = window.current_page()

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from desktop.backup import backup_name, backups_folder
 from desktop.demo import fill_demo
 from desktop.home import BACKUP_WARN_DAYS, backup_status, load_home
-from desktop.reports.charts import draw_chart, home_charts, summary_charts
+from desktop.reports.charts import Block, Label, draw_chart, home_charts, pdf_width, summary_charts
 from desktop.reports.output import ExportError
 from desktop.reports.summary import export_summary
 from models.entities import AuditEntry, ImportBatch
@@ -79,14 +79,32 @@ def test_the_charts_of_a_past_period_count_stages_at_its_end(demo):
     assert hours.note == f"{last_year.year}年1月–{last_year.year}年12月"
 
 
+def bounds(drawing) -> tuple[float, float, float, float]:
+    """The box every shape of ``drawing`` lies in (text measured in the PDF's font)."""
+    xs, ys = [], []
+    for shape in drawing.shapes:
+        if isinstance(shape, Block):
+            xs += [shape.x, shape.x + shape.width]
+            ys += [shape.y, shape.y + shape.height]
+        elif isinstance(shape, Label):
+            width = pdf_width(shape.text, shape.size)
+            left = shape.x - {"middle": width / 2, "end": width}.get(shape.anchor, 0)
+            xs += [left, left + width]
+            ys += [shape.y - 0.25 * shape.size, shape.y + 0.9 * shape.size]
+        else:
+            xs += [shape.x1, shape.x2]
+            ys += [shape.y1, shape.y2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def test_every_chart_fits_its_box_with_its_text(demo):
     for spec in home_charts(home_figures(None, TODAY)):
         drawing = draw_chart(spec, 360, 220, 9)
-        texts = [s.text for s in drawing.contents if hasattr(s, "text")]
+        texts = drawing.texts()
         assert texts[0] == spec.title
         assert {bar.label for bar in spec.bars} | {bar.text for bar in spec.bars} <= set(texts), spec.key
-        x0, y0, x1, y1 = drawing.getBounds()
-        assert x0 >= -0.5 and y0 >= -0.5 and x1 <= 360.5 and y1 <= 220.5, (spec.key, x1, y1)
+        x0, y0, x1, y1 = bounds(drawing)
+        assert x0 >= -0.5 and y0 >= -0.5 and x1 <= 360.5 and y1 <= 220.5, (spec.key, x0, y0, x1, y1)
 
 
 def pdf_pages(path) -> list[str]:

@@ -24,6 +24,7 @@ from models.entities import (
 )
 from models.home import home_figures
 from models.organization_listing import OVERDUE
+from models.settings import set_settings
 from resources import CJK_FONT_FAMILY
 from views import tasks
 from views.chart_painter import chart_font
@@ -36,6 +37,7 @@ from views.pages.projects import ProjectsPage
 from views.pages.reports import ReportsPage
 from views.pages.teams import TeamsPage
 from views.pages.venues import VenuesPage
+from views.setup.guide import SetupGuide
 
 NOW = dt.datetime.now().replace(microsecond=0)
 TODAY = NOW.date()
@@ -244,7 +246,7 @@ def non_white(image: QImage) -> int:
 
 
 def has_colour(image: QImage, colour) -> bool:
-    wanted = QColor.fromRgbF(colour.red, colour.green, colour.blue)
+    wanted = QColor.fromRgbF(*colour)
     return any(QColor(image.pixel(x, y)).name() == wanted.name()
                for y in range(0, image.height(), 3) for x in range(0, image.width(), 3))
 
@@ -256,7 +258,7 @@ def test_charts_are_drawn_in_the_bundled_cjk_font(qtbot, demo):
     font = chart_font(13, view.logicalDpiY())
     assert QFontInfo(font).family() == CJK_FONT_FAMILY  # the bundled font, not a fallback
     assert all(QFontMetrics(font).inFontUcs4(ord(ch)) for ch in view.spec.title + "萌芽期初创期发展期出壳")
-    texts = [s.text for s in view.drawing().contents if hasattr(s, "text")]
+    texts = view.drawing().texts()
     assert texts[0] == "社会组织孵化进程" and "萌芽期" in texts and "出壳" in texts
     image = view.image()
     assert image.width() == view.width() * 2 and non_white(image) > 500
@@ -283,3 +285,33 @@ def test_a_chart_is_copied_or_saved_as_png_from_its_menu(qtbot, demo, tmp_path, 
     assert file_dialogs.asked[0].title == "另存为 PNG" and "PNG 图片 (*.png)" in file_dialogs.asked[0].filters
     assert view.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu  # the right button's menu
     assert [a.text() for a in view.actions()] == ["复制图片", "另存为 PNG…"]
+
+
+def test_what_the_office_has_not_set_up_comes_first_and_opens_the_guide(qtbot, ctx, planted):
+    _window, home = open_window(qtbot, ctx)
+    texts = reminder_texts(home)
+    assert texts[0].startswith("本单位设置未完成：本单位：单位名称（填报单位）、级别、区划代码、上级单位（")
+    assert any(t.startswith("本单位设置未完成：报表表头表尾：") for t in texts)
+    click(qtbot, reminder(home, "本单位设置未完成：本单位").buttons[0])
+    guide = home.window().findChild(SetupGuide)
+    assert guide is not None and guide.isVisible()
+    guide.reject()
+    set_settings({"office.name": "东关街道妇女联合会", "office.level": "township", "office.code": "321023001",
+                  "office.parent_unit": "青禾县妇女联合会"}, ctx.user)
+    with qtbot.waitSignal(home.loaded, timeout=10000):
+        home.reload()
+    assert not any(t.startswith("本单位设置未完成：本单位：") for t in reminder_texts(home))
+
+
+def test_a_township_federation_opens_on_its_own_township(qtbot, ctx, planted):
+    east = Region.get(Region.name == "东关街道")
+    east.code = "321023001"
+    east.save()
+    set_settings({"office.level": "township", "office.code": "321023001"}, ctx.user)
+    window, home = open_window(qtbot, ctx)
+    assert home.township_id() == east.id and home.heading.text().startswith("东关街道")
+    with qtbot.waitSignal(home.loaded, timeout=10000):
+        home.area.setValue(None)  # this PC looks at the whole county from now on
+    window.close()
+    _again, home = open_window(qtbot, ctx)
+    assert home.township_id() is None and home.heading.text().startswith("青禾县")

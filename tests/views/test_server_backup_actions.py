@@ -17,6 +17,7 @@ from models import audit
 from models.entities import AuditEntry, Organization
 from views import tasks
 from views.main_window import MainWindow
+from views.pages.organizations import OrganizationsPage
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def test_restore_of_the_server_from_the_file_menu_asks_then_reloads_the_window(
     backup_server_to(server_ctx.db, monday)
     audit.create(Organization, server_ctx.user, name="周二新建的组织", kind="grassroots")
     window = make_window(qtbot, server_ctx)
-    assert window.current_page().model.total == 5
+    assert window.open_page(OrganizationsPage).model.total == 5
     file_dialogs.answer(monday)
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: asked.append(args[2])

@@ -23,7 +23,7 @@ from desktop.reports.charts import home_charts
 from models import lookups
 from models.activity_listing import AT_VENUE, ActivityFilter
 from models.choices import INCUBATION_STAGES, PERSON_ROLES, PROJECT_SOURCES
-from models.home import HomeFigures
+from models.home import HomeFigures, office_township
 from models.organization_listing import NOT_INCUBATED, OrganizationFilter
 from models.person_listing import PersonFilter
 from models.project_listing import ProjectFilter
@@ -31,7 +31,7 @@ from models.team_listing import TeamFilter
 from models.venue_listing import VenueFilter
 
 from ..chart_view import ChartView
-from ..home_widgets import FigureCard, FoldingGrid
+from ..home_widgets import FigureCard, FigureLink, FoldingGrid
 from ..i18n import tr_label
 from ..tasks import BackgroundLoad
 from ..widgets import ChoiceCombo
@@ -43,7 +43,7 @@ from .projects import ProjectsPage
 from .teams import TeamsPage
 from .venues import VenuesPage
 
-AREA_KEY = "home/township"  # the area shown, remembered for this user of the PC
+AREA_KEY = "home/township"  # the area chosen on this PC: a township's id, 0 for the county
 CARD_WIDTH = 230  # a card's least width: the six cards in two rows of three from 1000 pixels on
 CHART_WIDTH = 380  # the four charts two by two from a 1000-pixel page on
 
@@ -89,7 +89,7 @@ class HomePage(QWidget):
         _bold(self.heading, 1.25)
         self.area = ChoiceCombo(lookups.townships(), self, blank=self.tr("全县"))
         self.area.setObjectName("area")
-        self.area.setValue(self.settings.value(AREA_KEY, None, int))
+        self.area.setValue(self._initial_area())
         self.area.currentIndexChanged.connect(self._area_changed)
         area_caption = QLabel(self.tr("范围"), self)
         area_caption.setBuddy(self.area)
@@ -108,6 +108,7 @@ class HomePage(QWidget):
         self.cards = FoldingGrid(CARD_WIDTH, 3, body)
         self.reminders = RemindersBox(ctx, self.go, self.reload, body)
         self.charts = FoldingGrid(CHART_WIDTH, 2, body)
+        self._build_cards()
         self.chart_views = [self.charts.add(ChartView(self.settings, body)) for _ in range(4)]
         column = QVBoxLayout(body)
         for title, part in ((self.tr("本年概况"), self.cards), (self.tr("待办提醒"), self.reminders),
@@ -169,8 +170,16 @@ class HomePage(QWidget):
         self._load_again = False
         self.updated.setText(self.tr("统计失败"))
 
+    def _initial_area(self) -> int | None:
+        """The area chosen last on this PC (0: the county); else the office's own township when
+        the office is a township's federation; else the county."""
+        chosen = self.settings.value(AREA_KEY, None)
+        if chosen is None or chosen == "":
+            return office_township()
+        return int(chosen) or None
+
     def _area_changed(self) -> None:
-        self.settings.setValue(AREA_KEY, self.township_id())
+        self.settings.setValue(AREA_KEY, self.township_id() or 0)
         self.reload()
 
     def showEvent(self, event) -> None:
@@ -203,63 +212,72 @@ class HomePage(QWidget):
         return lambda: self.go(page, lambda shown: shown.show_filter(flt))
 
     # -- filling -----------------------------------------------------------------------
+    def _build_cards(self) -> None:
+        """The six cards, built once: each reading shows its figures in them (``_show_figures``)."""
+        stages = [(f"stage.{code}", tr_label(label), False) for code, label in INCUBATION_STAGES]
+        sources = [(f"source.{code}", tr_label(label), False) for code, label in PROJECT_SOURCES]
+        roles = [(f"role.{code}", tr_label(label), False) for code, label in PERSON_ROLES]
+        cards = (
+            (self.tr("社会组织（在册）"), [("orgs", self.tr("合计"), True), *stages,
+                                       ("stage.None", self.tr("未入孵"), False)]),
+            (self.tr("人员（在册）"), roles),
+            (self.tr("三工联动团队"), [("teams", self.tr("合计"), True),
+                                   ("teams.True", self.tr("齐全"), False),
+                                   ("teams.False", self.tr("不齐全"), False)]),
+            (self.tr("活动阵地"), [("venues", self.tr("阵地"), True),
+                               ("venue_activities", self.tr("本年阵地活动（场）"), False),
+                               ("venue_served", self.tr("服务人次"), False)]),
+            (self.tr("本年在实施项目（个 / 万元）"), [("projects", self.tr("合计"), True), *sources]),
+            (self.tr("志愿服务"), [("volunteers", self.tr("注册志愿者"), True),
+                               ("hours", self.tr("本年服务时长（小时）"), False),
+                               ("records", self.tr("本年服务人次"), False)]),
+        )
+        self.figures: dict[str, FigureLink] = {}
+        for title, lines in cards:
+            card = self.cards.add(FigureCard(title, self))
+            for key, label, headline in lines:
+                self.figures[key] = card.add(label, headline)
+
     def fill(self, data: HomeData) -> None:
         f = data.figures
         self.heading.setText(self.tr("{area} · {year}年（截至{month}月{day}日）").format(
             area=f.area_name, year=f.period.year, month=f.as_of.month, day=f.as_of.day))
         self.updated.setText(self.tr("更新于 {time}").format(time=f"{data.loaded_at:%H:%M:%S}"))
-        self.cards.clear()
-        for card in self._cards(f):
-            self.cards.add(card)
+        self._show_figures(f)
         self.reminders.fill(data)
         for view, spec in zip(self.chart_views, home_charts(f), strict=True):
             view.set_spec(spec)
 
-    def _cards(self, f: HomeFigures) -> list[FigureCard]:
+    def _show_figures(self, f: HomeFigures) -> None:
+        """Each figure with the list it opens, filtered to exactly what it counts."""
         t, year = f.township_id, f.period.year
-        hint = self.tr("打开列表，只显示这些记录")
-
-        orgs = FigureCard(self.tr("社会组织（在册）"), self)
-        orgs.add(self.tr("合计"), _count(f.organizations),
-                 self._list_link(OrganizationsPage, OrganizationFilter(township_id=t)), hint, True)
-        for code, label in [*INCUBATION_STAGES, (None, self.tr("未入孵"))]:
-            orgs.add(tr_label(label), _count(f.stages[code]), self._list_link(
-                OrganizationsPage, OrganizationFilter(stage=code or NOT_INCUBATED, township_id=t)), hint)
-
-        people = FigureCard(self.tr("人员（在册）"), self)
-        for code, label in PERSON_ROLES:
-            people.add(tr_label(label), _count(f.roles[code]),
-                       self._list_link(PeoplePage, PersonFilter(role=code, township_id=t)), hint)
-
-        teams = FigureCard(self.tr("三工联动团队"), self)
-        for label, value, complete, headline in ((self.tr("合计"), f.teams, None, True),
-                                                 (self.tr("齐全"), f.teams_complete, True, False),
-                                                 (self.tr("不齐全"), f.teams_incomplete, False, False)):
-            link = self._list_link(TeamsPage, TeamFilter(township_id=t, complete=complete))
-            teams.add(label, _count(value), link, hint, headline)
-
-        at_venues = self._list_link(
-            ActivitiesPage, ActivityFilter(year=year, place=AT_VENUE if t is None else t, archived=None))
-        venues = FigureCard(self.tr("活动阵地"), self)
-        venues.add(self.tr("阵地"), _count(f.venues), self._list_link(VenuesPage, VenueFilter(township_id=t)),
-                   hint, True)
-        venues.add(self.tr("本年阵地活动（场）"), _count(f.venue_activities), at_venues, hint)
-        venues.add(self.tr("服务人次"), _count(f.venue_served), at_venues, hint)
-
-        projects = FigureCard(self.tr("本年在实施项目（个 / 万元）"), self)
         running = ProjectFilter(running_in=year, township_id=t, archived=None)
-        projects.add(self.tr("合计"), f"{_count(f.project_count)} / {_wan(f.project_amount)}",
-                     self._list_link(ProjectsPage, running), hint, True)
-        for code, label in PROJECT_SOURCES:
-            figures = f.projects[code]
-            projects.add(tr_label(label), f"{_count(figures.count)} / {_wan(figures.amount)}",
-                         self._list_link(ProjectsPage, replace(running, source=code)), hint)
-
-        service = FigureCard(self.tr("志愿服务"), self)
-        service.add(self.tr("注册志愿者"), _count(f.roles["volunteer"]),
-                    self._list_link(PeoplePage, PersonFilter(role="volunteer", township_id=t)), hint, True)
-        activities = self._list_link(ActivitiesPage, ActivityFilter(year=year, place=t, archived=None))
+        at_venues = ActivityFilter(year=year, place=AT_VENUE if t is None else t, archived=None)
+        activities = ActivityFilter(year=year, place=t, archived=None)
+        shown: dict[str, tuple[str, type[QWidget], Any]] = {
+            "orgs": (_count(f.organizations), OrganizationsPage, OrganizationFilter(township_id=t)),
+            **{f"stage.{code}": (_count(n), OrganizationsPage,
+                                 OrganizationFilter(stage=code or NOT_INCUBATED, township_id=t))
+               for code, n in f.stages.items()},
+            **{f"role.{code}": (_count(n), PeoplePage, PersonFilter(role=code, township_id=t))
+               for code, n in f.roles.items()},
+            "teams": (_count(f.teams), TeamsPage, TeamFilter(township_id=t)),
+            "teams.True": (_count(f.teams_complete), TeamsPage, TeamFilter(township_id=t, complete=True)),
+            "teams.False": (_count(f.teams_incomplete), TeamsPage, TeamFilter(township_id=t, complete=False)),
+            "venues": (_count(f.venues), VenuesPage, VenueFilter(township_id=t)),
+            "venue_activities": (_count(f.venue_activities), ActivitiesPage, at_venues),
+            "venue_served": (_count(f.venue_served), ActivitiesPage, at_venues),
+            "projects": (f"{_count(f.project_count)} / {_wan(f.project_amount)}", ProjectsPage, running),
+            **{f"source.{code}": (f"{_count(s.count)} / {_wan(s.amount)}", ProjectsPage,
+                                  replace(running, source=code))
+               for code, s in f.projects.items()},
+            "volunteers": (_count(f.roles["volunteer"]), PeoplePage,
+                           PersonFilter(role="volunteer", township_id=t)),
+            "hours": (f"{f.service_hours:,.1f}", ActivitiesPage, activities),
+            "records": (_count(f.service_records), ActivitiesPage, activities),
+        }
+        hint = self.tr("打开列表，只显示这些记录")
         activity_hint = self.tr("打开本年的活动列表（各活动的志愿服务时长见“志愿时长合计”列）")
-        service.add(self.tr("本年服务时长（小时）"), f"{f.service_hours:,.1f}", activities, activity_hint)
-        service.add(self.tr("本年服务人次"), _count(f.service_records), activities, activity_hint)
-        return [orgs, people, teams, venues, projects, service]
+        for key, (value, page, flt) in shown.items():
+            self.figures[key].show_figure(value, self._list_link(page, flt),
+                                          activity_hint if key in ("hours", "records") else hint)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -17,7 +18,7 @@ from models.permissions import can
 from models.team_listing import TeamFilter
 
 from ..home_widgets import ReminderLine
-from ..i18n import tr_label
+from ..i18n import tr_label, tr_msg
 from ..tasks import Task, run_task
 from .import_page import ImportPage
 from .organizations import OrganizationsPage
@@ -36,6 +37,21 @@ def _when(moment: dt.datetime) -> str:
     return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
+@dataclass
+class _Line:
+    """A line to show: its text, whether it warns, and its buttons (text, action, tool tip)."""
+
+    text: str
+    warning: bool
+    buttons: list[tuple[str, Callable[[], None], str]] = field(default_factory=list)
+
+    def add_button(self, text: str, on_click: Callable[[], None], hint: str = "") -> None:
+        self.buttons.append((text, on_click, hint))
+
+    def looks(self) -> tuple:
+        return self.text, self.warning, tuple(text for text, _action, _hint in self.buttons)
+
+
 class RemindersBox(QWidget):
     """``go(page class, then)`` shows a page of the window and does ``then(page)`` on it;
     ``done`` runs after the box itself did something (a backup) that changes what it says."""
@@ -48,19 +64,21 @@ class RemindersBox(QWidget):
         self.lines = QVBoxLayout(self)
         self.lines.setContentsMargins(0, 0, 0, 0)
         self.lines.setSpacing(0)
+        self._pending: list[_Line] = []
+        self._shown: list[tuple] = []
 
-    def line(self, text: str, warning: bool = False) -> ReminderLine:
-        line = ReminderLine(text, warning, self)
-        self.lines.addWidget(line)
+    def line(self, text: str, warning: bool = False) -> _Line:
+        line = _Line(text, warning)
+        self._pending.append(line)
         return line
 
     def list_link(self, page: type[QWidget], flt: Any) -> Callable[[], None]:
         return lambda: self.go(page, lambda shown: shown.show_filter(flt))
 
     def fill(self, data: HomeData) -> None:
-        while self.lines.count():
-            self.lines.takeAt(0).widget().deleteLater()
+        self._pending = []
         township = data.figures.township_id
+        self._setup(data)
         overdue = data.figures.overdue
         if overdue:
             line = self.line(self.tr("孵化超过 12 个月仍未出壳：{n} 个组织").format(n=overdue), True)
@@ -71,6 +89,38 @@ class RemindersBox(QWidget):
         self._report(data, township)
         self._backup(data)
         self._import(data)
+        self._show(self._pending)
+
+    def _show(self, lines: list[_Line]) -> None:
+        """The lines on screen: the same lines as before keep their widgets (only what their
+        buttons do is renewed), other lines replace them."""
+        looks = [line.looks() for line in lines]
+        if looks == self._shown:
+            for i, line in enumerate(lines):
+                self.lines.itemAt(i).widget().targets = [action for _text, action, _hint in line.buttons]
+            return
+        while self.lines.count():
+            self.lines.takeAt(0).widget().deleteLater()
+        for line in lines:
+            widget = ReminderLine(line.text, line.warning, self)
+            for text, action, hint in line.buttons:
+                widget.add_button(text, action, hint)
+            self.lines.addWidget(widget)
+        self._shown = looks
+
+    def _setup(self, data: HomeData) -> None:
+        """What the office has not set up yet (models/setup_status.py), first."""
+        for item in data.setup:
+            line = self.line(self.tr("本单位设置未完成：{title}：{what}（{where}）").format(
+                title=tr_msg(item.title), what="、".join(tr_msg(m) for m in item.missing),
+                where=tr_msg(item.where)), True)
+            if can(self.ctx.user, "settings"):
+                line.add_button(self.tr("设置向导…"), self.open_setup_guide)
+
+    def open_setup_guide(self) -> None:
+        from ..setup.guide import open_setup_guide  # its pages load when it is first opened
+
+        open_setup_guide(self.window(), self.ctx)
 
     def _teams(self, data: HomeData, township: int | None) -> None:
         gaps = data.reminders.incomplete_teams
@@ -148,7 +198,7 @@ class RemindersBox(QWidget):
             line = self.line(self.tr("还没有导入过数据。"))
         else:
             kind = {"people": self.tr("人员"), "orgs": self.tr("社会组织")}.get(batch.kind, batch.kind)
-            undone = self.tr("，已撤销") if batch.undone_at else ""
+            undone = self.tr("，已撤销") if batch.undone else ""
             line = self.line(self.tr("最近一次导入：{when} {operator}导入{kind}“{file}”"
                                      "（新增 {created}、更新 {updated}{undone}）").format(
                 when=_when(batch.at), operator=batch.operator, kind=kind, file=batch.file_name,
