@@ -126,5 +126,22 @@ def cli_context(db_path: Path | None, user_name: str | None, permission: str | N
     return ctx
 
 
+def cli_login(db_path: Path | str | None, user_name: str | None, permission: str | None = None,
+              read_only_fallback: bool = True) -> AppContext | None:
+    """``cli_context``, or None once it has printed why not (a database that cannot be opened,
+    a refused login, a role without ``permission``): what every command does before its work."""
+    from models.permissions import PermissionDenied
+
+    from .database import DatabaseOpenError
+
+    try:
+        return cli_context(db_path, user_name, permission, read_only_fallback)
+    except (DatabaseOpenError, LoginRefused) as e:
+        print(e.message, file=sys.stderr)
+    except PermissionDenied as e:
+        print("；".join(str(m) for m in e.errors.values()), file=sys.stderr)
+    return None
+
+
 def may_see_full_ids(user: User | None) -> bool:
     return can(user, "full_ids")

@@ -87,22 +87,15 @@ def _source_problem(source: Path | str) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from models.permissions import PermissionDenied
+    from .auth import cli_login
 
-    from .auth import LoginRefused, cli_context
-    from .database import DatabaseOpenError
 
     problem = _source_problem(args.copy_from)
     if problem is not None:
         print(problem, file=sys.stderr)
         return EXIT_USER_ERROR
-    try:
-        ctx = cli_context(args.copy_from, args.user, "copy")
-    except (DatabaseOpenError, LoginRefused) as e:
-        print(e.message, file=sys.stderr)
-        return EXIT_USER_ERROR
-    except PermissionDenied as e:
-        print(e.errors["permission"], file=sys.stderr)
+    ctx = cli_login(args.copy_from, args.user, "copy")
+    if ctx is None:
         return EXIT_USER_ERROR
     try:
         return _copy(ctx, args.copy_to)

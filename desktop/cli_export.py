@@ -92,17 +92,13 @@ def _format(args: argparse.Namespace, allowed: tuple[str, ...]) -> str:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from desktop.auth import LoginRefused, cli_context
-    from desktop.database import DatabaseOpenError
+    from desktop.auth import cli_login
     from desktop.reports.output import ExportError
     from models.errors import ValidationFailed
 
-    try:
-        ctx = cli_context(args.export_db, args.user, "export")
-    except (DatabaseOpenError, LoginRefused) as e:
-        return _fail(e.message)
-    except ValidationFailed as e:  # PermissionDenied: the role may not export
-        return _fail("；".join(str(m) for m in e.errors.values()))
+    ctx = cli_login(args.export_db, args.user, "export")
+    if ctx is None:
+        return EXIT_USER_ERROR
     try:
         action = _ACTIONS[args.report]
         done = action(args, ctx.user)

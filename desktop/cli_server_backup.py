@@ -56,29 +56,14 @@ def run_check(args: argparse.Namespace, url: str) -> int:
     return EXIT_PROBLEMS
 
 
-def _login(url: str, user: str | None, permission: str):
-    """The server's database opened and the operator logged in, or None (said why)."""
-    from models.permissions import PermissionDenied
-
-    from .auth import LoginRefused, cli_context
-    from .database import DatabaseOpenError
-
-    try:
-        return cli_context(url, user, permission)
-    except (DatabaseOpenError, LoginRefused) as e:
-        print(e.message, file=sys.stderr)
-    except PermissionDenied as e:
-        print(e.errors["permission"], file=sys.stderr)
-    return None
-
-
 def run_backup(args: argparse.Namespace, url: str) -> int:
+    from .auth import cli_login
     from .backup import BackupError
     from .cli_db import StderrProgress
     from .dbcopy import record_copy
     from .server_backup import backup_server_to, check_backup_output
 
-    ctx = _login(url, args.user, "backup")
+    ctx = cli_login(url, args.user, "backup")
     if ctx is None:
         return EXIT_USER_ERROR
     progress = StderrProgress("正在备份")
@@ -106,6 +91,7 @@ def run_restore(args: argparse.Namespace, url: str) -> int:
     log in to, and a server that cannot be opened cannot be restored onto either."""
     from models.exclusive import JobBusy
 
+    from .auth import cli_login
     from .backup import BackupError
     from .cli_db import StderrProgress
     from .server_backup import restore_server_from
@@ -114,7 +100,7 @@ def run_restore(args: argparse.Namespace, url: str) -> int:
         print("--force 只用于数据库文件。恢复服务器上的数据库需要以它的管理员身份登录（--user）。",
               file=sys.stderr)
         return EXIT_USER_ERROR
-    ctx = _login(url, args.user, "restore")
+    ctx = cli_login(url, args.user, "restore")
     if ctx is None:
         return EXIT_USER_ERROR
     progress = StderrProgress("正在恢复")

@@ -59,19 +59,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from models.errors import UserError
-    from models.permissions import PermissionDenied
 
-    from ..auth import LoginRefused, cli_context
-    from ..database import DatabaseOpenError
+    from ..auth import cli_login
     from . import ImportOptions, SheetError, apply_import, plan_import, read_sheet
 
-    try:
-        ctx = cli_context(args.import_db, args.user, "import", read_only_fallback=args.dry_run)
-    except (DatabaseOpenError, LoginRefused) as e:
-        print(e.message, file=sys.stderr)
-        return EXIT_USER_ERROR
-    except PermissionDenied as e:
-        print(e.errors["permission"], file=sys.stderr)
+    ctx = cli_login(args.import_db, args.user, "import", read_only_fallback=args.dry_run)
+    if ctx is None:
         return EXIT_USER_ERROR
     try:
         try:
