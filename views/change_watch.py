@@ -32,8 +32,8 @@ class ChangeWatch(QObject):
 
     def __init__(self, parent: QObject | None = None, interval_ms: int = POLL_MS):
         super().__init__(parent)
-        self.last_seen = self._latest()
         self.lost = False
+        self.last_seen = self._latest()
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
@@ -48,7 +48,7 @@ class ChangeWatch(QObject):
         try:
             latest = latest_change()
         except (DatabaseError, InterfaceError) as e:  # the server is unreachable (network, restart)
-            if not getattr(self, "lost", False):
+            if not self.lost:
                 log.warning("change watch: the database did not answer: %s", e)
             if not database.in_transaction():
                 try:  # a broken connection stays broken: the next query connects afresh

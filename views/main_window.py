@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QSettings, QSize, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -42,9 +42,9 @@ from .pages.trainings import TrainingsPage
 from .pages.users import UsersPage
 from .pages.venues import VenuesPage
 from .pages.vocabularies import RegionsPage, ServiceAreasPage
+from .screen_fit import FRAME_ALLOWANCE, available_area, fit_to_screen
 
 DEFAULT_SIZE = QSize(1280, 800)
-FRAME_ALLOWANCE = 40  # the title bar and borders a window manager adds around the window
 
 # Pages shown only to a role with this permission (the services refuse the rest anyway).
 PAGE_PERMISSIONS = {ImportPage: "import", SettingsPage: "settings", UsersPage: "users"}
@@ -242,19 +242,15 @@ class MainWindow(QMainWindow):
 
     def show_fitted(self) -> None:
         """Show as last left; the first time, maximized on a screen smaller than the default size
-        (a 1366×768 or 1024×768 office screen), else at the default size, inside the screen."""
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        area = screen.availableGeometry()
-        if not self._geometry_restored and (area.width() < DEFAULT_SIZE.width() + FRAME_ALLOWANCE
-                                            or area.height() < DEFAULT_SIZE.height() + FRAME_ALLOWANCE):
+        (a 1366×768 or 1024×768 office screen), else at the default size, fitted to the screen
+        as every window is (views.screen_fit)."""
+        area = available_area(self)
+        room = FRAME_ALLOWANCE[1]  # the title bar's height, on either side: rather maximized than cramped
+        if not self._geometry_restored and (area.width() < DEFAULT_SIZE.width() + room
+                                            or area.height() < DEFAULT_SIZE.height() + room):
             self.showMaximized()
             return
-        if not self.isMaximized():
-            width = min(self.width(), area.width() - FRAME_ALLOWANCE)
-            height = min(self.height(), area.height() - FRAME_ALLOWANCE)
-            self.resize(width, height)
-            self.move(max(area.left(), min(self.x(), area.right() - width - FRAME_ALLOWANCE)),
-                      max(area.top(), min(self.y(), area.bottom() - height - FRAME_ALLOWANCE)))
+        fit_to_screen(self)
         self.show()
 
     def take_place_of(self, old: QMainWindow) -> None:
