@@ -75,6 +75,26 @@ def test_server():
 
 
 @pytest.fixture
+def server(test_server):
+    """The PostgreSQL server of the test run; the test is skipped in a run without one."""
+    if test_server is None:
+        pytest.skip("needs a PostgreSQL server: set JINGUO_TEST_DATABASE_URL")
+    return test_server
+
+
+@pytest.fixture
+def gate(server):
+    """The test server behind a password (tests.password_gate.SERVER_PASSWORD), as an office's
+    server is; the test server's own clients need none."""
+    from tests.password_gate import SERVER_PASSWORD, PasswordGate
+
+    params = server._params
+    gate = PasswordGate(params.get("host", "localhost"), params.get("port", 5432), SERVER_PASSWORD)
+    yield gate
+    gate.close()
+
+
+@pytest.fixture
 def database_location(tmp_path, test_server):
     """Where a test's database is: a new SQLite file, or a new database on the test server."""
     if test_server is None:

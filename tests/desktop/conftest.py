@@ -66,9 +66,3 @@ def run_as(monkeypatch, capsys):
     return run
 
 
-@pytest.fixture
-def pg(test_server):
-    """The PostgreSQL server of the test run; the test is skipped in a run without one."""
-    if test_server is None:
-        pytest.skip("needs a PostgreSQL server: set JINGUO_TEST_DATABASE_URL")
-    return test_server

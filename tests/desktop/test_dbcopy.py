@@ -1,5 +1,5 @@
-"""``jinguo db copy``: a whole database moved between SQLite files and a PostgreSQL pg, as an
-demo_office that outgrows one PC does it. The copy has every row, ids and types as they were, or the
+"""``jinguo db copy``: a whole database moved between SQLite files and a PostgreSQL server, as an
+office that outgrows one PC does it. The copy has every row, ids and types as they were, or the
 target is left as it was; only an administrator may copy, and the source's trail says so.
 
 Tests of a server run when the suite runs on one (``JINGUO_TEST_DATABASE_URL``)."""
@@ -113,8 +113,9 @@ def test_a_database_cannot_be_copied_onto_itself(run_as, demo_office):
 
 
 # -- through a server -------------------------------------------------------------------------
-def test_a_round_trip_through_a_server_keeps_every_row_and_the_ids_go_on(run_as, demo_office, tmp_path, pg):
-    url = pg.empty()  # a database the server's administrator just made: no tables
+def test_a_round_trip_through_a_server_keeps_every_row_and_the_ids_go_on(
+        run_as, demo_office, tmp_path, server):
+    url = server.empty()  # a database the server's administrator just made: no tables
     code, out, err = run_as("admin", "db", "copy", "--from", demo_office, "--to", url)
     assert code == 0, err
     assert "核对无误" in out
@@ -139,11 +140,11 @@ def test_a_round_trip_through_a_server_keeps_every_row_and_the_ids_go_on(run_as,
         db.close()
 
 
-def test_a_copy_onto_the_new_schema_and_from_server_to_server(run_as, demo_office, pg):
-    url = pg.fresh()  # the window started once on the new database
+def test_a_copy_onto_the_new_schema_and_from_server_to_server(run_as, demo_office, server):
+    url = server.fresh()  # the window started once on the new database
     code, _out, err = run_as("admin", "db", "copy", "--from", demo_office, "--to", url)
     assert code == 0, err
-    other = pg.empty()
+    other = server.empty()
     code, _out, err = run_as("admin", "db", "copy", "--from", url, "--to", other)
     assert code == 0, err
     for model in ALL_MODELS:
@@ -154,8 +155,8 @@ def test_a_copy_onto_the_new_schema_and_from_server_to_server(run_as, demo_offic
     assert code == 0, err
 
 
-def test_a_server_database_with_data_is_refused_and_untouched(run_as, demo_office, pg):
-    url = pg.empty()
+def test_a_server_database_with_data_is_refused_and_untouched(run_as, demo_office, server):
+    url = server.empty()
     assert run_as("admin", "db", "copy", "--from", demo_office, "--to", url)[0] == 0
     before = {m._meta.table_name: server_count(url, m._meta.table_name) for m in ALL_MODELS}
     code, _out, err = run_as("admin", "db", "copy", "--from", demo_office, "--to", url)
@@ -163,10 +164,10 @@ def test_a_server_database_with_data_is_refused_and_untouched(run_as, demo_offic
     assert {m._meta.table_name: server_count(url, m._meta.table_name) for m in ALL_MODELS} == before
 
 
-def test_a_copy_that_fails_midway_leaves_the_server_database_empty(run_as, demo_office, pg):
+def test_a_copy_that_fails_midway_leaves_the_server_database_empty(run_as, demo_office, server):
     with closing(sqlite3.connect(demo_office)) as conn, conn:  # SQLite keeps what the server refuses
         conn.execute("UPDATE person SET name = ? WHERE id = (SELECT MAX(id) FROM person)", ("长" * 300,))
-    url = pg.fresh()
+    url = server.fresh()
     code, _out, err = run_as("admin", "db", "copy", "--from", demo_office, "--to", url)
     assert code == 2
     assert "人员" in err and "保持原样" in err

@@ -22,9 +22,9 @@ from .whole_copies import LOGIN_COLUMNS, contents, count
 
 
 @pytest.fixture
-def on_server(run_as, demo_office, pg) -> str:
+def on_server(run_as, demo_office, server) -> str:
     """The demo county moved onto a database on the server."""
-    url = pg.empty()
+    url = server.empty()
     code, _out, err = run_as("admin", "db", "copy", "--from", demo_office, "--to", url)
     assert code == 0, err
     return url
@@ -177,13 +177,13 @@ def test_check_on_the_server_names_a_planted_orphan_and_advises_a_restore(run_as
     assert "志愿服务记录（service_record）" in err
 
 
-def test_check_on_a_server_of_a_newer_program_an_empty_one_and_a_missing_one(run_as, on_server, pg):
+def test_check_on_a_server_of_a_newer_program_an_empty_one_and_a_missing_one(run_as, on_server, server):
     as_superuser(on_server, "UPDATE jinguo_schema SET version = 99, program = '9.9.0'")
     code, _out, err = run_as("admin", "check", "--db", on_server)
     assert code == 1 and "请安装巾帼枢纽 9.9.0" in err and "jinguo restore" not in err
-    code, _out, err = run_as("admin", "check", "--db", pg.empty())
+    code, _out, err = run_as("admin", "check", "--db", server.empty())
     assert code == 1 and "没有巾帼枢纽的数据" in err
-    code, _out, err = run_as("admin", "check", "--db", pg.url("jt_no_such_database"))
+    code, _out, err = run_as("admin", "check", "--db", server.url("jt_no_such_database"))
     assert code == 2 and "没有这个数据库" in err
 
 

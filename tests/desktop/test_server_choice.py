@@ -7,29 +7,12 @@ import pytest
 
 from desktop import paths, server_passwords
 from desktop.database import DatabaseOpenError, check_server, open_database
-from tests.password_gate import PasswordGate
+from tests.password_gate import SERVER_PASSWORD as PASSWORD
 
 pytest.importorskip("psycopg")
 keyring = pytest.importorskip("keyring")
 
 URL = "postgresql://jinguo@10.1.2.3:5432/jinguo"
-PASSWORD = "qinghe-2025"
-
-
-@pytest.fixture
-def server(test_server):
-    if test_server is None:
-        pytest.skip("needs a PostgreSQL server: set JINGUO_TEST_DATABASE_URL")
-    return test_server
-
-
-@pytest.fixture
-def gate(server):
-    """The test server behind a password (its own clients need none)."""
-    params = server._params
-    gate = PasswordGate(params.get("host", "localhost"), params.get("port", 5432), PASSWORD)
-    yield gate
-    gate.close()
 
 
 def test_the_chosen_server_is_remembered_without_a_password_and_comes_after_jinguo_db(monkeypatch):

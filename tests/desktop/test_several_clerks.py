@@ -35,13 +35,6 @@ RECORDS = 12
 
 
 @pytest.fixture
-def server(test_server):
-    if test_server is None:
-        pytest.skip("needs a PostgreSQL server: set JINGUO_TEST_DATABASE_URL")
-    return test_server
-
-
-@pytest.fixture
 def clerk(ctx):
     return create_user(ctx.user, "lixia", "李霞", "clerk", "clerk-pass-2025", "clerk-pass-2025")
 

@@ -19,13 +19,6 @@ from models.schema import (
 )
 
 
-@pytest.fixture
-def server(test_server):
-    if test_server is None:
-        pytest.skip("needs a PostgreSQL server: set JINGUO_TEST_DATABASE_URL")
-    return test_server
-
-
 def test_a_new_server_database_gets_the_schema_once(server):
     url = server.empty()
     db = open_database(url)

@@ -16,7 +16,7 @@ from desktop import app as app_module
 from desktop import paths, server_passwords
 from desktop.context import AppContext, build_context
 from models import auth
-from tests.password_gate import PasswordGate
+from tests.password_gate import SERVER_PASSWORD
 from views.connect_dialog import ConnectDialog
 from views.login import FirstAdminDialog, LoginDialog
 from views.main_window import MainWindow
@@ -27,24 +27,7 @@ from .conftest import save, type_text
 pytest.importorskip("psycopg")
 keyring = pytest.importorskip("keyring")
 
-SERVER_PASSWORD = "qinghe-2025"
 OPERATOR_PASSWORD = "青禾妇联-2025"
-
-
-@pytest.fixture
-def server(test_server):
-    if test_server is None:
-        pytest.skip("needs a PostgreSQL server: set JINGUO_TEST_DATABASE_URL")
-    return test_server
-
-
-@pytest.fixture
-def gate(server):
-    """The test server behind a password, as an office's server is."""
-    params = server._params
-    gate = PasswordGate(params.get("host", "localhost"), params.get("port", 5432), SERVER_PASSWORD)
-    yield gate
-    gate.close()
 
 
 @pytest.fixture(autouse=True)
