@@ -248,6 +248,7 @@ class MainWindow(QMainWindow):
         room = FRAME_ALLOWANCE[1]  # the title bar's height, on either side: rather maximized than cramped
         if not self._geometry_restored and (area.width() < DEFAULT_SIZE.width() + room
                                             or area.height() < DEFAULT_SIZE.height() + room):
+            fit_to_screen(self)  # the size it keeps where no window manager maximizes it
             self.showMaximized()
             return
         fit_to_screen(self)
