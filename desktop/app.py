@@ -112,11 +112,9 @@ def run_login_check(db_path: Path | str | None, started: float) -> int:
         ctx = build_context(db_path or paths.default_database())
     except DatabaseOpenError as e:
         return _not_opened(e.message, True)
-    from PySide6.QtCore import QSettings
+    from views.login import login_dialog
 
-    from views.login import LoginDialog
-
-    dialog = LoginDialog(QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat))
+    dialog = login_dialog(ctx)
     dialog.show()
     app.processEvents()
     print(f"login_ms={(time.perf_counter() - started) * 1000:.0f}", flush=True)
