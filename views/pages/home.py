@@ -35,13 +35,7 @@ from ..home_widgets import FigureCard, FigureLink, FoldingGrid
 from ..i18n import tr_label
 from ..tasks import BackgroundLoad
 from ..widgets import ChoiceCombo
-from .activities import ActivitiesPage
 from .home_reminders import RemindersBox
-from .organizations import OrganizationsPage
-from .people import PeoplePage
-from .projects import ProjectsPage
-from .teams import TeamsPage
-from .venues import VenuesPage
 
 AREA_KEY = "home/township"  # the area chosen on this PC: a township's id, 0 for the county
 CARD_WIDTH = 230  # a card's least width: the six cards in two rows of three from 1000 pixels on
@@ -52,7 +46,7 @@ CHART_WIDTH = 380  # the four charts two by two from a 1000-pixel page on
 class Destination:
     """Where a figure or reminder leads: a page of the window, and what to do on it."""
 
-    page: type[QWidget]
+    page: str  # the page class's name: pages load when first opened (views.main_window)
     then: Callable[[Any], object] | None = None
 
 
@@ -205,10 +199,10 @@ class HomePage(QWidget):
         self.reload()
 
     # -- going elsewhere ---------------------------------------------------------------
-    def go(self, page: type[QWidget], then: Callable[[Any], object] | None = None) -> None:
+    def go(self, page: str, then: Callable[[Any], object] | None = None) -> None:
         self.navigate.emit(Destination(page, then))
 
-    def _list_link(self, page: type[QWidget], flt: Any) -> Callable[[], None]:
+    def _list_link(self, page: str, flt: Any) -> Callable[[], None]:
         return lambda: self.go(page, lambda shown: shown.show_filter(flt))
 
     # -- filling -----------------------------------------------------------------------
@@ -254,27 +248,28 @@ class HomePage(QWidget):
         running = ProjectFilter(running_in=year, township_id=t, archived=None)
         at_venues = ActivityFilter(year=year, place=AT_VENUE if t is None else t, archived=None)
         activities = ActivityFilter(year=year, place=t, archived=None)
-        shown: dict[str, tuple[str, type[QWidget], Any]] = {
-            "orgs": (_count(f.organizations), OrganizationsPage, OrganizationFilter(township_id=t)),
-            **{f"stage.{code}": (_count(n), OrganizationsPage,
+        shown: dict[str, tuple[str, str, Any]] = {
+            "orgs": (_count(f.organizations), "OrganizationsPage", OrganizationFilter(township_id=t)),
+            **{f"stage.{code}": (_count(n), "OrganizationsPage",
                                  OrganizationFilter(stage=code or NOT_INCUBATED, township_id=t))
                for code, n in f.stages.items()},
-            **{f"role.{code}": (_count(n), PeoplePage, PersonFilter(role=code, township_id=t))
+            **{f"role.{code}": (_count(n), "PeoplePage", PersonFilter(role=code, township_id=t))
                for code, n in f.roles.items()},
-            "teams": (_count(f.teams), TeamsPage, TeamFilter(township_id=t)),
-            "teams.True": (_count(f.teams_complete), TeamsPage, TeamFilter(township_id=t, complete=True)),
-            "teams.False": (_count(f.teams_incomplete), TeamsPage, TeamFilter(township_id=t, complete=False)),
-            "venues": (_count(f.venues), VenuesPage, VenueFilter(township_id=t)),
-            "venue_activities": (_count(f.venue_activities), ActivitiesPage, at_venues),
-            "venue_served": (_count(f.venue_served), ActivitiesPage, at_venues),
-            "projects": (f"{_count(f.project_count)} / {_wan(f.project_amount)}", ProjectsPage, running),
-            **{f"source.{code}": (f"{_count(s.count)} / {_wan(s.amount)}", ProjectsPage,
+            "teams": (_count(f.teams), "TeamsPage", TeamFilter(township_id=t)),
+            "teams.True": (_count(f.teams_complete), "TeamsPage", TeamFilter(township_id=t, complete=True)),
+            "teams.False": (_count(f.teams_incomplete), "TeamsPage",
+                            TeamFilter(township_id=t, complete=False)),
+            "venues": (_count(f.venues), "VenuesPage", VenueFilter(township_id=t)),
+            "venue_activities": (_count(f.venue_activities), "ActivitiesPage", at_venues),
+            "venue_served": (_count(f.venue_served), "ActivitiesPage", at_venues),
+            "projects": (f"{_count(f.project_count)} / {_wan(f.project_amount)}", "ProjectsPage", running),
+            **{f"source.{code}": (f"{_count(s.count)} / {_wan(s.amount)}", "ProjectsPage",
                                   replace(running, source=code))
                for code, s in f.projects.items()},
-            "volunteers": (_count(f.roles["volunteer"]), PeoplePage,
+            "volunteers": (_count(f.roles["volunteer"]), "PeoplePage",
                            PersonFilter(role="volunteer", township_id=t)),
-            "hours": (f"{f.service_hours:,.1f}", ActivitiesPage, activities),
-            "records": (_count(f.service_records), ActivitiesPage, activities),
+            "hours": (f"{f.service_hours:,.1f}", "ActivitiesPage", activities),
+            "records": (_count(f.service_records), "ActivitiesPage", activities),
         }
         hint = self.tr("打开列表，只显示这些记录")
         activity_hint = self.tr("打开本年的活动列表（各活动的志愿服务时长见“志愿时长合计”列）")
