@@ -184,6 +184,9 @@ class MainWindow(QMainWindow):
         return self.current_page().is_filled()
 
     def _build_menus(self) -> None:
+        # Two of the slots are lambdas: with these as bound methods of the window, PySide6 6.9
+        # crashed in the garbage collector after closed windows were deleted (seen running
+        # tests/views/test_audit_page.py, test_main_window.py and test_home_page.py together).
         file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
         self.backup_action = file_menu.addAction(
             self.tr("备份到(&B)…"), lambda: self.backup_to_file())

@@ -5,21 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from desktop.backup import automatic_backup
 from desktop.context import AppContext
-from desktop.home import BACKUP_WARN_DAYS, HomeData
 from models.choices import PERSON_ROLES
-from models.organization_listing import OVERDUE, OrganizationFilter
 from models.permissions import can
-from models.team_listing import TeamFilter
 
 from ..home_widgets import ReminderLine
 from ..i18n import tr_label, tr_msg
 from ..tasks import Task, run_task
+
+if TYPE_CHECKING:
+    from desktop.home import HomeData
 
 BOOKINGS_SHOWN = 3
 TEAMS_NAMED = 3
@@ -71,6 +70,8 @@ class RemindersBox(QWidget):
         return lambda: self.go(page, lambda shown: shown.show_filter(flt))
 
     def fill(self, data: HomeData) -> None:
+        from models.organization_listing import OVERDUE, OrganizationFilter
+
         self._pending = []
         township = data.figures.township_id
         self._setup(data)
@@ -118,6 +119,8 @@ class RemindersBox(QWidget):
         open_setup_guide(self.window(), self.ctx)
 
     def _teams(self, data: HomeData, township: int | None) -> None:
+        from models.team_listing import TeamFilter
+
         gaps = data.reminders.incomplete_teams
         if gaps:
             named = "、".join(
@@ -163,6 +166,8 @@ class RemindersBox(QWidget):
                         self.tr("报送周期和期限可在“设置”中修改"))
 
     def _backup(self, data: HomeData) -> None:
+        from desktop.home import BACKUP_WARN_DAYS
+
         backup = data.backup
         if backup.on_server:
             self.line(self.tr("数据库在服务器上，没有本机备份文件：请由服务器管理员用 pg_dump 定期备份。"))
@@ -183,6 +188,8 @@ class RemindersBox(QWidget):
     def back_up(self) -> Task:
         """A backup into the backups folder now (a window left open for days makes no daily
         backup), after which the reminders are read again."""
+        from desktop.backup import automatic_backup
+
         db_path = self.ctx.db_path
         return run_task(self, self.tr("备份"), self.tr("正在备份数据库…"),
                         lambda _job: automatic_backup(db_path, db_path, "manual"), lambda _path: self.done())
