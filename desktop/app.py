@@ -61,7 +61,26 @@ def load_translations(app: QApplication) -> list[QTranslator]:
     return loaded
 
 
+def chinese_system_dates(environ: dict[str, str] | None = None) -> None:
+    """Qt's own dialogs (the file dialog's 修改日期 column) write dates as the system locale does,
+    which on an English-language Linux desktop is "11/30/26 8:44 AM". Before the application
+    starts, the time category of the environment Qt reads is made Chinese; the others are left
+    as they were (LC_ALL, which would override it, becomes LANG). Windows: the dialogs are the
+    system's own."""
+    env = os.environ if environ is None else environ
+    if sys.platform == "win32":
+        return
+    current = env.get("LC_ALL") or env.get("LC_TIME") or env.get("LANG") or ""
+    if current.startswith("zh"):
+        return
+    if env.get("LC_ALL"):
+        env["LANG"] = env.pop("LC_ALL")
+    env["LC_TIME"] = "zh_CN.UTF-8"
+
+
 def create_application(argv: list[str] | None = None) -> QApplication:
+    if QApplication.instance() is None:
+        chinese_system_dates()
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setApplicationName("JinguoHub")
     app.setApplicationDisplayName(APP_TITLE)
