@@ -20,21 +20,28 @@ from pathlib import Path
 
 from peewee import Database, PostgresqlDatabase
 
+from .db import execute_many, insert_rows
 from .entities import (
     ALL_MODELS,
     AuditEntry,
     Certificate,
     ImportBatch,
     ImportBatchItem,
+    Organization,
     Person,
+    Project,
+    Region,
     ServiceArea,
+    Team,
     User,
+    Venue,
 )
 from .i18n import Message, msg
+from .sortkey import name_forms
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Tables every version of the schema has: a file without them is not ours.
 CORE_TABLES = frozenset({"organization", "person", "audit_entry"})
@@ -43,10 +50,17 @@ CORE_TABLES = frozenset({"organization", "person", "audit_entry"})
 Migration = Callable[[Database], None]
 
 
+# The People list's index as versions 4 to 6 had it (version 7 adds the search forms): earlier
+# steps make the index of their own time, for the columns of their time.
+_PERSON_LIST_V4 = ('CREATE INDEX IF NOT EXISTS "person_list" ON "person" ("archived", "name_key", "id", '
+                   '"name", "id_number", "phone", "is_cadre", "is_social_worker", "is_volunteer", '
+                   '"region_id")')
+
+
 def _v2_certificates_imports(db: Database) -> None:
     """The certificate register, import batches (for undo), and the People list's index."""
     db.create_tables([Certificate, ImportBatch, ImportBatchItem])
-    Person._schema.create_indexes(safe=True)
+    db.execute_sql(_PERSON_LIST_V4)
 
 
 def _v3_login_lockout(db: Database) -> None:
@@ -63,7 +77,7 @@ def _v3_login_lockout(db: Database) -> None:
 def _v4_people_list_index(db: Database) -> None:
     """The People list's index also covers what its search and filters read (see Person)."""
     db.execute_sql("DROP INDEX IF EXISTS person_archived_name_key")
-    Person._schema.create_indexes(safe=True)
+    db.execute_sql(_PERSON_LIST_V4)
 
 
 def _v5_audit_operator_index(db: Database) -> None:
@@ -81,9 +95,53 @@ def _v6_record_versions(db: Database) -> None:
                            'ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1')
 
 
+NAMED_MODELS = (Region, Organization, Person, Team, Venue, Project)
+
+
+def fill_name_columns(db: Database, model: type) -> int:
+    """Write every row's ``name_key``, ``name_pinyin`` and ``name_initials`` from its name (each
+    distinct name worked out once). SQLite: one prepared UPDATE per row; PostgreSQL: the forms
+    COPied into a temporary table and set in one UPDATE … FROM. Returns the rows written."""
+    table = model._meta.table_name
+    person = model is Person
+    forms: dict[str, tuple[str, str, str]] = {}
+    rows = db.execute_sql(f'SELECT id, name FROM "{table}"').fetchall()
+    for _id, name in rows:
+        if name not in forms:
+            forms[name] = name_forms(name, person)
+    if not _on_server(db):
+        execute_many(f'UPDATE "{table}" SET name_key = ?, name_pinyin = ?, name_initials = ? '
+                     "WHERE id = ?", (( *forms[name], row_id) for row_id, name in rows))
+        return len(rows)
+    db.execute_sql("CREATE TEMPORARY TABLE name_forms (name TEXT PRIMARY KEY, name_key TEXT, "
+                   "name_pinyin TEXT, name_initials TEXT) ON COMMIT DROP")
+    insert_rows("name_forms", ("name", "name_key", "name_pinyin", "name_initials"),
+                ((name, *f) for name, f in forms.items()))
+    db.execute_sql(f'UPDATE "{table}" AS t SET name_key = f.name_key, name_pinyin = f.name_pinyin, '
+                   "name_initials = f.name_initials FROM name_forms AS f WHERE f.name = t.name")
+    db.execute_sql("DROP TABLE name_forms")
+    return len(rows)
+
+
+def _v7_name_search(db: Database) -> None:
+    """Names found by full pinyin and initials (拼音首字母), and people sorted by the reading of
+    their surname (曾 zēng): two stored search forms per name, every name's forms and key
+    worked out again, and the indexes that read them."""
+    for model in NAMED_MODELS:
+        table = model._meta.table_name
+        present = {c.name for c in db.get_columns(table)}
+        for column in ("name_pinyin", "name_initials"):
+            if column not in present:  # a table made by an earlier step (create_tables) has it
+                db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" '
+                               "VARCHAR(255) NOT NULL DEFAULT ''")
+        fill_name_columns(db, model)
+    db.execute_sql("DROP INDEX IF EXISTS person_list")
+    Person._schema.create_indexes(safe=True)
+
+
 MIGRATIONS: Mapping[int, Migration] = {
     2: _v2_certificates_imports, 3: _v3_login_lockout, 4: _v4_people_list_index,
-    5: _v5_audit_operator_index, 6: _v6_record_versions,
+    5: _v5_audit_operator_index, 6: _v6_record_versions, 7: _v7_name_search,
 }
 
 DEFAULT_SERVICE_AREAS = (
