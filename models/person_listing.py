@@ -14,6 +14,7 @@ from .entities import Membership, Person, Region, TeamAssignment
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
 from .lookups import township_places
+from .name_search import name_condition, spelled
 from .people import roles_text
 from .validators import mask_id_number, to_halfwidth
 
@@ -37,6 +38,22 @@ class PersonFilter:
 def _active_today(model) -> object:
     today = dt.date.today()
     return model.end_on.is_null() | (model.end_on >= today)
+
+
+def person_text_condition(text: str):
+    """People whose name contains ``text`` or starts with it in pinyin or initials (``bcy`` finds
+    白彩月), whose ID number starts with it, or whose phone contains its digits; None: no text."""
+    typed = " ".join(text.split())
+    if not typed:
+        return None
+    if spelled(typed):  # letters: a name typed as pinyin (an ID cannot start with a letter)
+        return name_condition(Person, typed, anywhere=False)
+    number = re.sub(r"\s+", "", to_halfwidth(typed)).upper()
+    digits = re.sub(r"\D", "", number)
+    condition = matching(Person.name, typed) | matching(Person.id_number, number, prefix=True)
+    if digits:
+        condition = condition | matching(Person.phone, digits)
+    return condition
 
 
 class PersonListing(Listing[PersonFilter]):
@@ -70,13 +87,8 @@ class PersonListing(Listing[PersonFilter]):
         return self.apply_filter(Person.select(Person.id), flt).count()
 
     def apply_filter(self, query, flt: PersonFilter):
-        typed = " ".join(flt.text.split())
-        if typed:
-            number = re.sub(r"\s+", "", to_halfwidth(typed)).upper()
-            digits = re.sub(r"\D", "", number)
-            condition = matching(Person.name, typed) | matching(Person.id_number, number, prefix=True)
-            if digits:
-                condition = condition | matching(Person.phone, digits)
+        condition = person_text_condition(flt.text)
+        if condition is not None:
             query = query.where(condition)
         if flt.role in ROLE_FIELDS:
             query = query.where(ROLE_FIELDS[flt.role] == True)  # noqa: E712

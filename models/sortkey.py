@@ -16,7 +16,8 @@ def _char_key(char: str) -> str:
     return syllables[0].lower() if syllables else char.lower()
 
 
-def _syllables(text: str) -> list[str]:
+def text_syllables(text: str) -> list[str]:
+    """Each character of ``text`` read on its own (``zhang1``), spaces left out."""
     return [_char_key(c) for c in text.strip() if not c.isspace()]
 
 
@@ -24,7 +25,7 @@ def pinyin_key(text: str | None) -> str:
     """``张三`` → ``zhang1 san1``; byte order of the key is pinyin order of the text."""
     if not text:
         return ""
-    return " ".join(_syllables(text))
+    return " ".join(text_syllables(text))
 
 
 @cache
@@ -44,7 +45,7 @@ def surname_readings() -> dict[str, tuple[str, ...]]:
 def person_syllables(name: str | None) -> list[str]:
     """A person's name read syllable by syllable, the surname as a surname is read: 曾 as
     zeng1 (not ceng2), 尉迟 as yu4 chi2."""
-    syllables = _syllables(name or "")
+    syllables = text_syllables(name or "")
     compact = "".join((name or "").split())
     readings = surname_readings()
     for size in (2, 1):
@@ -79,7 +80,7 @@ def search_forms(syllables: list[str]) -> tuple[str, str]:
 
 def name_forms(name: str | None, person: bool = False) -> tuple[str, str, str]:
     """(sort key, full pinyin, initials) of a name, as the name columns store them."""
-    syllables = person_syllables(name) if person else _syllables(name or "")
+    syllables = person_syllables(name) if person else text_syllables(name or "")
     return (" ".join(syllables), *search_forms(syllables))
 
 

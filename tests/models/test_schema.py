@@ -13,11 +13,11 @@ from peewee import SqliteDatabase
 from desktop.database import DatabaseOpenError, open_database
 from models.entities import ALL_MODELS, ServiceArea, User
 from models.schema import (
+    _PERSON_LIST_V4,
     DEFAULT_SERVICE_AREAS,
     NAMED_MODELS,
     SCHEMA_VERSION,
     SchemaError,
-    _PERSON_LIST_V4,
     ensure_schema,
     schema_version,
 )
