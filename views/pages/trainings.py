@@ -32,6 +32,7 @@ from models.trainings import (
 from ..archiving import ArchivingListPage
 from ..form import FormDialog
 from ..person_picker import PersonPicker
+from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo, OptionalDateEdit
 
 
@@ -53,7 +54,7 @@ class TrainingForm(FormDialog):
         self.kind = self.add_field("kind", self.tr("类型"), ChoiceCombo.of(TRAINING_KINDS), required=True)
         self.trainer = self.add_field("trainer", self.tr("讲师"), QLineEdit())
         self.venue = self.add_field(
-            "venue_id", self.tr("阵地"), ChoiceCombo(pickers.venues(data.venue_id), blank=self.tr("（无）"))
+            "venue_id", self.tr("阵地"), SearchCombo(pickers.venues(data.venue_id), blank=self.tr("（无）"))
         )
         self.hours = self.add_field("hours", self.tr("学时（小时）"), QLineEdit())
         self.hours.setPlaceholderText(self.tr("如 3 或 1.5，可不填"))

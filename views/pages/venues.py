@@ -40,6 +40,7 @@ from ..detail import DetailDialog
 from ..form import FormDialog
 from ..i18n import tr_label, tr_msg
 from ..person_picker import PersonPicker
+from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo, OptionalCountBox, OptionalDateEdit
 
 
@@ -61,7 +62,7 @@ class VenueForm(FormDialog):
         )
         self.region = self.add_field(
             "region_id", self.tr("所在镇（街道）/村（社区）"),
-            ChoiceCombo(regions_for_organizations(), blank=self.tr("（请选择）")), required=True,
+            SearchCombo(regions_for_organizations(), blank=self.tr("（请选择）")), required=True,
         )
         self.address = self.add_field("address", self.tr("地址"), QLineEdit())
         self.capacity = self.add_field(
@@ -117,10 +118,10 @@ class BookingDialog(FormDialog):
         self.ctx = ctx
         self.venue = venue
         self.organization = self.add_field(
-            "organization", self.tr("预约组织"), ChoiceCombo(pickers.organizations(), blank=self.tr("（无）"))
+            "organization", self.tr("预约组织"), SearchCombo(pickers.organizations(), blank=self.tr("（无）"))
         )
         self.team = self.add_field(
-            "team", self.tr("或团队"), ChoiceCombo(pickers.teams(), blank=self.tr("（无）"))
+            "team", self.tr("或团队"), SearchCombo(pickers.teams(), blank=self.tr("（无）"))
         )
         self.day = self.add_field(
             "day", self.tr("日期"), OptionalDateEdit(value=dt.date.today() + dt.timedelta(days=1)),
@@ -238,7 +239,7 @@ class VenuesPage(ArchivingListPage):
         self.level_filter = self.add_filter(self.tr("级别"), ChoiceCombo.of(VENUE_LEVELS, blank=all_),
                                             "level")
         self.kind_filter = self.add_filter(self.tr("类型"), ChoiceCombo.of(VENUE_KINDS, blank=all_), "kind")
-        self.township_filter = self.add_filter(self.tr("镇（街道）"), ChoiceCombo(townships(), blank=all_),
+        self.township_filter = self.add_filter(self.tr("镇（街道）"), SearchCombo(townships(), blank=all_),
                                                "township_id")
         self.archived_filter = self.add_filter(
             self.tr("归档"),
