@@ -205,10 +205,33 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        find_menu = self.menuBar().addMenu(self.tr("查找(&S)"))
+        self.find_action = QAction(self.tr("查找组织、人员、团队、阵地、项目(&K)…"), self)
+        self.find_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.find_action.triggered.connect(self.open_global_search)
+        find_menu.addAction(self.find_action)
+        self.addAction(self.find_action)  # Ctrl+K wherever the focus is in the window
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         about = QAction(self.tr("关于巾帼枢纽(&A)"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def open_global_search(self) -> None:
+        from .global_search import GlobalSearchDialog  # built when first asked for, not at start-up
+
+        dialog = GlobalSearchDialog(self)
+        dialog.chosen.connect(self.open_record)
+        dialog.finished.connect(dialog.deleteLater)
+        self.search_dialog = dialog  # tests drive it
+        dialog.open()
+
+    def open_record(self, kind: str, record_id: int) -> None:
+        """Show the record's page and open the record there, as a double click in its list does."""
+        page_class = {"organization": OrganizationsPage, "person": PeoplePage, "team": TeamsPage,
+                      "venue": VenuesPage, "project": ProjectsPage}[kind]
+        page = self.open_page(page_class)
+        if isinstance(page, ListPage):
+            page.open_item(record_id)
 
     def open_setup_guide(self) -> None:
         from .setup.guide import open_setup_guide
