@@ -10,7 +10,7 @@ collation, since the forms hold only lower-case letters and digits.
 from __future__ import annotations
 
 import re
-from functools import lru_cache, reduce
+from functools import lru_cache
 
 from peewee import ColumnBase, Field
 
@@ -46,22 +46,20 @@ def starts_with(column: Field, prefix: str) -> ColumnBase:
 
 
 def name_condition(model, text: str, anywhere: bool = True) -> ColumnBase | None:
-    """Rows of ``model`` (a named entity) whose name contains ``text``, or whose full pinyin or
-    initials start with what was typed as pinyin; with ``anywhere`` (short lists: organizations,
-    venues, …) the pinyin may also be found inside the name (``hzh`` finds 阳光互助会), which no
-    index answers. None when nothing was typed."""
+    """Rows of ``model`` (a named entity) whose name contains ``text``; when letters were typed,
+    whose full pinyin or initials start with them (an index range: people), or with
+    ``anywhere`` (short lists: organizations, venues, …) contain them (``hzh`` finds 阳光互助会),
+    which no index answers. None when nothing was typed."""
     typed = " ".join(text.split())
     if not typed:
         return None
     letters = spelled(typed)
-    conditions = [matching(model.name, typed)]
-    if letters:
-        if anywhere:
-            conditions += [model.name_pinyin.contains(letters), model.name_initials.contains(letters)]
-        else:
-            conditions += [starts_with(model.name_pinyin, letters),
-                           starts_with(model.name_initials, letters)]
-    return reduce(lambda a, b: a | b, conditions)
+    if letters and anywhere:
+        return (matching(model.name, typed) | model.name_pinyin.contains(letters)
+                | model.name_initials.contains(letters))
+    if letters:  # Latin letters in a name are in its pinyin forms too: the forms say it all
+        return starts_with(model.name_pinyin, letters) | starts_with(model.name_initials, letters)
+    return matching(model.name, typed)
 
 
 @lru_cache(maxsize=4096)
