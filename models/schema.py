@@ -113,13 +113,14 @@ def fill_name_columns(db: Database, model: type) -> int:
         execute_many(f'UPDATE "{table}" SET name_key = ?, name_pinyin = ?, name_initials = ? '
                      "WHERE id = ?", (( *forms[name], row_id) for row_id, name in rows))
         return len(rows)
-    db.execute_sql("CREATE TEMPORARY TABLE name_forms (name TEXT PRIMARY KEY, name_key TEXT, "
-                   "name_pinyin TEXT, name_initials TEXT) ON COMMIT DROP")
-    insert_rows("name_forms", ("name", "name_key", "name_pinyin", "name_initials"),
-                ((name, *f) for name, f in forms.items()))
-    db.execute_sql(f'UPDATE "{table}" AS t SET name_key = f.name_key, name_pinyin = f.name_pinyin, '
-                   "name_initials = f.name_initials FROM name_forms AS f WHERE f.name = t.name")
-    db.execute_sql("DROP TABLE name_forms")
+    with db.atomic():
+        db.execute_sql("CREATE TEMPORARY TABLE name_forms (name TEXT PRIMARY KEY, name_key TEXT, "
+                       "name_pinyin TEXT, name_initials TEXT)")
+        insert_rows("name_forms", ("name", "name_key", "name_pinyin", "name_initials"),
+                    ((name, *f) for name, f in forms.items()))
+        db.execute_sql(f'UPDATE "{table}" AS t SET name_key = f.name_key, name_pinyin = f.name_pinyin, '
+                       "name_initials = f.name_initials FROM name_forms AS f WHERE f.name = t.name")
+        db.execute_sql("DROP TABLE name_forms")
     return len(rows)
 
 
