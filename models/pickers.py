@@ -7,7 +7,7 @@ import operator
 from dataclasses import dataclass
 from functools import reduce
 
-from peewee import JOIN, DateField, Field, Model
+from peewee import JOIN, DateField, Field, Model, fn
 
 from .db import date_text
 from .entities import Membership, Organization, Person, Project, Region, Team, TeamAssignment, Venue
@@ -36,7 +36,23 @@ def teams(*include_ids: int | None) -> list[tuple[int, str]]:
 
 
 def venues(*include_ids: int | None) -> list[tuple[int, str]]:
-    return _named_choices(Venue, include_ids)
+    """Venues in pinyin order; a name several venues share (each village's 妇女儿童之家) is
+    followed by the venue's place, so that the list tells them apart."""
+    choices = _named_choices(Venue, include_ids)
+    names = [name for _id, name in choices]
+    shared = {name for name in names if names.count(name) > 1}
+    if not shared:
+        return choices
+    place = Region.alias("place")
+    township = Region.alias("township")
+    places = dict(
+        Venue.select(Venue.id, fn.COALESCE(township.name + " / " + place.name, place.name))
+        .join(place, JOIN.LEFT_OUTER, on=(Venue.region == place.id))
+        .join(township, JOIN.LEFT_OUTER, on=((place.parent == township.id) & (place.level == "village")))
+        .where(Venue.name.in_(shared)).tuples()
+    )
+    return [(vid, f"{name}（{places[vid]}）" if name in shared and places.get(vid) else name)
+            for vid, name in choices]
 
 
 def projects(include_id: int | None = None) -> list[tuple[int, str]]:

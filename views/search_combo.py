@@ -59,7 +59,6 @@ class SearchCombo(ChoiceCombo):
     def __init__(self, items: Iterable[tuple[Any, str]] = (), parent: QWidget | None = None,
                  blank: str | None = None):
         super().__init__(items, parent, blank)
-        self._blank = blank
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.setMaxVisibleItems(VISIBLE_ROWS)
@@ -78,6 +77,11 @@ class SearchCombo(ChoiceCombo):
         edit.installEventFilter(self)
         self.currentIndexChanged.connect(lambda _i: self.matching.narrow(""))
 
+    def setModel(self, model) -> None:
+        """Entries shared by several combos (a training's attendees' organizations) narrow too."""
+        super().setModel(model)
+        self.matching.setSourceModel(model)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         popup = self.completer().popup()
         if watched is popup and event.type() == QEvent.Type.Hide:
@@ -89,6 +93,10 @@ class SearchCombo(ChoiceCombo):
             event.accept()
             return True
         return super().eventFilter(watched, event)
+
+    def currentText(self) -> str:
+        """The chosen entry's name (not what is being typed): what is saved and printed."""
+        return self.itemText(self.currentIndex())
 
     def offered(self) -> list[str]:
         """The entries the narrowed list shows now (what a clerk sees under the box)."""
@@ -136,7 +144,7 @@ class SearchCombo(ChoiceCombo):
         if typed and typed != self.itemText(self.currentIndex()) and self.matching.typed.strip():
             if self.matching.rowCount() == 1 or (self.matching.rowCount() and not leaving):
                 self._take_first()
-        elif not typed and self._blank is not None:
+        elif not typed and self.count() and self.itemData(0) is None:  # the blank entry
             self.setCurrentIndex(0)
         self.lineEdit().setText(self.itemText(self.currentIndex()))
         self.matching.narrow("")

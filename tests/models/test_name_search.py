@@ -3,8 +3,9 @@ forms, the SQL on both backends, and the migration's refill of existing rows."""
 
 import pytest
 
-from models.entities import Organization, Person, Region
+from models.entities import Organization, Person, Region, Venue
 from models.name_search import matches, name_condition, spelled
+from models.pickers import venues
 from models.schema import fill_name_columns
 from models.sortkey import name_forms, person_key
 
@@ -66,3 +67,15 @@ def test_the_migration_refills_every_name(ctx):
     stored = Organization.get_by_id(org.id)
     assert (stored.name_pinyin, stored.name_initials) == ("yangguanghuzhuhui", "yghzh")
     assert Region.get().name_initials == "xhz"
+
+
+def test_venues_of_the_same_name_are_told_apart_by_their_place(ctx):
+    county = Region.create(name="青禾县", level="county")
+    town = Region.create(name="西湖镇", level="township", parent=county)
+    willow = Region.create(name="柳树村", level="village", parent=town)
+    east = Region.create(name="东关街道", level="township", parent=county)
+    for region in (willow, east):
+        Venue.create(name="妇女儿童之家", level="village", kind="women_children_home", region=region)
+    Venue.create(name="巾帼微家", level="village", kind="women_children_home", region=willow)
+    assert sorted(label for _id, label in venues()) == [
+        "妇女儿童之家（东关街道）", "妇女儿童之家（西湖镇 / 柳树村）", "巾帼微家"]

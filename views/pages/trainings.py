@@ -95,7 +95,7 @@ class TrainingForm(FormDialog):
     def person_ids(self) -> list[int]:
         return [self.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(self.table.rowCount())]
 
-    def organization_box(self, row: int) -> ChoiceCombo:
+    def organization_box(self, row: int) -> SearchCombo:
         return self.table.cellWidget(row, 1)
 
     def add_person(self, person_id: int, label: str) -> None:
@@ -110,7 +110,7 @@ class TrainingForm(FormDialog):
         name = QTableWidgetItem(label)
         name.setData(Qt.ItemDataRole.UserRole, person_id)
         self.table.setItem(row, 0, name)
-        box = ChoiceCombo()
+        box = SearchCombo()
         box.setModel(self.organizations)
         box.setValue(org_id)
         self.table.setCellWidget(row, 1, box)
