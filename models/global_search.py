@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from peewee import Model
 
 from .entities import Organization, Person, Project, Team, Venue
-from .name_search import name_condition
-from .person_listing import person_text_condition
+from .name_search import name_condition, spelled
+from .person_listing import archived_is, person_text_condition
 from .validators import mask_id_number, to_halfwidth
 
 PER_KIND = 8  # matches shown of each kind: enough to see, few enough to read
@@ -51,7 +51,7 @@ def _people(text: str, limit: int) -> list[Found]:
     if condition is None:
         return []
     query = (Person.select(Person.id, Person.name, Person.id_number, Person.archived)
-             .where(condition & (Person.archived == False))  # noqa: E712 (the list's index order)
+             .where(condition & archived_is(False, bool(spelled(text))))
              .order_by(Person.name_key, Person.id).limit(limit))
     return [Found("person", pid, name, mask_id_number(number), archived)
             for pid, name, number, archived in query.tuples()]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from peewee import JOIN
 
 from .choices import SEXES, SOCIAL_WORKER_LEVELS
-from .db import matching
+from .db import PerBackend, matching
 from .entities import Membership, Person, Region, TeamAssignment
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
@@ -54,6 +54,17 @@ def person_text_condition(text: str):
     if digits:
         condition = condition | matching(Person.phone, digits)
     return condition
+
+
+def archived_is(archived: bool, by_pinyin: bool = False):
+    """``Person.archived == archived``. Searched by pinyin on SQLite, written so that no index
+    answers it (``archived + 0``): SQLite then reads the matches off the pinyin and initials
+    indexes (a few rows: ``bcy`` in 0.1 ms) instead of checking 100,000 entries of the list's
+    index in name order (15-40 ms); PostgreSQL's planner combines the indexes by itself."""
+    plain = Person.archived == archived
+    if not by_pinyin:
+        return plain
+    return PerBackend(lambda: (Person.archived + 0) == int(archived), lambda: plain)
 
 
 class PersonListing(Listing[PersonFilter]):
@@ -109,7 +120,7 @@ class PersonListing(Listing[PersonFilter]):
                 )
             ))
         if flt.archived is not None:
-            query = query.where(Person.archived == flt.archived)
+            query = query.where(archived_is(flt.archived, bool(spelled(" ".join(flt.text.split())))))
         return query
 
     def to_row(self, raw: tuple) -> ListRow:

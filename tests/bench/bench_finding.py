@@ -109,7 +109,7 @@ def run(location, floor: Callable[[list], float], floor_name: str) -> None:
     def line(name: str, from_key: float, work: float, raw: float, delay: int, extra: str = "") -> None:
         ok = from_key <= TARGET_MS
         print(f"{name}_from_keystroke_ms={from_key:.1f} (pause after typing {delay} ms) "
-              f"work_ms={work:.1f} floor_{floor_name}_ms={raw:.1f} ratio_work_to_floor={work / raw:.2f} "
+              f"work_ms={work:.1f} floor_{floor_name}_ms={raw:.2f} ratio_work_to_floor={work / raw:.2f} "
               f"target=<{TARGET_MS:.0f}ms {'OK' if ok else 'MISSED'}{extra}")
 
     page = PeoplePage(ctx)
