@@ -68,11 +68,27 @@ def label_forms(label: str) -> tuple[str, str]:
     return search_forms(text_syllables(label))
 
 
-def matches(text: str, label: str) -> bool:
-    """The same test in Python, for a short list already on screen: ``label`` contains ``text``,
-    or its full pinyin or initials contain what was typed as pinyin."""
-    typed = " ".join(text.split())
-    if not typed or typed.lower() in label.lower():
-        return True
+def match_rank(text: str, label: str) -> int | None:
+    """How ``label`` matches what was typed, for a short list already on screen: 0 when it (or
+    a part of it after ``/``: 西湖镇 / 柳树村) starts with ``text`` or its pinyin or initials
+    start with the letters typed, 1 when they contain them, None when it does not match. An
+    empty text matches everything (0)."""
+    typed = " ".join(text.split()).lower()
+    if not typed:
+        return 0
     letters = spelled(typed)
-    return bool(letters) and any(letters in form for form in label_forms(label))
+    rank = None
+    for part in label.split(" / "):
+        plain = part.strip().lower()
+        forms = label_forms(part.strip()) if letters else ()
+        if plain.startswith(typed) or any(form.startswith(letters) for form in forms):
+            return 0
+        if typed in plain or any(letters in form for form in forms):
+            rank = 1
+    return rank
+
+
+def matches(text: str, label: str) -> bool:
+    """``label`` contains ``text``, or its full pinyin or initials contain what was typed as
+    pinyin (``match_rank``)."""
+    return match_rank(text, label) is not None

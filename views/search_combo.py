@@ -22,7 +22,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from models.name_search import matches
+from models.name_search import match_rank, matches
 
 from .widgets import CheckList, ChoiceCombo
 
@@ -31,23 +31,34 @@ _CHOOSING_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Esca
 
 
 class _Matching(QSortFilterProxyModel):
-    """The combo's entries that match what was typed; the blank entry only while nothing is."""
+    """The combo's entries that match what was typed, those that start with it first (``js``:
+    江苏省 before 北京市), each group in the list's own order; the blank entry only while
+    nothing is typed."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.typed = ""
+        self._ranks: dict[int, int | None] = {}
 
     def narrow(self, text: str) -> None:
         self.typed = text
-        self.invalidateFilter()
+        self._ranks = {}
+        self.invalidate()
+        self.sort(0 if text.strip() else -1)
+
+    def _rank(self, row: int) -> int | None:
+        if row not in self._ranks:
+            index = self.sourceModel().index(row, 0)
+            blank = index.data(Qt.ItemDataRole.UserRole) is None
+            self._ranks[row] = None if blank else match_rank(self.typed, index.data() or "")
+        return self._ranks[row]
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        index = self.sourceModel().index(row, 0, parent)
-        if not self.typed.strip():
-            return True
-        if index.data(Qt.ItemDataRole.UserRole) is None:
-            return False
-        return matches(self.typed, index.data(Qt.ItemDataRole.DisplayRole) or "")
+        return not self.typed.strip() or self._rank(row) is not None
+
+    def lessThan(self, left: QModelIndex | QPersistentModelIndex,
+                 right: QModelIndex | QPersistentModelIndex) -> bool:
+        return (self._rank(left.row()) or 0, left.row()) < (self._rank(right.row()) or 0, right.row())
 
 
 class SearchCombo(ChoiceCombo):

@@ -4,7 +4,7 @@ forms, the SQL on both backends, and the migration's refill of existing rows."""
 import pytest
 
 from models.entities import Organization, Person, Region, Venue
-from models.name_search import matches, name_condition, spelled
+from models.name_search import match_rank, matches, name_condition, spelled
 from models.person_listing import PersonFilter, PersonListing
 from models.pickers import venues
 from models.schema import fill_name_columns
@@ -35,6 +35,10 @@ def test_what_counts_as_typed_pinyin():
     assert spelled("白cy") == "" and spelled("3201") == "" and spelled("  ") == ""
     assert matches("lsc", "西湖镇 / 柳树村") and matches("柳树", "西湖镇 / 柳树村")
     assert not matches("lsz", "西湖镇 / 柳树村") and matches("", "任何")
+    assert match_rank("lsc", "西湖镇 / 柳树村") == 0  # the village's own name starts so
+    assert match_rank("js", "江苏省") == 0 and match_rank("js", "北京市") == 1
+    assert match_rank("京", "北京市") == 1 and match_rank("北", "北京市") == 0
+    assert match_rank("jx", "江苏省") is None
 
 
 def test_prefix_search_in_sql_on_both_backends(ctx):

@@ -119,3 +119,21 @@ def test_people_filter_combo_narrows_and_filters(qtbot, ctx, county):
     assert page.current_filter().township_id == county["east"].id
     assert column_values(page) == []  # nobody registered there
     assert page.township_filter.currentText() == "东关街道"
+
+
+def test_setup_area_is_chosen_by_typing_initials(qtbot, ctx):
+    """The division table's provinces, cities and counties: 江苏省 › 扬州市 › 宝应县 by initials."""
+    from views.setup.area_picker import AreaPicker
+
+    picker = AreaPicker()
+    show_page(qtbot, picker, 800, 600)
+    offered = type_into(qtbot, picker.province, "js")
+    assert offered[0] == "江苏省" and "北京市" in offered  # b-js: found inside, listed after
+    assert "江西省" not in offered  # jx
+    press(qtbot, picker.province)  # Enter takes the first
+    assert picker.province.value() == "32"
+    assert type_into(qtbot, picker.city, "yangzhou") == ["扬州市"]
+    press(qtbot, picker.city)
+    assert type_into(qtbot, picker.county, "by") == ["宝应县"]
+    press(qtbot, picker.county)
+    assert picker.county.value() == "321023"
