@@ -93,3 +93,4 @@ def test_sqlite_reads_a_pinyin_search_off_the_pinyin_indexes(ctx):
     sql, params = query.sql()
     plan = str(ctx.db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall())
     assert "person_initials" in plan and "person_pinyin" in plan and "person_list" not in plan
+
