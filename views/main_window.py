@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QWidget,
@@ -211,6 +212,12 @@ class MainWindow(QMainWindow):
         self.find_action.triggered.connect(self.open_global_search)
         find_menu.addAction(self.find_action)
         self.addAction(self.find_action)  # Ctrl+K wherever the focus is in the window
+        find_button = QPushButton(self.tr("查找组织、人员…（Ctrl+K）"), self)
+        find_button.setObjectName("find_button")
+        find_button.setFlat(True)
+        find_button.setToolTip(self.tr("按名称、拼音或首字母、身份证号或信用代码开头查找并打开记录"))
+        find_button.clicked.connect(self.open_global_search)
+        self.menuBar().setCornerWidget(find_button)  # seen at once, where the menus are
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         about = QAction(self.tr("关于巾帼枢纽(&A)"), self)
         about.triggered.connect(self._about)

@@ -3,6 +3,7 @@ initials, ID or credit-code prefix, and Enter opens it on its page."""
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPushButton
 
 from models import audit
 from models.entities import Team, Venue
@@ -83,7 +84,9 @@ def test_ctrl_k_finds_each_kind_and_opens_it(qtbot, ctx, county, orgs):
     assert isinstance(page, PeoplePage) and page.detail.person.id == bai.id
     page.detail.reject()
 
-    dialog = open_search(qtbot, window)
+    qtbot.mouseClick(window.findChild(QPushButton, "find_button"), Qt.MouseButton.LeftButton)
+    dialog = window.search_dialog  # the button in the menu bar opens the same box
+    assert dialog.isVisible()
     find(qtbot, dialog, "lsc")
     QTest.keyClick(dialog.query, Qt.Key.Key_Down)  # stays on the only match
     QTest.keyClick(dialog.query, Qt.Key.Key_Return)
