@@ -234,10 +234,10 @@ class MainWindow(QMainWindow):
 
     def open_record(self, kind: str, record_id: int) -> None:
         """Show the record's page and open the record there, as a double click in its list does."""
-        page_class = {"organization": OrganizationsPage, "person": PeoplePage, "team": TeamsPage,
-                      "venue": VenuesPage, "project": ProjectsPage}[kind]
-        page = self.open_page(page_class)
-        if isinstance(page, ListPage):
+        name = {"organization": "OrganizationsPage", "person": "PeoplePage", "team": "TeamsPage",
+                "venue": "VenuesPage", "project": "ProjectsPage"}[kind]
+        page = self.open_page(name)
+        if page is not None:
             page.open_item(record_id)
 
     def open_setup_guide(self) -> None:
