@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from peewee import Model
 
 from .entities import Organization, Person, Project, Team, Venue
-from .name_search import name_condition, spelled
+from .name_search import name_condition, narrow_pinyin
 from .person_listing import archived_is, person_text_condition
 from .validators import mask_id_number, to_halfwidth
 
@@ -51,7 +51,7 @@ def _people(text: str, limit: int) -> list[Found]:
     if condition is None:
         return []
     query = (Person.select(Person.id, Person.name, Person.id_number, Person.archived)
-             .where(condition & archived_is(False, bool(spelled(text))))
+             .where(condition & archived_is(False, narrow_pinyin(text)))
              .order_by(Person.name_key, Person.id).limit(limit))
     return [Found("person", pid, name, mask_id_number(number), archived)
             for pid, name, number, archived in query.tuples()]

@@ -30,6 +30,17 @@ def spelled(text: str) -> str:
     return re.sub(r"[' ]", "", plain)
 
 
+_ONE_SYLLABLE = re.compile(r"(?:[zcs]h|[a-z])[aeiouvngr]*")
+
+
+def narrow_pinyin(text: str) -> bool:
+    """Whether what was typed reaches past its first syllable (``bcy``, ``wx``, ``baicai``), so
+    that few names start with it; ``w``, ``zh``, ``zhang`` start thousands. A planning hint:
+    few matches are best read off the pinyin indexes, many by walking the list in name order."""
+    letters = spelled(text)
+    return bool(letters) and not _ONE_SYLLABLE.fullmatch(letters)
+
+
 def _after_prefix(prefix: str) -> str | None:
     """The first string after every string starting with ``prefix`` (None: there is none)."""
     stripped = prefix.rstrip("z")

@@ -11,7 +11,7 @@ from peewee import JOIN, DateField, Field, Model, fn
 
 from .db import date_text
 from .entities import Membership, Organization, Person, Project, Region, Team, TeamAssignment, Venue
-from .name_search import spelled
+from .name_search import narrow_pinyin
 from .person_listing import archived_is, person_text_condition
 from .validators import mask_id_number
 
@@ -92,7 +92,7 @@ def search_people(
     if condition is None:
         return []
     query = Person.select(Person.id, Person.name, Person.id_number).where(
-        archived_is(False, bool(spelled(text))) & condition
+        archived_is(False, narrow_pinyin(text)) & condition
     )
     if volunteers_only:
         query = query.where(Person.is_volunteer == True)  # noqa: E712

@@ -4,7 +4,7 @@ forms, the SQL on both backends, and the migration's refill of existing rows."""
 import pytest
 
 from models.entities import Organization, Person, Region, Venue
-from models.name_search import match_rank, matches, name_condition, spelled
+from models.name_search import match_rank, matches, name_condition, narrow_pinyin, spelled
 from models.person_listing import PersonFilter, PersonListing
 from models.pickers import venues
 from models.schema import fill_name_columns
@@ -87,10 +87,21 @@ def test_venues_of_the_same_name_are_told_apart_by_their_place(ctx):
 
 
 @pytest.mark.sqlite_only
-def test_sqlite_reads_a_pinyin_search_off_the_pinyin_indexes(ctx):
-    """Not 100,000 entries of the list's index checked in name order (bench_finding.py)."""
-    query = PersonListing().apply_filter(Person.select(Person.id), PersonFilter(text="bcy"))
-    sql, params = query.sql()
-    plan = str(ctx.db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall())
-    assert "person_initials" in plan and "person_pinyin" in plan and "person_list" not in plan
+def test_sqlite_reads_a_narrow_pinyin_search_off_the_pinyin_indexes(ctx):
+    """``bcy`` (few names start so): not 100,000 entries of the list's index checked in name
+    order; ``w`` (thousands): the list's index, in name order (bench_finding.py)."""
+    def plan(text):
+        query = PersonListing().apply_filter(Person.select(Person.id), PersonFilter(text=text))
+        sql, params = query.sql()
+        return str(ctx.db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+
+    assert "person_initials" in plan("bcy") and "person_pinyin" in plan("bcy")
+    assert "person_list" not in plan("bcy")
+    assert "person_list" in plan("w") and "person_list" in plan("zhang")
+
+
+def test_what_reaches_past_the_first_syllable():
+    assert [t for t in ("w", "zh", "zhang", "li", "xiao", "er") if narrow_pinyin(t)] == []
+    assert all(narrow_pinyin(t) for t in ("bcy", "wx", "baicai", "zhangs", "xiaoh"))
+    assert not narrow_pinyin("白") and not narrow_pinyin("3201")
 
