@@ -103,7 +103,16 @@ class SearchCombo(ChoiceCombo):
             # not take the key from the list.
             event.accept()
             return True
+        elif (watched is self.lineEdit() and event.type() == QEvent.Type.KeyPress
+              and event.key() == Qt.Key.Key_Escape and self.matching.typed.strip()):
+            self._restore()  # Escape drops what was typed (a second one closes the form)
+            return True
         return super().eventFilter(watched, event)
+
+    def _restore(self) -> None:
+        self.completer().popup().hide()
+        self.lineEdit().setText(self.itemText(self.currentIndex()))
+        self.matching.narrow("")
 
     def currentText(self) -> str:
         """The chosen entry's name (not what is being typed): what is saved and printed."""
@@ -157,8 +166,7 @@ class SearchCombo(ChoiceCombo):
                 self._take_first()
         elif not typed and self.count() and self.itemData(0) is None:  # the blank entry
             self.setCurrentIndex(0)
-        self.lineEdit().setText(self.itemText(self.currentIndex()))
-        self.matching.narrow("")
+        self._restore()
 
 
 class SearchCheckList(QWidget):

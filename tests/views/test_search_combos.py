@@ -57,6 +57,10 @@ def test_project_form_organization_and_venues_are_found_by_typing(qtbot, ctx, or
     press(qtbot, form.organization)
     assert form.organization.value() == orgs[1].id
     assert form.organization.currentText() == "柳树村妇女微家互助会"
+    type_into(qtbot, form.organization, "ygjt")  # 阳光家庭…, then Escape: nothing chosen
+    qtbot.keyClick(form.organization.lineEdit(), Qt.Key.Key_Escape)
+    assert form.organization.lineEdit().text() == "柳树村妇女微家互助会" and form.isVisible()
+    assert form.organization.value() == orgs[1].id
     # typing something that matches nothing offers nothing and, on leaving, keeps the choice
     assert type_into(qtbot, form.organization, "zzzz") == []
     press(qtbot, form.organization, Qt.Key.Key_Tab)
