@@ -20,7 +20,9 @@ import datetime as dt
 import hashlib
 import io
 import json
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,14 +122,25 @@ def build_receipt(unit: Unit, key, receipt: dict[str, Any]) -> bytes:
     return _zip({"receipt.json": body, "signature": base64.b64encode(sign(body, key)) + b"\n"})
 
 
+# Every field of the zip is fixed (parts stored, not compressed; the date 2000-01-01; no extra
+# fields, no comment), so a package is exactly ``_zip`` of its parts: a reader rebuilds it and
+# compares, and one changed byte anywhere (a header, the directory) is found, not only in the
+# signed parts. Written here rather than by zipfile so that no Python version changes a byte.
+_DOS_DATE, _DOS_TIME = (2000 - 1980) << 9 | 1 << 5 | 1, 0
+_FILE_MODE = 0o100644 << 16
+
+
 def _zip(parts: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in parts.items():
-            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data)
-    return out.getvalue()
+    body, directory = bytearray(), bytearray()
+    for name, data in parts.items():
+        raw = name.encode("ascii")
+        crc, size, offset = zlib.crc32(data), len(data), len(body)
+        body += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, _DOS_TIME, _DOS_DATE, crc, size, size,
+                            len(raw), 0) + raw + data
+        directory += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0, _DOS_TIME, _DOS_DATE, crc,
+                                 size, size, len(raw), 0, 0, 0, 0, _FILE_MODE, offset) + raw
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(parts), len(parts), len(directory), len(body), 0)
+    return bytes(body + directory + end)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -191,10 +204,13 @@ def read_package_bytes(data: bytes, name: str) -> ReadPackage:
                                    name=name, part=info.filename))
     try:
         parts = {n: archive.read(n) for n in names}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, RuntimeError,
-            NotImplementedError) as e:  # CRC errors, encryption, unknown compression
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, ValueError, EOFError, OSError,
+            RuntimeError, NotImplementedError) as e:  # CRC errors, encryption, unknown compression
         raise PackageError(msg("{name} 已损坏（压缩包中的内容读不出或校验不符），可能被改动过，没有导入。",
                                name=name)) from e
+    if _zip(parts) != data:
+        raise PackageError(msg("{name} 在制作后被改动过（文件结构与制作时不同），没有导入。"
+                               "请对方重新导出后再发送。", name=name))
     signed = parts["receipt.json" if kind == "receipt" else "manifest.json"]
     try:
         manifest = json.loads(signed.decode("utf-8"))
