@@ -38,8 +38,19 @@ class Unit:
 
 
 def current_unit() -> Unit:
-    return Unit(get_setting("office.name"), get_setting("office.code"), get_setting("office.level"),
-                get_setting("office.parent_code"))
+    code, level = get_setting("office.code"), get_setting("office.level")
+    return Unit(get_setting("office.name"), code, level,
+                get_setting("office.parent_code") or derived_parent_code(code, level))
+
+
+def derived_parent_code(code: str, level: str) -> str:
+    """The upper unit's code as the division code implies it (a unit set in the setup guide, which
+    asks only for the upper unit's name): a township's county, a county's city."""
+    if level == "township" and len(code) == 9:
+        return code[:6]
+    if level == "county" and len(code) == 6 and not code.endswith("00"):
+        return code[:4] + "00"
+    return ""
 
 
 def level_label(level: str) -> str:
@@ -100,9 +111,14 @@ def set_unit(name: str, code: str, level: str, parent_code: str, user: User | No
     with database.atomic():
         set_settings({"office.name": name, "office.code": code, "office.level": level,
                       "office.parent_code": parent_code}, user)
-        if signing_key() is None:
-            make_key()
+        ensure_key()
     return current_unit()
+
+
+def ensure_key() -> UnitKey:
+    """The unit's signing key, made the first time (kept after that: a key is what the upper
+    unit trusts, so a change of name keeps it)."""
+    return signing_key() or make_key()
 
 
 def signing_key() -> UnitKey | None:

@@ -396,3 +396,22 @@ def test_the_register_goes_up_without_people(chain, run, tmp_path):
                                               "service_areas", "township"}
     manifest = package_part(path, "manifest.json")
     assert manifest["counts"]["organizations"] == len(register)
+
+
+def test_an_office_set_in_the_setup_guide_can_sign_and_names_its_upper_unit_by_its_code(ctx):
+    from models.office import OfficeData, save_office
+    from models.units import current_unit, signing_key
+
+    save_office(OfficeData("甲镇妇联", "township", "320101001", "青禾县妇联"), ctx.user)
+    assert signing_key() is not None
+    assert current_unit().parent_code == "320101"
+
+
+def test_the_key_travels_in_a_backup(uppers, run, tmp_path):
+    where = county(uppers, "320101")
+    first = FINGERPRINT.search(run("unit", "show", "--db", where)[1]).group()
+    backup = tmp_path / "backup.db"
+    assert run("backup", "--db", where, "-o", backup)[0] == 0
+    copy = tmp_path / "restored.db"
+    shutil.copy(backup, copy)
+    assert FINGERPRINT.search(run("unit", "show", "--db", copy)[1]).group() == first
