@@ -97,18 +97,15 @@ class UnitFigures:
     figures: dict[FigureKey, int | Decimal] = field(default_factory=dict)
 
 
-def returned(unit: LowerUnit, period: Period) -> bool:
-    return (ReportReview.select().where((ReportReview.unit == unit) & (ReportReview.period == period.code)
-                                        & (ReportReview.state == "returned")).exists())
-
-
 def counted_packages(period: Period) -> list[UnitFigures]:
     """The current package of every lower unit for ``period`` that was not returned, by code."""
+    returned = {r.unit_id for r in ReportReview.select(ReportReview.unit).where(
+        (ReportReview.period == period.code) & (ReportReview.state == "returned"))}
     query = (ReportPackage.select(ReportPackage, LowerUnit).join(LowerUnit)
              .where((ReportPackage.period == period.code) & (ReportPackage.state == "current"))
              .order_by(LowerUnit.code))
     return [UnitFigures(p.unit, p, parse_figures(json.loads(p.figures)))
-            for p in query if not returned(p.unit, period)]
+            for p in query if p.unit_id not in returned]
 
 
 # --- 报送情况 -------------------------------------------------------------------------------

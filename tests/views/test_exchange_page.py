@@ -22,8 +22,13 @@ def county(tmp_path, test_server):
     units = Units(tmp_path, test_server)
     folder = tmp_path / "usb"
     folder.mkdir()
+    later = tmp_path / "later"
+    later.mkdir()
     for name, code in (("甲镇妇联", "320101001"), ("乙镇妇联", "320101002")):
-        units.export(units.make(name, code, "township", "320101"), folder=folder)
+        town = units.make(name, code, "township", "320101")
+        units.export(town, folder=folder)
+        if name == "甲镇妇联":
+            units.export(town, folder=later)  # the same period again, made later
     where = units.make("青禾县妇联", "320101", "county", "320100")
     ctx = build_context(where)
     yield ctx, folder, tmp_path
@@ -84,14 +89,36 @@ def test_import_review_receipt_and_own_package_from_the_page(qtbot, county, monk
         rollup = json.loads(z.read("figures.json"))["header"]["rollup"]
     assert [u["code"] for u in rollup["units"]] == ["320101001"]  # the returned one is left out
 
+    pdf = tmp_path / "汇总.pdf"
+    monkeypatch.setattr(page_module, "ask_save_file", lambda *a, **k: pdf)
+    page.export_rollup()
+    from pypdf import PdfReader
 
-def test_a_folder_without_packages_is_named(qtbot, county, monkeypatch):
-    ctx, _folder, tmp_path = county
+    text = "".join(p.extract_text() for p in PdfReader(pdf).pages).replace("\n", "")
+    assert "甲镇妇联" in text and "尚未报送的单位：乙镇妇联（320101002）" in text
+
+
+def test_an_older_package_is_taken_only_when_chosen_in_the_preview(qtbot, county, monkeypatch):
+    ctx, folder, tmp_path = county
     page = ExchangePage(ctx)
     qtbot.addWidget(page)
-    said = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: said.append(text))
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    assert page.import_paths([empty]) == 0
-    assert "没有上报数据包" in said[0]
+    page.period_picker.set_period(Period.for_quarter(2025, 3))
+
+    def trust(preview: ImportPreview) -> int:
+        preview.trust.setChecked(True)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ImportPreview, "exec", trust)
+    assert page.import_paths([tmp_path / "later"]) == 1
+    seen = {}
+
+    def older(preview: ImportPreview) -> int:
+        seen["visible"] = preview.older.isVisibleTo(preview)
+        seen["before"] = preview.verdicts[0].status
+        preview.older.setChecked(True)
+        seen["after"] = preview.verdicts[0].status
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ImportPreview, "exec", older)
+    assert page.import_paths([folder / "甲镇妇联_2025Q3.jgrpt"]) == 1
+    assert seen == {"visible": True, "before": "refused", "after": "replace"}

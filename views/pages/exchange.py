@@ -69,6 +69,7 @@ class ImportPreview(QDialog):
         self.setWindowTitle(self.tr("导入上报数据包"))
         self.paths = paths
         self.trust_new = False
+        self.take_older = False
         self.verdicts: list[Verdict] = []
         layout = QVBoxLayout(self)
         self.table = _table(self, [self.tr("文件"), self.tr("单位"), self.tr("报告期"), self.tr("结果"),
@@ -80,6 +81,9 @@ class ImportPreview(QDialog):
                                self)
         self.trust.toggled.connect(self._trust_toggled)
         layout.addWidget(self.trust)
+        self.older = QCheckBox(self.tr("用上表中较旧的数据包替换已导入的较新的"), self)
+        self.older.toggled.connect(self._older_toggled)
+        layout.addWidget(self.older)
         self.buttons = QDialogButtonBox(self)
         self.import_button = self.buttons.addButton(self.tr("导入"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -90,17 +94,23 @@ class ImportPreview(QDialog):
         self.replan()
 
     def replan(self) -> None:
-        self.verdicts = plan_import(self.paths, self.trust_new)
+        self.verdicts = plan_import(self.paths, self.trust_new, self.take_older)
         _fill(self.table, [(v.path.name, f"{v.unit_name}（{v.unit_code}）" if v.unit_code else "",
                             v.period, v.label, v.reason or (self.tr("指纹 ") + v.fingerprint if v.new_unit
                                                             or v.new_key else ""))
                            for v in self.verdicts])
         untrusted = any((v.new_unit or v.new_key) for v in self.verdicts)
         self.trust.setVisible(untrusted or self.trust_new)
+        self.older.setVisible(self.take_older or any(
+            v.status == "refused" and "更旧" in v.reason for v in self.verdicts))
         self.import_button.setEnabled(any(v.status in ("new", "replace", "waiting") for v in self.verdicts))
 
     def _trust_toggled(self, on: bool) -> None:
         self.trust_new = on
+        self.replan()
+
+    def _older_toggled(self, on: bool) -> None:
+        self.take_older = on
         self.replan()
 
 
@@ -138,6 +148,7 @@ class ExchangePage(QWidget):
             ("return", self.tr("退回…"), self.return_selected, may_import),
             ("receipt", self.tr("出具回执…"), self.receipt_selected, may_export),
             ("export", self.tr("导出本单位数据包…"), self.export_own, may_export),
+            ("rollup", self.tr("导出汇总报表…"), self.export_rollup, may_export),
         ):
             button = QPushButton(text, self)
             button.setObjectName(key)
@@ -273,6 +284,23 @@ class ExchangePage(QWidget):
         path = ask_save_file(self, self.tr("出具回执"), name, self.tr("回执 (*.jgrcpt)"), ".jgrcpt")
         if path is not None:
             self._run(self.tr("出具回执"), lambda: write_receipt(path, unit, self.period(), self.ctx.user))
+
+    def export_rollup(self) -> None:
+        """The roll-up of the period as Excel or PDF (by the suffix chosen)."""
+        from desktop.exchange.rollup import export_rollup
+
+        period = self.period()
+        path = ask_save_file(self, self.tr("导出汇总报表"), f"汇总统计报表_{period.code}.xlsx",
+                             self.tr("Excel 工作簿 (*.xlsx);;PDF 文件 (*.pdf)"))
+        if path is None:
+            return
+        fmt = "pdf" if path.suffix.lower() == ".pdf" else "xlsx"
+        path = path if path.suffix.lower() in (".pdf", ".xlsx") else path.with_name(path.name + ".xlsx")
+        done = self._run(self.tr("导出汇总报表"), lambda: export_rollup(path, period, fmt,
+                                                                     user=self.ctx.user))
+        if done is not None:
+            QMessageBox.information(self, self.tr("导出汇总报表"),
+                                    self.tr("已导出：{path}").format(path=done))
 
     def export_own(self) -> None:
         from desktop.exchange.service import export_package, package_file_name
