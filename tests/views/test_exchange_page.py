@@ -80,6 +80,7 @@ def test_import_review_receipt_and_own_package_from_the_page(qtbot, county, monk
     page.receipt_selected()
     with zipfile.ZipFile(receipt) as z:
         assert json.loads(z.read("receipt.json"))["state"] == "returned"
+    assert page.receipts_line.text() == ""  # a county's own receipts come from the city
 
     own = tmp_path / "own.jgrpt"
     monkeypatch.setattr(page_module, "ask_save_file", lambda *a, **k: own)
@@ -122,3 +123,15 @@ def test_an_older_package_is_taken_only_when_chosen_in_the_preview(qtbot, county
     monkeypatch.setattr(ImportPreview, "exec", older)
     assert page.import_paths([folder / "甲镇妇联_2025Q3.jgrpt"]) == 1
     assert seen == {"visible": True, "before": "refused", "after": "replace"}
+
+
+def test_a_folder_without_packages_is_named(qtbot, county, monkeypatch):
+    ctx, _folder, tmp_path = county
+    page = ExchangePage(ctx)
+    qtbot.addWidget(page)
+    said = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: said.append(text))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert page.import_paths([empty]) == 0
+    assert "没有上报数据包" in said[0]

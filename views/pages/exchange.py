@@ -137,6 +137,9 @@ class ExchangePage(QWidget):
         self.table = _table(self, [self.tr("区划代码"), self.tr("单位"), self.tr("级别"), self.tr("报送情况"),
                                    self.tr("收到时间"), self.tr("密钥指纹"), self.tr("说明")])
         layout.addWidget(self.table, 1)
+        self.receipts_line = QLabel(self)  # what the upper unit said of this unit's own package
+        self.receipts_line.setWordWrap(True)
+        layout.addWidget(self.receipts_line)
         buttons = QHBoxLayout()
         may_import = can(ctx.user, "import")
         may_export = can(ctx.user, "export")
@@ -187,7 +190,19 @@ class ExchangePage(QWidget):
              r.label + (self.tr("（另有 {n} 个待接受）").format(n=r.waiting) if r.waiting else ""),
              f"{r.received_at:%Y-%m-%d %H:%M}" if r.received_at else "", prints.get(r.code, ""), r.note)
             for r in self.rows])
+        self.receipts_line.setText(self._receipts_text(period))
         self.update_actions()
+
+    def _receipts_text(self, period: Period) -> str:
+        from models.exchange_entities import ReceivedReceipt
+
+        states = {"received": self.tr("已收到"), "accepted": self.tr("已审核"), "returned": self.tr("退回")}
+        lines = [self.tr("上级回执：{name} {state}{note}（{when}）").format(
+                     name=r.sender_name, state=states[r.state], note=f"：{r.note}" if r.note else "",
+                     when=r.made_at[:16].replace("T", " "))
+                 for r in ReceivedReceipt.select().where(ReceivedReceipt.period == period.code)
+                 .order_by(ReceivedReceipt.made_at)]
+        return "\n".join(lines)
 
     def update_actions(self) -> None:
         """审核 / 退回 / 回执 act on the selected unit's period."""
