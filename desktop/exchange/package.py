@@ -219,7 +219,7 @@ def read_package_bytes(data: bytes, name: str) -> ReadPackage:
         expected = RECEIPT_FORMAT if kind == "receipt" else FORMAT
         if manifest.get("format") != expected:
             raise _not_package(name)
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError) as e:
         raise PackageError(msg("{name} 的清单读不出，可能已损坏或被改动过，没有导入。", name=name)) from e
     if manifest.get("format_version") != FORMAT_VERSION:
         raise PackageError(msg("{name} 由较新版本的巾帼枢纽制作（数据包格式 {v}），请升级本程序后再导入。",
@@ -247,7 +247,7 @@ def read_package_bytes(data: bytes, name: str) -> ReadPackage:
     try:
         document = json.loads(parts["figures.json"].decode("utf-8"))
         register = json.loads(parts["register.json"].decode("utf-8")) if "register.json" in parts else None
-    except (UnicodeDecodeError, ValueError) as e:
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise PackageError(msg("{name} 的数据读不出，没有导入。", name=name)) from e
     if not isinstance(document, dict) or not isinstance(document.get("header"), dict) \
             or not isinstance(document.get("values"), list):

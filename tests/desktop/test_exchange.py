@@ -238,6 +238,7 @@ def test_changed_bytes_other_keys_renamed_periods_and_foreign_files_are_refused(
         z.writestr("figures.json", b"0" * (40 * 1024 * 1024))
         z.writestr("signature", b"AA==")
     (bad / "bomb.jgrpt").write_bytes(bomb.getvalue())
+    _rezip(packages["t1"], bad / "deep.jgrpt", lambda p: {**p, "manifest.json": b"[" * 200_000})
 
     code, out, err = run("exchange", "import", "--db", a, bad, "--json", "--trust-new")
     assert code == 1, err
@@ -253,6 +254,7 @@ def test_changed_bytes_other_keys_renamed_periods_and_foreign_files_are_refused(
     assert "损坏" in reasons["cut.jgrpt"]
     assert "不是本单位" in reasons["foreign.jgrpt"] and "下级单位" in reasons["foreign.jgrpt"]
     assert "过大" in reasons["bomb.jgrpt"]
+    assert "清单读不出" in reasons["deep.jgrpt"]
     assert counts(a) == before
 
     # without --trust-new a re-signed package is refused as a new key, naming both fingerprints
