@@ -417,3 +417,23 @@ def test_the_key_travels_in_a_backup(uppers, run, tmp_path):
     copy = tmp_path / "restored.db"
     shutil.copy(backup, copy)
     assert FINGERPRINT.search(run("unit", "show", "--db", copy)[1]).group() == first
+
+
+@pytest.mark.sqlite_only
+def test_a_version_6_database_gets_the_exchange_tables_and_can_set_its_unit(tmp_path, run):
+    import sqlite3
+
+    from models.exchange_entities import EXCHANGE_MODELS
+
+    path = tmp_path / "v6.db"
+    build_context(path).close()
+    con = sqlite3.connect(path)
+    for model in EXCHANGE_MODELS:
+        con.execute(f'DROP TABLE "{model._meta.table_name}"')
+    con.execute("PRAGMA user_version = 6")
+    con.commit()
+    con.close()
+    code, out, err = run("unit", "set", "--db", path, "--name", "甲镇妇联", "--code", "320101001",
+                         "--level", "township", "--parent-code", "320101")
+    assert code == 0 and FINGERPRINT.search(out), err
+    assert (tmp_path / "v6.v6.bak.db").exists()  # backed up before migrating, as every step is
