@@ -31,6 +31,7 @@ from models.entities import Organization, OrganizationServiceArea, Region, Servi
 from models.i18n import Message, msg
 from models.units import Unit, fingerprint, sign, signature_valid
 
+from ..file_safety import input_problem
 from ..reports.summary_json import SCHEMA_VERSION as FORM_VERSION
 
 FORMAT = "jinguo-hub.report-package"
@@ -170,6 +171,9 @@ def _not_package(name: str) -> PackageError:
 def read_package(path: Path) -> ReadPackage:
     """Open and verify one file; PackageError (Chinese, naming the file) if it is not a good one."""
     name = path.name
+    refused = input_problem(path)  # never open the live database: that would drop its locks
+    if refused is not None:
+        raise PackageError(refused)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
