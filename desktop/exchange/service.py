@@ -14,7 +14,7 @@ from models.exchange_entities import LowerUnit, ReportPackage, ReportReview
 from models.i18n import msg
 from models.periods import Period
 from models.schema import program_version
-from models.units import current_unit, signing_key
+from models.units import current_unit, ensure_key
 
 from ..reports.output import ExportError, atomic_output
 from ..reports.recording import record_export
@@ -34,8 +34,7 @@ def export_package(path: Path, period: Period, with_register: bool = False,
                    user: User | None = None, today: dt.date | None = None) -> tuple[Path, dict]:
     """Write this unit's signed package of ``period``: its roll-up when units report to it."""
     unit = current_unit()
-    key = signing_key()
-    if not unit.is_set or key is None:
+    if not unit.is_set:
         raise ExportError(msg("尚未设置本单位：请先用 jinguo unit set 设置本单位的名称、区划代码和级别。"))
     if unit.level != "city" and not unit.parent_code:
         raise ExportError(msg("尚未填写上级单位的区划代码：请用 jinguo unit set … --parent-code 代码 补上。"))
@@ -45,6 +44,7 @@ def export_package(path: Path, period: Period, with_register: bool = False,
         document = summary_document(own_summary(period, today))
         document["header"]["area"] = {"name": document["header"]["area"]["name"], "level": unit.level,
                                       "code": unit.code}
+    key = ensure_key()  # a unit set on the 设置 page gets its key when it first sends
     register = register_rows() if with_register else None
     data = build_package(unit, key, period.code, document, register, program_version())
     path = Path(path)
@@ -116,9 +116,9 @@ def _review(unit: LowerUnit, period: Period, state: str, note: str, package: Rep
 
 def write_receipt(path: Path, unit: LowerUnit, period: Period, user: User | None) -> Path:
     """The signed receipt for the lower unit: 收到 / 已审核 / 退回 (with the note)."""
-    me, key = current_unit(), signing_key()
+    me, key = current_unit(), ensure_key()
     package = _current(unit, period)
-    if package is None or key is None:
+    if package is None:
         raise ExportError(msg("{name} 还没有报送 {p} 的数据包，无法出具回执。", name=unit.name,
                               p=period.label))
     review = ReportReview.get_or_none((ReportReview.unit == unit) & (ReportReview.period == period.code))

@@ -440,3 +440,17 @@ def test_a_version_6_database_gets_the_exchange_tables_and_can_set_its_unit(tmp_
                          "--level", "township", "--parent-code", "320101")
     assert code == 0 and FINGERPRINT.search(out), err
     assert (tmp_path / "v6.v6.bak.db").exists()  # backed up before migrating, as every step is
+
+
+def test_a_unit_set_on_the_settings_page_gets_its_key_when_it_first_sends(ctx, tmp_path):
+    from desktop.exchange.service import export_package
+    from models.periods import parse_period
+    from models.settings import set_settings
+    from models.units import signing_key
+
+    set_settings({"office.name": "甲镇妇联", "office.level": "township", "office.code": "320101001"},
+                 ctx.user)
+    assert signing_key() is None
+    path, _ = export_package(tmp_path, parse_period(PERIOD))
+    assert signing_key() is not None
+    assert package_part(path, "manifest.json")["sender"]["parent_code"] == "320101"
