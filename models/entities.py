@@ -15,6 +15,7 @@ from peewee import (
 )
 
 from .db import BaseModel, TimestampedModel, now
+from .exchange_entities import EXCHANGE_MODELS
 from .sortkey import name_forms
 
 
@@ -402,4 +403,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Certificate,
     ImportBatch,
     ImportBatchItem,
+    *EXCHANGE_MODELS,  # after every table they could point at (schema version 8)
 )

@@ -41,7 +41,7 @@ from .sortkey import name_forms
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Tables every version of the schema has: a file without them is not ours.
 CORE_TABLES = frozenset({"organization", "person", "audit_entry"})
@@ -140,9 +140,17 @@ def _v7_name_search(db: Database) -> None:
     Person._schema.create_indexes(safe=True)
 
 
+def _v8_report_exchange(db: Database) -> None:
+    """Upward reporting: the unit's signing key, its lower units, the packages they sent, reviews."""
+    from .exchange_entities import EXCHANGE_MODELS
+
+    db.create_tables(EXCHANGE_MODELS)
+
+
 MIGRATIONS: Mapping[int, Migration] = {
     2: _v2_certificates_imports, 3: _v3_login_lockout, 4: _v4_people_list_index,
     5: _v5_audit_operator_index, 6: _v6_record_versions, 7: _v7_name_search,
+    8: _v8_report_exchange,
 }
 
 DEFAULT_SERVICE_AREAS = (

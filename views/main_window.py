@@ -41,6 +41,7 @@ PAGE_MODULES = {
     "HomePage": "home", "OrganizationsPage": "organizations", "PeoplePage": "people",
     "TeamsPage": "teams", "VenuesPage": "venues", "ProjectsPage": "projects",
     "ActivitiesPage": "activities", "TrainingsPage": "trainings", "ReportsPage": "reports",
+    "ExchangePage": "exchange",
     "RegionsPage": "vocabularies", "ServiceAreasPage": "vocabularies", "ImportPage": "import_page",
     "AuditPage": "audit", "SettingsPage": "settings", "UsersPage": "users",
 }
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
             (self.tr("活动"), "ActivitiesPage"),
             (self.tr("培训"), "TrainingsPage"),
             (self.tr("报表"), "ReportsPage"),
+            (self.tr("上报"), "ExchangePage"),
             (self.tr("行政区划"), "RegionsPage"),
             (self.tr("服务领域"), "ServiceAreasPage"),
             (self.tr("导入"), "ImportPage"),
