@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QComboBox, QDateEdit, QListWidget, QListWidgetItem, QSpinBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem, QSpinBox, QWidget
 
 from models.choices import Choices
 
 from .i18n import tr_label
-
-_EMPTY = QDate(1900, 1, 1)
-
-
-class OptionalDateEdit(QDateEdit):
-    """A date that may be left blank (shown as "未填"); ``value()`` is a date or None."""
-
-    def __init__(self, parent: QWidget | None = None, value: dt.date | None = None):
-        super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("yyyy-MM-dd")
-        self.setMinimumDate(_EMPTY)
-        self.setMaximumDate(QDate(2100, 12, 31))
-        self.setSpecialValueText(self.tr("未填"))
-        self.setValue(value)
-
-    def value(self) -> dt.date | None:
-        date = self.date()
-        return None if date == _EMPTY else date.toPython()
-
-    def setValue(self, value: dt.date | None) -> None:
-        if value is None:
-            self.setDate(_EMPTY)
-        else:
-            self.setDate(QDate(value.year, value.month, value.day))
 
 
 class OptionalCountBox(QSpinBox):

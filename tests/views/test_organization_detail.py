@@ -39,7 +39,7 @@ def test_detail_shows_stage_history_and_overdue_flag(detail):
     assert tab_rows(detail, "成员") == [] and tab_rows(detail, "项目") == []
 
 
-def test_add_a_member_by_searching_then_end_the_membership(qtbot, detail):
+def test_add_a_member_by_searching_then_end_the_membership(qtbot, detail, discard_questions):
     qtbot.mouseClick(detail.add_member_button, Qt.MouseButton.LeftButton)
     dialog = detail.active_dialog
     type_text(dialog.picker.query, "王")
@@ -63,7 +63,9 @@ def test_add_a_member_by_searching_then_end_the_membership(qtbot, detail):
     again.picker.pick_selected()
     save(qtbot, again)
     assert "不能重复加入" in again.error_text("person")
-    qtbot.keyClick(again, Qt.Key.Key_Escape)
+    asked = discard_questions.answer(True)
+    qtbot.keyClick(again, Qt.Key.Key_Escape)  # what was typed is dropped, once confirmed
+    assert len(asked) == 1 and not again.isVisible()
 
     detail.members_table.selectRow(0)
     qtbot.mouseClick(detail.end_member_button, Qt.MouseButton.LeftButton)

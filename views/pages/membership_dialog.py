@@ -12,9 +12,10 @@ from models.choices import MEMBERSHIP_ROLES
 from models.entities import Membership, Organization, Person
 from models.memberships import add_membership, end_membership
 
+from ..entry_widgets import DateField
 from ..form import FormDialog
 from ..person_picker import PersonPicker
-from ..widgets import ChoiceCombo, OptionalDateEdit
+from ..widgets import ChoiceCombo
 
 
 class MembershipDialog(FormDialog):
@@ -44,7 +45,7 @@ class MembershipDialog(FormDialog):
         self.role = self.add_field("role", self.tr("角色"), ChoiceCombo.of(MEMBERSHIP_ROLES), required=True)
         self.role.setValue("member")
         self.start_on = self.add_field(
-            "start_on", self.tr("加入日期"), OptionalDateEdit(value=dt.date.today())
+            "start_on", self.tr("加入日期"), DateField(value=dt.date.today())
         )
         self.resize(460, 380)
 
@@ -67,7 +68,7 @@ class EndMembershipDialog(FormDialog):
         self.membership = membership
         who = f"{membership.person.name} — {membership.organization.name}"
         self.form.addRow(self.tr("成员"), QLabel(who))
-        self.end_on = self.add_field("end_on", self.tr("退出日期"), OptionalDateEdit(value=dt.date.today()),
+        self.end_on = self.add_field("end_on", self.tr("退出日期"), DateField(value=dt.date.today()),
                                      required=True)
         self.resize(400, 180)
 

@@ -14,9 +14,10 @@ from models.organizations import (
     next_stages,
 )
 
+from ..entry_widgets import DateField
 from ..form import FormDialog
 from ..i18n import tr_label
-from ..widgets import ChoiceCombo, OptionalDateEdit
+from ..widgets import ChoiceCombo
 
 
 class StageDialog(FormDialog):
@@ -33,7 +34,7 @@ class StageDialog(FormDialog):
             required=True,
         )
         self.on = self.add_field(
-            "on", self.tr("日期"), OptionalDateEdit(value=dt.date.today()), required=True
+            "on", self.tr("日期"), DateField(value=dt.date.today()), required=True
         )
         self.note = self.add_field("note", self.tr("说明（出壳必填）"), QPlainTextEdit())
         self.note.setMaximumHeight(90)

@@ -34,10 +34,11 @@ from models.teams import (
 
 from ..archiving import ArchivingListPage
 from ..detail import DetailDialog
+from ..entry_widgets import DateField
 from ..form import FormDialog
 from ..i18n import tr_label, tr_msg
 from ..person_picker import PersonPicker
-from ..widgets import ChoiceCombo, OptionalDateEdit
+from ..widgets import ChoiceCombo
 
 
 class AssignmentDialog(FormDialog):
@@ -57,7 +58,7 @@ class AssignmentDialog(FormDialog):
             "role", self.tr("角色"), ChoiceCombo.of(PERSON_ROLES, blank=self.tr("（请选择）")), required=True
         )
         self.start_on = self.add_field(
-            "start_on", self.tr("开始日期"), OptionalDateEdit(value=dt.date.today())
+            "start_on", self.tr("开始日期"), DateField(value=dt.date.today())
         )
         self.resize(460, 400)
 
@@ -84,7 +85,7 @@ class EndAssignmentDialog(FormDialog):
         role = tr_label(PERSON_ROLES.label(assignment.role))
         who = f"{assignment.person.name} — {assignment.team.name}（{role}）"
         self.form.addRow(self.tr("任职"), QLabel(who))
-        self.end_on = self.add_field("end_on", self.tr("结束日期"), OptionalDateEdit(value=dt.date.today()),
+        self.end_on = self.add_field("end_on", self.tr("结束日期"), DateField(value=dt.date.today()),
                                      required=True)
         self.resize(400, 180)
 
@@ -108,7 +109,7 @@ class TeamForm(FormDialog):
             "township_id", self.tr("所属镇（街道）"),
             ChoiceCombo(townships(), blank=self.tr("（请选择）")), required=True,
         )
-        self.founded_on = self.add_field("founded_on", self.tr("成立日期"), OptionalDateEdit())
+        self.founded_on = self.add_field("founded_on", self.tr("成立日期"), DateField())
         self.description = self.add_field("description", self.tr("团队简介"), QPlainTextEdit())
         self.description.setMaximumHeight(70)
         self.name.setText(data.name)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTimeEdit,
     QWidget,
 )
 
@@ -37,10 +35,11 @@ from models.venues import (
 
 from ..archiving import ArchivingListPage
 from ..detail import DetailDialog
+from ..entry_widgets import DateField, TimeField
 from ..form import FormDialog
 from ..i18n import tr_label, tr_msg
 from ..person_picker import PersonPicker
-from ..widgets import ChoiceCombo, OptionalCountBox, OptionalDateEdit
+from ..widgets import ChoiceCombo, OptionalCountBox
 
 
 class VenueForm(FormDialog):
@@ -123,29 +122,29 @@ class BookingDialog(FormDialog):
             "team", self.tr("或团队"), ChoiceCombo(pickers.teams(), blank=self.tr("（无）"))
         )
         self.day = self.add_field(
-            "day", self.tr("日期"), OptionalDateEdit(value=dt.date.today() + dt.timedelta(days=1)),
+            "day", self.tr("日期"), DateField(value=dt.date.today() + dt.timedelta(days=1)),
             required=True,
         )
         self.starts_at = self.add_field(
-            "starts_at", self.tr("开始时间"), QTimeEdit(QTime(9, 0)), required=True
+            "starts_at", self.tr("开始时间"), TimeField(value=dt.time(9, 0)), required=True
         )
         self.ends_at = self.add_field(
-            "ends_at", self.tr("结束时间"), QTimeEdit(QTime(11, 0)), required=True
+            "ends_at", self.tr("结束时间"), TimeField(value=dt.time(11, 0)), required=True
         )
-        for edit in (self.starts_at, self.ends_at):
-            edit.setDisplayFormat("HH:mm")
         self.purpose = self.add_field("purpose", self.tr("用途"), QLineEdit())
         self.resize(440, 360)
 
     def submit(self) -> Booking:
-        day = self.day.value()
-        if day is None:
-            raise ValidationFailed({"day": msg("请填写日期")})
+        day, starts, ends = self.day.value(), self.starts_at.value(), self.ends_at.value()
+        missing = {key: text for key, value, text in (
+            ("day", day, msg("请填写日期")), ("starts_at", starts, msg("请填写开始时间")),
+            ("ends_at", ends, msg("请填写结束时间"))) if value is None}
+        if missing:
+            raise ValidationFailed(missing)
         org_id, team_id = self.organization.value(), self.team.value()
         return book_venue(
             self.ctx.user, self.venue,
-            dt.datetime.combine(day, self.starts_at.time().toPython()),
-            dt.datetime.combine(day, self.ends_at.time().toPython()),
+            dt.datetime.combine(day, starts), dt.datetime.combine(day, ends),
             organization=Organization.get_by_id(org_id) if org_id is not None else None,
             team=Team.get_by_id(team_id) if team_id is not None else None,
             purpose=self.purpose.text().strip(),
