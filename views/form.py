@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 ERROR_STYLE = "color: #c0392b;"
 TRANSIENT = "form_transient"  # a widget property: what it holds is no data (a search box)
+CHOSEN = "form_chosen"  # a label property: it shows a choice the form saves (已选 person)
 
 
 def _is_transient(widget: QWidget) -> bool:
@@ -63,6 +64,8 @@ def widget_state(widget: QWidget) -> Any:
         return [[(item.text() if item else "") for item in
                  (widget.item(r, c) for c in range(widget.columnCount()))]
                 for r in range(widget.rowCount())]
+    if isinstance(widget, QLabel):
+        return widget.text() if widget.property(CHOSEN) else None
     if isinstance(widget, QListWidget):
         return [(widget.item(i).text(), widget.item(i).checkState()) for i in range(widget.count())]
     return None

@@ -32,7 +32,7 @@ def places(ctx):
 def people(ctx):
     return {
         "cadre": Person.create(name="李妇工", is_cadre=True),
-        "social_worker": Person.create(name="张社工", is_social_worker=True),
+        "social_worker": Person.create(name="张社工", is_social_worker=True, social_worker_level="assistant"),
         "volunteer": Person.create(name="王义工", is_volunteer=True),
     }
 

@@ -13,7 +13,7 @@ from models.entities import Membership, Organization, Person
 from models.memberships import add_membership, end_membership
 
 from ..entry_widgets import DateField
-from ..form import FormDialog
+from ..form import CHOSEN, FormDialog
 from ..person_picker import PersonPicker
 from ..widgets import ChoiceCombo
 
@@ -31,10 +31,12 @@ class MembershipDialog(FormDialog):
         self.org_choice: ChoiceCombo | None = None
         if organization is not None:
             self.form.addRow(self.tr("组织"), QLabel(organization.name))
-            self.picker = PersonPicker(pickers.search_people, self)
+            self.picker = PersonPicker(pickers.search_people, self, single=True)
             self.picker.picked.connect(self._person_picked)
+            self.picker.confirmed.connect(lambda _id, _label: self.role.setFocus())
             self.add_field("person", self.tr("人员"), self.picker, required=True)
             self.chosen = QLabel(self.tr("（尚未选择）"))
+            self.chosen.setProperty(CHOSEN, True)
             self.form.addRow(self.tr("已选"), self.chosen)
         else:
             self.form.addRow(self.tr("人员"), QLabel(person.name))

@@ -36,7 +36,7 @@ from models.venues import (
 from ..archiving import ArchivingListPage
 from ..detail import DetailDialog
 from ..entry_widgets import DateField, TimeField
-from ..form import FormDialog
+from ..form import CHOSEN, FormDialog
 from ..i18n import tr_label, tr_msg
 from ..person_picker import PersonPicker
 from ..widgets import ChoiceCombo, OptionalCountBox
@@ -67,11 +67,12 @@ class VenueForm(FormDialog):
             "capacity", self.tr("容纳人数"), OptionalCountBox(maximum=MAX_CAPACITY)
         )
         self.manager_id = data.manager_id
-        self.picker = PersonPicker(pickers.search_people, self)
+        self.picker = PersonPicker(pickers.search_people, self, single=True)
         self.picker.picked.connect(self._manager_picked)
         self.add_field("manager_id", self.tr("管理员"), self.picker)
         chosen_row = QHBoxLayout()
         self.manager_label = QLabel(self)
+        self.manager_label.setProperty(CHOSEN, True)
         self.clear_manager_button = QPushButton(self.tr("清除"), self)
         self.clear_manager_button.clicked.connect(lambda: self._manager_picked(None, ""))
         chosen_row.addWidget(self.manager_label, 1)
