@@ -39,8 +39,8 @@ def parse_date(text: str) -> dt.date | None:
     if match is None:
         if re.fullmatch(r"\d{1,2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?", cleaned):
             raise InvalidValue(msg("请写四位年份，如 {example}", example=DATE_EXAMPLE))
-        raise InvalidValue(msg("“{text}”不是完整的日期，请写年、月、日，如 {example}",
-                               text=text.strip(), example=DATE_EXAMPLE))
+        raise InvalidValue(msg("“{typed}”不是完整的日期，请写年、月、日，如 {example}",
+                               typed=text.strip(), example=DATE_EXAMPLE))
     year, month, day = (int(part) for part in match.groups())
     try:
         return dt.date(year, month, day)
@@ -64,7 +64,7 @@ def parse_time(text: str) -> dt.time | None:
         hour = int(match.group(1))
         minute = 30 if match.group(2) == "半" else int(match.group(3) or 0)
     if hour is None:
-        raise InvalidValue(msg("“{text}”不是时间，请写如 10:00、1000 或 10点", text=text.strip()))
+        raise InvalidValue(msg("“{typed}”不是时间，请写如 10:00、1000 或 10点", typed=text.strip()))
     if afternoon and hour < 12:
         hour += 12
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
