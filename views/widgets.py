@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem, QSpinBox, QWidget
 
 from models.choices import Choices
@@ -25,6 +26,15 @@ class OptionalCountBox(QSpinBox):
 
     def count(self) -> int | None:
         return None if self.value() < 0 else self.value()
+
+    def validate(self, text: str, pos: int) -> object:
+        """Blank text is a count left blank, not half-typed input put back to the old count."""
+        if not text.strip():
+            return QValidator.State.Acceptable, text, pos
+        return super().validate(text, pos)
+
+    def valueFromText(self, text: str) -> int:
+        return -1 if not text.strip() else super().valueFromText(text)
 
     def setCount(self, value: int | None) -> None:
         self.setValue(-1 if value is None else value)

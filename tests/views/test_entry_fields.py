@@ -169,3 +169,27 @@ def test_amounts_typed_as_people_write_them(qtbot, ctx, orgs, applied, granted, 
     assert not form.isVisible(), {k: form.error_text(k) for k in ("amount_applied", "amount_granted")}
     project = Project.get(Project.name == "巾帼创业扶持")
     assert (project.amount_applied, project.amount_granted) == stored
+
+
+def test_a_count_that_may_be_empty_can_be_emptied(qtbot, ctx, orgs):
+    page = show_page(qtbot, ProjectsPage(ctx))
+    page.create_new()
+    form = page.active_dialog
+    type_text(form.name, "巾帼创业扶持")
+    form.organization.setValue(orgs[0].id)
+    form.planned_served.setFocus()
+    qtbot.keyClick(form.planned_served, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(form.planned_served, "300")
+    save(qtbot, form)
+    project = Project.get(Project.name == "巾帼创业扶持")
+    assert project.planned_served == 300
+    page.table.selectRow(0)
+    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+    form = page.active_dialog
+    form.planned_served.setFocus()
+    qtbot.keyClick(form.planned_served, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(form.planned_served, Qt.Key.Key_Delete)
+    assert form.planned_served.count() is None  # not put back to 300
+    save(qtbot, form)
+    assert not form.isVisible()
+    assert Project.get_by_id(project.id).planned_served is None
