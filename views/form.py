@@ -203,8 +203,8 @@ class FormDialog(QDialog):
         return errors
 
     def _inputs_state(self) -> list[Any]:
-        return [widget_state(w) for w in self.findChildren(QWidget)
-                if not _is_transient(w) and widget_state(w) is not None]
+        states = (widget_state(w) for w in self.findChildren(QWidget) if not _is_transient(w))
+        return [state for state in states if state is not None]
 
     def has_changes(self) -> bool:
         """Whether anything was typed, picked or added since the form was shown."""
