@@ -16,11 +16,12 @@ from .validators import InvalidValue, to_halfwidth
 
 DATE_EXAMPLE = "2025-01-05"
 
-_DATE_PARTS = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_TIME_COLON = re.compile(r"^(\d{1,2})\s*[:：.]\s*(\d{1,2})$")
-_TIME_DIGITS = re.compile(r"^(\d{1,2})(\d{2})$")
-_TIME_HOUR = re.compile(r"^(\d{1,2})\s*(?:点|时)?\s*(半|(\d{1,2})\s*分?)?$")
+# Pattern text, compiled (and cached by re) on first use: nothing to compile at start-up.
+_DATE_PARTS = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$"
+_DATE_DIGITS = r"^(\d{4})(\d{2})(\d{2})$"
+_TIME_COLON = r"^(\d{1,2})\s*[:：.]\s*(\d{1,2})$"
+_TIME_DIGITS = r"^(\d{1,2})(\d{2})$"
+_TIME_HOUR = r"^(\d{1,2})\s*(?:点|时)?\s*(半|(\d{1,2})\s*分?)?$"
 _AFTERNOON = ("下午", "晚上", "傍晚", "中午")
 _MORNING = ("上午", "早上", "凌晨", "早晨")
 _MONEY_MARKS = (",", "，", "¥", "￥", "RMB", "rmb", "人民币")
@@ -35,7 +36,7 @@ def parse_date(text: str) -> dt.date | None:
     cleaned = _tidy(text)
     if not cleaned:
         return None
-    match = _DATE_PARTS.match(cleaned) or _DATE_DIGITS.match(cleaned)
+    match = re.match(_DATE_PARTS, cleaned) or re.match(_DATE_DIGITS, cleaned)
     if match is None:
         if re.fullmatch(r"\d{1,2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?", cleaned):
             raise InvalidValue(msg("请写四位年份，如 {example}", example=DATE_EXAMPLE))
@@ -58,9 +59,9 @@ def parse_time(text: str) -> dt.time | None:
     if afternoon or cleaned.startswith(_MORNING):
         cleaned = cleaned[2:]
     hour = minute = None
-    if match := _TIME_COLON.match(cleaned) or _TIME_DIGITS.match(cleaned):
+    if match := re.match(_TIME_COLON, cleaned) or re.match(_TIME_DIGITS, cleaned):
         hour, minute = int(match.group(1)), int(match.group(2))
-    elif match := _TIME_HOUR.match(cleaned):
+    elif match := re.match(_TIME_HOUR, cleaned):
         hour = int(match.group(1))
         minute = 30 if match.group(2) == "半" else int(match.group(3) or 0)
     if hour is None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QDate, QPoint, Signal
 from PySide6.QtGui import QAction, QIcon
-from PySide6.QtWidgets import QCalendarWidget, QLineEdit, QMenu, QStyle, QWidget, QWidgetAction
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 from models.entry_parse import DATE_EXAMPLE, format_amount, parse_amount, parse_date, parse_time
 from models.i18n import Message
@@ -87,6 +87,8 @@ class DateField(ParsedLineEdit):
     calendar button; blank means no date."""
 
     def __init__(self, parent: QWidget | None = None, value: dt.date | None = None):
+        from PySide6.QtWidgets import QStyle  # its type takes ~7 ms to set up: not at start-up
+
         super().__init__(parse_date, dt.date.isoformat, parent)
         self.setPlaceholderText(self.tr("如 {example}").format(example=DATE_EXAMPLE))
         self.setClearButtonEnabled(True)
@@ -99,6 +101,8 @@ class DateField(ParsedLineEdit):
         self.setValue(value)
 
     def show_calendar(self) -> None:
+        from PySide6.QtWidgets import QCalendarWidget, QMenu, QWidgetAction
+
         menu = QMenu(self)
         calendar = QCalendarWidget(menu)
         calendar.setGridVisible(True)
