@@ -14,7 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QDate, QPoint, Signal
+from PySide6.QtCore import QDate, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QLineEdit, QWidget
 
@@ -104,6 +104,7 @@ class DateField(ParsedLineEdit):
         from PySide6.QtWidgets import QCalendarWidget, QMenu, QWidgetAction
 
         menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a new calendar each time
         calendar = QCalendarWidget(menu)
         calendar.setGridVisible(True)
         day = self.value()
