@@ -76,6 +76,7 @@ FIELD_LABELS: dict[str, str] = {
     "period_start": tr_noop("起始日期"), "period_end": tr_noop("截止日期"),
     "issued_on": tr_noop("出具日期"), "issued_by": tr_noop("出具人"), "rows": tr_noop("行数"),
     "created": tr_noop("新建"), "updated": tr_noop("更新"), "rejected": tr_noop("有问题"),
+    "certificate_override": tr_noop("无社工证书仍任社工的理由"), "reason": tr_noop("理由"),
     "file_name": tr_noop("文件名"), "sheet": tr_noop("工作表"), "serial": tr_noop("序号"),
 }
 ENTITY_FIELD_LABELS: dict[tuple[str, str], str] = {

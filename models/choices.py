@@ -126,6 +126,8 @@ AUDIT_ACTIONS = Choices(
     ("archive", tr_noop("归档")),
     ("restore", tr_noop("恢复")),
     ("stage", tr_noop("推进阶段")),
+    ("correct", tr_noop("更正")),
+    ("override", tr_noop("破例")),
     ("delete", tr_noop("删除")),
     ("export", tr_noop("导出")),
     ("login", tr_noop("登录")),

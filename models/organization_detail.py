@@ -23,6 +23,7 @@ class StageSpan:
     left_on: dt.date | None  # the day the next stage began; None while current
     days: int  # time spent in the stage (until today for the current one)
     note: str
+    stage_id: int  # the OrganizationStage row, to correct its date
 
 
 def stage_history(org: Organization, today: dt.date | None = None) -> list[StageSpan]:
@@ -36,7 +37,8 @@ def stage_history(org: Organization, today: dt.date | None = None) -> list[Stage
     for i, row in enumerate(rows):
         left = rows[i + 1].entered_on if i + 1 < len(rows) else None
         end = left or (row.entered_on if row.stage == "graduated" else today)
-        spans.append(StageSpan(row.stage, row.entered_on, left, (end - row.entered_on).days, row.note))
+        spans.append(StageSpan(row.stage, row.entered_on, left, (end - row.entered_on).days, row.note,
+                               row.id))
     return spans
 
 

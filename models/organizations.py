@@ -190,6 +190,47 @@ def advance_stage(
         return audit.update(org, user, "stage", incubation_stage=stage, stage_since=on)
 
 
+def correct_stage_date(stage: OrganizationStage, user: User | None, on: dt.date | None,
+                       reason: str, today: dt.date | None = None) -> OrganizationStage:
+    """Correct the day a stage of the 孵化历程 was entered (a date typed wrong), with the reason in
+    the audit trail. The stages keep their order: the day stays between its neighbours' days."""
+    errors: dict[str, Message] = {}
+    if on is None:
+        errors["on"] = msg("请填写正确的日期")
+    elif on > (today or dt.date.today()):
+        errors["on"] = msg("日期不能晚于今天")
+    if not reason.strip():
+        errors["reason"] = msg("请填写更正原因")
+    with database.atomic():
+        stage = OrganizationStage.get_by_id(stage.id)  # as stored now
+        org = stage.organization
+        if "on" not in errors:
+            rows = list(OrganizationStage.select().where(OrganizationStage.organization == org)
+                        .order_by(OrganizationStage.entered_on, OrganizationStage.id))
+            index = next(i for i, row in enumerate(rows) if row.id == stage.id)
+            before = rows[index - 1] if index > 0 else None
+            after = rows[index + 1] if index + 1 < len(rows) else None
+            if before is not None and on < before.entered_on:
+                errors["on"] = msg("不能早于上一阶段“{stage}”的日期 {day}", day=before.entered_on.isoformat(),
+                                   stage=INCUBATION_STAGES.label(before.stage))
+            elif after is not None and on > after.entered_on:
+                errors["on"] = msg("不能晚于下一阶段“{stage}”的日期 {day}", day=after.entered_on.isoformat(),
+                                   stage=INCUBATION_STAGES.label(after.stage))
+        if errors:
+            raise ValidationFailed(errors)
+        old = stage.entered_on
+        if old == on:
+            return stage
+        stage.entered_on = on
+        stage.save()
+        audit.record(user, "correct", stage, {"entered_on": [old.isoformat(), on.isoformat()],
+                                              "reason": [None, reason.strip()]},
+                     f"{org.name}：{INCUBATION_STAGES.label(stage.stage)}")
+        if after is None and org.stage_since == old:  # the current stage: the organization says when
+            audit.update(org, user, "correct", stage_since=on)
+        return stage
+
+
 def next_stages(org: Organization) -> list[str]:
     codes = INCUBATION_STAGES.codes()
     if org.incubation_stage is None:

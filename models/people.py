@@ -9,7 +9,7 @@ from decimal import Decimal
 from peewee import fn
 
 from . import audit
-from .choices import MEMBERSHIP_ROLES, PERSON_ROLES, SOCIAL_WORKER_LEVELS, TRAINING_KINDS
+from .choices import MEMBERSHIP_ROLES, PERSON_ROLES, SEXES, SOCIAL_WORKER_LEVELS, TRAINING_KINDS
 from .db import database
 from .entities import (
     Activity,
@@ -31,10 +31,13 @@ from .validators import InvalidValue, check_id_number, check_phone, mask_id_numb
 
 @dataclass
 class PersonData:
-    """What the person form gathers; birth date and sex are never typed, they come from the ID."""
+    """What the person form gathers. With an ID, birth date and sex come from it (what is given
+    here is ignored); without one, they are as entered (both may be unknown)."""
 
     name: str = ""
     id_number: str = ""
+    birth_date: dt.date | None = None
+    sex: str | None = None  # SEXES code
     phone: str = ""
     region_id: int | None = None
     is_cadre: bool = False
@@ -50,6 +53,8 @@ class PersonData:
         return cls(
             name=person.name,
             id_number=person.id_number or "",
+            birth_date=person.birth_date,
+            sex=person.sex,
             phone=person.phone,
             region_id=person.region_id,
             is_cadre=person.is_cadre,
@@ -85,6 +90,14 @@ def clean_person(data: PersonData) -> tuple[dict, dict[str, Message]]:
             errors["id_number"] = e.message
         else:
             values.update(id_number=resident.number, birth_date=resident.birth_date, sex=resident.sex)
+    else:
+        if data.sex is not None and data.sex not in SEXES:
+            errors["sex"] = msg("性别应为“男”或“女”")
+        if data.birth_date is not None and data.birth_date > dt.date.today():
+            errors["birth_date"] = msg("出生日期不能晚于今天")
+        elif data.birth_date is not None and data.birth_date.year < 1900:
+            errors["birth_date"] = msg("出生日期早于 1900 年，请核对")
+        values.update(birth_date=data.birth_date, sex=data.sex)
     values["phone"] = ""
     if data.phone.strip():
         try:

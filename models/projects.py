@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from . import audit
 from .choices import PROJECT_SOURCES, PROJECT_STATUSES
 from .db import database
 from .entities import Organization, Project, ProjectVenue, Team, User, Venue
+from .entry_parse import parse_amount
 from .errors import ValidationFailed, clean_title
 from .i18n import Message, msg
 from .pickers import filter_years
-from .validators import InvalidValue, to_halfwidth
+from .validators import InvalidValue
 
 FIRST_YEAR = 2000
 MONEY_LIMIT = Decimal("1000000000000")  # fits DecimalField(max_digits=14, decimal_places=2)
@@ -48,25 +49,12 @@ def check_status_transition(current: str, new: str) -> Message | None:
 
 
 def parse_money(text: str) -> Decimal | None:
-    """Yuan as typed ("35,600.50", "¥35600.5", "35600元", full-width digits); blank is None."""
-    cleaned = "".join(to_halfwidth(text).split())
-    for mark in (",", "，", "¥", "￥", "元"):
-        cleaned = cleaned.replace(mark, "")
-    if not cleaned:
-        return None
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise InvalidValue(msg("请输入金额数字，如 35,600.50")) from None
-    if not value.is_finite():
-        raise InvalidValue(msg("请输入金额数字，如 35,600.50"))
-    if value < 0:
-        raise InvalidValue(msg("金额不能为负数"))
-    if value.as_tuple().exponent < -2:
-        raise InvalidValue(msg("金额最多保留两位小数（元、角、分）"))
-    if value >= MONEY_LIMIT:
+    """Yuan as typed (models.entry_parse.parse_amount: "35,600.50", "12万", "￥35600.5"), within
+    what the database column holds; blank is None."""
+    value = parse_amount(text)
+    if value is not None and value >= MONEY_LIMIT:
         raise InvalidValue(msg("金额过大，请核对"))
-    return value.quantize(Decimal("0.01"))
+    return value
 
 
 def format_money(value: Decimal | None) -> str:

@@ -84,38 +84,77 @@ def status_of(team: Team | int, today: dt.date | None = None) -> TeamStatus:
     return team_status(TeamAssignment.select().where(TeamAssignment.team == team), today)
 
 
-def add_assignment(user: User | None, team: Team, person: Person | None, role: str | None,
-                   start_on: dt.date | None) -> TeamAssignment:
-    """Assign a person to the team in a role; the same person cannot hold the same role twice at once."""
+@dataclass(frozen=True)
+class NewAssignment:
+    """A member added in the team form, written only when the form is saved."""
+
+    person_id: int
+    role: str  # PERSON_ROLES code
+    start_on: dt.date | None
+    certificate_override: str = ""  # why someone without a certificate serves as 社工 (audited)
+
+
+def check_assignment(team: Team | None, person: Person | None, role: str | None,
+                     start_on: dt.date | None, certificate_override: str = "",
+                     pending: tuple[NewAssignment, ...] = ()) -> None:
+    """Raise ValidationFailed if the person may not take the role: the same person cannot hold the
+    same role twice at once, and 社工 needs a social-work certificate level in the register (or a
+    stated reason, recorded in the audit trail). Writes nothing."""
     errors: dict[str, Message] = {}
     if person is None:
         errors["person"] = msg("请选择人员")
     if role not in PERSON_ROLES:
         errors["role"] = msg("请选择角色")
+    if errors:
+        raise ValidationFailed(errors)
+    if role == "social_worker" and not person.social_worker_level and not certificate_override.strip():
+        errors["role"] = msg(
+            "{name}在人员登记中没有社工证书等级，不能作为社工加入。请先在人员中填写其证书等级；"
+            "确需破例，请填写理由（记入操作日志）", name=person.name)
+    day = start_on or dt.date.today()
+    current = None
+    if team is not None and team.id is not None:
+        current = (
+            TeamAssignment.select()
+            .where((TeamAssignment.team == team) & (TeamAssignment.person == person)
+                   & (TeamAssignment.role == role)
+                   & (TeamAssignment.end_on.is_null() | (TeamAssignment.end_on >= day)))
+            .first()
+        )
+    label = PERSON_ROLES.label(role)
+    if current is not None:
+        since = current.start_on.isoformat() if current.start_on else ""
+        errors["person"] = msg(
+            "{name}已是“{team}”的{role}（{since}起），不能重复加入",
+            name=person.name, team=team.name, role=label, since=since,
+        )
+    elif any(p.person_id == person.id and p.role == role for p in pending):
+        errors["person"] = msg("{name}已作为{role}加入，不能重复加入", name=person.name, role=label)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _add_assignment(user: User | None, team: Team, new: NewAssignment) -> TeamAssignment:
+    person = Person.get_or_none(Person.id == new.person_id)
+    check_assignment(team, person, new.role, new.start_on, new.certificate_override)
+    assignment = audit.create(TeamAssignment, user, team=team, person=person, role=new.role,
+                              start_on=new.start_on)
+    reason = new.certificate_override.strip()
+    if new.role == "social_worker" and not person.social_worker_level and reason:
+        audit.record(user, "override", assignment, {"certificate_override": [None, reason]},
+                     f"{person.name}（无社工证书）任“{team.name}”社工")
+    return assignment
+
+
+def add_assignment(user: User | None, team: Team, person: Person | None, role: str | None,
+                   start_on: dt.date | None, certificate_override: str = "") -> TeamAssignment:
+    """Assign a person to the team in a role at once (see check_assignment)."""
+    check_assignment(team, person, role, start_on, certificate_override)
     with database.atomic():
-        if not errors:
-            day = start_on or dt.date.today()
-            current = (
-                TeamAssignment.select()
-                .where((TeamAssignment.team == team) & (TeamAssignment.person == person)
-                       & (TeamAssignment.role == role)
-                       & (TeamAssignment.end_on.is_null() | (TeamAssignment.end_on >= day)))
-                .first()
-            )
-            if current is not None:
-                since = current.start_on.isoformat() if current.start_on else ""
-                errors["person"] = msg(
-                    "{name}已是“{team}”的{role}（{since}起），不能重复加入",
-                    name=person.name, team=team.name, role=PERSON_ROLES.label(role), since=since,
-                )
-        if errors:
-            raise ValidationFailed(errors)
-        return audit.create(TeamAssignment, user, team=team, person=person, role=role,
-                            start_on=start_on)
+        return _add_assignment(user, team, NewAssignment(person.id, role, start_on, certificate_override))
 
 
-def end_assignment(user: User | None, assignment: TeamAssignment,
-                   end_on: dt.date | None) -> TeamAssignment:
+def check_end(assignment: TeamAssignment, end_on: dt.date | None) -> None:
     if end_on is None:
         raise ValidationFailed({"end_on": msg("请填写结束日期")})
     if assignment.end_on is not None:
@@ -124,7 +163,33 @@ def end_assignment(user: User | None, assignment: TeamAssignment,
         raise ValidationFailed(
             {"end_on": msg("结束日期不能早于开始日期 {day}", day=assignment.start_on.isoformat())}
         )
+
+
+def end_assignment(user: User | None, assignment: TeamAssignment,
+                   end_on: dt.date | None) -> TeamAssignment:
+    check_end(assignment, end_on)
     return audit.update(assignment, user, end_on=end_on)
+
+
+def save_team_and_members(data: TeamData, user: User | None, existing: Team | None = None,
+                          added: tuple[NewAssignment, ...] = (),
+                          ended: dict[int, dt.date] | None = None) -> Team:
+    """The team form's 保存: the team, the members added and the terms ended, all in one
+    transaction (nothing of it is written when any part is refused)."""
+    with database.atomic():
+        team = save_team(data, user, existing)
+        for assignment_id, end_on in (ended or {}).items():
+            assignment = TeamAssignment.get_by_id(assignment_id)
+            try:
+                end_assignment(user, assignment, end_on)
+            except ValidationFailed as e:
+                raise ValidationFailed({"members": next(iter(e.errors.values()))}) from None
+        for new in added:
+            try:
+                _add_assignment(user, team, new)
+            except ValidationFailed as e:
+                raise ValidationFailed({"members": next(iter(e.errors.values()))}) from None
+        return team
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,19 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
     QScrollArea,
+    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +36,39 @@ from .i18n import tr_msg
 log = logging.getLogger(__name__)
 
 ERROR_STYLE = "color: #c0392b;"
+TRANSIENT = "form_transient"  # a widget property: what it holds is no data (a search box)
+CHOSEN = "form_chosen"  # a label property: it shows a choice the form saves (已选 person)
+
+
+def _is_transient(widget: QWidget) -> bool:
+    while widget is not None:
+        if widget.property(TRANSIENT):
+            return True
+        widget = widget.parentWidget()
+    return False
+
+
+def widget_state(widget: QWidget) -> Any:
+    """What an input widget holds, to tell whether the user changed anything."""
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        return widget.currentIndex(), widget.currentText()
+    if isinstance(widget, QAbstractSpinBox):
+        return widget.text()
+    if isinstance(widget, QAbstractButton):
+        return widget.isChecked() if widget.isCheckable() else None
+    if isinstance(widget, QTableWidget):
+        return [[(item.text() if item else "") for item in
+                 (widget.item(r, c) for c in range(widget.columnCount()))]
+                for r in range(widget.rowCount())]
+    if isinstance(widget, QLabel):
+        return widget.text() if widget.property(CHOSEN) else None
+    if isinstance(widget, QListWidget):
+        return [(widget.item(i).text(), widget.item(i).checkState()) for i in range(widget.count())]
+    return None
 
 
 class FormDialog(QDialog):
@@ -46,6 +86,7 @@ class FormDialog(QDialog):
         self.discarded_for_newer = False  # closed to show another clerk's newer version
         self._fields: dict[str, QWidget] = {}
         self._errors: dict[str, QLabel] = {}
+        self._as_loaded: list[Any] | None = None  # the inputs' state when first shown
 
         self.banner = QLabel(self)
         self.banner.setStyleSheet(ERROR_STYLE)
@@ -89,6 +130,8 @@ class FormDialog(QDialog):
         widget.setObjectName(key)
         self._fields[key] = widget
         self._errors[key] = error
+        if hasattr(widget, "entry_error"):  # a date, time or amount field (views.entry_widgets)
+            widget.editingFinished.connect(lambda: self.set_error(key, widget.entry_error()))
         return widget
 
     def field(self, key: str) -> QWidget:
@@ -149,8 +192,47 @@ class FormDialog(QDialog):
             self.banner.setText(self.tr("有 {n} 处需要修改，请看各栏下方的红字说明。").format(n=count))
             self.banner.show()
 
+    def entry_errors(self) -> dict[str, Message]:
+        """The fields whose text cannot be read (a date like 2025-13-01): saving waits for them."""
+        errors = {}
+        for key, widget in self._fields.items():
+            if hasattr(widget, "entry_error") and widget.isEnabled():
+                problem = widget.entry_error()
+                if problem is not None:
+                    errors[key] = problem
+        return errors
+
+    def _inputs_state(self) -> list[Any]:
+        states = (widget_state(w) for w in self.findChildren(QWidget) if not _is_transient(w))
+        return [state for state in states if state is not None]
+
+    def has_changes(self) -> bool:
+        """Whether anything was typed, picked or added since the form was shown."""
+        return self._as_loaded is not None and self._inputs_state() != self._as_loaded
+
+    def confirm_discard(self) -> bool:
+        """Asked before 取消 or Esc throws typed input away."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("放弃修改"),
+                          self.tr("这里有尚未保存的修改。放弃这些修改吗？"), parent=self)
+        box.setObjectName("confirm_discard")
+        discard = box.addButton(self.tr("放弃修改"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("继续编辑"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is discard
+
+    def reject(self) -> None:
+        """取消, Esc and the close button: nothing is saved; typed input is only dropped when
+        the user says so."""
+        if not self.discarded_for_newer and self.has_changes() and not self.confirm_discard():
+            return
+        super().reject()
+
     def showEvent(self, event: QShowEvent) -> None:
         """A role without ``permission`` (查看员) sees the record but no 保存; the services refuse too."""
+        if self._as_loaded is None:
+            self._as_loaded = self._inputs_state()
         ctx = getattr(self, "ctx", None)
         if ctx is not None and self.permission is not None and not can(ctx.user, self.permission):
             for widget in self.edit_widgets:  # e.g. a team form's 加入成员… / 结束任职…
@@ -167,6 +249,10 @@ class FormDialog(QDialog):
 
     def accept(self) -> None:
         self.clear_errors()
+        unreadable = self.entry_errors()
+        if unreadable:
+            self.show_errors(unreadable)
+            return
         try:
             self.result_value = self.submit()
         except ValidationFailed as e:

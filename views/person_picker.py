@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 
 from models.pickers import PERSON_SEARCH_LIMIT, PersonDetails, people_details
 
+from .form import TRANSIENT
+
 SEARCH_DELAY_MS = 80  # as the lists' (views.list_page); the search takes 10-40 ms
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 1  # the label ``picked`` hands on (name and masked ID)
 
@@ -30,13 +32,21 @@ Search = Callable[[str], list[tuple[int, str]]]
 
 class PersonPicker(QWidget):
     """``search(text)`` returns at most PERSON_SEARCH_LIMIT (id, label) matches; a double click,
-    Enter or the 添加 button emits ``picked(id, label)`` for each selected match."""
+    Enter or the 添加所选 button emits ``picked(id, label)`` for each selected match.
+
+    ``single``: the picker chooses one person, and the highlighted match is the choice (what
+    the dialog shows as chosen is what it saves); Enter, a double click or 选定所选 confirm it
+    and the dialog moves on to its next field (``confirmed``)."""
 
     picked = Signal(int, str)
+    confirmed = Signal(int, str)
 
-    def __init__(self, search: Search, parent: QWidget | None = None, placeholder: str = ""):
+    def __init__(self, search: Search, parent: QWidget | None = None, placeholder: str = "",
+                 single: bool = False):
         super().__init__(parent)
+        self.setProperty(TRANSIENT, True)  # the search text is no data of the form
         self._search = search
+        self.single = single
         self.query = QLineEdit(self)
         self.query.setObjectName("person_search")
         self.query.setClearButtonEnabled(True)
@@ -44,11 +54,12 @@ class PersonPicker(QWidget):
             placeholder or self.tr("输入姓名、拼音或首字母（如 bcy）、身份证号开头查找"))
         self.matches = QListWidget(self)
         self.matches.setObjectName("person_matches")
-        self.matches.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.matches.setSelectionMode(QListWidget.SelectionMode.SingleSelection if single
+                                      else QListWidget.SelectionMode.ExtendedSelection)
         self.matches.setMaximumHeight(140)
         self.hint = QLabel(self)
         self.hint.hide()
-        self.add_button = QPushButton(self.tr("添加"), self)
+        self.add_button = QPushButton(self.tr("选定所选") if single else self.tr("添加所选"), self)
         self.add_button.setObjectName("add_person")
 
         self._debounce = QTimer(self)
@@ -59,6 +70,9 @@ class PersonPicker(QWidget):
         self.query.installEventFilter(self)  # Enter picks here, never the dialog's default button
         self.matches.itemDoubleClicked.connect(self.pick_item)
         self.add_button.clicked.connect(self.pick_selected)
+        if single:
+            self.matches.currentItemChanged.connect(
+                lambda item, _previous: item is not None and self._emit_picked(item))
 
         row = QHBoxLayout()
         row.addWidget(self.query, 1)
@@ -127,4 +141,9 @@ class PersonPicker(QWidget):
             self.pick_item(item)
 
     def pick_item(self, item: QListWidgetItem) -> None:
+        self._emit_picked(item)
+        if self.single:
+            self.confirmed.emit(item.data(Qt.ItemDataRole.UserRole), item.data(LABEL_ROLE))
+
+    def _emit_picked(self, item: QListWidgetItem) -> None:
         self.picked.emit(item.data(Qt.ItemDataRole.UserRole), item.data(LABEL_ROLE))

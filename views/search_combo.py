@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QLineEdit, QVBoxLay
 
 from models.name_search import match_rank, matches
 
+from .form import TRANSIENT
 from .widgets import CheckList, ChoiceCombo
 
 VISIBLE_ROWS = 12  # entries a narrowed list shows before it scrolls
@@ -179,6 +180,7 @@ class SearchCheckList(QWidget):
         super().__init__(parent)
         self.search = QLineEdit(self)
         self.search.setObjectName("checklist_search")
+        self.search.setProperty(TRANSIENT, True)  # what is typed here narrows the list: not data
         self.search.setClearButtonEnabled(True)
         self.search.setPlaceholderText(self.tr("输入名称、拼音或首字母筛选"))
         self.list = CheckList(items, self)

@@ -2,41 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QComboBox, QDateEdit, QListWidget, QListWidgetItem, QSpinBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem, QSpinBox, QWidget
 
 from models.choices import Choices
 
 from .i18n import tr_label
-
-_EMPTY = QDate(1900, 1, 1)
-
-
-class OptionalDateEdit(QDateEdit):
-    """A date that may be left blank (shown as "未填"); ``value()`` is a date or None."""
-
-    def __init__(self, parent: QWidget | None = None, value: dt.date | None = None):
-        super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("yyyy-MM-dd")
-        self.setMinimumDate(_EMPTY)
-        self.setMaximumDate(QDate(2100, 12, 31))
-        self.setSpecialValueText(self.tr("未填"))
-        self.setValue(value)
-
-    def value(self) -> dt.date | None:
-        date = self.date()
-        return None if date == _EMPTY else date.toPython()
-
-    def setValue(self, value: dt.date | None) -> None:
-        if value is None:
-            self.setDate(_EMPTY)
-        else:
-            self.setDate(QDate(value.year, value.month, value.day))
 
 
 class OptionalCountBox(QSpinBox):
@@ -51,6 +26,15 @@ class OptionalCountBox(QSpinBox):
 
     def count(self) -> int | None:
         return None if self.value() < 0 else self.value()
+
+    def validate(self, text: str, pos: int) -> object:
+        """Blank text is a count left blank, not half-typed input put back to the old count."""
+        if not text.strip():
+            return QValidator.State.Acceptable, text, pos
+        return super().validate(text, pos)
+
+    def valueFromText(self, text: str) -> int:
+        return -1 if not text.strip() else super().valueFromText(text)
 
     def setCount(self, value: int | None) -> None:
         self.setValue(-1 if value is None else value)

@@ -780,6 +780,10 @@ class _PeoplePlanner:
                     if same_day(typed_birth, existing.birth_date):  # 1983.10 of a 1983-10-15
                         values["birth_date"] = existing.birth_date
                 _check_errors(row, errors, {"region_id": "township"})
+        if team_id is not None and "social_worker" in team_roles and not values["social_worker_level"]:
+            row.problem("social_worker_level", msg(
+                "作为社工加入团队须有社工证书等级：请在“社工等级”列填写助理社会工作师、社会工作师或"
+                "高级社会工作师"), "social_worker_uncertified")
         if row.problems:
             plan.rejected.append(_rejection(number, row.problems, cells))
             return

@@ -430,6 +430,22 @@ def test_team_roles_come_from_the_role_cell(ctx, user, tmp_path):
         "cadre", "volunteer"]
 
 
+def test_a_social_worker_joins_a_team_only_with_a_certificate_level(ctx, user, tmp_path):
+    town = Region.create(name="东关街道", level="township")
+    team = Team.create(name="东关三工联动团队", region=town)
+    wb = Workbook()
+    wb.active.append(["姓名", "身份证号", "所属团队", "角色", "社工等级"])
+    wb.active.append(["甲", valid_id("19800101", 12), "东关三工联动团队", "社工", "社会工作师"])
+    wb.active.append(["乙", valid_id("19800101", 13), "东关三工联动团队", "社工", ""])
+    wb.save(tmp_path / "t.xlsx")
+    plan = plan_import(read_sheet(tmp_path / "t.xlsx", "people"))
+    assert [r.code for r in plan.rejected] == ["social_worker_uncertified"]
+    assert "社工证书等级" in plan.rejected[0].reason_text()
+    apply_import(plan, user)
+    assert [(a.person.name, a.role) for a in TeamAssignment.select().where(TeamAssignment.team == team)] == [
+        ("甲", "social_worker")]
+
+
 # -- all or nothing -------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from models.errors import ValidationFailed
 from models.organizations import (
     OrganizationData,
     advance_stage,
+    correct_stage_date,
     is_incubation_overdue,
     next_stages,
     save_organization,
@@ -280,6 +281,30 @@ def test_advance_stage_moves_forward_with_history_and_audit(make_org, user):
         "stage_since": ["2024-03-01", "2024-09-01"],
     }
     assert next_stages(stored) == []
+
+
+def test_a_stage_date_is_corrected_within_its_neighbours_with_the_reason_audited(make_org, user):
+    org = make_org("阳光妈妈互助会")
+    d1, d2 = dt.date(2024, 3, 1), dt.date(2024, 9, 1)
+    advance_stage(org, user, "sprouting", d1)
+    advance_stage(org, user, "startup", d2)
+    first, current = OrganizationStage.select().order_by(OrganizationStage.entered_on)
+    with pytest.raises(ValidationFailed) as err:
+        correct_stage_date(first, user, dt.date(2024, 9, 2), "")
+    assert set(err.value.errors) == {"on", "reason"}
+    assert "不能晚于下一阶段“初创期”的日期 2024-09-01" in str(err.value.errors["on"])
+    with pytest.raises(ValidationFailed) as err:
+        correct_stage_date(current, user, dt.date(2024, 2, 1), "抄错")
+    assert "不能早于上一阶段“萌芽期”的日期 2024-03-01" in str(err.value.errors["on"])
+    assert stages(org) == [("sprouting", d1, ""), ("startup", d2, "")]
+
+    correct_stage_date(current, user, dt.date(2024, 8, 1), "合同日期为 8 月 1 日")
+    assert stages(org) == [("sprouting", d1, ""), ("startup", dt.date(2024, 8, 1), "")]
+    assert Organization.get_by_id(org.id).stage_since == dt.date(2024, 8, 1)  # the current stage
+    line = AuditEntry.get((AuditEntry.action == "correct") & (AuditEntry.entity == "organization_stage"))
+    assert json.loads(line.changes) == {"entered_on": ["2024-09-01", "2024-08-01"],
+                                        "reason": [None, "合同日期为 8 月 1 日"]}
+    assert audit_changes(org, "correct") == [{"stage_since": ["2024-09-01", "2024-08-01"]}]
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,20 @@ def test_id_gives_birth_date_and_sex_and_is_audited(ctx):
     assert json.loads(entry.changes)["id_number"] == [None, VALID_ID]
 
 
+def test_without_an_id_birth_date_and_sex_are_as_entered_and_with_one_the_id_decides(ctx):
+    plain = save_person(PersonData(name="无证人", birth_date=dt.date(1983, 10, 5), sex="F"), ctx.user)
+    assert (plain.birth_date, plain.sex) == (dt.date(1983, 10, 5), "F")
+    with pytest.raises(ValidationFailed) as err:
+        save_person(PersonData(name="未来人", birth_date=dt.date.today() + dt.timedelta(days=1), sex="X"),
+                    ctx.user)
+    assert set(err.value.errors) == {"birth_date", "sex"}
+    typed_over = save_person(PersonData(name="有证人", id_number=VALID_ID, birth_date=dt.date(2000, 1, 1),
+                                        sex="M"), ctx.user)
+    assert (typed_over.birth_date, typed_over.sex) == (dt.date(1949, 12, 31), "F")
+    cleared = save_person(PersonData(name="无证人"), ctx.user, plain)
+    assert (cleared.birth_date, cleared.sex) == (None, None)  # emptied again: unknown
+
+
 def test_bad_input_is_refused_field_by_field_and_nothing_saved(ctx):
     with pytest.raises(ValidationFailed) as err:
         save_person(PersonData(name="", id_number="110105194912310021", phone="12345",

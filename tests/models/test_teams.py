@@ -7,11 +7,13 @@ from models.entities import AuditEntry, Person, Region, Team, TeamAssignment
 from models.errors import ValidationFailed
 from models.team_listing import TeamFilter, TeamListing
 from models.teams import (
+    NewAssignment,
     TeamData,
     add_assignment,
     end_assignment,
     members,
     save_team,
+    save_team_and_members,
     status_of,
     township_summary,
 )
@@ -32,7 +34,7 @@ def places(ctx):
 def people(ctx):
     return {
         "cadre": Person.create(name="李妇工", is_cadre=True),
-        "social_worker": Person.create(name="张社工", is_social_worker=True),
+        "social_worker": Person.create(name="张社工", is_social_worker=True, social_worker_level="assistant"),
         "volunteer": Person.create(name="王义工", is_volunteer=True),
     }
 
@@ -124,3 +126,39 @@ def test_township_summary_flags_townships_without_social_worker_team(ctx, places
     summary = {(s.name): (s.teams, s.complete, s.has_social_worker_team) for s in township_summary()}
     assert summary == {"东关街道": (1, 1, True), "西湖镇": (1, 0, False)}
     assert TeamAssignment.select().count() == 5
+
+
+def test_the_team_and_its_member_changes_are_written_together_or_not_at_all(ctx, places, people):
+    east, _west, _village = places
+    team = save_team(TeamData(name="东关三工队", township_id=east.id), ctx.user)
+    cadre = add_assignment(ctx.user, team, people["cadre"], "cadre", TODAY - dt.timedelta(days=30))
+    renamed = TeamData(name="东关三工联动队", township_id=east.id)
+    lines = AuditEntry.select().count()
+    again = NewAssignment(people["cadre"].id, "cadre", TODAY)  # she already is: refused
+    with pytest.raises(ValidationFailed) as err:
+        save_team_and_members(renamed, ctx.user, team, (NewAssignment(people["volunteer"].id, "volunteer",
+                                                                      TODAY), again),
+                              {cadre.id: TODAY})
+    assert "不能重复加入" in str(err.value.errors["members"])
+    assert Team.get_by_id(team.id).name == "东关三工队"  # nothing of it was written
+    assert TeamAssignment.select().count() == 1 and TeamAssignment.get_by_id(cadre.id).end_on is None
+    assert AuditEntry.select().count() == lines
+    save_team_and_members(renamed, ctx.user, team, (NewAssignment(people["volunteer"].id, "volunteer",
+                                                                  TODAY),), {cadre.id: TODAY})
+    assert Team.get_by_id(team.id).name == "东关三工联动队"
+    assert TeamAssignment.get_by_id(cadre.id).end_on == TODAY
+    assert TeamAssignment.select().where(TeamAssignment.role == "volunteer").count() == 1
+
+
+def test_a_social_worker_needs_a_certificate_level_or_a_reason(ctx, places, people):
+    east, _west, _village = places
+    team = save_team(TeamData(name="东关三工队", township_id=east.id), ctx.user)
+    with pytest.raises(ValidationFailed) as err:
+        add_assignment(ctx.user, team, people["volunteer"], "social_worker", TODAY)
+    assert "没有社工证书等级" in str(err.value.errors["role"])
+    assert TeamAssignment.select().count() == 0
+    add_assignment(ctx.user, team, people["social_worker"], "social_worker", TODAY)  # has a level
+    stand_in = add_assignment(ctx.user, team, people["volunteer"], "social_worker", TODAY, "临时顶岗")
+    line = AuditEntry.get(AuditEntry.action == "override")
+    assert line.entity_id == stand_in.id
+    assert json.loads(line.changes) == {"certificate_override": [None, "临时顶岗"]}

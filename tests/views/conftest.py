@@ -147,3 +147,41 @@ def file_dialogs(qapp):
     dialogs = FileDialogs()
     yield dialogs
     dialogs.timer.stop()
+
+
+class DiscardQuestions:
+    """Answers the forms' "放弃修改？" question (views.form.FormDialog.confirm_discard) as a user
+    does: clicks 放弃修改 (True) or 继续编辑 (False) in the order given; a question nobody
+    queued an answer for is answered 继续编辑, so the form stays open. ``asked`` counts them."""
+
+    def __init__(self) -> None:
+        self.answers: list[bool] = []
+        self.asked: list[str] = []
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._poll)
+        self.timer.start()
+
+    def answer(self, *discard: bool) -> list[str]:
+        self.answers.extend(discard)
+        return self.asked
+
+    def _poll(self) -> None:
+        box = next((w for w in QApplication.topLevelWidgets()
+                    if w.objectName() == "confirm_discard" and w.isVisible()
+                    and not w.property("answered")), None)
+        if box is None:
+            return
+        box.setProperty("answered", True)
+        self.asked.append(box.text())
+        discard = self.answers.pop(0) if self.answers else False
+        wanted = "放弃修改" if discard else "继续编辑"
+        button = next(b for b in box.buttons() if b.text() == wanted)
+        button.click()
+
+
+@pytest.fixture(autouse=True)
+def discard_questions(qapp):
+    questions = DiscardQuestions()
+    yield questions
+    questions.timer.stop()

@@ -187,3 +187,18 @@ def test_members_of_the_organization_who_are_volunteers_are_added(qtbot, page, v
     qtbot.mouseClick(dialog.members_button, Qt.MouseButton.LeftButton)
     assert [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())] == ["王芳"]
     assert dialog.table.item(0, 1).text() == "2.0"
+    assert dialog.members_hint.text() == "已添加本组织/团队的 1 名志愿者。"
+    qtbot.mouseClick(dialog.members_button, Qt.MouseButton.LeftButton)  # again: nothing new
+    assert dialog.table.rowCount() == 1
+    assert dialog.members_hint.text() == "本组织/团队的 1 名志愿者都已在下表中。"
+
+
+def test_adding_the_volunteers_of_an_organization_without_any_says_so(qtbot, page, orgs):
+    select_title(page, "端午敬老")
+    page.edit_service_hours()
+    dialog = page.active_dialog
+    qtbot.mouseClick(dialog.members_button, Qt.MouseButton.LeftButton)
+    assert dialog.table.rowCount() == 0
+    assert dialog.members_hint.isVisible()
+    assert dialog.members_hint.text().startswith("本组织/团队在 ")
+    assert "没有在册的志愿者" in dialog.members_hint.text()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QMessageBox, QPushButton
 
 from desktop import importing
@@ -203,7 +203,7 @@ def test_import_then_undo_from_the_history(qtbot, page, samples, monkeypatch, me
     answer(qtbot, page, "confirm_import", "取消")
     assert Person.select().count() == people_before and not page.busy
 
-    page.hours_on.setDate(QDate(2024, 12, 31))  # the sheet is the 2024 roster
+    page.hours_on.setValue(dt.date(2024, 12, 31))  # the sheet is the 2024 roster
     click(qtbot, page.import_button)
     answer(qtbot, page, "confirm_import", "导入其余的行")
     wait(qtbot, page)

@@ -190,12 +190,23 @@ def test_enter_opens_the_selected_organization_for_editing(qtbot, page):
     assert json.loads(change.changes) == {"contact_person": ["", "王秀英"]}
 
 
-def test_escape_closes_the_form_without_saving(qtbot, page):
+def test_escape_closes_an_untouched_form_at_once(qtbot, page, discard_questions):
+    page.create_new()
+    form = page.active_dialog
+    qtbot.keyClick(form, Qt.Key.Key_Escape)
+    assert not form.isVisible() and discard_questions.asked == []
+
+
+def test_escape_asks_before_dropping_what_was_typed_and_saves_nothing(qtbot, page, discard_questions):
     page.create_new()
     form = page.active_dialog
     type_text(form.name, "不会保存的组织")
-    qtbot.keyClick(form, Qt.Key.Key_Escape)
-    assert not form.isVisible()
+    asked = discard_questions.answer(False, True)
+    qtbot.keyClick(form, Qt.Key.Key_Escape)  # 继续编辑: the typing is still there
+    assert len(asked) == 1 and "尚未保存的修改" in asked[0]
+    assert form.isVisible() and form.name.text() == "不会保存的组织"
+    qtbot.mouseClick(form.buttons.button(QDialogButtonBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    assert len(asked) == 2 and not form.isVisible()  # 取消, then 放弃修改
     assert not Organization.select().where(Organization.name == "不会保存的组织").exists()
 
 

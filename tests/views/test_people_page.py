@@ -142,7 +142,8 @@ def test_new_person_id_fills_birth_date_and_sex(qtbot, ctx, page, county):
     type_text(form.id_number, "１１０１０５１９４９１２３１００２x")
     form.id_number.editingFinished.emit()  # leaving the field
     assert form.id_number.text() == VALID_ID
-    assert form.derived.text() == "1949-12-31　女" and form.derived.isReadOnly()
+    assert form.birth_date.text() == "1949-12-31" and form.sex.currentText() == "女"
+    assert not form.birth_date.isEnabled() and not form.sex.isEnabled()  # the ID decides
     type_text(form.phone, "+86 139-0000-1111")
     form.region.setValue(county["west"].id)
     form.is_volunteer.setChecked(True)
@@ -156,6 +157,37 @@ def test_new_person_id_fills_birth_date_and_sex(qtbot, ctx, page, county):
     assert page.model.row_at(page.table.currentIndex().row()).id == person.id  # selected after save
 
 
+def test_without_an_id_birth_date_and_sex_are_entered_by_hand(qtbot, ctx, page):
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    form = page.active_dialog
+    type_text(form.name, "无证人")
+    assert form.birth_date.isEnabled() and form.sex.isEnabled()
+    qtbot.keyClicks(form.birth_date, "1983.10.5")
+    form.sex.setValue("F")
+    form.is_volunteer.setChecked(True)
+    save(qtbot, form)
+    assert not form.isVisible()
+    person = Person.get(Person.name == "无证人")
+    assert (person.id_number, person.birth_date, person.sex) == (None, dt.date(1983, 10, 5), "F")
+    entry = AuditEntry.get((AuditEntry.entity == "person") & (AuditEntry.entity_id == person.id))
+    assert json.loads(entry.changes)["birth_date"] == [None, "1983-10-05"]
+
+    detail = open_person(qtbot, page, "无证人")
+    qtbot.mouseClick(detail.edit_button, Qt.MouseButton.LeftButton)
+    form = detail.active_dialog
+    assert form.birth_date.text() == "1983-10-05" and form.birth_date.isEnabled()
+    form.birth_date.setFocus()
+    qtbot.keyClick(form.birth_date, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(form.birth_date, "19831")  # not a whole date: said so, nothing saved
+    save(qtbot, form)
+    assert form.isVisible() and "不是完整的日期" in form.error_text("birth_date")
+    qtbot.keyClick(form.birth_date, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(form.birth_date, Qt.Key.Key_Delete)  # unknown after all: emptied
+    save(qtbot, form)
+    assert not form.isVisible()
+    assert Person.get_by_id(person.id).birth_date is None
+
+
 def test_bad_id_shows_reason_and_saves_nothing(qtbot, page):
     before = Person.select().count()
     qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
@@ -164,7 +196,7 @@ def test_bad_id_shows_reason_and_saves_nothing(qtbot, page):
     type_text(form.id_number, VALID_ID[:-1] + "1")
     form.id_number.editingFinished.emit()
     assert form.error_text("id_number") == "身份证号校验位不正确，请核对是否抄错"
-    assert form.derived.text() == ""
+    assert form.birth_date.isEnabled() and form.birth_date.text() == ""
     save(qtbot, form)
     assert form.isVisible()
     assert form.error_text("id_number") == "身份证号校验位不正确，请核对是否抄错"
@@ -233,7 +265,8 @@ def test_edit_from_detail_shows_full_id_and_saves(qtbot, page, register):
     qtbot.mouseClick(detail.edit_button, Qt.MouseButton.LeftButton)
     form = detail.active_dialog
     number = register["people"]["王丽"].id_number
-    assert form.id_number.text() == number and form.derived.text() == "1985-03-12　女"
+    assert form.id_number.text() == number
+    assert (form.birth_date.text(), form.sex.currentText()) == ("1985-03-12", "女")
     form.phone.setText("13700000000")
     save(qtbot, form)
     assert Person.get(Person.name == "王丽").phone == "13700000000"

@@ -79,11 +79,11 @@ def test_bad_amounts_show_messages_and_save_nothing(qtbot, page):
     form = page.active_dialog
     assert isinstance(form, ProjectForm)
     type_text(form.name, "巾帼创业扶持")
-    type_text(form.amount_applied, "3万")
+    type_text(form.amount_applied, "三万")
     type_text(form.amount_granted, "12.345")
     save(qtbot, form)
     assert form.isVisible()
-    assert form.error_text("amount_applied") == "请输入金额数字，如 35,600.50"
+    assert form.error_text("amount_applied") == "请输入金额数字，如 35,600.50 或 12万"
     assert form.error_text("amount_granted") == "金额最多保留两位小数（元、角、分）"
     form.amount_applied.setText("")
     type_text(form.amount_applied, "10,000")

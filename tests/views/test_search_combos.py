@@ -141,3 +141,17 @@ def test_setup_area_is_chosen_by_typing_initials(qtbot, ctx):
     assert type_into(qtbot, picker.county, "by") == ["宝应县"]
     press(qtbot, picker.county)
     assert picker.county.value() == "321023"
+
+
+def test_searching_without_choosing_is_no_change_to_discard(qtbot, ctx, orgs, venues, discard_questions):
+    """Typing only to look (a combo's search put back on leaving, a checklist's search box) changes
+    nothing the form saves: 取消 closes it without asking to discard."""
+    page = show_page(qtbot, ProjectsPage(ctx))
+    page.create_new()
+    form = page.active_dialog
+    assert type_into(qtbot, form.organization, "zzzz") == []
+    press(qtbot, form.organization, Qt.Key.Key_Tab)  # leaving: the chosen entry (none) comes back
+    QTest.keyClicks(form.venues.search, "fnet")
+    assert form.venues.shown() == ["东关妇女儿童之家", "西湖妇女儿童之家"]
+    form.reject()
+    assert not form.isVisible() and discard_questions.asked == []

@@ -1,9 +1,11 @@
 """The Teams page, driven as a user: teams created and edited, members added and ended."""
 
 import datetime as dt
+import json
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
 
 from models.entities import AuditEntry, Person, Team, TeamAssignment
 from models.team_listing import TeamFilter, TeamListing
@@ -20,7 +22,8 @@ TODAY = dt.date.today()
 @pytest.fixture
 def teams(ctx, county):
     cadre = Person.create(name="李红梅", is_cadre=True)
-    worker = Person.create(name="张晓社", is_social_worker=True, id_number="320102199001011234")
+    worker = Person.create(name="张晓社", is_social_worker=True, social_worker_level="assistant",
+                           id_number="320102199001011234")
     Person.create(name="王志愿", is_volunteer=True)
     east = save_team(TeamData(name="东关三工队", township_id=county["east"].id,
                               founded_on=dt.date(2024, 3, 8)), ctx.user)
@@ -50,8 +53,7 @@ def row_of(page, name):
 
 def open_team(qtbot, page, name):
     page.table.selectRow(names(page).index(name))
-    page.table.setFocus()
-    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
     return page.active_dialog
 
 
@@ -92,30 +94,48 @@ def test_create_team_with_validation_messages(qtbot, ctx, page, county):
     assert entry.action == "create"
 
 
-def test_add_and_end_members_changes_completeness(qtbot, ctx, page, teams):
-    form = open_team(qtbot, page, "东关三工队")
-    assert form.status_label.text() == "缺义工"
+def add_member(qtbot, form, search: str, role: str | None = None):
+    """加入成员…: type a name, the first match is highlighted and so chosen; 保存 in the small dialog."""
     qtbot.mouseClick(form.add_member_button, Qt.MouseButton.LeftButton)
     adding = form.active_dialog
-    type_text(adding.picker.query, "王志")
+    type_text(adding.picker.query, search)
     adding.picker.run_search()
-    assert adding.picker.matches.count() == 1
-    adding.picker.pick_selected()
-    assert adding.role.value() == "volunteer"  # suggested from the register
+    if role is not None:
+        adding.role.setValue(role)
     save(qtbot, adding)
+    return adding
+
+
+def assignments(team) -> int:
+    return TeamAssignment.select().where(TeamAssignment.team == team).count()
+
+
+def test_members_added_and_ended_are_saved_with_the_team_and_cancel_undoes_them(
+        qtbot, ctx, page, teams, discard_questions):
+    form = open_team(qtbot, page, "东关三工队")
+    assert form.status_label.text() == "缺义工"
+    audit_lines = AuditEntry.select().count()
+    adding = add_member(qtbot, form, "王志")
+    assert adding.chosen.text() == "王志愿"  # highlighting chose her
+    assert adding.role.value() == "volunteer"  # suggested from the register
     assert not adding.isVisible()
     assert form.status_label.text() == "齐全"
-    assert TeamAssignment.select().where(TeamAssignment.team == teams["east"]).count() == 3
+    assert DetailDialog.table_texts(form.members_table)[-1][1::5] == ["王志愿", "待保存"]
+    assert assignments(teams["east"]) == 2  # nothing written before 保存
 
-    qtbot.mouseClick(form.add_member_button, Qt.MouseButton.LeftButton)
-    again = form.active_dialog
-    type_text(again.picker.query, "李红")
-    again.picker.run_search()
-    again.picker.pick_selected()
-    again.role.setValue("cadre")
-    save(qtbot, again)
+    asked = discard_questions.answer(True)
+    qtbot.mouseClick(form.buttons.button(QDialogButtonBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    assert len(asked) == 1 and not form.isVisible()
+    assert assignments(teams["east"]) == 2 and AuditEntry.select().count() == audit_lines
+    assert row_of(page, "东关三工队")[5] == "缺义工"
+
+    form = open_team(qtbot, page, "东关三工队")
+    add_member(qtbot, form, "王志")
+    again = add_member(qtbot, form, "李红", "cadre")
     assert "不能重复加入" in again.error_text("person")
-    again.reject()
+    asked = discard_questions.answer(True)
+    qtbot.keyClick(again, Qt.Key.Key_Escape)
+    assert not again.isVisible()
 
     rows = DetailDialog.table_texts(form.members_table)
     assert [r[:2] for r in rows] == [["妇工", "李红梅"], ["社工", "张晓社"], ["义工", "王志愿"]]
@@ -129,11 +149,34 @@ def test_add_and_end_members_changes_completeness(qtbot, ctx, page, teams):
     ending.end_on.setValue(TODAY - dt.timedelta(days=1))
     save(qtbot, ending)
     assert form.status_label.text() == "缺社工"
+    assert TeamAssignment.get(TeamAssignment.role == "social_worker").end_on is None  # not yet
+    save(qtbot, form)
+    assert not form.isVisible()
     ended = TeamAssignment.get(TeamAssignment.role == "social_worker")
     assert ended.end_on == TODAY - dt.timedelta(days=1)
-    form.reject()
+    assert assignments(teams["east"]) == 3
     assert row_of(page, "东关三工队")[2:6] == (1, 0, 1, "缺社工")
     assert AuditEntry.select().where(AuditEntry.entity == "team_assignment").count() == 5
+
+
+def test_a_volunteer_without_a_certificate_is_no_social_worker_unless_a_reason_is_given(
+        qtbot, ctx, page, teams):
+    form = open_team(qtbot, page, "西湖三工队")
+    adding = add_member(qtbot, form, "王志", "social_worker")
+    assert adding.isVisible() and "没有社工证书等级" in adding.error_text("role")
+    assert form.status_label.text() == "缺社工、义工"
+    assert adding.override.isEnabled()
+    type_text(adding.override, "持证社工病休期间临时顶岗")
+    save(qtbot, adding)
+    assert not adding.isVisible()
+    save(qtbot, form)
+    assert not form.isVisible()
+    worker = TeamAssignment.get(TeamAssignment.team == teams["west"], TeamAssignment.role == "social_worker")
+    assert worker.person.name == "王志愿"
+    override = AuditEntry.get(AuditEntry.action == "override")
+    assert override.entity == "team_assignment" and override.entity_id == worker.id
+    assert json.loads(override.changes) == {"certificate_override": [None, "持证社工病休期间临时顶岗"]}
+    assert override.username == ctx.user.username
 
 
 def test_edit_and_archive_team(qtbot, page, teams):

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt, QTime
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from models.bookings import book_venue
@@ -93,6 +93,13 @@ def test_create_venue_refuses_bad_input_then_saves(qtbot, ctx, page, county):
     assert entry.action == "create"
 
 
+def retype(qtbot, field, text: str) -> None:
+    """Select all in the field and type over it, as the user does."""
+    field.setFocus()
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(field, text)
+
+
 def test_booking_overlap_named_touching_allowed_cancel_frees(qtbot, ctx, page, venues, orgs, monkeypatch):
     book_venue(ctx.user, venues["home"], dt.datetime.combine(DAY, dt.time(9)),
                dt.datetime.combine(DAY, dt.time(11)), organization=orgs[0], purpose="亲子阅读")
@@ -103,13 +110,13 @@ def test_booking_overlap_named_touching_allowed_cancel_frees(qtbot, ctx, page, v
     assert dialog.error_text("organization") == "请选择预约的组织或团队"
     dialog.organization.setValue(orgs[1].id)
     dialog.day.setValue(DAY)
-    dialog.starts_at.setTime(QTime(10, 0))
-    dialog.ends_at.setTime(QTime(12, 0))
+    retype(qtbot, dialog.starts_at, "10:00")
+    retype(qtbot, dialog.ends_at, "12:00")
     save(qtbot, dialog)
     assert "该时段已被预约" in dialog.error_text("starts_at")
     assert "阳光家庭教育服务中心" in dialog.error_text("starts_at")
     assert Booking.select().count() == 1
-    dialog.starts_at.setTime(QTime(11, 0))  # starts as the other ends
+    retype(qtbot, dialog.starts_at, "11:00")  # starts as the other ends
     save(qtbot, dialog)
     assert not dialog.isVisible()
     assert Booking.select().count() == 2
@@ -126,8 +133,8 @@ def test_booking_overlap_named_touching_allowed_cancel_frees(qtbot, ctx, page, v
     again = detail.active_dialog
     again.organization.setValue(orgs[2].id)
     again.day.setValue(DAY)
-    again.starts_at.setTime(QTime(9, 0))
-    again.ends_at.setTime(QTime(11, 0))
+    retype(qtbot, again.starts_at, "9:00")
+    retype(qtbot, again.ends_at, "11:00")
     save(qtbot, again)
     assert not again.isVisible()  # the cancelled booking freed the slot
     assert len(DetailDialog.table_texts(detail.bookings_table)) == 2

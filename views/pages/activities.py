@@ -13,9 +13,10 @@ from models.activity_listing import AT_VENUE, ActivityFilter, ActivityListing
 from models.entities import Activity
 
 from ..archiving import ArchivingListPage
+from ..entry_widgets import DateField
 from ..form import FormDialog
 from ..search_combo import SearchCombo
-from ..widgets import ChoiceCombo, OptionalDateEdit
+from ..widgets import ChoiceCombo
 from .service_hours import ServiceHoursDialog
 
 MAX_PEOPLE = 1_000_000
@@ -40,7 +41,7 @@ class ActivityForm(FormDialog):
         data = ActivityData.from_activity(activity) if activity else ActivityData(held_on=dt.date.today())
         none = self.tr("（无）")
         self.title = self.add_field("title", self.tr("活动名称"), QLineEdit(), required=True)
-        self.held_on = self.add_field("held_on", self.tr("日期"), OptionalDateEdit(), required=True)
+        self.held_on = self.add_field("held_on", self.tr("日期"), DateField(), required=True)
         self.venue = self.add_field(
             "venue_id", self.tr("阵地"), SearchCombo(pickers.venues(data.venue_id), blank=none)
         )

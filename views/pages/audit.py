@@ -14,10 +14,11 @@ from models.entities import AuditEntry
 from models.permissions import can
 
 from ..detail import DetailDialog, cell_text
+from ..entry_widgets import DateField
 from ..flow_layout import item_group
 from ..i18n import tr_label
 from ..list_page import ListPage
-from ..widgets import ChoiceCombo, OptionalDateEdit
+from ..widgets import ChoiceCombo
 
 
 def refill(combo: ChoiceCombo, items) -> None:
@@ -65,7 +66,7 @@ class AuditPage(ListPage):
         self.new_button.hide()  # the trail is written by the program, never by hand
         self.open_button.setText(self.tr("查看改动"))
         for edit in (self.date_from, self.date_to):
-            edit.dateChanged.connect(self.apply_filter)
+            edit.valueChanged.connect(self.apply_filter)
 
     def search_placeholder(self) -> str:
         return self.tr("搜索对象名称或文件名（Ctrl+F）")
@@ -82,9 +83,9 @@ class AuditPage(ListPage):
             self.tr("操作"),
             ChoiceCombo(((a, tr_label(label)) for a, label in audit_listing.actions()), blank=all_),
         )
-        self.date_from = OptionalDateEdit(self)
+        self.date_from = DateField(self)
         self.date_from.setObjectName("date_from")
-        self.date_to = OptionalDateEdit(self)
+        self.date_to = DateField(self)
         self.date_to.setObjectName("date_to")
         for text, edit in ((self.tr("从"), self.date_from), (self.tr("到"), self.date_to)):
             caption = QLabel(text, self)

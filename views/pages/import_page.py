@@ -10,18 +10,18 @@ run in a worker thread with a progress dialog; a file the user must fix or conve
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QSettings, QStandardPaths, Qt
+from PySide6.QtCore import QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QButtonGroup,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -43,6 +43,7 @@ from desktop.backup import before_change
 from desktop.context import AppContext
 from desktop.reports.output import Job
 
+from ..entry_widgets import DateField
 from ..file_dialogs import ask_open_file
 from ..form import ERROR_STYLE
 from ..i18n import tr_label, tr_msg
@@ -187,10 +188,8 @@ class ImportPage(QWidget):
         self.create_orgs.setObjectName("create_orgs")
         self.reject_orgs = QRadioButton(self.tr("该行不导入"), group)
         self.reject_orgs.setObjectName("reject_orgs")
-        self.hours_on = QDateEdit(QDate.currentDate(), group)
+        self.hours_on = DateField(group, value=dt.date.today())
         self.hours_on.setObjectName("hours_on")
-        self.hours_on.setCalendarPopup(True)
-        self.hours_on.setDisplayFormat("yyyy-MM-dd")
         self.hours_on.setToolTip(self.tr("原表只记录了时长、没有具体活动：时长记在这一天的“导入的志愿服务时长”活动中"))
 
         self.options_form = QFormLayout(group)
@@ -335,7 +334,7 @@ class ImportPage(QWidget):
     def options(self) -> importing.ImportOptions:
         return importing.ImportOptions(update_existing=self.update_existing.isChecked(),
                                        create_orgs=self.create_orgs.isChecked(),
-                                       hours_on=self.hours_on.date().toPython(),
+                                       hours_on=self.hours_on.value() or dt.date.today(),
                                        allow_renames=frozenset(self.allowed_renames),
                                        duplicates=dict(self.duplicate_choices))
 
@@ -675,8 +674,14 @@ class ImportPage(QWidget):
             self._apply(plan)
 
     def _apply(self, plan: ImportPlan) -> None:
-        plan = dataclasses.replace(plan, options=dataclasses.replace(
-            plan.options, hours_on=self.hours_on.date().toPython()))
+        hours_on = self.hours_on.value()
+        if hours_on is None:  # blank or unreadable: the day is asked for, never guessed
+            problem = self.hours_on.entry_error()
+            text = self.tr("请填写服务时长记在哪一天。") if problem is None else tr_msg(problem)
+            QMessageBox.warning(self, self.tr("导入"), text)
+            self.hours_on.setFocus()
+            return
+        plan = dataclasses.replace(plan, options=dataclasses.replace(plan.options, hours_on=hours_on))
         ctx, user = self.ctx, self.ctx.user
 
         def apply(job: Job) -> Any:

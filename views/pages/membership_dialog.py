@@ -12,10 +12,11 @@ from models.choices import MEMBERSHIP_ROLES
 from models.entities import Membership, Organization, Person
 from models.memberships import add_membership, end_membership
 
-from ..form import FormDialog
+from ..entry_widgets import DateField
+from ..form import CHOSEN, FormDialog
 from ..person_picker import PersonPicker
 from ..search_combo import SearchCombo
-from ..widgets import ChoiceCombo, OptionalDateEdit
+from ..widgets import ChoiceCombo
 
 
 class MembershipDialog(FormDialog):
@@ -31,10 +32,12 @@ class MembershipDialog(FormDialog):
         self.org_choice: ChoiceCombo | None = None
         if organization is not None:
             self.form.addRow(self.tr("组织"), QLabel(organization.name))
-            self.picker = PersonPicker(pickers.search_people, self)
+            self.picker = PersonPicker(pickers.search_people, self, single=True)
             self.picker.picked.connect(self._person_picked)
+            self.picker.confirmed.connect(lambda _id, _label: self.role.setFocus())
             self.add_field("person", self.tr("人员"), self.picker, required=True)
             self.chosen = QLabel(self.tr("（尚未选择）"))
+            self.chosen.setProperty(CHOSEN, True)
             self.form.addRow(self.tr("已选"), self.chosen)
         else:
             self.form.addRow(self.tr("人员"), QLabel(person.name))
@@ -45,7 +48,7 @@ class MembershipDialog(FormDialog):
         self.role = self.add_field("role", self.tr("角色"), ChoiceCombo.of(MEMBERSHIP_ROLES), required=True)
         self.role.setValue("member")
         self.start_on = self.add_field(
-            "start_on", self.tr("加入日期"), OptionalDateEdit(value=dt.date.today())
+            "start_on", self.tr("加入日期"), DateField(value=dt.date.today())
         )
         self.resize(460, 380)
 
@@ -68,7 +71,7 @@ class EndMembershipDialog(FormDialog):
         self.membership = membership
         who = f"{membership.person.name} — {membership.organization.name}"
         self.form.addRow(self.tr("成员"), QLabel(who))
-        self.end_on = self.add_field("end_on", self.tr("退出日期"), OptionalDateEdit(value=dt.date.today()),
+        self.end_on = self.add_field("end_on", self.tr("退出日期"), DateField(value=dt.date.today()),
                                      required=True)
         self.resize(400, 180)
 

@@ -10,11 +10,13 @@ from desktop.context import AppContext
 from models import organization_detail as detail
 from models.choices import ORG_KINDS
 from models.entities import Membership, Organization
+from models.permissions import can
 
 from ..detail import DetailDialog
 from ..form import FormDialog
 from ..i18n import tr_label
 from .membership_dialog import EndMembershipDialog, MembershipDialog
+from .organization_dialogs import StageDateDialog
 
 
 class OrganizationDetail(DetailDialog):
@@ -26,6 +28,8 @@ class OrganizationDetail(DetailDialog):
         self.member_ids: list[int] = []
         self.add_member_button = self.add_button(self.tr("加入成员…"), self.add_member, permission="edit")
         self.end_member_button = self.add_button(self.tr("结束成员关系…"), self.end_member, permission="edit")
+        self.correct_stage_button = self.add_button(self.tr("更正孵化日期…"), self.correct_stage_date,
+                                                    permission="edit")
         self.actions_row.addStretch(1)
         self.active_dialog: FormDialog | None = None
         self.add_table(
@@ -39,14 +43,35 @@ class OrganizationDetail(DetailDialog):
             [self.tr("日期"), self.tr("活动名称"), self.tr("阵地"), self.tr("参与人数"), self.tr("服务人次")],
             detail.activities(org),
         )
-        self.stages_table = self.add_table(
-            self.tr("孵化历程"),
-            [self.tr("阶段"), self.tr("进入日期"), self.tr("结束日期"), self.tr("历时（天）"),
-             self.tr("说明")],
-            [(tr_label(detail.stage_label(s.stage)), s.entered_on, s.left_on, s.days, s.note)
-             for s in detail.stage_history(org)],
-        )
+        self.stages_table = self.add_table(self.tr("孵化历程"), self._stage_headers(), [])
+        self.refresh_stages()
         self.refresh_members()
+        self._set_header()
+
+    def _stage_headers(self) -> list[str]:
+        return [self.tr("阶段"), self.tr("进入日期"), self.tr("结束日期"), self.tr("历时（天）"),
+                self.tr("说明")]
+
+    def refresh_stages(self) -> None:
+        self.stages = detail.stage_history(self.org)
+        self.fill_table(self.stages_table, self._stage_headers(), [
+            (tr_label(detail.stage_label(s.stage)), s.entered_on, s.left_on, s.days, s.note)
+            for s in self.stages])
+        self.correct_stage_button.setEnabled(bool(self.stages) and can(self.ctx.user, "edit"))
+
+    def correct_stage_date(self) -> None:
+        if not self.stages:
+            return
+        row = max(self.stages_table.currentRow(), 0)
+        dialog = StageDateDialog(self.ctx, self.org, self.stages, row, parent=self)
+        dialog.accepted.connect(self._stage_corrected)
+        dialog.finished.connect(dialog.deleteLater)
+        self.active_dialog = dialog
+        dialog.open()
+
+    def _stage_corrected(self) -> None:
+        self.org = Organization.get_by_id(self.org.id)
+        self.refresh_stages()
         self._set_header()
 
     def _member_headers(self) -> list[str]:

@@ -13,9 +13,10 @@ from models.entities import Organization
 from models.organizations import OrganizationData, save_organization
 from models.validators import check_credit_code, check_phone
 
+from ..entry_widgets import DateField
 from ..form import FormDialog
 from ..search_combo import SearchCombo
-from ..widgets import CheckList, ChoiceCombo, OptionalDateEdit
+from ..widgets import CheckList, ChoiceCombo
 
 
 class OrganizationForm(FormDialog):
@@ -37,7 +38,7 @@ class OrganizationForm(FormDialog):
         self.credit_code = self.add_field("credit_code", self.tr("统一社会信用代码"), QLineEdit())
         self.credit_code.setMaxLength(24)
         self.credit_code.setPlaceholderText(self.tr("18 位，登记注册的组织必填"))
-        self.registered_on = self.add_field("registered_on", self.tr("登记日期"), OptionalDateEdit())
+        self.registered_on = self.add_field("registered_on", self.tr("登记日期"), DateField())
         self.supervisor = self.add_field("supervisor", self.tr("业务主管单位"), QLineEdit())
         self.region = self.add_field(
             "region_id", self.tr("所属镇（街道）/村（社区）"),
@@ -47,21 +48,21 @@ class OrganizationForm(FormDialog):
         self.contact_person = self.add_field("contact_person", self.tr("联系人"), QLineEdit())
         self.contact_phone = self.add_field("contact_phone", self.tr("联系电话"), QLineEdit())
         self.contact_phone.setPlaceholderText(self.tr("手机 11 位，或座机如 0514-87654321"))
-        self.founded_on = self.add_field("founded_on", self.tr("成立日期"), OptionalDateEdit())
+        self.founded_on = self.add_field("founded_on", self.tr("成立日期"), DateField())
         self.areas = self.add_field(
             "service_area_ids", self.tr("服务领域"), CheckList(lookups.service_areas(active_only=False))
         )
         self.alliance = self.add_field("alliance_member", self.tr("公益联盟成员"), QCheckBox(self.tr("是")))
-        self.alliance_on = self.add_field("alliance_joined_on", self.tr("加入联盟日期"), OptionalDateEdit())
+        self.alliance_on = self.add_field("alliance_joined_on", self.tr("加入联盟日期"), DateField())
         self.group = self.add_field("group_member", self.tr("妇联团体会员"), QCheckBox(self.tr("是")))
-        self.group_on = self.add_field("group_member_since", self.tr("成为团体会员日期"), OptionalDateEdit())
+        self.group_on = self.add_field("group_member_since", self.tr("成为团体会员日期"), DateField())
         if org is None:
             self.stage = self.add_field(
                 "initial_stage", self.tr("孵化阶段"),
                 ChoiceCombo.of(INCUBATION_STAGES, blank=self.tr("未入孵")),
             )
             self.stage_on = self.add_field(
-                "initial_stage_on", self.tr("进入该阶段日期"), OptionalDateEdit(value=dt.date.today())
+                "initial_stage_on", self.tr("进入该阶段日期"), DateField(value=dt.date.today())
             )
             self.stage.currentIndexChanged.connect(self._sync_enabled)
         self.notes = self.add_field("notes", self.tr("备注"), QPlainTextEdit())

@@ -1,10 +1,10 @@
-"""Register or edit a person: birth date and sex are read from the ID as soon as it is typed."""
+"""Register or edit a person: birth date and sex are read from the ID as soon as it is typed,
+and locked while there is one; without an ID they are entered by hand."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QPlainTextEdit, QWidget
 
 from desktop.context import AppContext
@@ -13,10 +13,10 @@ from models.choices import SEXES, SOCIAL_WORKER_LEVELS
 from models.entities import Person
 from models.people import PersonData, save_person
 from models.permissions import can
-from models.validators import InvalidValue, check_id_number, check_phone, mask_id_number
+from models.validators import check_id_number, check_phone, mask_id_number
 
+from ..entry_widgets import DateField
 from ..form import FormDialog
-from ..i18n import tr_label
 from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo
 
@@ -36,9 +36,8 @@ class PersonForm(FormDialog):
         self.id_number = self.add_field("id_number", self.tr("身份证号"), QLineEdit())
         self.id_number.setMaxLength(24)
         self.id_number.setPlaceholderText(self.tr("18 位；出生日期和性别由身份证号自动得出"))
-        self.derived = self.add_field("derived", self.tr("出生日期、性别"), QLineEdit())
-        self.derived.setReadOnly(True)
-        self.derived.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.birth_date = self.add_field("birth_date", self.tr("出生日期"), DateField())
+        self.sex = self.add_field("sex", self.tr("性别"), ChoiceCombo.of(SEXES, blank=self.tr("（未填）")))
         self.phone = self.add_field("phone", self.tr("联系电话"), QLineEdit())
         self.phone.setPlaceholderText(self.tr("手机 11 位，或座机如 0514-87654321"))
         self.region = self.add_field(
@@ -70,7 +69,7 @@ class PersonForm(FormDialog):
         self.notes.setMaximumHeight(80)
 
         self.check_on_leave("id_number", self.id_number, self._check_id)
-        self.id_number.textEdited.connect(lambda _text: self.derived.clear())
+        self.id_number.textEdited.connect(lambda _text: self._lock_derived(False))
         self.check_on_leave("phone", self.phone, check_phone)
         self._load(PersonData.from_person(person) if person else PersonData())
         self._sync_enabled()
@@ -80,17 +79,21 @@ class PersonForm(FormDialog):
         """Tidy the ID and show what it says; a bad ID clears the derived fields."""
         if self.masked_id and text == self.masked_id:
             return text
-        try:
-            resident = check_id_number(text)
-        except InvalidValue:
-            self.derived.clear()
-            raise
+        resident = check_id_number(text)
         self._show_derived(resident.birth_date, resident.sex)
         return resident.number
 
     def _show_derived(self, birth: dt.date | None, sex: str | None) -> None:
-        parts = [birth.isoformat() if birth else "", tr_label(SEXES.label(sex))]
-        self.derived.setText("　".join(p for p in parts if p))
+        """What the ID says, shown in the two fields and locked there."""
+        self.birth_date.setValue(birth)
+        self.sex.setValue(sex)
+        self._lock_derived(True)
+
+    def _lock_derived(self, locked: bool) -> None:
+        tip = self.tr("由身份证号得出；要更正，请更正身份证号") if locked else ""
+        for widget in (self.birth_date, self.sex):
+            widget.setEnabled(not locked)
+            widget.setToolTip(tip)
 
     def _load(self, data: PersonData) -> None:
         self.name.setText(data.name)
@@ -98,8 +101,9 @@ class PersonForm(FormDialog):
             self.masked_id = mask_id_number(data.id_number)
             self.id_number.setToolTip(self.tr("完整身份证号只有管理员可见；需要更正时请完整地重新输入"))
         self.id_number.setText(self.masked_id or data.id_number)  # in full for those who may see it
-        if self.person is not None:
-            self._show_derived(self.person.birth_date, self.person.sex)
+        self.birth_date.setValue(data.birth_date)
+        self.sex.setValue(data.sex)
+        self._lock_derived(bool(data.id_number))
         self.phone.setText(data.phone)
         self.region.setValue(data.region_id)
         self.is_cadre.setChecked(data.is_cadre)
@@ -120,6 +124,8 @@ class PersonForm(FormDialog):
             name=self.name.text(),
             id_number=self.person.id_number if self.masked_id == self.id_number.text() != ""
             else self.id_number.text(),
+            birth_date=self.birth_date.value(),
+            sex=self.sex.value(),
             phone=self.phone.text(),
             region_id=self.region.value(),
             is_cadre=self.is_cadre.isChecked(),

@@ -15,7 +15,6 @@ from models.project_listing import ProjectFilter, ProjectListing
 from models.projects import (
     FIRST_YEAR,
     ProjectData,
-    format_money,
     next_statuses,
     parse_money,
     project_years,
@@ -23,10 +22,11 @@ from models.projects import (
 )
 
 from ..archiving import ArchivingListPage
+from ..entry_widgets import AmountField, DateField
 from ..form import FormDialog
 from ..i18n import tr_label
 from ..search_combo import SearchCheckList, SearchCombo
-from ..widgets import ChoiceCombo, OptionalCountBox, OptionalDateEdit
+from ..widgets import ChoiceCombo, OptionalCountBox
 
 MAX_SERVED = 10_000_000
 
@@ -64,10 +64,11 @@ class ProjectForm(FormDialog):
             "status", self.tr("状态"),
             ChoiceCombo((c, tr_label(PROJECT_STATUSES.label(c))) for c in statuses), required=True,
         )
-        self.amount_applied = self.add_field("amount_applied", self.tr("申请金额（元）"), QLineEdit())
-        self.amount_granted = self.add_field("amount_granted", self.tr("立项金额（元）"), QLineEdit())
+        self.amount_applied = self.add_field("amount_applied", self.tr("申请金额（元）"),
+                                             AmountField(parse=parse_money))
+        self.amount_granted = self.add_field("amount_granted", self.tr("立项金额（元）"),
+                                             AmountField(parse=parse_money))
         for edit in (self.amount_applied, self.amount_granted):
-            edit.setPlaceholderText(self.tr("如 35,600.50"))
             edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.planned_served = self.add_field(
             "planned_served", self.tr("计划服务人次"), OptionalCountBox(maximum=MAX_SERVED)
@@ -75,19 +76,13 @@ class ProjectForm(FormDialog):
         self.actual_served = self.add_field(
             "actual_served", self.tr("实际服务人次"), OptionalCountBox(maximum=MAX_SERVED)
         )
-        self.start_on = self.add_field("start_on", self.tr("开始日期"), OptionalDateEdit())
-        self.end_on = self.add_field("end_on", self.tr("结束日期"), OptionalDateEdit())
+        self.start_on = self.add_field("start_on", self.tr("开始日期"), DateField())
+        self.end_on = self.add_field("end_on", self.tr("结束日期"), DateField())
         self.venues = self.add_field(
             "venue_ids", self.tr("服务阵地"), SearchCheckList(pickers.venues(*data.venue_ids))
         )
         self.description = self.add_field("description", self.tr("项目简介"), QPlainTextEdit())
         self.description.setMaximumHeight(80)
-
-        def tidy_money(text: str) -> str:
-            return format_money(parse_money(text))
-
-        self.check_on_leave("amount_applied", self.amount_applied, tidy_money)
-        self.check_on_leave("amount_granted", self.amount_granted, tidy_money)
         self._load(data)
         self.name.setFocus()
 

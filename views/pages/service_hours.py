@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -50,7 +51,16 @@ class ServiceHoursDialog(FormDialog):
             activity.organization_id is not None or activity.team_id is not None
         )
         self.members_button.clicked.connect(self.add_members)
-        self.form.addRow("", self.members_button)
+        self.members_hint = QLabel(self)
+        self.members_hint.setObjectName("members_hint")
+        self.members_hint.setWordWrap(True)
+        self.members_hint.hide()
+        members_row = QWidget(self)
+        column = QVBoxLayout(members_row)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.members_button)
+        column.addWidget(self.members_hint)
+        self.form.addRow("", members_row)
 
         self.same_hours = QDoubleSpinBox(self)
         self.same_hours.setObjectName("same_hours")
@@ -108,10 +118,23 @@ class ServiceHoursDialog(FormDialog):
         self.update_total()
 
     def add_members(self) -> None:
-        for person_id, label in pickers.volunteer_members(
+        """Add the holder's volunteers on the day; say what happened, also when nothing did."""
+        found = pickers.volunteer_members(
             self.activity.organization_id, self.activity.team_id, self.activity.held_on
-        ):
+        )
+        listed = set(self.person_ids())
+        new = [(pid, label) for pid, label in found if pid not in listed]
+        for person_id, label in new:
             self.add_person(person_id, label)
+        day = self.activity.held_on.isoformat()
+        if not found:
+            text = self.tr("本组织/团队在 {day} 没有在册的志愿者，请用上面的查找逐个添加。").format(day=day)
+        elif not new:
+            text = self.tr("本组织/团队的 {n} 名志愿者都已在下表中。").format(n=len(found))
+        else:
+            text = self.tr("已添加本组织/团队的 {n} 名志愿者。").format(n=len(new))
+        self.members_hint.setText(text)
+        self.members_hint.show()
 
     def apply_same_hours(self) -> None:
         text = f"{self.same_hours.value():.1f}"

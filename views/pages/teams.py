@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from html import escape
 
 from PySide6.QtWidgets import (
@@ -21,46 +22,58 @@ from models import pickers
 from models.choices import PERSON_ROLES
 from models.entities import Person, Team, TeamAssignment
 from models.lookups import townships
+from models.rules import is_active, team_status
 from models.team_listing import TeamFilter, TeamListing
 from models.teams import (
+    NewAssignment,
     TeamData,
-    add_assignment,
-    end_assignment,
+    check_assignment,
+    check_end,
     members,
-    save_team,
-    status_of,
+    save_team_and_members,
     township_summary,
 )
+from models.validators import mask_id_number
 
 from ..archiving import ArchivingListPage
 from ..detail import DetailDialog
-from ..form import FormDialog
+from ..entry_widgets import DateField
+from ..form import CHOSEN, FormDialog
 from ..i18n import tr_label, tr_msg
 from ..person_picker import PersonPicker
 from ..search_combo import SearchCombo
-from ..widgets import ChoiceCombo, OptionalDateEdit
+from ..widgets import ChoiceCombo
 
 
 class AssignmentDialog(FormDialog):
-    """Add a cadre, social worker or volunteer to a team, picked by a limited search."""
+    """Choose a cadre, social worker or volunteer for the team; the team form writes it at 保存."""
 
-    def __init__(self, ctx: AppContext, team: Team, parent: QWidget | None = None):
-        super().__init__(self.tr("加入团队：{name}").format(name=team.name), parent)
+    def __init__(self, ctx: AppContext, team: Team | None, team_name: str,
+                 pending: tuple[NewAssignment, ...] = (), parent: QWidget | None = None):
+        super().__init__(self.tr("加入团队：{name}").format(name=team_name), parent)
         self.ctx = ctx
         self.team = team
+        self.pending = pending
         self.person: Person | None = None
-        self.picker = PersonPicker(pickers.search_people, self)
+        self.picker = PersonPicker(pickers.search_people, self, single=True)
         self.picker.picked.connect(self._person_picked)
+        self.picker.confirmed.connect(lambda _id, _label: self.role.setFocus())
         self.add_field("person", self.tr("人员"), self.picker, required=True)
         self.chosen = QLabel(self.tr("（尚未选择）"))
+        self.chosen.setObjectName("chosen")
+        self.chosen.setProperty(CHOSEN, True)
         self.form.addRow(self.tr("已选"), self.chosen)
         self.role = self.add_field(
             "role", self.tr("角色"), ChoiceCombo.of(PERSON_ROLES, blank=self.tr("（请选择）")), required=True
         )
         self.start_on = self.add_field(
-            "start_on", self.tr("开始日期"), OptionalDateEdit(value=dt.date.today())
+            "start_on", self.tr("开始日期"), DateField(value=dt.date.today())
         )
-        self.resize(460, 400)
+        self.override = self.add_field("certificate_override", self.tr("无证书任社工的理由"), QLineEdit())
+        self.override.setPlaceholderText(self.tr("仅在确需破例时填写，记入操作日志"))
+        self.role.currentIndexChanged.connect(self._sync_override)
+        self._sync_override()
+        self.resize(460, 420)
 
     def _person_picked(self, person_id: int, label: str) -> None:
         self.person = Person.get_by_id(person_id)
@@ -71,13 +84,24 @@ class AssignmentDialog(FormDialog):
                 if flag:
                     self.role.setValue(code)
                     break
+        self._sync_override()
 
-    def submit(self) -> TeamAssignment:
-        return add_assignment(self.ctx.user, self.team, self.person, self.role.value(),
-                              self.start_on.value())
+    def _sync_override(self) -> None:
+        """The reason is asked only when a person without a certificate level would be 社工."""
+        needed = (self.role.value() == "social_worker" and self.person is not None
+                  and not self.person.social_worker_level)
+        self.override.setEnabled(needed)
+
+    def submit(self) -> NewAssignment:
+        override = self.override.text() if self.override.isEnabled() else ""
+        check_assignment(self.team, self.person, self.role.value(), self.start_on.value(), override,
+                         self.pending)
+        return NewAssignment(self.person.id, self.role.value(), self.start_on.value(), override.strip())
 
 
 class EndAssignmentDialog(FormDialog):
+    """Choose the day a term ends; the team form writes it at 保存."""
+
     def __init__(self, ctx: AppContext, assignment: TeamAssignment, parent: QWidget | None = None):
         super().__init__(self.tr("结束任职"), parent)
         self.ctx = ctx
@@ -85,16 +109,31 @@ class EndAssignmentDialog(FormDialog):
         role = tr_label(PERSON_ROLES.label(assignment.role))
         who = f"{assignment.person.name} — {assignment.team.name}（{role}）"
         self.form.addRow(self.tr("任职"), QLabel(who))
-        self.end_on = self.add_field("end_on", self.tr("结束日期"), OptionalDateEdit(value=dt.date.today()),
+        self.end_on = self.add_field("end_on", self.tr("结束日期"), DateField(value=dt.date.today()),
                                      required=True)
         self.resize(400, 180)
 
-    def submit(self) -> TeamAssignment:
-        return end_assignment(self.ctx.user, self.assignment, self.end_on.value())
+    def submit(self) -> dt.date:
+        check_end(self.assignment, self.end_on.value())
+        return self.end_on.value()
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """One line of the members table: stored, stored with a pending end, or pending."""
+
+    assignment_id: int | None  # None: added in this form, not saved yet
+    role: str
+    name: str
+    masked_id: str
+    start_on: dt.date | None
+    end_on: dt.date | None
+    pending: bool
 
 
 class TeamForm(FormDialog):
-    """Create or edit a team; an existing team also shows its members, added and ended here."""
+    """Create or edit a team and its members: members added or ended here are written together
+    with the team at 保存, and 取消 leaves everything as it was."""
 
     def __init__(self, ctx: AppContext, team: Team | None = None, parent: QWidget | None = None):
         super().__init__(
@@ -103,38 +142,36 @@ class TeamForm(FormDialog):
         self.ctx = ctx
         self.team = team
         self.active_dialog: FormDialog | None = None
+        self.added: list[NewAssignment] = []
+        self.added_people: dict[int, Person] = {}  # who the added ones are, for the table
+        self.ended: dict[int, dt.date] = {}
+        self.shown: list[_Shown] = []
         data = TeamData.from_team(team) if team else TeamData()
         self.name = self.add_field("name", self.tr("团队名称"), QLineEdit(), required=True)
         self.township = self.add_field(
             "township_id", self.tr("所属镇（街道）"),
             SearchCombo(townships(), blank=self.tr("（请选择）")), required=True,
         )
-        self.founded_on = self.add_field("founded_on", self.tr("成立日期"), OptionalDateEdit())
+        self.founded_on = self.add_field("founded_on", self.tr("成立日期"), DateField())
         self.description = self.add_field("description", self.tr("团队简介"), QPlainTextEdit())
         self.description.setMaximumHeight(70)
         self.name.setText(data.name)
         self.township.setValue(data.township_id)
         self.founded_on.setValue(data.founded_on)
         self.description.setPlainText(data.description)
-        self.member_ids: list[int] = []
-        if team is not None:
-            self._add_members_section()
-            self.resize(720, 640)
-        else:
-            self.resize(480, 320)
+        self._add_members_section()
+        self.resize(720, 640)
         self.name.setFocus()
 
     def _add_members_section(self) -> None:
         self.status_label = QLabel(self)
         self.form.addRow(self.tr("三工情况"), self.status_label)
-        self.members_table = QTableWidget(self)
-        self.members_table.setObjectName("members")
+        self.members_table = self.add_field("members", self.tr("成员"), QTableWidget(self))
         self.members_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.members_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.members_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.members_table.horizontalHeader().setStretchLastSection(True)
-        self.members_table.setMinimumHeight(200)
-        self.form.addRow(self.members_table)
+        self.members_table.setMinimumHeight(180)
         row = QHBoxLayout()
         self.add_member_button = QPushButton(self.tr("加入成员…"), self)
         self.add_member_button.clicked.connect(self.add_member)
@@ -148,37 +185,63 @@ class TeamForm(FormDialog):
         self.refresh_members()
 
     def refresh_members(self) -> None:
-        rows = members(self.team)
-        self.member_ids = [r.assignment_id for r in rows]
+        """The stored members with this form's changes applied (marked 待保存)."""
+        stored = members(self.team) if self.team is not None else []
+        shown = [_Shown(r.assignment_id, r.role, r.name, r.masked_id, r.start_on,
+                        self.ended.get(r.assignment_id, r.end_on), r.assignment_id in self.ended)
+                 for r in stored]
+        for new in self.added:
+            person = self.added_people[new.person_id]
+            shown.append(_Shown(None, new.role, person.name, mask_id_number(person.id_number),
+                                new.start_on, None, True))
+        self.shown = shown
+        today = dt.date.today()
         headers = [self.tr("角色"), self.tr("姓名"), self.tr("身份证号"), self.tr("开始日期"),
-                   self.tr("结束日期"), self.tr("在任")]
+                   self.tr("结束日期"), self.tr("在任"), self.tr("状态")]
+        waiting = self.tr("待保存")
         DetailDialog.fill_table(self.members_table, headers, [
-            (tr_label(PERSON_ROLES.label(r.role)), r.name, r.masked_id, r.start_on, r.end_on, r.active)
-            for r in rows
+            (tr_label(PERSON_ROLES.label(r.role)), r.name, r.masked_id, r.start_on, r.end_on,
+             is_active(r.start_on, r.end_on, today), waiting if r.pending else "")
+            for r in shown
         ])
-        self.status_label.setText(tr_msg(status_of(self.team).describe()))
+        self.status_label.setText(tr_msg(team_status(shown, today).describe()))
 
-    def _open(self, dialog: FormDialog) -> None:
-        dialog.accepted.connect(self.refresh_members)
+    def _open(self, dialog: FormDialog, keep) -> None:
+        dialog.accepted.connect(lambda: (keep(dialog.result_value), self.refresh_members()))
         dialog.finished.connect(dialog.deleteLater)
         self.active_dialog = dialog
         dialog.open()
 
     def add_member(self) -> None:
-        self._open(AssignmentDialog(self.ctx, self.team, parent=self))
+        name = self.name.text().strip() or self.tr("新团队")
+        dialog = AssignmentDialog(self.ctx, self.team, name, tuple(self.added), parent=self)
+
+        def keep(new: NewAssignment) -> None:
+            self.added_people[new.person_id] = dialog.person
+            self.added.append(new)
+
+        self._open(dialog, keep)
 
     def end_member(self) -> None:
         row = self.members_table.currentRow()
-        if 0 <= row < len(self.member_ids):
-            assignment = TeamAssignment.get_by_id(self.member_ids[row])
-            self._open(EndAssignmentDialog(self.ctx, assignment, parent=self))
+        if not 0 <= row < len(self.shown):
+            return
+        line = self.shown[row]
+        if line.assignment_id is None:  # added here and not saved: taking it back is enough
+            del self.added[row - sum(1 for r in self.shown if r.assignment_id is not None)]
+            self.refresh_members()
+            return
+        assignment = TeamAssignment.get_by_id(line.assignment_id)
+        self._open(EndAssignmentDialog(self.ctx, assignment, parent=self),
+                   lambda day: self.ended.__setitem__(assignment.id, day))
 
     def gather(self) -> TeamData:
         return TeamData(name=self.name.text(), township_id=self.township.value(),
                         founded_on=self.founded_on.value(), description=self.description.toPlainText())
 
     def submit(self) -> Team:
-        return save_team(self.gather(), self.ctx.user, self.team)
+        return save_team_and_members(self.gather(), self.ctx.user, self.team, tuple(self.added),
+                                     dict(self.ended))
 
 
 class TownshipTeamsDialog(DetailDialog):
@@ -236,10 +299,7 @@ class TeamsPage(ArchivingListPage):
         )
 
     def make_form(self, record: Team | None) -> TeamForm:
-        form = TeamForm(self.ctx, record, parent=self)
-        if record is not None:  # member changes are saved at once: show them even if the form is cancelled
-            form.finished.connect(lambda _result: self.refresh())
-        return form
+        return TeamForm(self.ctx, record, parent=self)
 
     def show_townships(self) -> None:
         self.township_dialog = TownshipTeamsDialog(parent=self)

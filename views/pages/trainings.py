@@ -30,10 +30,11 @@ from models.trainings import (
 )
 
 from ..archiving import ArchivingListPage
+from ..entry_widgets import DateField
 from ..form import FormDialog
 from ..person_picker import PersonPicker
 from ..search_combo import SearchCombo
-from ..widgets import ChoiceCombo, OptionalDateEdit
+from ..widgets import ChoiceCombo
 
 
 class TrainingForm(FormDialog):
@@ -50,7 +51,7 @@ class TrainingForm(FormDialog):
         present = attendees(training) if training else []
 
         self.topic = self.add_field("topic", self.tr("主题"), QLineEdit(), required=True)
-        self.held_on = self.add_field("held_on", self.tr("日期"), OptionalDateEdit(), required=True)
+        self.held_on = self.add_field("held_on", self.tr("日期"), DateField(), required=True)
         self.kind = self.add_field("kind", self.tr("类型"), ChoiceCombo.of(TRAINING_KINDS), required=True)
         self.trainer = self.add_field("trainer", self.tr("讲师"), QLineEdit())
         self.venue = self.add_field(

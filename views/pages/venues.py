@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTimeEdit,
     QWidget,
 )
 
@@ -37,11 +35,12 @@ from models.venues import (
 
 from ..archiving import ArchivingListPage
 from ..detail import DetailDialog
-from ..form import FormDialog
+from ..entry_widgets import DateField, TimeField
+from ..form import CHOSEN, FormDialog
 from ..i18n import tr_label, tr_msg
 from ..person_picker import PersonPicker
 from ..search_combo import SearchCombo
-from ..widgets import ChoiceCombo, OptionalCountBox, OptionalDateEdit
+from ..widgets import ChoiceCombo, OptionalCountBox
 
 
 class VenueForm(FormDialog):
@@ -69,11 +68,12 @@ class VenueForm(FormDialog):
             "capacity", self.tr("容纳人数"), OptionalCountBox(maximum=MAX_CAPACITY)
         )
         self.manager_id = data.manager_id
-        self.picker = PersonPicker(pickers.search_people, self)
+        self.picker = PersonPicker(pickers.search_people, self, single=True)
         self.picker.picked.connect(self._manager_picked)
         self.add_field("manager_id", self.tr("管理员"), self.picker)
         chosen_row = QHBoxLayout()
         self.manager_label = QLabel(self)
+        self.manager_label.setProperty(CHOSEN, True)
         self.clear_manager_button = QPushButton(self.tr("清除"), self)
         self.clear_manager_button.clicked.connect(lambda: self._manager_picked(None, ""))
         chosen_row.addWidget(self.manager_label, 1)
@@ -124,29 +124,29 @@ class BookingDialog(FormDialog):
             "team", self.tr("或团队"), SearchCombo(pickers.teams(), blank=self.tr("（无）"))
         )
         self.day = self.add_field(
-            "day", self.tr("日期"), OptionalDateEdit(value=dt.date.today() + dt.timedelta(days=1)),
+            "day", self.tr("日期"), DateField(value=dt.date.today() + dt.timedelta(days=1)),
             required=True,
         )
         self.starts_at = self.add_field(
-            "starts_at", self.tr("开始时间"), QTimeEdit(QTime(9, 0)), required=True
+            "starts_at", self.tr("开始时间"), TimeField(value=dt.time(9, 0)), required=True
         )
         self.ends_at = self.add_field(
-            "ends_at", self.tr("结束时间"), QTimeEdit(QTime(11, 0)), required=True
+            "ends_at", self.tr("结束时间"), TimeField(value=dt.time(11, 0)), required=True
         )
-        for edit in (self.starts_at, self.ends_at):
-            edit.setDisplayFormat("HH:mm")
         self.purpose = self.add_field("purpose", self.tr("用途"), QLineEdit())
         self.resize(440, 360)
 
     def submit(self) -> Booking:
-        day = self.day.value()
-        if day is None:
-            raise ValidationFailed({"day": msg("请填写日期")})
+        day, starts, ends = self.day.value(), self.starts_at.value(), self.ends_at.value()
+        missing = {key: text for key, value, text in (
+            ("day", day, msg("请填写日期")), ("starts_at", starts, msg("请填写开始时间")),
+            ("ends_at", ends, msg("请填写结束时间"))) if value is None}
+        if missing:
+            raise ValidationFailed(missing)
         org_id, team_id = self.organization.value(), self.team.value()
         return book_venue(
             self.ctx.user, self.venue,
-            dt.datetime.combine(day, self.starts_at.time().toPython()),
-            dt.datetime.combine(day, self.ends_at.time().toPython()),
+            dt.datetime.combine(day, starts), dt.datetime.combine(day, ends),
             organization=Organization.get_by_id(org_id) if org_id is not None else None,
             team=Team.get_by_id(team_id) if team_id is not None else None,
             purpose=self.purpose.text().strip(),
