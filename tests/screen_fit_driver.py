@@ -105,11 +105,17 @@ def main() -> int:
         """Note each new window; look inside details (their own buttons) one level down."""
         settle()
         for w in new_windows():
+            if not shiboken6.isValid(w):
+                continue  # closed by itself meanwhile (a print preview whose task ended)
             note(w)
             name = f"{where} › {w.windowTitle() or type(w).__name__}"
             describe(w, name)
             if depth and isinstance(w, DetailDialog):
-                for button in [b for b in w.findChildren(QPushButton) if b.isVisible() and b.isEnabled()]:
+                closing = set(w.buttons.buttons())  # its 关闭 would end the look inside
+                for button in [b for b in w.findChildren(QPushButton)
+                               if b.isVisible() and b.isEnabled() and b not in closing]:
+                    if not shiboken6.isValid(button) or not w.isVisible():
+                        continue
                     current["where"] = f"{name} › {button.text()}"
                     before = {id(x) for x in QApplication.topLevelWidgets() if x.isVisible()}
                     button.click()

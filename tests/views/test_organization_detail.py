@@ -21,8 +21,8 @@ def detail(qtbot, ctx, orgs):
     page.show()
     names = [page.model.row_at(r).values[0] for r in range(page.model.rowCount())]
     page.table.selectRow(names.index("柳树村妇女微家互助会"))
-    qtbot.mouseClick(page.detail_button, Qt.MouseButton.LeftButton)
-    return page.detail_dialog
+    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+    return page.detail
 
 
 def tab_rows(dialog, title):

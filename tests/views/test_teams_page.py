@@ -52,7 +52,13 @@ def open_team(qtbot, page, name):
     page.table.selectRow(names(page).index(name))
     page.table.setFocus()
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
-    return page.active_dialog
+    return page.detail
+
+
+def edit_team(qtbot, page, name):
+    detail = open_team(qtbot, page, name)
+    qtbot.mouseClick(detail.edit_button, Qt.MouseButton.LeftButton)
+    return detail.active_dialog
 
 
 def test_team_model_passes_qt_model_tester(qtmodeltester, teams):
@@ -93,8 +99,8 @@ def test_create_team_with_validation_messages(qtbot, ctx, page, county):
 
 
 def test_add_and_end_members_changes_completeness(qtbot, ctx, page, teams):
-    form = open_team(qtbot, page, "东关三工队")
-    assert form.status_label.text() == "缺义工"
+    form = open_team(qtbot, page, "东关三工队")  # its detail
+    assert form.info_text("三工情况") == "缺义工"
     qtbot.mouseClick(form.add_member_button, Qt.MouseButton.LeftButton)
     adding = form.active_dialog
     type_text(adding.picker.query, "王志")
@@ -104,7 +110,7 @@ def test_add_and_end_members_changes_completeness(qtbot, ctx, page, teams):
     assert adding.role.value() == "volunteer"  # suggested from the register
     save(qtbot, adding)
     assert not adding.isVisible()
-    assert form.status_label.text() == "齐全"
+    assert form.info_text("三工情况") == "齐全"
     assert TeamAssignment.select().where(TeamAssignment.team == teams["east"]).count() == 3
 
     qtbot.mouseClick(form.add_member_button, Qt.MouseButton.LeftButton)
@@ -128,7 +134,7 @@ def test_add_and_end_members_changes_completeness(qtbot, ctx, page, teams):
     assert "不能早于开始日期" in ending.error_text("end_on")
     ending.end_on.setValue(TODAY - dt.timedelta(days=1))
     save(qtbot, ending)
-    assert form.status_label.text() == "缺社工"
+    assert form.info_text("三工情况") == "缺社工"
     ended = TeamAssignment.get(TeamAssignment.role == "social_worker")
     assert ended.end_on == TODAY - dt.timedelta(days=1)
     form.reject()
@@ -137,7 +143,7 @@ def test_add_and_end_members_changes_completeness(qtbot, ctx, page, teams):
 
 
 def test_edit_and_archive_team(qtbot, page, teams):
-    form = open_team(qtbot, page, "西湖三工队")
+    form = edit_team(qtbot, page, "西湖三工队")
     form.name.clear()
     type_text(form.name, "西湖镇三工联动队")
     save(qtbot, form)

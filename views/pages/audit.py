@@ -58,6 +58,7 @@ class AuditEntryDialog(DetailDialog):
 
 class AuditPage(ListPage):
     page_key = "audit"
+    opens_detail = False  # an entry opens on its changes; nobody edits the trail
     entity = AuditEntry
     detail: AuditEntryDialog | None = None  # the entry opened last (tests drive it)
 

@@ -21,6 +21,7 @@ from models import pickers
 from models.choices import PERSON_ROLES
 from models.entities import Person, Team, TeamAssignment
 from models.lookups import townships
+from models.related import activities_of, projects_of
 from models.team_listing import TeamFilter, TeamListing
 from models.teams import (
     TeamData,
@@ -36,7 +37,9 @@ from ..archiving import ArchivingListPage
 from ..detail import DetailDialog
 from ..form import FormDialog
 from ..i18n import tr_label, tr_msg
+from ..list_page import ListPage
 from ..person_picker import PersonPicker
+from ..record_detail import RecordDetail
 from ..widgets import ChoiceCombo, OptionalDateEdit
 
 
@@ -180,6 +183,55 @@ class TeamForm(FormDialog):
         return save_team(self.gather(), self.ctx.user, self.team)
 
 
+class TeamDetail(RecordDetail):
+    """A team: basic information and how complete it is, its members (added and ended here),
+    projects and activities, and its roster."""
+
+    def __init__(self, page: ListPage, team: Team):
+        super().__init__(page, team, self.tr("团队详情：{name}").format(name=team.name))
+        self.add_member_button = self.add_button(self.tr("加入成员…"), self.add_member, permission="edit")
+        self.end_member_button = self.add_button(self.tr("结束任职…"), self.end_member, permission="edit")
+        self.roster_button, self.print_roster_button = self.add_roster_buttons("team")
+        self.member_ids: list[int] = []
+        self.members_table = self.add_table(self.tr("成员"), self._member_headers(), [])
+        self.projects_table = self.add_table(
+            self.tr("项目"), [self.tr("项目名称"), self.tr("年度"), self.tr("来源"), self.tr("状态"),
+                            self.tr("立项金额（元）")], [])
+        self.activities_table = self.add_table(
+            self.tr("活动"),
+            [self.tr("日期"), self.tr("活动名称"), self.tr("阵地"), self.tr("参与人数"), self.tr("服务人次")],
+            [])
+        self.finish()
+
+    def _member_headers(self) -> list[str]:
+        return [self.tr("角色"), self.tr("姓名"), self.tr("身份证号"), self.tr("开始日期"),
+                self.tr("结束日期"), self.tr("在任")]
+
+    def extra_info(self) -> list[tuple[str, str]]:
+        return [(self.tr("三工情况"), tr_msg(status_of(self.record).describe()))]
+
+    def refresh_related(self) -> None:
+        rows = members(self.record)
+        self.member_ids = [r.assignment_id for r in rows]
+        self.fill_table(self.members_table, self._member_headers(), [
+            (tr_label(PERSON_ROLES.label(r.role)), r.name, r.masked_id, r.start_on, r.end_on, r.active)
+            for r in rows
+        ])
+        self.fill_table(self.projects_table, self._headers(self.projects_table),
+                        [(n, y, tr_label(s), tr_label(st), g) for n, y, s, st, g in projects_of(self.record)])
+        self.fill_table(self.activities_table, self._headers(self.activities_table),
+                        activities_of(team=self.record))
+
+    def add_member(self) -> None:
+        self.open_dialog(AssignmentDialog(self.ctx, self.record, parent=self))
+
+    def end_member(self) -> None:
+        row = self.members_table.currentRow()
+        if 0 <= row < len(self.member_ids):
+            assignment = TeamAssignment.get_by_id(self.member_ids[row])
+            self.open_dialog(EndAssignmentDialog(self.ctx, assignment, parent=self))
+
+
 class TownshipTeamsDialog(DetailDialog):
     """Teams per township; a township without a team with a social worker today is flagged."""
 
@@ -239,6 +291,9 @@ class TeamsPage(ArchivingListPage):
         if record is not None:  # member changes are saved at once: show them even if the form is cancelled
             form.finished.connect(lambda _result: self.refresh())
         return form
+
+    def make_detail(self, record: Team) -> TeamDetail:
+        return TeamDetail(self, record)
 
     def show_townships(self) -> None:
         self.township_dialog = TownshipTeamsDialog(parent=self)

@@ -116,6 +116,7 @@ class RegionsPage(ListPage):
     page_key = "regions"
     entity = Region
     deletable = True
+    opens_detail = False  # a name and an order: the row opens on its form
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, RegionListing(), parent)
@@ -175,6 +176,7 @@ class ServiceAreasPage(ListPage):
     page_key = "service_areas"
     entity = ServiceArea
     deletable = True
+    opens_detail = False  # a name and an order: the row opens on its form
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, ServiceAreaListing(), parent)
