@@ -168,6 +168,7 @@ def main() -> int:
         ("修改密码", lambda: ChangePasswordDialog(ctx, window)),
         ("连接数据库服务器", lambda: ConnectDialog(ctx.db_path, window)),
         ("记录已被他人修改", lambda: conflict_dialog(window)),
+        ("打印预览", lambda: preview_dialog(window, out.parent)),
     ]
     for name, make in others:
         current["where"] = name
@@ -190,6 +191,18 @@ def main() -> int:
     window.close()  # lets the home page's reading end before the database closes
     ctx.close()
     return 0
+
+
+def preview_dialog(parent, folder):
+    """The print preview of a one-page report."""
+    from pathlib import Path
+
+    from desktop.reports import pdf
+    from views.printing import preview_pdf
+
+    path = Path(folder) / "preview.pdf"
+    pdf.build_pdf(path, [pdf.para("青禾县志愿者花名册", pdf.styles().title)])
+    return preview_pdf(parent, path, "花名册")
 
 
 def conflict_dialog(parent):
