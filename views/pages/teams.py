@@ -210,6 +210,12 @@ class TeamDetail(RecordDetail):
     def extra_info(self) -> list[tuple[str, str]]:
         return [(self.tr("三工情况"), tr_msg(status_of(self.record).describe()))]
 
+    def header_parts(self) -> list[str]:
+        team = self.record
+        parts = [escape(team.region.name)] if team.region_id else []
+        status = tr_msg(status_of(team).describe())
+        return [*parts, self.tr("三工情况：{status}").format(status=escape(status))]
+
     def refresh_related(self) -> None:
         rows = members(self.record)
         self.member_ids = [r.assignment_id for r in rows]
