@@ -209,6 +209,9 @@ def test_the_operators_page_searches_counts_and_opens_a_detail(qtbot, ctx, opera
     assert "录入员" in detail.info.text()
     detail.reject()
     assert page.table.item(0, 2).text() == "录入员"
+    page.table.selectRow(0)
+    assert [a.text() for a in page.context_menu().actions() if not a.isSeparator()] == [
+        "打开…", "编辑…", "重设密码…", "新建"]
 
 
 def test_a_booking_for_a_person_shows_in_the_venue_calendar(qtbot, ctx, operators, records):
