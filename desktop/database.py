@@ -18,7 +18,7 @@ from peewee import (
     _savepoint,
 )
 
-from models.db import database
+from models.db import database, load_server_driver
 from models.i18n import Message, msg
 from models.schema import CORE_TABLES, SCHEMA_VERSION, SchemaError, ensure_schema, schema_version, written_by
 
@@ -121,6 +121,7 @@ class ServerDatabase(PostgresqlDatabase):
     file_path = None
 
     def __init__(self, url: str, lock_timeout_ms: int | None = None, **kwargs) -> None:
+        load_server_driver()
         from psycopg.conninfo import conninfo_to_dict
 
         params = conninfo_to_dict(url)

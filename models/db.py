@@ -24,6 +24,23 @@ from peewee import (
 database = DatabaseProxy()
 
 
+def load_server_driver() -> None:
+    """Give peewee psycopg (3), which ``models/__init__`` kept from it at import: called before a
+    PostgreSQL database is made. Raises ImportError when psycopg is not installed."""
+    import psycopg
+    from psycopg.pq import TransactionStatus
+    from psycopg.types.json import Json, Jsonb
+
+    if peewee.psycopg is not None:  # peewee was imported with it after all
+        return
+    peewee.psycopg, peewee.TransactionStatus = psycopg, TransactionStatus
+    peewee.Json_pg3, peewee.Jsonb_pg3 = Json, Jsonb
+    adapter = peewee.Psycopg3Adapter  # its class body read these when peewee was imported
+    adapter.txn_idle = TransactionStatus.IDLE
+    adapter.txn_inerror = TransactionStatus.INERROR
+    adapter.txn_unknown = TransactionStatus.UNKNOWN
+
+
 def on_server() -> bool:
     """Whether the models are bound to a PostgreSQL server (else the one-PC SQLite file)."""
     return isinstance(database.obj, PostgresqlDatabase)

@@ -25,11 +25,10 @@ from decimal import Decimal
 from peewee import Case, fn
 
 from .choices import INCUBATION_STAGES, PROJECT_SOURCES
-from .entities import Activity, Person, Region, ServiceArea, ServiceRecord
+from .entities import Activity, Person, ServiceArea, ServiceRecord
 from .lookups import township_places
 from .periods import Period
 from .rules import add_months
-from .settings import get_setting
 from .summary import (
     Scope,
     _org_service_areas,
@@ -169,16 +168,6 @@ def _service_areas(q: Scope) -> list[AreaFigure]:
     if unplaced:
         figures.append(AreaFigure(None, "未填写服务领域", unplaced))
     return figures
-
-
-def office_township() -> int | None:
-    """The township of a township's federation (本单位 with its 9-digit division code, as the
-    setup guide records it), when that township is among the regions; else None: the county."""
-    if get_setting("office.level") != "township" or not get_setting("office.code"):
-        return None
-    return (Region.select(Region.id)
-            .where((Region.level == "township") & (Region.code == get_setting("office.code")))
-            .scalar())
 
 
 def home_figures(township_id: int | None = None, today: dt.date | None = None) -> HomeFigures:

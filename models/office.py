@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .choices import OFFICE_LEVELS
 from .db import database
-from .entities import User
+from .entities import Region, User
 from .errors import MAX_TITLE, ValidationFailed
 from .i18n import Message, msg
 from .region_import import OfficialRegion, RegionImportResult, import_official_regions
@@ -78,3 +78,13 @@ def adopt_area(rows: Sequence[OfficialRegion], code: str, level: str,
         result = import_official_regions(rows, user)
         set_settings({"office.code": code, "office.level": level, "office.county": county.name}, user)
     return result
+
+
+def office_township() -> int | None:
+    """The township of a township's federation (本单位 with its 9-digit division code, as the
+    setup guide records it), when that township is among the regions; else None: the county."""
+    if get_setting("office.level") != "township" or not get_setting("office.code"):
+        return None
+    return (Region.select(Region.id)
+            .where((Region.level == "township") & (Region.code == get_setting("office.code")))
+            .scalar())

@@ -12,7 +12,6 @@ migrate once. The server's own backups (pg_dump) are the IT staff's; no copy is 
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 import os
 import sqlite3
@@ -136,6 +135,8 @@ class SchemaError(RuntimeError):
 
 def program_version() -> str:
     """This program's version (pyproject.toml), named when a server database is newer."""
+    import importlib.metadata  # 10-15 ms of every start otherwise
+
     try:
         return importlib.metadata.version("jinguo-hub")
     except importlib.metadata.PackageNotFoundError:  # a copy run from its folder, not installed

@@ -70,4 +70,8 @@ fi
 
 step "bundle"
 du -sh "$DIST"
+# The office's download and USB stick: the folder stays under 155 MB (on Linux, where the
+# bundle carries Qt's ICU data, shrunk by scripts/shrink_icu.py).
+size_mb=$(du -sm "$DIST" | cut -f1)
+[ "$size_mb" -le 155 ] || fail "dist/jinguo is $size_mb MB, over the 155 MB limit"
 echo "build and checks passed: $DIST"

@@ -312,27 +312,3 @@ def offer_copy(window: QWidget, ctx: AppContext, target: Path | str) -> str | No
     if box.clickedButton() is copy:
         return str(target)
     return "" if box.clickedButton() is plain else None
-
-
-def database_row(dialog: QDialog, ctx: AppContext) -> QWidget:
-    """The login's 数据库 line: where the data is, and a way to another database before logging
-    in (the login is then cancelled and the program opens the one chosen)."""
-    row = QWidget(dialog)
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
-    where = QLabel(_tr("数据库：{where}").format(where=ctx.location), row)
-    where.setObjectName("database")
-    where.setWordWrap(True)
-    button = QPushButton(_tr("连接数据库服务器…"), row)
-    button.setObjectName("connect_server")
-
-    def choose() -> None:
-        target = choose_database(dialog, current_database(ctx))
-        if target is not None and str(target) != str(current_database(ctx)):
-            ctx.reopen = target
-            dialog.reject()
-
-    button.clicked.connect(choose)
-    layout.addWidget(where, 1)
-    layout.addWidget(button)
-    return row

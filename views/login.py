@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.context import AppContext
 from models.auth import (
@@ -16,7 +25,6 @@ from models.auth import (
 )
 from models.entities import User
 
-from .connect_dialog import database_row
 from .form import ERROR_STYLE, FormDialog
 from .i18n import tr_msg
 
@@ -125,11 +133,47 @@ def log_in(ctx: AppContext, parent: QWidget | None = None) -> User | None:
         dialog = FirstAdminDialog(parent)
         dialog.form.addRow(database_row(dialog, ctx))
         return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
+    dialog = login_dialog(ctx, parent)
+    return dialog.user if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def login_dialog(ctx: AppContext, parent: QWidget | None = None) -> LoginDialog:
+    """The login dialog with its 数据库 line (what ``--smoke-login`` times)."""
     settings = QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat)
     dialog = LoginDialog(settings, parent)
     layout = dialog.panel.layout()
     layout.insertWidget(layout.indexOf(dialog.buttons), database_row(dialog, ctx))
-    return dialog.user if dialog.exec() == QDialog.DialogCode.Accepted else None
+    return dialog
+
+
+def database_row(dialog: QDialog, ctx: AppContext) -> QWidget:
+    """The login's 数据库 line: where the data is, and a way to another database before logging
+    in (the login is then cancelled and the program opens the one chosen)."""
+    row = QWidget(dialog)
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    where = QLabel(_connect_tr("数据库：{where}").format(where=ctx.location), row)
+    where.setObjectName("database")
+    where.setWordWrap(True)
+    button = QPushButton(_connect_tr("连接数据库服务器…"), row)
+    button.setObjectName("connect_server")
+
+    def choose() -> None:
+        from .connect_dialog import choose_database, current_database  # its own modules: on use
+
+        target = choose_database(dialog, current_database(ctx))
+        if target is not None and str(target) != str(current_database(ctx)):
+            ctx.reopen = target
+            dialog.reject()
+
+    button.clicked.connect(choose)
+    layout.addWidget(where, 1)
+    layout.addWidget(button)
+    return row
+
+
+def _connect_tr(text: str) -> str:
+    return QCoreApplication.translate("connect", text)
 
 
 class ChangePasswordDialog(FormDialog):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -21,33 +23,37 @@ from desktop.context import AppContext
 from models.choices import USER_ROLES
 from models.permissions import can
 
-from .backup_actions import backup_to_file, may_restore, restore_from_file
 from .change_watch import ChangeWatch
-from .connect_dialog import switch_database
 from .i18n import tr_label
-from .list_page import ListPage
 from .lock_watch import LockWatch
 from .login import ChangePasswordDialog
-from .pages.activities import ActivitiesPage
-from .pages.audit import AuditPage
-from .pages.home import Destination, HomePage
-from .pages.import_page import ImportPage
-from .pages.organizations import OrganizationsPage
-from .pages.people import PeoplePage
-from .pages.projects import ProjectsPage
-from .pages.reports import ReportsPage
-from .pages.settings import SettingsPage
-from .pages.teams import TeamsPage
-from .pages.trainings import TrainingsPage
-from .pages.users import UsersPage
-from .pages.venues import VenuesPage
-from .pages.vocabularies import RegionsPage, ServiceAreasPage
 from .screen_fit import FRAME_ALLOWANCE, available_area, fit_to_screen
+
+if TYPE_CHECKING:
+    from .list_page import ListPage
 
 DEFAULT_SIZE = QSize(1280, 800)
 
+# Each page by its class's name, and the module that has it: a page's module (and what it needs:
+# export, print preview …) loads when the page is first shown, not before the window shows.
+PAGE_MODULES = {
+    "HomePage": "home", "OrganizationsPage": "organizations", "PeoplePage": "people",
+    "TeamsPage": "teams", "VenuesPage": "venues", "ProjectsPage": "projects",
+    "ActivitiesPage": "activities", "TrainingsPage": "trainings", "ReportsPage": "reports",
+    "RegionsPage": "vocabularies", "ServiceAreasPage": "vocabularies", "ImportPage": "import_page",
+    "AuditPage": "audit", "SettingsPage": "settings", "UsersPage": "users",
+}
 # Pages shown only to a role with this permission (the services refuse the rest anyway).
-PAGE_PERMISSIONS = {ImportPage: "import", SettingsPage: "settings", UsersPage: "users"}
+PAGE_PERMISSIONS = {"ImportPage": "import", "SettingsPage": "settings", "UsersPage": "users"}
+
+
+def page_class(name: str) -> type[QWidget]:
+    module = importlib.import_module(f"views.pages.{PAGE_MODULES[name]}")
+    return getattr(module, name)
+
+
+def page_name(page: str | type[QWidget]) -> str:
+    return page if isinstance(page, str) else page.__name__
 
 
 class MainWindow(QMainWindow):
@@ -69,27 +75,27 @@ class MainWindow(QMainWindow):
         self._factories: list[Callable[[], ListPage]] = []
         self._built: dict[int, ListPage] = {}
         self._stale_pages: set[int] = set()  # to reload when next shown: changed by another clerk
-        self.page_rows: dict[type, int] = {}  # the navigation row of each page shown
-        for title, page_class in (
-            (self.tr("工作台"), HomePage),
-            (self.tr("社会组织"), OrganizationsPage),
-            (self.tr("人员"), PeoplePage),
-            (self.tr("三工联动团队"), TeamsPage),
-            (self.tr("活动阵地"), VenuesPage),
-            (self.tr("项目"), ProjectsPage),
-            (self.tr("活动"), ActivitiesPage),
-            (self.tr("培训"), TrainingsPage),
-            (self.tr("报表"), ReportsPage),
-            (self.tr("行政区划"), RegionsPage),
-            (self.tr("服务领域"), ServiceAreasPage),
-            (self.tr("导入"), ImportPage),
-            (self.tr("操作记录"), AuditPage),
-            (self.tr("设置"), SettingsPage),
-            (self.tr("操作员"), UsersPage),
+        self.page_rows: dict[str, int] = {}  # the navigation row of each page shown, by its name
+        for title, name in (
+            (self.tr("工作台"), "HomePage"),
+            (self.tr("社会组织"), "OrganizationsPage"),
+            (self.tr("人员"), "PeoplePage"),
+            (self.tr("三工联动团队"), "TeamsPage"),
+            (self.tr("活动阵地"), "VenuesPage"),
+            (self.tr("项目"), "ProjectsPage"),
+            (self.tr("活动"), "ActivitiesPage"),
+            (self.tr("培训"), "TrainingsPage"),
+            (self.tr("报表"), "ReportsPage"),
+            (self.tr("行政区划"), "RegionsPage"),
+            (self.tr("服务领域"), "ServiceAreasPage"),
+            (self.tr("导入"), "ImportPage"),
+            (self.tr("操作记录"), "AuditPage"),
+            (self.tr("设置"), "SettingsPage"),
+            (self.tr("操作员"), "UsersPage"),
         ):
-            if can(ctx.user, PAGE_PERMISSIONS.get(page_class, "view")):  # a role sees what it may use
-                self.page_rows[page_class] = self.nav.count()
-                self.add_page(title, lambda cls=page_class: cls(ctx, self))
+            if can(ctx.user, PAGE_PERMISSIONS.get(name, "view")):  # a role sees what it may use
+                self.page_rows[name] = self.nav.count()
+                self.add_page(title, lambda name=name: page_class(name)(ctx, self))
         self.nav.currentRowChanged.connect(self.show_page)
         self.nav.setCurrentRow(0)
 
@@ -128,19 +134,20 @@ class MainWindow(QMainWindow):
             self.pages.removeWidget(placeholder)
             placeholder.deleteLater()
             self._built[index] = page
-            if isinstance(page, HomePage):
+            if hasattr(page, "navigate"):  # the home page: its figures and reminders lead elsewhere
                 page.navigate.connect(self.go_to)
         return self._built[index]
 
-    def open_page(self, page_class: type[QWidget]) -> QWidget | None:
-        """Show the page of ``page_class``; None when the operator's role has no such page."""
-        row = self.page_rows.get(page_class)
+    def open_page(self, page: str | type[QWidget]) -> Any:
+        """Show the page (its class, or the class's name); None when the operator's role has no
+        such page."""
+        row = self.page_rows.get(page_name(page))
         if row is None:
             return None
         self.nav.setCurrentRow(row)
         return self.page(row)
 
-    def go_to(self, destination: Destination) -> None:
+    def go_to(self, destination: Any) -> None:
         """Where a figure or reminder of the home page leads."""
         page = self.open_page(destination.page)
         if page is not None and destination.then is not None:
@@ -158,7 +165,7 @@ class MainWindow(QMainWindow):
         """Another clerk changed data: the page in view reloads now, the others when shown."""
         current = self.pages.currentIndex()
         for index, page in self._built.items():
-            if not isinstance(page, ListPage | HomePage):
+            if not hasattr(page, "changed_elsewhere"):
                 continue
             if index == current:
                 page.changed_elsewhere()
@@ -178,17 +185,20 @@ class MainWindow(QMainWindow):
         return self.current_page().is_filled()
 
     def _build_menus(self) -> None:
+        # Two of the slots are lambdas: with these as bound methods of the window, PySide6 6.9
+        # crashed in the garbage collector after closed windows were deleted (seen running
+        # tests/views/test_audit_page.py, test_main_window.py and test_home_page.py together).
         file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
         self.backup_action = file_menu.addAction(
-            self.tr("备份到(&B)…"), lambda: backup_to_file(self, self.ctx, self.settings))
+            self.tr("备份到(&B)…"), lambda: self.backup_to_file())
         self.restore_action = file_menu.addAction(self.tr("从备份恢复(&R)…"), self.restore_from_backup)
-        self.restore_action.setEnabled(may_restore(self.ctx))
+        self.restore_action.setEnabled(can(self.ctx.user, "restore"))
         self.backup_action.setEnabled(can(self.ctx.user, "backup"))
         file_menu.addSeparator()
         self.setup_action = file_menu.addAction(self.tr("本单位设置向导(&G)…"), self.open_setup_guide)
         self.setup_action.setEnabled(can(self.ctx.user, "settings"))
         self.connect_action = file_menu.addAction(self.tr("连接数据库服务器(&D)…"),
-                                                  lambda: switch_database(self, self.ctx))
+                                                  lambda: self.switch_database())
         self.switch_user_action = file_menu.addAction(self.tr("切换用户/注销(&L)…"),
                                                       self.switch_user_requested.emit)
         self.password_action = file_menu.addAction(self.tr("修改我的密码(&P)…"), self.change_password)
@@ -235,7 +245,20 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
+    # The menus' own modules load when first used (start-up shows the window without them).
+    def backup_to_file(self) -> None:
+        from .backup_actions import backup_to_file
+
+        backup_to_file(self, self.ctx, self.settings)
+
+    def switch_database(self) -> None:
+        from .connect_dialog import switch_database
+
+        switch_database(self, self.ctx)
+
     def restore_from_backup(self) -> None:
+        from .backup_actions import restore_from_file
+
         if restore_from_file(self, self.ctx, self.settings) and self.isVisible():
             self.rebuild_pages()
 
@@ -295,9 +318,9 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/state", self.saveState())
         for page in self._built.values():
-            if isinstance(page, ListPage):
+            if hasattr(page, "save_header"):  # a list page: its columns as the operator left them
                 page.save_header()
-            elif isinstance(page, HomePage):
+            if hasattr(page, "stop_reading"):  # the home page: no figures read for a closed window
                 page.stop_reading()
         self.settings.sync()
         super().closeEvent(event)

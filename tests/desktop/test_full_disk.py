@@ -240,5 +240,5 @@ def test_smoke_reports_a_failed_daily_backup_instead_of_waiting_on_a_dialog(tmp_
     except subprocess.TimeoutExpired:
         pytest.fail("--smoke waited on a dialog")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("startup_ms=")
+    assert "\nstartup_ms=" in result.stdout
     assert "今天的自动备份没有完成" in result.stderr

@@ -11,37 +11,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from desktop.context import AppContext
-from desktop.home import HomeData, load_home
-from desktop.reports.charts import home_charts
 from models import lookups
-from models.activity_listing import AT_VENUE, ActivityFilter
 from models.choices import INCUBATION_STAGES, PERSON_ROLES, PROJECT_SOURCES
-from models.home import HomeFigures, office_township
-from models.organization_listing import NOT_INCUBATED, OrganizationFilter
-from models.person_listing import PersonFilter
-from models.project_listing import ProjectFilter
-from models.team_listing import TeamFilter
-from models.venue_listing import VenueFilter
+from models.office import office_township
 
-from ..chart_view import ChartView
 from ..home_widgets import FigureCard, FigureLink, FoldingGrid
 from ..i18n import tr_label
 from ..tasks import BackgroundLoad
 from ..widgets import ChoiceCombo
-from .activities import ActivitiesPage
 from .home_reminders import RemindersBox
-from .organizations import OrganizationsPage
-from .people import PeoplePage
-from .projects import ProjectsPage
-from .teams import TeamsPage
-from .venues import VenuesPage
+
+if TYPE_CHECKING:  # read and drawn once the window shows (the home page loads them then)
+    from desktop.home import HomeData
+    from models.home import HomeFigures
+
+    from ..chart_view import ChartView
 
 AREA_KEY = "home/township"  # the area chosen on this PC: a township's id, 0 for the county
 CARD_WIDTH = 230  # a card's least width: the six cards in two rows of three from 1000 pixels on
@@ -52,7 +43,7 @@ CHART_WIDTH = 380  # the four charts two by two from a 1000-pixel page on
 class Destination:
     """Where a figure or reminder leads: a page of the window, and what to do on it."""
 
-    page: type[QWidget]
+    page: str  # the page class's name: pages load when first opened (views.main_window)
     then: Callable[[Any], object] | None = None
 
 
@@ -108,8 +99,8 @@ class HomePage(QWidget):
         self.cards = FoldingGrid(CARD_WIDTH, 3, body)
         self.reminders = RemindersBox(ctx, self.go, self.reload, body)
         self.charts = FoldingGrid(CHART_WIDTH, 2, body)
-        self._build_cards()
-        self.chart_views = [self.charts.add(ChartView(self.settings, body)) for _ in range(4)]
+        self.figures: dict[str, FigureLink] = {}  # the cards' lines: made with the first figures
+        self.chart_views: list[ChartView] = []  # made with the first figures, below the fold
         column = QVBoxLayout(body)
         for title, part in ((self.tr("本年概况"), self.cards), (self.tr("待办提醒"), self.reminders),
                             (self.tr("图表"), self.charts)):
@@ -145,7 +136,7 @@ class HomePage(QWidget):
             self._load_again = True
             return
         db_path, township_id = self.ctx.db_path, self.township_id()
-        self._loading = BackgroundLoad(self, self.tr("工作台"), lambda: load_home(db_path, township_id),
+        self._loading = BackgroundLoad(self, self.tr("工作台"), lambda: _load_home(db_path, township_id),
                                        self._loaded, self._failed).start()
 
     def _loaded(self, data: HomeData) -> None:
@@ -205,15 +196,16 @@ class HomePage(QWidget):
         self.reload()
 
     # -- going elsewhere ---------------------------------------------------------------
-    def go(self, page: type[QWidget], then: Callable[[Any], object] | None = None) -> None:
+    def go(self, page: str, then: Callable[[Any], object] | None = None) -> None:
         self.navigate.emit(Destination(page, then))
 
-    def _list_link(self, page: type[QWidget], flt: Any) -> Callable[[], None]:
+    def _list_link(self, page: str, flt: Any) -> Callable[[], None]:
         return lambda: self.go(page, lambda shown: shown.show_filter(flt))
 
     # -- filling -----------------------------------------------------------------------
     def _build_cards(self) -> None:
-        """The six cards, built once: each reading shows its figures in them (``_show_figures``)."""
+        """The six cards, built with the first figures: each reading shows its figures in them
+        (``_show_figures``)."""
         stages = [(f"stage.{code}", tr_label(label), False) for code, label in INCUBATION_STAGES]
         sources = [(f"source.{code}", tr_label(label), False) for code, label in PROJECT_SOURCES]
         roles = [(f"role.{code}", tr_label(label), False) for code, label in PERSON_ROLES]
@@ -232,7 +224,6 @@ class HomePage(QWidget):
                                ("hours", self.tr("本年服务时长（小时）"), False),
                                ("records", self.tr("本年服务人次"), False)]),
         )
-        self.figures: dict[str, FigureLink] = {}
         for title, lines in cards:
             card = self.cards.add(FigureCard(title, self))
             for key, label, headline in lines:
@@ -243,41 +234,66 @@ class HomePage(QWidget):
         self.heading.setText(self.tr("{area} · {year}年（截至{month}月{day}日）").format(
             area=f.area_name, year=f.period.year, month=f.as_of.month, day=f.as_of.day))
         self.updated.setText(self.tr("更新于 {time}").format(time=f"{data.loaded_at:%H:%M:%S}"))
+        if not self.figures:  # the first reading: the window showed without waiting for these
+            self._build_cards()
         self._show_figures(f)
         self.reminders.fill(data)
-        for view, spec in zip(self.chart_views, home_charts(f), strict=True):
+        from desktop.reports.charts import home_charts
+
+        specs = home_charts(f)
+        if not self.chart_views:
+            from ..chart_view import ChartView
+
+            self.chart_views = [self.charts.add(ChartView(self.settings, self.charts)) for _ in specs]
+        for view, spec in zip(self.chart_views, specs, strict=True):
             view.set_spec(spec)
 
     def _show_figures(self, f: HomeFigures) -> None:
         """Each figure with the list it opens, filtered to exactly what it counts."""
+        from models.activity_listing import AT_VENUE, ActivityFilter
+        from models.organization_listing import NOT_INCUBATED, OrganizationFilter
+        from models.person_listing import PersonFilter
+        from models.project_listing import ProjectFilter
+        from models.team_listing import TeamFilter
+        from models.venue_listing import VenueFilter
+
         t, year = f.township_id, f.period.year
         running = ProjectFilter(running_in=year, township_id=t, archived=None)
         at_venues = ActivityFilter(year=year, place=AT_VENUE if t is None else t, archived=None)
         activities = ActivityFilter(year=year, place=t, archived=None)
-        shown: dict[str, tuple[str, type[QWidget], Any]] = {
-            "orgs": (_count(f.organizations), OrganizationsPage, OrganizationFilter(township_id=t)),
-            **{f"stage.{code}": (_count(n), OrganizationsPage,
+        shown: dict[str, tuple[str, str, Any]] = {
+            "orgs": (_count(f.organizations), "OrganizationsPage", OrganizationFilter(township_id=t)),
+            **{f"stage.{code}": (_count(n), "OrganizationsPage",
                                  OrganizationFilter(stage=code or NOT_INCUBATED, township_id=t))
                for code, n in f.stages.items()},
-            **{f"role.{code}": (_count(n), PeoplePage, PersonFilter(role=code, township_id=t))
+            **{f"role.{code}": (_count(n), "PeoplePage", PersonFilter(role=code, township_id=t))
                for code, n in f.roles.items()},
-            "teams": (_count(f.teams), TeamsPage, TeamFilter(township_id=t)),
-            "teams.True": (_count(f.teams_complete), TeamsPage, TeamFilter(township_id=t, complete=True)),
-            "teams.False": (_count(f.teams_incomplete), TeamsPage, TeamFilter(township_id=t, complete=False)),
-            "venues": (_count(f.venues), VenuesPage, VenueFilter(township_id=t)),
-            "venue_activities": (_count(f.venue_activities), ActivitiesPage, at_venues),
-            "venue_served": (_count(f.venue_served), ActivitiesPage, at_venues),
-            "projects": (f"{_count(f.project_count)} / {_wan(f.project_amount)}", ProjectsPage, running),
-            **{f"source.{code}": (f"{_count(s.count)} / {_wan(s.amount)}", ProjectsPage,
+            "teams": (_count(f.teams), "TeamsPage", TeamFilter(township_id=t)),
+            "teams.True": (_count(f.teams_complete), "TeamsPage", TeamFilter(township_id=t, complete=True)),
+            "teams.False": (_count(f.teams_incomplete), "TeamsPage",
+                            TeamFilter(township_id=t, complete=False)),
+            "venues": (_count(f.venues), "VenuesPage", VenueFilter(township_id=t)),
+            "venue_activities": (_count(f.venue_activities), "ActivitiesPage", at_venues),
+            "venue_served": (_count(f.venue_served), "ActivitiesPage", at_venues),
+            "projects": (f"{_count(f.project_count)} / {_wan(f.project_amount)}", "ProjectsPage", running),
+            **{f"source.{code}": (f"{_count(s.count)} / {_wan(s.amount)}", "ProjectsPage",
                                   replace(running, source=code))
                for code, s in f.projects.items()},
-            "volunteers": (_count(f.roles["volunteer"]), PeoplePage,
+            "volunteers": (_count(f.roles["volunteer"]), "PeoplePage",
                            PersonFilter(role="volunteer", township_id=t)),
-            "hours": (f"{f.service_hours:,.1f}", ActivitiesPage, activities),
-            "records": (_count(f.service_records), ActivitiesPage, activities),
+            "hours": (f"{f.service_hours:,.1f}", "ActivitiesPage", activities),
+            "records": (_count(f.service_records), "ActivitiesPage", activities),
         }
         hint = self.tr("打开列表，只显示这些记录")
         activity_hint = self.tr("打开本年的活动列表（各活动的志愿服务时长见“志愿时长合计”列）")
         for key, (value, page, flt) in shown.items():
             self.figures[key].show_figure(value, self._list_link(page, flt),
                                           activity_hint if key in ("hours", "records") else hint)
+
+
+def _load_home(db_path, township_id: int | None) -> HomeData:
+    """The reading, in the worker thread: the modules that count load there, while the window
+    shows."""
+    from desktop.home import load_home
+
+    return load_home(db_path, township_id)

@@ -5,32 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from desktop.backup import automatic_backup
 from desktop.context import AppContext
-from desktop.home import BACKUP_WARN_DAYS, HomeData
 from models.choices import PERSON_ROLES
-from models.organization_listing import OVERDUE, OrganizationFilter
 from models.permissions import can
-from models.team_listing import TeamFilter
 
 from ..home_widgets import ReminderLine
 from ..i18n import tr_label, tr_msg
 from ..tasks import Task, run_task
-from .import_page import ImportPage
-from .organizations import OrganizationsPage
-from .reports import ReportsPage
-from .teams import TeamsPage
-from .venues import VenuesPage
+
+if TYPE_CHECKING:
+    from desktop.home import HomeData
 
 BOOKINGS_SHOWN = 3
 TEAMS_NAMED = 3
 REPORT_WARN_DAYS = 7
 
-Go = Callable[[type[QWidget], Callable[[Any], object] | None], None]
+Go = Callable[[str, Callable[[Any], object] | None], None]
 
 
 def _when(moment: dt.datetime) -> str:
@@ -72,10 +66,12 @@ class RemindersBox(QWidget):
         self._pending.append(line)
         return line
 
-    def list_link(self, page: type[QWidget], flt: Any) -> Callable[[], None]:
+    def list_link(self, page: str, flt: Any) -> Callable[[], None]:
         return lambda: self.go(page, lambda shown: shown.show_filter(flt))
 
     def fill(self, data: HomeData) -> None:
+        from models.organization_listing import OVERDUE, OrganizationFilter
+
         self._pending = []
         township = data.figures.township_id
         self._setup(data)
@@ -83,7 +79,7 @@ class RemindersBox(QWidget):
         if overdue:
             line = self.line(self.tr("孵化超过 12 个月仍未出壳：{n} 个组织").format(n=overdue), True)
             line.add_button(self.tr("查看"), self.list_link(
-                OrganizationsPage, OrganizationFilter(stage=OVERDUE, township_id=township)))
+                "OrganizationsPage", OrganizationFilter(stage=OVERDUE, township_id=township)))
         self._teams(data, township)
         self._bookings(data)
         self._report(data, township)
@@ -123,6 +119,8 @@ class RemindersBox(QWidget):
         open_setup_guide(self.window(), self.ctx)
 
     def _teams(self, data: HomeData, township: int | None) -> None:
+        from models.team_listing import TeamFilter
+
         gaps = data.reminders.incomplete_teams
         if gaps:
             named = "、".join(
@@ -133,13 +131,13 @@ class RemindersBox(QWidget):
                 named += self.tr(" 等 {n} 个").format(n=len(gaps))
             line = self.line(self.tr("三工联动团队未齐全：{teams}").format(teams=named), True)
             line.add_button(self.tr("查看"),
-                            self.list_link(TeamsPage, TeamFilter(township_id=township, complete=False)))
+                            self.list_link("TeamsPage", TeamFilter(township_id=township, complete=False)))
         lacking = data.reminders.townships_without_social_worker
         if lacking:
             names = "、".join(t.name for t in lacking)
             text = self.tr("还没有社工参与的三工联动团队：{townships}").format(townships=names)
             self.line(text, True).add_button(
-                self.tr("按镇街查看"), lambda: self.go(TeamsPage, lambda page: page.show_townships()))
+                self.tr("按镇街查看"), lambda: self.go("TeamsPage", lambda page: page.show_townships()))
 
     def _bookings(self, data: HomeData) -> None:
         bookings, today = data.reminders.bookings, data.loaded_at.date()
@@ -155,7 +153,7 @@ class RemindersBox(QWidget):
             line = self.line(f"　{day} {start:%H:%M}–{booking.ends_at:%H:%M}　"
                              f"{booking.venue}　{booking.holder}{purpose}")
             line.add_button(self.tr("阵地详情"), lambda venue=booking.venue_id: self.go(
-                VenuesPage, lambda page: page.show_venue(venue)))
+                "VenuesPage", lambda page: page.show_venue(venue)))
 
     def _report(self, data: HomeData, township: int | None) -> None:
         due, period = data.reminders.report.due_on, data.reminders.report.period
@@ -164,10 +162,12 @@ class RemindersBox(QWidget):
             period=period.label, due=f"{due.year}年{due.month}月{due.day}日", days=left)
         line = self.line(text, left <= REPORT_WARN_DAYS)
         line.add_button(self.tr("去报表页"),
-                        lambda: self.go(ReportsPage, lambda page: page.choose_summary(period, township)),
+                        lambda: self.go("ReportsPage", lambda page: page.choose_summary(period, township)),
                         self.tr("报送周期和期限可在“设置”中修改"))
 
     def _backup(self, data: HomeData) -> None:
+        from desktop.home import BACKUP_WARN_DAYS
+
         backup = data.backup
         if backup.on_server:
             self.line(self.tr("数据库在服务器上，没有本机备份文件：请由服务器管理员用 pg_dump 定期备份。"))
@@ -188,6 +188,8 @@ class RemindersBox(QWidget):
     def back_up(self) -> Task:
         """A backup into the backups folder now (a window left open for days makes no daily
         backup), after which the reminders are read again."""
+        from desktop.backup import automatic_backup
+
         db_path = self.ctx.db_path
         return run_task(self, self.tr("备份"), self.tr("正在备份数据库…"),
                         lambda _job: automatic_backup(db_path, db_path, "manual"), lambda _path: self.done())
@@ -205,4 +207,4 @@ class RemindersBox(QWidget):
                 created=batch.created, updated=batch.updated, undone=undone))
         if can(self.ctx.user, "import"):
             line.add_button(self.tr("导入记录"), lambda: self.go(
-                ImportPage, lambda page: page.tabs.setCurrentWidget(page.history)))
+                "ImportPage", lambda page: page.tabs.setCurrentWidget(page.history)))

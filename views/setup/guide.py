@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QWidget, QWizard
 from desktop.context import AppContext
 from desktop.divisions import DivisionTable, division_table
 
-from ..pages.import_page import ImportPage
 from ..pages.settings import SettingsPage
 from .area_page import AreaPage
 from .demo import open_demo
@@ -99,7 +98,7 @@ class SetupGuide(QWizard):
         if window is None:
             return
         if choice == IMPORT:
-            row = getattr(window, "page_rows", {}).get(ImportPage)
+            row = getattr(window, "page_rows", {}).get("ImportPage")
             if row is not None:
                 window.nav.setCurrentRow(row)
         elif choice == DEMO:

@@ -1,0 +1,49 @@
+"""What a start loads before the clerk sees a window: nothing for exports or servers. peewee is
+imported without its database drivers (models/__init__); a server's database, opened later in the
+same process, gets psycopg then."""
+
+import json
+import os
+import subprocess
+import sys
+
+HEAVY = ("psycopg", "openpyxl", "reportlab", "PySide6.QtPdf")
+
+LOGIN_START = f"""
+import json, sys
+sys.argv = ["jinguo", "--db", sys.argv[1], "--smoke-login"]
+from desktop.cli import main
+code = main()
+print(json.dumps({{"code": code, "loaded": [m for m in {HEAVY!r} if m in sys.modules]}}))
+"""
+
+SERVER_LATER = """
+import json, sys
+from desktop.cli import main  # the program's own start: peewee without drivers
+assert "psycopg" not in sys.modules
+from desktop.database import open_database
+from models.entities import Person
+db = open_database(sys.argv[1])
+print(json.dumps({"people": Person.select().count(), "server": type(db).__name__}))
+db.close()
+"""
+
+
+def run(tmp_path, script: str, *args: str) -> str:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", JINGUO_DATA_DIR=str(tmp_path / "data"))
+    result = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
+                            encoding="utf-8", env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_the_login_window_of_a_file_loads_no_server_driver_nor_export_library(tmp_path):
+    db = tmp_path / "office.db"
+    report = json.loads(run(tmp_path, LOGIN_START, str(db)))
+    assert report == {"code": 0, "loaded": []}
+    assert db.exists()  # the database was really opened (made, here) before the login showed
+
+
+def test_a_server_opened_after_a_start_without_drivers_works(tmp_path, server):
+    report = json.loads(run(tmp_path, SERVER_LATER, server.fresh()))
+    assert report == {"people": 0, "server": "ServerDatabase"}
