@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_db import add_parser as add_db_parser
 
     add_db_parser(sub)
+    from .exchange.command import add_parsers as add_exchange_parsers
+
+    add_exchange_parsers(sub)
     return parser
 
 
@@ -218,6 +221,10 @@ def _run(args: argparse.Namespace) -> int:
         from .cli_db import run as run_db
 
         return run_db(args)
+    if args.command in ("unit", "exchange"):
+        from .exchange.command import run as run_exchange
+
+        return run_exchange(args)
     from .app import run_login_check, run_window
 
     if args.smoke_login:
@@ -227,7 +234,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def _db_argument(args: argparse.Namespace) -> Path | None:
     """The database a command was given (each command names its ``--db`` differently)."""
-    for name in ("demo_db", "export_db", "import_db", "backup_db", "copy_from", "db"):
+    for name in ("demo_db", "export_db", "import_db", "backup_db", "copy_from", "exchange_db",
+                 "db"):
         value = getattr(args, name, None)
         if value and not isinstance(value, str):
             return Path(value)

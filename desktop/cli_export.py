@@ -50,6 +50,9 @@ def add_export_parser(sub: argparse._SubParsersAction) -> None:
                                help="统计报表（年、季度或月）：xlsx、pdf，或按指标代码逐项列出的 json")
     summary.add_argument("--period", required=True, help="报告期：2025、2025Q3 或 2025-03")
     summary.add_argument("--township", help="只统计这个镇（街道）；不写则为全县")
+    summary.add_argument("--rollup", action="store_true",
+                         help="汇总：本单位自有记录加上已接收的下级单位数据包，按单位分列"
+                              "（见 jinguo exchange）")
     summary.add_argument("--charts", action="store_true",
                          help="PDF 后附图表页：孵化进程、项目金额、近12个月志愿服务时长、服务领域")
     common(summary, ("xlsx", "pdf", "json"))
@@ -129,6 +132,11 @@ def _summary(args: argparse.Namespace, user) -> str:
     from models.periods import parse_period
 
     period = parse_period(args.period)
+    if args.rollup:
+        from desktop.exchange.rollup import export_rollup
+
+        path = export_rollup(args.output, period, _format(args, ("xlsx", "pdf", "json")), user=user)
+        return f"已导出汇总统计报表（{period.label}）：{path}"
     township = _township_id(args.township)
     path = export_summary(args.output, period, township, _format(args, ("xlsx", "pdf", "json")),
                           user=user, charts=args.charts)

@@ -4,7 +4,7 @@ Everything comes from one ``random.Random(seed)`` and the given ``today``, so th
 same seed and day always give the same rows: a screenshot, a bug report or a
 benchmark can be reproduced. Rows go in with ``models.db.insert_rows`` and
 explicit primary keys, because ``Model.save()`` per row would take minutes for
-100 000 people; that bypasses ``NamedMixin.save``, so ``name_key`` is set here.
+100 000 people; that bypasses ``NamedMixin.save``, so ``name_key`` and the search forms are set here.
 No Qt: ``jinguo demo`` and the benchmark run headless.
 """
 
@@ -43,7 +43,7 @@ from models.entities import (
 )
 from models.i18n import Message, msg
 from models.settings import set_settings
-from models.sortkey import pinyin_key
+from models.sortkey import name_forms
 from models.validators import CREDIT_CHARSET, credit_check_char, id_check_char
 
 MIN_PEOPLE = 200  # below this the county cannot staff its teams and organizations
@@ -421,7 +421,7 @@ class _Builder:
         self.stamp = dt.datetime.combine(today, dt.time(9, 0)).isoformat(" ")
         self.progress = progress or (lambda _text: None)
         self.counts: dict[str, int] = {}
-        self.keys: dict[str, str] = {}
+        self.keys: dict[tuple[str, bool], tuple[str, str, str]] = {}
         self.townships: list[_Township] = []
         self.villages: list[_Village] = []
         self.village_by_id: dict[int, _Village] = {}
@@ -451,10 +451,11 @@ class _Builder:
             source = self.id_sources[model] = IdSource(model)
         return source.next()
 
-    def key(self, name: str) -> str:
-        cached = self.keys.get(name)
+    def key(self, name: str, person: bool = False) -> tuple[str, str, str]:
+        """The name's sort key, full pinyin and initials (``NamedMixin.save``'s columns)."""
+        cached = self.keys.get((name, person))
         if cached is None:
-            cached = self.keys[name] = pinyin_key(name)
+            cached = self.keys[name, person] = name_forms(name, person)
         return cached
 
     def day_between(self, start: dt.date, end: dt.date) -> dt.date:
@@ -502,7 +503,7 @@ class _Builder:
         rng = self.rng
         rows: list[tuple] = []
         self.county_id = self.new_id(Region)
-        rows.append((self.county_id, COUNTY, self.key(COUNTY), "county", None, COUNTY_CODE, 0))
+        rows.append((self.county_id, COUNTY, *self.key(COUNTY), "county", None, COUNTY_CODE, 0))
         village_names = [f"{s}{x}村" for s in VILLAGE_SURNAME_ROOTS for x in VILLAGE_SUFFIXES]
         village_names += [f"{f}村" for f in VILLAGE_FEATURES]
         community_names = [f"{c}社区" for c in COMMUNITIES]
@@ -518,7 +519,7 @@ class _Builder:
                 towns += 1
                 code = f"{COUNTY_CODE}{100 + towns:03d}"
             town = _Township(self.new_id(Region), name, code)
-            rows.append((town.id, name, self.key(name), "township", self.county_id, code, t_index + 1))
+            rows.append((town.id, name, *self.key(name), "township", self.county_id, code, t_index + 1))
             count = rng.randint(4, 8)
             if street:
                 names = [(community_names.pop(), True) for _ in range(count)]
@@ -538,10 +539,10 @@ class _Builder:
                 town.villages.append(village)
                 self.villages.append(village)
                 self.village_by_id[village.id] = village
-                rows.append((village.id, vname, self.key(vname), "village", town.id, vcode, order))
+                rows.append((village.id, vname, *self.key(vname), "village", town.id, vcode, order))
             self.townships.append(town)
-        fields = (Region.id, Region.name, Region.name_key, Region.level, Region.parent,
-                  Region.code, Region.sort_order)
+        fields = (Region.id, Region.name, Region.name_key, Region.name_pinyin, Region.name_initials,
+                  Region.level, Region.parent, Region.code, Region.sort_order)
         self.counts["regions"] = _insert(
             Region, (*fields, Region.created_at, Region.updated_at),
             [(*r, self.stamp, self.stamp) for r in rows],
@@ -624,7 +625,7 @@ class _Builder:
             archived_on = self.days_ago(10, 900) if archived else None
             reason = rng.choice(PERSON_ARCHIVE_REASONS) if archived else ""
             rows.append((
-                pid, name, self.key(name), id_number, birth, sex, phone,
+                pid, name, *self.key(name, person=True), id_number, birth, sex, phone,
                 self.townships[town].id, cadre, worker, volunteer, level, title, workplace,
                 archived, archived_on, reason, self.stamp, self.stamp,
             ))
@@ -640,7 +641,8 @@ class _Builder:
             if worker:
                 self.workers_by_town[town].append(pid)
         fields = (
-            Person.id, Person.name, Person.name_key, Person.id_number, Person.birth_date,
+            Person.id, Person.name, Person.name_key, Person.name_pinyin, Person.name_initials,
+            Person.id_number, Person.birth_date,
             Person.sex, Person.phone, Person.region, Person.is_cadre, Person.is_social_worker,
             Person.is_volunteer, Person.social_worker_level, Person.cadre_title, Person.workplace,
             Person.archived, Person.archived_on, Person.archived_reason, Person.created_at,
@@ -851,7 +853,7 @@ class _Builder:
                 reason = ORG_ARCHIVE_REASONS[0] if deregistered else rng.choice(
                     ORG_ARCHIVE_REASONS[1:])
             org_rows.append((
-                org.id, org.name, self.key(org.name), short, org.kind, org.legal_form, credit,
+                org.id, org.name, *self.key(org.name), short, org.kind, org.legal_form, credit,
                 supervisor, org.region_id, address, self.p_name[org.leader],
                 self.phone_of(org.leader), org.founded_on, org.registered_on, stage, since,
                 alliance, joined, group, member_since, org.archived_on is not None,
@@ -867,7 +869,8 @@ class _Builder:
                                    dt.datetime.combine(entered, dt.time(10, 0))))
             area_rows.extend((org.id, area) for area in org.areas)
         fields = (
-            Organization.id, Organization.name, Organization.name_key, Organization.short_name,
+            Organization.id, Organization.name, Organization.name_key, Organization.name_pinyin,
+            Organization.name_initials, Organization.short_name,
             Organization.kind, Organization.legal_form, Organization.credit_code,
             Organization.supervisor, Organization.region, Organization.address,
             Organization.contact_person, Organization.contact_phone, Organization.founded_on,
@@ -912,7 +915,7 @@ class _Builder:
             for k, name in enumerate(names):
                 team = _Team(self.new_id(Team), name, t, self.days_ago(200, 1100))
                 self.teams.append(team)
-                team_rows.append((team.id, name, self.key(name), town.id, team.founded_on,
+                team_rows.append((team.id, name, *self.key(name), town.id, team.founded_on,
                                   f"{town.name}妇联牵头，妇工、社工、义工联动服务辖区妇女儿童",
                                   self.stamp, self.stamp))
                 cadres = self.cadres_by_town[t]
@@ -935,7 +938,8 @@ class _Builder:
                     rows.append(self.assignment(team, pid, "volunteer", rng.random() < 0.1))
         self.counts["teams"] = _insert(
             Team,
-            (Team.id, Team.name, Team.name_key, Team.region, Team.founded_on, Team.description,
+            (Team.id, Team.name, Team.name_key, Team.name_pinyin, Team.name_initials,
+             Team.region, Team.founded_on, Team.description,
              Team.created_at, Team.updated_at),
             team_rows,
         )
@@ -967,7 +971,7 @@ class _Builder:
             self.venues.append(venue)
             pool = self.cadres_by_town[t] or self.p_active_by_town[t]
             manager = rng.choice(pool)
-            rows.append((venue.id, name, self.key(name), level, kind, region_id, address,
+            rows.append((venue.id, name, *self.key(name), level, kind, region_id, address,
                          capacity, manager, self.phone_of(manager), self.stamp, self.stamp))
 
         seat = self.townships[0]
@@ -1005,7 +1009,8 @@ class _Builder:
                 rng.randint(10, 30))
         self.counts["venues"] = _insert(
             Venue,
-            (Venue.id, Venue.name, Venue.name_key, Venue.level, Venue.kind, Venue.region,
+            (Venue.id, Venue.name, Venue.name_key, Venue.name_pinyin, Venue.name_initials,
+             Venue.level, Venue.kind, Venue.region,
              Venue.address, Venue.capacity, Venue.manager, Venue.phone, Venue.created_at,
              Venue.updated_at),
             rows,
@@ -1133,14 +1138,15 @@ class _Builder:
                 project.venues = rng.sample(town_venues, min(len(town_venues), rng.randint(1, 2)))
                 link_rows.extend((project.id, v.id) for v in project.venues)
             rows.append((
-                project.id, name, self.key(name), source, year, rng.choice(BATCHES), org.id,
+                project.id, name, *self.key(name), source, year, rng.choice(BATCHES), org.id,
                 team.id if team else None, status, _yuan(applied), granted, planned, actual,
                 start, end, f"由{org.name}承接；服务领域：{area_names[area]}；"
                 f"服务范围：{self.townships[org.township].name}", self.stamp, self.stamp,
             ))
         self.counts["projects"] = _insert(
             Project,
-            (Project.id, Project.name, Project.name_key, Project.source, Project.year,
+            (Project.id, Project.name, Project.name_key, Project.name_pinyin, Project.name_initials,
+             Project.source, Project.year,
              Project.batch, Project.organization, Project.team, Project.status,
              Project.amount_applied, Project.amount_granted, Project.planned_served,
              Project.actual_served, Project.start_on, Project.end_on, Project.description,

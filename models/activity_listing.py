@@ -12,6 +12,7 @@ from .entities import Activity, Organization, Project, ServiceRecord, Team, Venu
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
 from .lookups import township_places
+from .name_search import name_condition
 from .rules import add_months
 
 
@@ -82,9 +83,9 @@ class ActivityListing(Listing[ActivityFilter]):
         text = " ".join(flt.text.split())
         if text:
             query = query.where(
-                Activity.title.contains(text) | Venue.name.contains(text)
-                | Organization.name.contains(text) | Team.name.contains(text)
-                | Project.name.contains(text)
+                Activity.title.contains(text) | name_condition(Venue, text)
+                | name_condition(Organization, text) | name_condition(Team, text)
+                | name_condition(Project, text)
             )
         span = period(flt.year, flt.month)
         if span is not None:

@@ -15,7 +15,8 @@ from peewee import (
 )
 
 from .db import BaseModel, TimestampedModel, now
-from .sortkey import pinyin_key
+from .exchange_entities import EXCHANGE_MODELS
+from .sortkey import name_forms
 
 
 class Archivable(TimestampedModel):
@@ -27,10 +28,13 @@ class Archivable(TimestampedModel):
 
 
 class NamedMixin:
-    """Keeps ``name_key`` (pinyin) in step with ``name`` on every save."""
+    """Keeps ``name_key`` (pinyin sort key) and the search forms ``name_pinyin`` (full pinyin)
+    and ``name_initials`` (拼音首字母) in step with ``name`` on every save."""
+
+    person_name = False  # people's names: the surname read as a surname (models.sortkey)
 
     def save(self, *args, **kwargs):
-        self.name_key = pinyin_key(self.name)
+        self.name_key, self.name_pinyin, self.name_initials = name_forms(self.name, self.person_name)
         return super().save(*args, **kwargs)
 
 
@@ -60,6 +64,8 @@ class Setting(BaseModel):
 class Region(NamedMixin, TimestampedModel):
     name = CharField()
     name_key = CharField(default="")
+    name_pinyin = CharField(default="")  # schema v7: full pinyin, for finding by it
+    name_initials = CharField(default="")  # schema v7: pinyin initials (bcy for 白彩月)
     level = CharField()  # REGION_LEVELS
     parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
     code = CharField(default="")  # administrative division code, when known
@@ -78,6 +84,8 @@ class ServiceArea(TimestampedModel):
 class Organization(NamedMixin, Archivable):
     name = CharField(unique=True)
     name_key = CharField(default="", index=True)
+    name_pinyin = CharField(default="")  # schema v7: full pinyin, for finding by it
+    name_initials = CharField(default="")  # schema v7: pinyin initials (bcy for 白彩月)
     short_name = CharField(default="")
     kind = CharField(index=True)  # ORG_KINDS
     legal_form = CharField(null=True)  # LEGAL_FORMS, registered only
@@ -126,8 +134,11 @@ class OrganizationServiceArea(BaseModel):
 
 
 class Person(NamedMixin, Archivable):
+    person_name = True
     name = CharField()
     name_key = CharField(default="", index=True)
+    name_pinyin = CharField(default="")  # schema v7: full pinyin, for finding by it
+    name_initials = CharField(default="")  # schema v7: pinyin initials (bcy for 白彩月)
     id_number = CharField(null=True, unique=True)
     birth_date = DateField(null=True)
     sex = CharField(null=True)  # SEXES
@@ -147,10 +158,16 @@ class Person(NamedMixin, Archivable):
 # instead of sorting 100k rows, and its search and role filters are checked on the index
 # entries (name, ID, phone, roles, region) before any row is read: "王" among 100k people
 # went from 94 ms to 14 ms for the first page.
+# The search forms (schema v7) are in it too, so a search by pinyin or initials is also checked
+# on the index entries.
 Person.add_index(Person.index(
     Person.archived, Person.name_key, Person.id, Person.name, Person.id_number, Person.phone,
-    Person.is_cadre, Person.is_social_worker, Person.is_volunteer, Person.region, name="person_list",
+    Person.is_cadre, Person.is_social_worker, Person.is_volunteer, Person.region,
+    Person.name_pinyin, Person.name_initials, name="person_list",
 ))
+# Pickers and the global search look a prefix of the initials or of the full pinyin up directly.
+Person.add_index(Person.index(Person.name_initials, Person.name_key, name="person_initials"))
+Person.add_index(Person.index(Person.name_pinyin, Person.name_key, name="person_pinyin"))
 
 
 class Membership(TimestampedModel):
@@ -167,6 +184,8 @@ class Membership(TimestampedModel):
 class Team(NamedMixin, Archivable):
     name = CharField(unique=True)
     name_key = CharField(default="")
+    name_pinyin = CharField(default="")  # schema v7: full pinyin, for finding by it
+    name_initials = CharField(default="")  # schema v7: pinyin initials (bcy for 白彩月)
     region = ForeignKeyField(Region, null=True, backref="teams", on_delete="RESTRICT")
     founded_on = DateField(null=True)
     description = TextField(default="")
@@ -186,6 +205,8 @@ class TeamAssignment(TimestampedModel):
 class Venue(NamedMixin, Archivable):
     name = CharField()
     name_key = CharField(default="")
+    name_pinyin = CharField(default="")  # schema v7: full pinyin, for finding by it
+    name_initials = CharField(default="")  # schema v7: pinyin initials (bcy for 白彩月)
     level = CharField()  # VENUE_LEVELS
     kind = CharField()  # VENUE_KINDS
     region = ForeignKeyField(Region, null=True, backref="venues", on_delete="RESTRICT")
@@ -226,6 +247,8 @@ class Booking(TimestampedModel):
 class Project(NamedMixin, Archivable):
     name = CharField()
     name_key = CharField(default="")
+    name_pinyin = CharField(default="")  # schema v7: full pinyin, for finding by it
+    name_initials = CharField(default="")  # schema v7: pinyin initials (bcy for 白彩月)
     source = CharField(index=True)  # PROJECT_SOURCES
     year = IntegerField(index=True)
     batch = CharField(default="")
@@ -388,4 +411,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Certificate,
     ImportBatch,
     ImportBatchItem,
+    *EXCHANGE_MODELS,  # after every table they could point at (schema version 8)
 )

@@ -62,8 +62,13 @@ def save_office(data: OfficeData, user: User | None) -> OfficeData:
         errors["code"] = problem
     if errors:
         raise ValidationFailed(errors)
-    set_settings({"office.name": values.name, "office.level": values.level,
-                  "office.code": values.code, "office.parent_unit": values.parent_unit}, user)
+    with database.atomic():
+        set_settings({"office.name": values.name, "office.level": values.level,
+                      "office.code": values.code, "office.parent_unit": values.parent_unit}, user)
+        if values.name and values.level and values.code:
+            from .units import ensure_key
+
+            ensure_key()  # the unit can sign its report packages from now on
     return values
 
 

@@ -13,6 +13,7 @@ from .entities import Organization, OrganizationServiceArea, OrganizationStage, 
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
 from .lookups import township_places
+from .name_search import name_condition
 from .rules import INCUBATION_LIMIT_MONTHS, add_months, incubation_overdue
 from .summary import INCUBATING
 from .validators import to_halfwidth
@@ -110,8 +111,8 @@ class OrganizationListing(Listing[OrganizationFilter]):
             # Names keep the full-width brackets Chinese uses (（筹）): match what was typed
             # as well as its half-width form; credit codes are stored half-width.
             query = query.where(
-                Organization.name.contains(text)
-                | Organization.name.contains(typed)
+                name_condition(Organization, typed)
+                | Organization.name.contains(text)
                 | Organization.short_name.contains(text)
                 | Organization.short_name.contains(typed)
                 | Organization.credit_code.startswith(text.upper())

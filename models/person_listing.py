@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from peewee import JOIN
 
 from .choices import SEXES, SOCIAL_WORKER_LEVELS
-from .db import matching
+from .db import PerBackend, matching
 from .entities import Membership, Person, Region, TeamAssignment
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
 from .lookups import township_places
+from .name_search import name_condition, narrow_pinyin, spelled
 from .people import roles_text
 from .validators import mask_id_number, to_halfwidth
 
@@ -37,6 +38,34 @@ class PersonFilter:
 def _active_today(model) -> object:
     today = dt.date.today()
     return model.end_on.is_null() | (model.end_on >= today)
+
+
+def person_text_condition(text: str):
+    """People whose name contains ``text`` or starts with it in pinyin or initials (``bcy`` finds
+    白彩月), whose ID number starts with it, or whose phone contains its digits; None: no text."""
+    typed = " ".join(text.split())
+    if not typed:
+        return None
+    if spelled(typed):  # letters: a name typed as pinyin (an ID cannot start with a letter)
+        return name_condition(Person, typed, anywhere=False)
+    number = re.sub(r"\s+", "", to_halfwidth(typed)).upper()
+    digits = re.sub(r"\D", "", number)
+    condition = matching(Person.name, typed) | matching(Person.id_number, number, prefix=True)
+    if digits:
+        condition = condition | matching(Person.phone, digits)
+    return condition
+
+
+def archived_is(archived: bool, by_pinyin: bool = False):
+    """``Person.archived == archived``. Searched by a narrow pinyin (``name_search.narrow_pinyin``)
+    on SQLite, written so that no index answers it (``archived + 0``): SQLite then reads the few
+    matches off the pinyin and initials indexes (``bcy`` in 0.1 ms) instead of checking 100,000
+    entries of the list's index in name order (15-40 ms), which is the better way for ``w``'s
+    13,000. PostgreSQL's planner chooses by itself, from its statistics."""
+    plain = Person.archived == archived
+    if not by_pinyin:
+        return plain
+    return PerBackend(lambda: (Person.archived + 0) == int(archived), lambda: plain)
 
 
 class PersonListing(Listing[PersonFilter]):
@@ -70,13 +99,8 @@ class PersonListing(Listing[PersonFilter]):
         return self.apply_filter(Person.select(Person.id), flt).count()
 
     def apply_filter(self, query, flt: PersonFilter):
-        typed = " ".join(flt.text.split())
-        if typed:
-            number = re.sub(r"\s+", "", to_halfwidth(typed)).upper()
-            digits = re.sub(r"\D", "", number)
-            condition = matching(Person.name, typed) | matching(Person.id_number, number, prefix=True)
-            if digits:
-                condition = condition | matching(Person.phone, digits)
+        condition = person_text_condition(flt.text)
+        if condition is not None:
             query = query.where(condition)
         if flt.role in ROLE_FIELDS:
             query = query.where(ROLE_FIELDS[flt.role] == True)  # noqa: E712
@@ -97,7 +121,7 @@ class PersonListing(Listing[PersonFilter]):
                 )
             ))
         if flt.archived is not None:
-            query = query.where(Person.archived == flt.archived)
+            query = query.where(archived_is(flt.archived, narrow_pinyin(flt.text)))
         return query
 
     def to_row(self, raw: tuple) -> ListRow:

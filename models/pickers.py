@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+from dataclasses import dataclass
 from functools import reduce
 
-from peewee import DateField, Field, Model
+from peewee import JOIN, DateField, Field, Model, fn
 
-from .db import date_text, matching
-from .entities import Membership, Organization, Person, Project, Team, TeamAssignment, Venue
-from .validators import mask_id_number, to_halfwidth
+from .db import date_text
+from .entities import Membership, Organization, Person, Project, Region, Team, TeamAssignment, Venue
+from .name_search import narrow_pinyin
+from .person_listing import archived_is, person_text_condition
+from .validators import mask_id_number
 
 PERSON_SEARCH_LIMIT = 50
 
@@ -34,7 +37,23 @@ def teams(*include_ids: int | None) -> list[tuple[int, str]]:
 
 
 def venues(*include_ids: int | None) -> list[tuple[int, str]]:
-    return _named_choices(Venue, include_ids)
+    """Venues in pinyin order; a name several venues share (each village's 妇女儿童之家) is
+    followed by the venue's place, so that the list tells them apart."""
+    choices = _named_choices(Venue, include_ids)
+    names = [name for _id, name in choices]
+    shared = {name for name in names if names.count(name) > 1}
+    if not shared:
+        return choices
+    place = Region.alias("place")
+    township = Region.alias("township")
+    places = dict(
+        Venue.select(Venue.id, fn.COALESCE(township.name + " / " + place.name, place.name))
+        .join(place, JOIN.LEFT_OUTER, on=(Venue.region == place.id))
+        .join(township, JOIN.LEFT_OUTER, on=((place.parent == township.id) & (place.level == "village")))
+        .where(Venue.name.in_(shared)).tuples()
+    )
+    return [(vid, f"{name}（{places[vid]}）" if name in shared and places.get(vid) else name)
+            for vid, name in choices]
 
 
 def projects(include_id: int | None = None) -> list[tuple[int, str]]:
@@ -67,19 +86,57 @@ def person_label(name: str, id_number: str | None) -> str:
 def search_people(
     text: str, volunteers_only: bool = False, limit: int = PERSON_SEARCH_LIMIT
 ) -> list[tuple[int, str]]:
-    """At most ``limit`` non-archived people whose name contains ``text`` or whose ID starts with it."""
-    typed = " ".join(text.split())
-    if not typed:
+    """At most ``limit`` non-archived people found by ``text`` as the People list finds them: the
+    name's characters, pinyin or initials (``bcy``: 白彩月), the start of the ID, the phone."""
+    condition = person_text_condition(text)
+    if condition is None:
         return []
-    number = to_halfwidth(typed).upper()
     query = Person.select(Person.id, Person.name, Person.id_number).where(
-        (Person.archived == False)  # noqa: E712
-        & (matching(Person.name, typed) | matching(Person.id_number, number, prefix=True))
+        archived_is(False, narrow_pinyin(text)) & condition
     )
     if volunteers_only:
         query = query.where(Person.is_volunteer == True)  # noqa: E712
     query = query.order_by(Person.name_key, Person.id).limit(limit)
     return [(pid, person_label(name, number)) for pid, name, number in query.tuples()]
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    """What tells namesakes apart in a picker: birth year, township, current organizations."""
+
+    birth_year: int | None
+    township: str
+    organizations: tuple[str, ...]
+
+
+def people_details(person_ids: list[int], day: dt.date | None = None) -> dict[int, PersonDetails]:
+    """Birth year, township (a village's township) and the organizations each person is a member
+    of on ``day``, in pinyin order. Two queries, whatever the number of people."""
+    day = day or dt.date.today()
+    if not person_ids:
+        return {}
+    township = Region.alias("township")
+    rows = (
+        Person.select(Person.id, Person.birth_date, Region.name, Region.level, township.name)
+        .join(Region, JOIN.LEFT_OUTER, on=(Person.region == Region.id))
+        .join(township, JOIN.LEFT_OUTER, on=(Region.parent == township.id))
+        .where(Person.id.in_(person_ids)).tuples()
+    )
+    organizations: dict[int, list[str]] = {}
+    for pid, name in (
+        Membership.select(Membership.person, Organization.name).join(Organization)
+        .where(Membership.person.in_(person_ids)
+               & (Membership.start_on.is_null() | (Membership.start_on <= day))
+               & (Membership.end_on.is_null() | (Membership.end_on >= day)))
+        .order_by(Organization.name_key).tuples()
+    ):
+        organizations.setdefault(pid, []).append(name)
+    return {
+        pid: PersonDetails(born.year if born else None,
+                           (parent if level == "village" else place) or "",
+                           tuple(organizations.get(pid, ())))
+        for pid, born, place, level, parent in rows
+    }
 
 
 def people_labels(person_ids: list[int]) -> list[tuple[int, str]]:

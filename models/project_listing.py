@@ -12,6 +12,7 @@ from .entities import Organization, Project, Team
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
 from .lookups import township_places
+from .name_search import name_condition
 from .summary import UNDERTAKEN, project_span_overlaps
 
 
@@ -61,7 +62,7 @@ class ProjectListing(Listing[ProjectFilter]):
     def apply_filter(self, query, flt: ProjectFilter):
         text = " ".join(flt.text.split())
         if text:
-            query = query.where(Project.name.contains(text) | Organization.name.contains(text))
+            query = query.where(name_condition(Project, text) | name_condition(Organization, text))
         if flt.source:
             query = query.where(Project.source == flt.source)
         if flt.year is not None:

@@ -18,7 +18,7 @@ from .db import IdSource, database
 from .entities import Region, User
 from .errors import ValidationFailed
 from .i18n import msg
-from .sortkey import pinyin_key
+from .sortkey import name_columns
 from .vocabularies import RegionData, save_region
 
 
@@ -78,7 +78,7 @@ def import_official_regions(rows: Sequence[OfficialRegion], user: User | None) -
             region = _matching(row, parent_id, by_code, by_name)
             if region is None:
                 ids[row.code] = id_source.next()
-                new_rows.append({"id": ids[row.code], "name": row.name, "name_key": pinyin_key(row.name),
+                new_rows.append({"id": ids[row.code], "name": row.name, **name_columns(row.name),
                                  "level": row.level, "parent": parent_id, "code": row.code,
                                  "sort_order": row.sort_order})
                 continue

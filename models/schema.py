@@ -20,6 +20,7 @@ from pathlib import Path
 
 from peewee import Database, PostgresqlDatabase
 
+from .db import execute_many, insert_rows
 from .entities import (
     ALL_MODELS,
     BOOKING_HOLDER_CHECK,
@@ -28,15 +29,21 @@ from .entities import (
     Certificate,
     ImportBatch,
     ImportBatchItem,
+    Organization,
     Person,
+    Project,
+    Region,
     ServiceArea,
+    Team,
     User,
+    Venue,
 )
 from .i18n import Message, msg
+from .sortkey import name_forms
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 9
 
 # Tables every version of the schema has: a file without them is not ours.
 CORE_TABLES = frozenset({"organization", "person", "audit_entry"})
@@ -45,10 +52,17 @@ CORE_TABLES = frozenset({"organization", "person", "audit_entry"})
 Migration = Callable[[Database], None]
 
 
+# The People list's index as versions 4 to 6 had it (version 7 adds the search forms): earlier
+# steps make the index of their own time, for the columns of their time.
+_PERSON_LIST_V4 = ('CREATE INDEX IF NOT EXISTS "person_list" ON "person" ("archived", "name_key", "id", '
+                   '"name", "id_number", "phone", "is_cadre", "is_social_worker", "is_volunteer", '
+                   '"region_id")')
+
+
 def _v2_certificates_imports(db: Database) -> None:
     """The certificate register, import batches (for undo), and the People list's index."""
     db.create_tables([Certificate, ImportBatch, ImportBatchItem])
-    Person._schema.create_indexes(safe=True)
+    db.execute_sql(_PERSON_LIST_V4)
 
 
 def _v3_login_lockout(db: Database) -> None:
@@ -65,7 +79,7 @@ def _v3_login_lockout(db: Database) -> None:
 def _v4_people_list_index(db: Database) -> None:
     """The People list's index also covers what its search and filters read (see Person)."""
     db.execute_sql("DROP INDEX IF EXISTS person_archived_name_key")
-    Person._schema.create_indexes(safe=True)
+    db.execute_sql(_PERSON_LIST_V4)
 
 
 def _v5_audit_operator_index(db: Database) -> None:
@@ -83,7 +97,59 @@ def _v6_record_versions(db: Database) -> None:
                            'ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1')
 
 
-def _v7_booking_holders(db: Database) -> None:
+NAMED_MODELS = (Region, Organization, Person, Team, Venue, Project)
+
+
+def fill_name_columns(db: Database, model: type) -> int:
+    """Write every row's ``name_key``, ``name_pinyin`` and ``name_initials`` from its name (each
+    distinct name worked out once). SQLite: one prepared UPDATE per row; PostgreSQL: the forms
+    COPied into a temporary table and set in one UPDATE … FROM. Returns the rows written."""
+    table = model._meta.table_name
+    person = model is Person
+    forms: dict[str, tuple[str, str, str]] = {}
+    rows = db.execute_sql(f'SELECT id, name FROM "{table}"').fetchall()
+    for _id, name in rows:
+        if name not in forms:
+            forms[name] = name_forms(name, person)
+    if not _on_server(db):
+        execute_many(f'UPDATE "{table}" SET name_key = ?, name_pinyin = ?, name_initials = ? '
+                     "WHERE id = ?", (( *forms[name], row_id) for row_id, name in rows))
+        return len(rows)
+    with db.atomic():
+        db.execute_sql("CREATE TEMPORARY TABLE name_forms (name TEXT PRIMARY KEY, name_key TEXT, "
+                       "name_pinyin TEXT, name_initials TEXT)")
+        insert_rows("name_forms", ("name", "name_key", "name_pinyin", "name_initials"),
+                    ((name, *f) for name, f in forms.items()))
+        db.execute_sql(f'UPDATE "{table}" AS t SET name_key = f.name_key, name_pinyin = f.name_pinyin, '
+                       "name_initials = f.name_initials FROM name_forms AS f WHERE f.name = t.name")
+        db.execute_sql("DROP TABLE name_forms")
+    return len(rows)
+
+
+def _v7_name_search(db: Database) -> None:
+    """Names found by full pinyin and initials (拼音首字母), and people sorted by the reading of
+    their surname (曾 zēng): two stored search forms per name, every name's forms and key
+    worked out again, and the indexes that read them."""
+    for model in NAMED_MODELS:
+        table = model._meta.table_name
+        present = {c.name for c in db.get_columns(table)}
+        for column in ("name_pinyin", "name_initials"):
+            if column not in present:  # a table made by an earlier step (create_tables) has it
+                db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" '
+                               "VARCHAR(255) NOT NULL DEFAULT ''")
+        fill_name_columns(db, model)
+    db.execute_sql("DROP INDEX IF EXISTS person_list")
+    Person._schema.create_indexes(safe=True)
+
+
+def _v8_report_exchange(db: Database) -> None:
+    """Upward reporting: the unit's signing key, its lower units, the packages they sent, reviews."""
+    from .exchange_entities import EXCHANGE_MODELS
+
+    db.create_tables(EXCHANGE_MODELS)
+
+
+def _v9_booking_holders(db: Database) -> None:
     """A booking may be for a named person or for the office itself: two columns, and the check
     that a booking has a holder names them too. SQLite cannot change a table's CHECK: the table
     is made again and its rows copied (nothing refers to bookings)."""
@@ -104,15 +170,17 @@ def _v7_booking_holders(db: Database) -> None:
     columns = ", ".join(f'"{name}"' for name in names)
     for index in db.get_indexes("booking"):
         db.execute_sql(f'DROP INDEX "{index.name}"')
-    db.execute_sql('ALTER TABLE "booking" RENAME TO "booking_v6"')
+    db.execute_sql('ALTER TABLE "booking" RENAME TO "booking_before_v9"')
     db.create_tables([Booking])
-    db.execute_sql(f'INSERT INTO "booking" ({columns}, "for_office") SELECT {columns}, 0 FROM "booking_v6"')
-    db.execute_sql('DROP TABLE "booking_v6"')
+    db.execute_sql(f'INSERT INTO "booking" ({columns}, "for_office") '
+                   f'SELECT {columns}, 0 FROM "booking_before_v9"')
+    db.execute_sql('DROP TABLE "booking_before_v9"')
 
 
 MIGRATIONS: Mapping[int, Migration] = {
     2: _v2_certificates_imports, 3: _v3_login_lockout, 4: _v4_people_list_index,
-    5: _v5_audit_operator_index, 6: _v6_record_versions, 7: _v7_booking_holders,
+    5: _v5_audit_operator_index, 6: _v6_record_versions, 7: _v7_name_search,
+    8: _v8_report_exchange, 9: _v9_booking_holders,
 }
 
 DEFAULT_SERVICE_AREAS = (

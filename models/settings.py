@@ -13,6 +13,7 @@ DEFAULTS: dict[str, str] = {
     "office.level": "",  # OFFICE_LEVELS: a county's or a township's federation
     "office.code": "",  # the official division code of the office's area (6 or 9 digits)
     "office.parent_unit": "",  # 上级单位: the federation it reports to
+    "office.parent_code": "",  # the division code of 上级单位 (models/units.py: report packages)
     "privacy.print_full_id": "0",
     # The official header and footer of upward reports (DOMAIN.md "Upward reports").
     "report.table_no": "",  # 表号

@@ -16,11 +16,72 @@ def _char_key(char: str) -> str:
     return syllables[0].lower() if syllables else char.lower()
 
 
+def text_syllables(text: str) -> list[str]:
+    """Each character of ``text`` read on its own (``zhang1``), spaces left out."""
+    return [_char_key(c) for c in text.strip() if not c.isspace()]
+
+
 def pinyin_key(text: str | None) -> str:
     """``张三`` → ``zhang1 san1``; byte order of the key is pinyin order of the text."""
     if not text:
         return ""
-    return " ".join(_char_key(c) for c in text.strip() if not c.isspace())
+    return " ".join(text_syllables(text))
+
+
+@cache
+def surname_readings() -> dict[str, tuple[str, ...]]:
+    """How surnames are read (曾 zeng1, 单 shan4, 尉迟 yu4 chi2), from the bundled table made
+    from pinyin-pro's (tools/make_surnames.py)."""
+    from resources import resource_path
+
+    table: dict[str, tuple[str, ...]] = {}
+    for line in resource_path("surnames.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            surname, _, reading = line.partition("\t")
+            table[surname] = tuple(reading.split())
+    return table
+
+
+def person_syllables(name: str | None) -> list[str]:
+    """A person's name read syllable by syllable, the surname as a surname is read: 曾 as
+    zeng1 (not ceng2), 尉迟 as yu4 chi2."""
+    syllables = text_syllables(name or "")
+    compact = "".join((name or "").split())
+    readings = surname_readings()
+    for size in (2, 1):
+        reading = readings.get(compact[:size]) if len(compact) >= size else None
+        if reading is not None and (size == 1 or len(compact) > 2):
+            return [*reading, *syllables[size:]]
+    return syllables
+
+
+def person_key(name: str | None) -> str:
+    """The sort key of a person's name: ``pinyin_key`` with the surname's own reading, so that
+    曾 sorts as zēng (after 袁), not as céng (between 曹 and 陈)."""
+    return " ".join(person_syllables(name))
+
+
+def search_forms(syllables: list[str]) -> tuple[str, str]:
+    """The stored search forms of a name: full pinyin and initials, lower-case letters and
+    digits only (``bai2 cai3 yue4`` → ``baicaiyue``, ``bcy``); Latin letters and digits in
+    the name count as syllables of their own, other marks are left out."""
+    full: list[str] = []
+    initials: list[str] = []
+    for syllable in syllables:
+        plain = "".join(c for c in syllable.lower() if c.isascii() and c.isalnum())
+        if not plain:
+            continue
+        if syllable[-1].isdigit() and len(plain) > 1 and plain[:-1].isalpha():
+            plain = plain[:-1]  # the tone number of a syllable (zhang1); a digit alone stays
+        full.append(plain)
+        initials.append(plain[0])
+    return "".join(full), "".join(initials)
+
+
+def name_forms(name: str | None, person: bool = False) -> tuple[str, str, str]:
+    """(sort key, full pinyin, initials) of a name, as the name columns store them."""
+    syllables = person_syllables(name) if person else text_syllables(name or "")
+    return (" ".join(syllables), *search_forms(syllables))
 
 
 # Compound surnames (复姓) still in common use; a name starting with one of them keeps both
@@ -101,3 +162,9 @@ def stroke_key(name: str, name_key: str = "", table: StrokeTable | None = None) 
     syllables = name_key.split()
     return (counts(surname), " ".join(syllables[:len(surname)]), surname, counts(given),
             name_key, name or "")
+
+
+def name_columns(name: str | None, person: bool = False) -> dict[str, str]:
+    """The derived name columns of a row written in bulk (``NamedMixin.save`` sets them on a save)."""
+    key, full, initials = name_forms(name, person)
+    return {"name_key": key, "name_pinyin": full, "name_initials": initials}

@@ -727,7 +727,7 @@ class _Builder:
 
         rows = self.township_rows(townships, figures)
         return Section("townships_orgs", "分镇（街道）情况（一）：社会组织和项目", columns, rows,
-                       _total(TOTAL, rows),
+                       _total(TOTAL, rows) if rows else None,  # no townships (a city's own records)
                        f"未填写地区或登记在县级的记录列入“{UNASSIGNED_LABEL}”，各行相加等于合计。",
                        [{"township": row[0]} for row in rows])
 
@@ -753,7 +753,8 @@ class _Builder:
 
         rows = self.township_rows(townships, figures)
         return Section("townships_services", "分镇（街道）情况（二）：团队、阵地、志愿服务和培训",
-                       columns, rows, _total(TOTAL, rows), keys=[{"township": row[0]} for row in rows])
+                       columns, rows, _total(TOTAL, rows) if rows else None,
+                       keys=[{"township": row[0]} for row in rows])
 
 
 def stock_day(period: Period, today: dt.date | None = None) -> dt.date:

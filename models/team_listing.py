@@ -11,6 +11,7 @@ from .choices import PERSON_ROLES
 from .entities import Region, Team, TeamAssignment
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
+from .name_search import name_condition
 from .rules import TeamStatus
 from .teams import complete_condition, role_count
 
@@ -70,7 +71,7 @@ class TeamListing(Listing[TeamFilter]):
     def apply_filter(self, query, flt: TeamFilter):
         text = " ".join(flt.text.split())
         if text:
-            query = query.where(Team.name.contains(text))
+            query = query.where(name_condition(Team, text))
         if flt.township_id:
             query = query.where(Team.region == flt.township_id)
         if flt.complete is not None:

@@ -12,6 +12,7 @@ from .choices import TRAINING_KINDS
 from .entities import Training, TrainingAttendance, Venue
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
+from .name_search import name_condition
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class TrainingListing(Listing[TrainingFilter]):
         if text:
             query = query.where(
                 Training.topic.contains(text) | Training.trainer.contains(text)
-                | Venue.name.contains(text)
+                | name_condition(Venue, text)
             )
         if flt.kind:
             query = query.where(Training.kind == flt.kind)

@@ -10,6 +10,7 @@ from .choices import VENUE_KINDS, VENUE_LEVELS
 from .entities import Person, Region, Venue
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
+from .name_search import name_condition
 
 Township = Region.alias("township")
 Place = Region.alias("place")
@@ -61,7 +62,7 @@ class VenueListing(Listing[VenueFilter]):
     def apply_filter(self, query, flt: VenueFilter):
         text = " ".join(flt.text.split())
         if text:
-            query = query.where(Venue.name.contains(text) | Venue.address.contains(text))
+            query = query.where(name_condition(Venue, text) | Venue.address.contains(text))
         if flt.level:
             query = query.where(Venue.level == flt.level)
         if flt.kind:

@@ -15,6 +15,7 @@ from .entities import OrganizationServiceArea, Region, ServiceArea, User
 from .errors import ValidationFailed
 from .i18n import Message, msg, tr_noop
 from .listing import Column, Listing, ListRow
+from .name_search import name_condition
 from .settings import set_setting
 
 PARENT_LEVEL = {"county": None, "township": "county", "village": "township"}
@@ -123,7 +124,7 @@ class RegionListing(Listing[RegionFilter]):
     def apply_filter(self, query, flt: RegionFilter):
         if flt.text.strip():
             text = flt.text.strip()
-            query = query.where(Region.name.contains(text) | Parent.name.contains(text)
+            query = query.where(name_condition(Region, text) | name_condition(Parent, text)
                                 | Region.code.startswith(text))
         if flt.level:
             query = query.where(Region.level == flt.level)

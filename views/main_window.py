@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QWidget,
@@ -40,6 +41,7 @@ PAGE_MODULES = {
     "HomePage": "home", "OrganizationsPage": "organizations", "PeoplePage": "people",
     "TeamsPage": "teams", "VenuesPage": "venues", "ProjectsPage": "projects",
     "ActivitiesPage": "activities", "TrainingsPage": "trainings", "ReportsPage": "reports",
+    "ExchangePage": "exchange",
     "RegionsPage": "vocabularies", "ServiceAreasPage": "vocabularies", "ImportPage": "import_page",
     "AuditPage": "audit", "SettingsPage": "settings", "UsersPage": "users",
 }
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
             (self.tr("活动"), "ActivitiesPage"),
             (self.tr("培训"), "TrainingsPage"),
             (self.tr("报表"), "ReportsPage"),
+            (self.tr("上报"), "ExchangePage"),
             (self.tr("行政区划"), "RegionsPage"),
             (self.tr("服务领域"), "ServiceAreasPage"),
             (self.tr("导入"), "ImportPage"),
@@ -206,6 +209,18 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        find_menu = self.menuBar().addMenu(self.tr("查找(&S)"))
+        self.find_action = QAction(self.tr("查找组织、人员、团队、阵地、项目(&K)…"), self)
+        self.find_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.find_action.triggered.connect(self.open_global_search)
+        find_menu.addAction(self.find_action)
+        self.addAction(self.find_action)  # Ctrl+K wherever the focus is in the window
+        find_button = QPushButton(self.tr("查找组织、人员…（Ctrl+K）"), self)
+        find_button.setObjectName("find_button")
+        find_button.setFlat(True)
+        find_button.setToolTip(self.tr("按名称、拼音或首字母、身份证号或信用代码开头查找并打开记录"))
+        find_button.clicked.connect(self.open_global_search)
+        self.menuBar().setCornerWidget(find_button)  # seen at once, where the menus are
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         self.manual_action = QAction(self.tr("使用手册(&M)"), self)
         self.manual_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
@@ -234,6 +249,22 @@ class MainWindow(QMainWindow):
         dialog.raise_()
         dialog.activateWindow()
         return dialog
+    def open_global_search(self) -> None:
+        from .global_search import GlobalSearchDialog  # built when first asked for, not at start-up
+
+        dialog = GlobalSearchDialog(self)
+        dialog.chosen.connect(self.open_record)
+        dialog.finished.connect(dialog.deleteLater)
+        self.search_dialog = dialog  # tests drive it
+        dialog.open()
+
+    def open_record(self, kind: str, record_id: int) -> None:
+        """Show the record's page and open the record there, as a double click in its list does."""
+        name = {"organization": "OrganizationsPage", "person": "PeoplePage", "team": "TeamsPage",
+                "venue": "VenuesPage", "project": "ProjectsPage"}[kind]
+        page = self.open_page(name)
+        if page is not None:
+            page.open_item(record_id)
 
     def open_setup_guide(self) -> None:
         from .setup.guide import open_setup_guide

@@ -43,7 +43,7 @@ from models.i18n import msg
 from models.organizations import OrganizationData, clean_organization
 from models.permissions import require
 from models.references import ENTITY_LABELS
-from models.sortkey import pinyin_key
+from models.sortkey import name_columns
 
 from ..reports.output import Job
 from .columns import KIND_LABELS, remember_mapping
@@ -170,7 +170,7 @@ class _Writer:
             before = {k: audit.plain(p.before.get(k)) for k in changed}
             changes = {k: [before[k], audit.plain(v)] for k, v in changed.items()}
             if "name" in changed:
-                changed["name_key"] = pinyin_key(changed["name"])
+                changed.update(name_columns(changed["name"], person=model is Person))
             changed["updated_at"] = self.stamp
             rows.append((p.existing_id, changed, p.version))
             self._log("update", table, p.existing_id, changes, str(p.values.get(label_key) or p.existing_id))
@@ -217,7 +217,7 @@ def _people(plan: ImportPlan, w: _Writer) -> None:
         for name in plan.new_organizations:
             values, _errors = clean_organization(OrganizationData(name=name, kind="grassroots"))
             org_ids[name] = org_id.next()
-            values.update(id=org_ids[name], name_key=pinyin_key(name),
+            values.update(id=org_ids[name], **name_columns(name),
                           notes=f"由导入“{plan.sheet.file_name}”新建（草根组织）")
             rows.append(values)
         w.create(Organization, rows)
@@ -227,7 +227,7 @@ def _people(plan: ImportPlan, w: _Writer) -> None:
 
     def new_people() -> Iterator[dict[str, Any]]:
         for done, p in enumerate(plan.new, start=1):
-            yield {**p.values, "id": p.existing_id, "name_key": pinyin_key(p.values["name"])}
+            yield {**p.values, "id": p.existing_id, **name_columns(p.values["name"], person=True)}
             if done % CHUNK == 0:
                 _step(w.job, done, total)
 
@@ -294,7 +294,7 @@ def _orgs(plan: ImportPlan, w: _Writer) -> None:
     rows = []
     for p in plan.new:
         p.existing_id = org_id.next()
-        rows.append({**p.values, "id": p.existing_id, "name_key": pinyin_key(p.values["name"])})
+        rows.append({**p.values, "id": p.existing_id, **name_columns(p.values["name"])})
     w.create(Organization, rows)
     w.update(Organization, [p for p in plan.updates if p.changed])
     stage_id = IdSource(OrganizationStage)
@@ -489,7 +489,7 @@ def _restore(entity: str, befores: dict[int, dict[str, Any]], stamp: dt.datetime
         before = befores[record_id]
         values = dict(before)
         if "name" in values:
-            values["name_key"] = pinyin_key(values["name"])
+            values.update(name_columns(values["name"], person=model is Person))
         values["updated_at"] = stamp
         rows.append((record_id, {k: fields[k].db_value(v) for k, v in values.items()},
                      versions.get(record_id)))

@@ -13,7 +13,9 @@ from peewee import SqliteDatabase
 from desktop.database import DatabaseOpenError, open_database
 from models.entities import ALL_MODELS, ServiceArea, User
 from models.schema import (
+    _PERSON_LIST_V4,
     DEFAULT_SERVICE_AREAS,
+    NAMED_MODELS,
     SCHEMA_VERSION,
     SchemaError,
     ensure_schema,
@@ -53,8 +55,10 @@ def older(opened):
 
     def make(path: Path, version: int, *statements: str):
         db = opened(path)
+        if version < 9:
+            booking_before_v9(db)
         if version < 7:
-            booking_before_v7(db)
+            drop_name_search(db)
         if version < 6:
             drop_record_versions(db)
         for sql in statements:
@@ -66,8 +70,8 @@ def older(opened):
     return make
 
 
-def booking_before_v7(db) -> None:
-    """Back before version 7: a booking is an organization's or a team's, nobody else's."""
+def booking_before_v9(db) -> None:
+    """Back before version 9: a booking is an organization's or a team's, nobody else's."""
     (sql,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'booking'").fetchone()
     for added in (', "person_id" INTEGER, "for_office" INTEGER NOT NULL',
                   ', FOREIGN KEY ("person_id") REFERENCES "person" ("id") ON DELETE RESTRICT',
@@ -79,6 +83,16 @@ def booking_before_v7(db) -> None:
     for columns in ("venue_id", "organization_id", "team_id", "venue_id_starts_at"):
         listed = columns.replace("_starts", ", starts")
         db.execute_sql(f'CREATE INDEX "booking_{columns}" ON "booking" ({listed})')
+
+
+def drop_name_search(db) -> None:
+    """Back before version 7: no search forms, the People list's index without them."""
+    for index in ("person_list", "person_initials", "person_pinyin"):
+        db.execute_sql(f"DROP INDEX {index}")
+    for model in NAMED_MODELS:
+        for column in ("name_pinyin", "name_initials"):
+            db.execute_sql(f'ALTER TABLE "{model._meta.table_name}" DROP COLUMN "{column}"')
+    db.execute_sql(_PERSON_LIST_V4)
 
 
 def drop_record_versions(db) -> None:
@@ -275,6 +289,7 @@ def test_a_version_1_database_gets_the_certificate_register_import_batches_and_p
 ):
     path = tmp_path / "v1.db"
     db = opened(path)
+    drop_name_search(db)
     drop_record_versions(db)
     db.execute_sql('INSERT INTO person (name, name_key, archived, archived_reason, is_cadre, '
                    'is_social_worker, is_volunteer, phone, cadre_title, workplace, notes, '
@@ -343,6 +358,36 @@ def test_a_version_4_database_gets_the_audit_operator_index(tmp_path, older):
     assert user_version(tmp_path / "v4.v4.bak.db") == 4
 
 
+def test_a_version_6_database_gets_pinyin_search_forms_and_surname_sort_keys(tmp_path, older):
+    """Existing names get their full pinyin and initials, people's keys read the surname as a
+    surname (曾 zēng sorts after 袁, no longer between 曹 and 陈), and the indexes are there."""
+    people = [("曹丽", "cao2 li4"), ("曾丽", "ceng2 li4"), ("陈丽", "chen2 li4"), ("袁丽", "yuan2 li4"),
+              ("白彩月", "bai2 cai3 yue4"), ("尉迟红", "wei4 chi2 hong2")]
+    statements = [
+        "INSERT INTO person (name, name_key, archived, archived_reason, is_cadre, is_social_worker, "
+        "is_volunteer, phone, cadre_title, workplace, notes, created_at, updated_at) "
+        f"VALUES ('{name}', '{key}', 0, '', 0, 0, 1, '', '', '', '', '2025-01-01', '2025-01-01')"
+        for name, key in people
+    ]
+    statements.append("INSERT INTO region (name, name_key, level, code, sort_order, created_at, updated_at) "
+                      "VALUES ('曾家镇', 'ceng2 jia1 zhen4', 'township', '', 0, '2025-01-01', '2025-01-01')")
+    db = older(tmp_path / "v6.db", 6, *statements)
+
+    assert schema_version(db) == SCHEMA_VERSION
+    ordered = [n for (n,) in db.execute_sql("SELECT name FROM person ORDER BY name_key").fetchall()]
+    assert ordered == ["白彩月", "曹丽", "陈丽", "尉迟红", "袁丽", "曾丽"]  # yu4 chi2 < yuan2 < zeng1
+    forms = dict((n, (p, i)) for n, p, i in
+                 db.execute_sql("SELECT name, name_pinyin, name_initials FROM person").fetchall())
+    assert forms["白彩月"] == ("baicaiyue", "bcy")
+    assert forms["尉迟红"] == ("yuchihong", "ych")
+    # A place named after a family keeps the everyday reading: only people's names are surnames.
+    assert db.execute_sql("SELECT name_key, name_initials FROM region WHERE name = '曾家镇'").fetchone() == (
+        "ceng2 jia1 zhen4", "cjz")
+    indexes = {i.name: i for i in db.get_indexes("person")}
+    assert {"person_initials", "person_pinyin"} <= indexes.keys()
+    assert indexes["person_list"].columns[-2:] == ["name_pinyin", "name_initials"]
+
+
 def test_a_version_6_database_lets_bookings_be_for_a_person_or_the_office(tmp_path, older):
     db = older(tmp_path / "v6.db", 6,
                "INSERT INTO region (id, name, name_key, level, code, sort_order, created_at, updated_at,"
@@ -361,7 +406,7 @@ def test_a_version_6_database_lets_bookings_be_for_a_person_or_the_office(tmp_pa
     assert db.execute_sql("SELECT id, team_id, purpose, person_id, for_office FROM booking").fetchall() == [
         (7, 1, "例会", None, 0)]
     assert "booking_person_id" in {i.name for i in db.get_indexes("booking")}
-    assert "booking_v6" not in db.get_tables()
+    assert "booking_before_v9" not in db.get_tables()
     db.execute_sql("INSERT INTO booking (venue_id, for_office, starts_at, ends_at, purpose, cancelled,"
                    " created_at, updated_at) VALUES (1, 1, '2025-03-02 09:00:00', '2025-03-02 10:00:00',"
                    " '', 0, '2025-01-01', '2025-01-01')")

@@ -17,6 +17,7 @@ from ..archiving import ArchivingListPage
 from ..form import FormDialog
 from ..list_page import ListPage
 from ..record_detail import RecordDetail
+from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo, OptionalDateEdit
 from .service_hours import ServiceHoursDialog
 
@@ -44,17 +45,17 @@ class ActivityForm(FormDialog):
         self.title = self.add_field("title", self.tr("活动名称"), QLineEdit(), required=True)
         self.held_on = self.add_field("held_on", self.tr("日期"), OptionalDateEdit(), required=True)
         self.venue = self.add_field(
-            "venue_id", self.tr("阵地"), ChoiceCombo(pickers.venues(data.venue_id), blank=none)
+            "venue_id", self.tr("阵地"), SearchCombo(pickers.venues(data.venue_id), blank=none)
         )
         self.organization = self.add_field(
             "organization_id", self.tr("组织"),
-            ChoiceCombo(pickers.organizations(data.organization_id), blank=none),
+            SearchCombo(pickers.organizations(data.organization_id), blank=none),
         )
         self.team = self.add_field(
-            "team_id", self.tr("团队"), ChoiceCombo(pickers.teams(data.team_id), blank=none)
+            "team_id", self.tr("团队"), SearchCombo(pickers.teams(data.team_id), blank=none)
         )
         self.project = self.add_field(
-            "project_id", self.tr("项目"), ChoiceCombo(pickers.projects(data.project_id), blank=none)
+            "project_id", self.tr("项目"), SearchCombo(pickers.projects(data.project_id), blank=none)
         )
         self.participants = self.add_field("participants", self.tr("参与人数"), _count_box())
         self.people_served = self.add_field("people_served", self.tr("服务人次"), _count_box())
@@ -135,7 +136,7 @@ class ActivitiesPage(ArchivingListPage):
             ChoiceCombo(((m, self.tr("{m} 月").format(m=m)) for m in range(1, 13)), blank=self.tr("全年")),
             "month",
         )
-        places = ChoiceCombo(lookups.townships(), blank=all_)
+        places = SearchCombo(lookups.townships(), blank=all_)
         places.insertItem(1, self.tr("活动阵地"), AT_VENUE)
         self.place_filter = self.add_filter(self.tr("举办地"), places, "place")
         self.place_filter.setToolTip(self.tr("在登记的活动阵地举办的活动；选镇（街道）为在该镇（街道）的阵地举办的"))

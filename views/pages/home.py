@@ -24,8 +24,8 @@ from models.office import office_township
 
 from ..home_widgets import FigureCard, FigureLink, FoldingGrid
 from ..i18n import tr_label
+from ..search_combo import SearchCombo
 from ..tasks import BackgroundLoad
-from ..widgets import ChoiceCombo
 from .home_reminders import RemindersBox
 
 if TYPE_CHECKING:  # read and drawn once the window shows (the home page loads them then)
@@ -78,7 +78,7 @@ class HomePage(QWidget):
 
         self.heading = QLabel(self.tr("工作台"), self)
         _bold(self.heading, 1.25)
-        self.area = ChoiceCombo(lookups.townships(), self, blank=self.tr("全县"))
+        self.area = SearchCombo(lookups.townships(), self, blank=self.tr("全县"))
         self.area.setObjectName("area")
         self.area.setValue(self._initial_area())
         self.area.currentIndexChanged.connect(self._area_changed)

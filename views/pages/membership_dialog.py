@@ -14,6 +14,7 @@ from models.memberships import add_membership, end_membership
 
 from ..form import FormDialog
 from ..person_picker import PersonPicker
+from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo, OptionalDateEdit
 
 
@@ -39,7 +40,7 @@ class MembershipDialog(FormDialog):
             self.form.addRow(self.tr("人员"), QLabel(person.name))
             self.org_choice = self.add_field(
                 "organization", self.tr("组织"),
-                ChoiceCombo(pickers.organizations(), blank=self.tr("（请选择）")), required=True,
+                SearchCombo(pickers.organizations(), blank=self.tr("（请选择）")), required=True,
             )
         self.role = self.add_field("role", self.tr("角色"), ChoiceCombo.of(MEMBERSHIP_ROLES), required=True)
         self.role.setValue("member")

@@ -14,6 +14,7 @@ from models.organizations import OrganizationData, save_organization
 from models.validators import check_credit_code, check_phone
 
 from ..form import FormDialog
+from ..search_combo import SearchCombo
 from ..widgets import CheckList, ChoiceCombo, OptionalDateEdit
 
 
@@ -40,7 +41,7 @@ class OrganizationForm(FormDialog):
         self.supervisor = self.add_field("supervisor", self.tr("业务主管单位"), QLineEdit())
         self.region = self.add_field(
             "region_id", self.tr("所属镇（街道）/村（社区）"),
-            ChoiceCombo(lookups.regions_for_organizations(), blank=self.tr("（未指定）")),
+            SearchCombo(lookups.regions_for_organizations(), blank=self.tr("（未指定）")),
         )
         self.address = self.add_field("address", self.tr("地址"), QLineEdit())
         self.contact_person = self.add_field("contact_person", self.tr("联系人"), QLineEdit())

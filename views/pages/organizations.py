@@ -11,6 +11,7 @@ from models.entities import Organization
 from models.organization_listing import NOT_INCUBATED, OVERDUE, OrganizationFilter, OrganizationListing
 
 from ..archiving import ArchivingListPage
+from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo
 from .organization_detail import OrganizationDetail
 from .organization_dialogs import StageDialog
@@ -39,7 +40,7 @@ class OrganizationsPage(ArchivingListPage):
             "service_area_id",
         )
         self.township_filter = self.add_filter(
-            self.tr("镇（街道）"), ChoiceCombo(lookups.townships(), blank=all_), "township_id"
+            self.tr("镇（街道）"), SearchCombo(lookups.townships(), blank=all_), "township_id"
         )
         self.alliance_filter = self.add_filter(
             self.tr("联盟成员"), ChoiceCombo(((True, self.tr("是")), (False, self.tr("否"))), blank=all_),

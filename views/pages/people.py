@@ -11,6 +11,7 @@ from models.entities import Person
 from models.person_listing import PersonFilter, PersonListing
 
 from ..archiving import ArchivingListPage
+from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo
 from .person_detail import PersonDetail
 from .person_form import PersonForm
@@ -30,13 +31,13 @@ class PeoplePage(ArchivingListPage):
         all_ = self.tr("全部")
         self.role_filter = self.add_filter(self.tr("身份"), ChoiceCombo.of(PERSON_ROLES, blank=all_), "role")
         self.township_filter = self.add_filter(
-            self.tr("镇（街道）"), ChoiceCombo(lookups.townships(), blank=all_), "township_id"
+            self.tr("镇（街道）"), SearchCombo(lookups.townships(), blank=all_), "township_id"
         )
         self.organization_filter = self.add_filter(
-            self.tr("组织"), ChoiceCombo(people.organizations_with_members(), blank=all_), "organization_id"
+            self.tr("组织"), SearchCombo(people.organizations_with_members(), blank=all_), "organization_id"
         )
         self.team_filter = self.add_filter(
-            self.tr("团队"), ChoiceCombo(people.teams_with_members(), blank=all_), "team_id"
+            self.tr("团队"), SearchCombo(people.teams_with_members(), blank=all_), "team_id"
         )
         self.archived_filter = self.add_filter(
             self.tr("状态"),

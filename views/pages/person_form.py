@@ -17,6 +17,7 @@ from models.validators import InvalidValue, check_id_number, check_phone, mask_i
 
 from ..form import FormDialog
 from ..i18n import tr_label
+from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo
 
 
@@ -42,7 +43,7 @@ class PersonForm(FormDialog):
         self.phone.setPlaceholderText(self.tr("手机 11 位，或座机如 0514-87654321"))
         self.region = self.add_field(
             "region_id", self.tr("所属镇（街道）"),
-            ChoiceCombo(lookups.townships(), blank=self.tr("（未指定）")),
+            SearchCombo(lookups.townships(), blank=self.tr("（未指定）")),
         )
         roles = QWidget()
         row = QHBoxLayout(roles)

@@ -29,7 +29,8 @@ from ..form import FormDialog
 from ..i18n import tr_label
 from ..list_page import ListPage
 from ..record_detail import RecordDetail
-from ..widgets import CheckList, ChoiceCombo, OptionalCountBox, OptionalDateEdit
+from ..search_combo import SearchCheckList, SearchCombo
+from ..widgets import ChoiceCombo, OptionalCountBox, OptionalDateEdit
 
 MAX_SERVED = 10_000_000
 
@@ -56,10 +57,10 @@ class ProjectForm(FormDialog):
         self.batch.setPlaceholderText(self.tr("如 第一批"))
         self.organization = self.add_field(
             "organization_id", self.tr("承接组织"),
-            ChoiceCombo(pickers.organizations(data.organization_id), blank=self.tr("（未指定）")),
+            SearchCombo(pickers.organizations(data.organization_id), blank=self.tr("（未指定）")),
         )
         self.team = self.add_field(
-            "team_id", self.tr("团队"), ChoiceCombo(pickers.teams(data.team_id), blank=self.tr("（无）"))
+            "team_id", self.tr("团队"), SearchCombo(pickers.teams(data.team_id), blank=self.tr("（无）"))
         )
         statuses = PROJECT_STATUSES.codes() if project is None else [
             project.status, *next_statuses(project.status)]
@@ -81,7 +82,7 @@ class ProjectForm(FormDialog):
         self.start_on = self.add_field("start_on", self.tr("开始日期"), OptionalDateEdit())
         self.end_on = self.add_field("end_on", self.tr("结束日期"), OptionalDateEdit())
         self.venues = self.add_field(
-            "venue_ids", self.tr("服务阵地"), CheckList(pickers.venues(*data.venue_ids))
+            "venue_ids", self.tr("服务阵地"), SearchCheckList(pickers.venues(*data.venue_ids))
         )
         self.description = self.add_field("description", self.tr("项目简介"), QPlainTextEdit())
         self.description.setMaximumHeight(80)
@@ -178,7 +179,7 @@ class ProjectsPage(ArchivingListPage):
         self.running_filter.setToolTip(self.tr(
             "该年内在实施的项目：已立项（立项、实施中、结项或终止）且实施期与该年有重叠，与统计报表的口径相同"))
         self.township_filter = self.add_filter(
-            self.tr("镇（街道）"), ChoiceCombo(lookups.townships(), blank=all_), "township_id"
+            self.tr("镇（街道）"), SearchCombo(lookups.townships(), blank=all_), "township_id"
         )
         self.archived_filter = self.add_filter(
             self.tr("归档"),

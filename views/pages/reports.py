@@ -36,6 +36,7 @@ from ..form import ERROR_STYLE
 from ..i18n import tr_msg
 from ..person_picker import PersonPicker
 from ..printing import print_preview
+from ..search_combo import SearchCombo
 from ..tasks import Task, ask_save_path, file_stem, offer_to_open, run_task
 from ..widgets import ChoiceCombo
 
@@ -129,9 +130,9 @@ class ReportsPage(QWidget):
             ("venue", self.tr("活动阵地常用人员")), ("volunteers", self.tr("志愿者（按地区）")),
         ), self)
         self.roster_kind.setObjectName("roster_kind")
-        self.target = ChoiceCombo(parent=self)
+        self.target = SearchCombo(parent=self)
         self.target.setObjectName("target")
-        self.area = ChoiceCombo(parent=self)
+        self.area = SearchCombo(parent=self)
         self.area.setObjectName("area")
         self.period = PeriodPicker(self)
         self.order = ChoiceCombo((("strokes", self.tr("姓氏笔画")), ("pinyin", self.tr("姓名拼音"))), self)

@@ -40,6 +40,7 @@ from ..i18n import tr_label, tr_msg
 from ..list_page import ListPage
 from ..person_picker import PersonPicker
 from ..record_detail import RecordDetail
+from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo, OptionalDateEdit
 
 
@@ -109,7 +110,7 @@ class TeamForm(FormDialog):
         self.name = self.add_field("name", self.tr("团队名称"), QLineEdit(), required=True)
         self.township = self.add_field(
             "township_id", self.tr("所属镇（街道）"),
-            ChoiceCombo(townships(), blank=self.tr("（请选择）")), required=True,
+            SearchCombo(townships(), blank=self.tr("（请选择）")), required=True,
         )
         self.founded_on = self.add_field("founded_on", self.tr("成立日期"), OptionalDateEdit())
         self.description = self.add_field("description", self.tr("团队简介"), QPlainTextEdit())
@@ -271,7 +272,7 @@ class TeamsPage(ArchivingListPage):
 
     def setup_filters(self) -> None:
         all_ = self.tr("全部")
-        self.township_filter = self.add_filter(self.tr("镇（街道）"), ChoiceCombo(townships(), blank=all_),
+        self.township_filter = self.add_filter(self.tr("镇（街道）"), SearchCombo(townships(), blank=all_),
                                                "township_id")
         self.complete_filter = self.add_filter(
             self.tr("三工"), ChoiceCombo(((True, self.tr("齐全")), (False, self.tr("不齐全"))), blank=all_),

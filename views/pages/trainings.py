@@ -35,6 +35,7 @@ from ..form import FormDialog
 from ..list_page import ListPage
 from ..person_picker import PersonPicker
 from ..record_detail import RecordDetail
+from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo, OptionalDateEdit
 
 
@@ -56,7 +57,7 @@ class TrainingForm(FormDialog):
         self.kind = self.add_field("kind", self.tr("类型"), ChoiceCombo.of(TRAINING_KINDS), required=True)
         self.trainer = self.add_field("trainer", self.tr("讲师"), QLineEdit())
         self.venue = self.add_field(
-            "venue_id", self.tr("阵地"), ChoiceCombo(pickers.venues(data.venue_id), blank=self.tr("（无）"))
+            "venue_id", self.tr("阵地"), SearchCombo(pickers.venues(data.venue_id), blank=self.tr("（无）"))
         )
         self.hours = self.add_field("hours", self.tr("学时（小时）"), QLineEdit())
         self.hours.setPlaceholderText(self.tr("如 3 或 1.5，可不填"))
@@ -97,7 +98,7 @@ class TrainingForm(FormDialog):
     def person_ids(self) -> list[int]:
         return [self.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(self.table.rowCount())]
 
-    def organization_box(self, row: int) -> ChoiceCombo:
+    def organization_box(self, row: int) -> SearchCombo:
         return self.table.cellWidget(row, 1)
 
     def add_person(self, person_id: int, label: str) -> None:
@@ -112,7 +113,7 @@ class TrainingForm(FormDialog):
         name = QTableWidgetItem(label)
         name.setData(Qt.ItemDataRole.UserRole, person_id)
         self.table.setItem(row, 0, name)
-        box = ChoiceCombo()
+        box = SearchCombo()
         box.setModel(self.organizations)
         box.setValue(org_id)
         self.table.setCellWidget(row, 1, box)

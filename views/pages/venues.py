@@ -42,6 +42,7 @@ from ..i18n import tr_label, tr_msg
 from ..list_page import ListPage
 from ..person_picker import PersonPicker
 from ..record_detail import RecordDetail
+from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo, OptionalCountBox, OptionalDateEdit
 
 
@@ -63,7 +64,7 @@ class VenueForm(FormDialog):
         )
         self.region = self.add_field(
             "region_id", self.tr("所在镇（街道）/村（社区）"),
-            ChoiceCombo(regions_for_organizations(), blank=self.tr("（请选择）")), required=True,
+            SearchCombo(regions_for_organizations(), blank=self.tr("（请选择）")), required=True,
         )
         self.address = self.add_field("address", self.tr("地址"), QLineEdit())
         self.capacity = self.add_field(
@@ -126,10 +127,10 @@ class BookingDialog(FormDialog):
             ("person", self.tr("人员")), ("office", self.tr("本单位")),
         )), required=True)
         self.organization = self.add_field(
-            "organization", self.tr("组织"), ChoiceCombo(pickers.organizations(), blank=self.tr("（请选择）"))
+            "organization", self.tr("组织"), SearchCombo(pickers.organizations(), blank=self.tr("（请选择）"))
         )
         self.team = self.add_field(
-            "team", self.tr("团队"), ChoiceCombo(pickers.teams(), blank=self.tr("（请选择）"))
+            "team", self.tr("团队"), SearchCombo(pickers.teams(), blank=self.tr("（请选择）"))
         )
         self.picker = self.add_field("person", self.tr("人员"), PersonPicker(pickers.search_people, self))
         self.picker.picked.connect(self._person_picked)
@@ -286,7 +287,7 @@ class VenuesPage(ArchivingListPage):
         self.level_filter = self.add_filter(self.tr("级别"), ChoiceCombo.of(VENUE_LEVELS, blank=all_),
                                             "level")
         self.kind_filter = self.add_filter(self.tr("类型"), ChoiceCombo.of(VENUE_KINDS, blank=all_), "kind")
-        self.township_filter = self.add_filter(self.tr("镇（街道）"), ChoiceCombo(townships(), blank=all_),
+        self.township_filter = self.add_filter(self.tr("镇（街道）"), SearchCombo(townships(), blank=all_),
                                                "township_id")
         self.archived_filter = self.add_filter(
             self.tr("归档"),

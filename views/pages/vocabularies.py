@@ -24,6 +24,7 @@ from models.vocabularies import (
 from ..form import FormDialog
 from ..i18n import tr_label
 from ..list_page import ListPage
+from ..search_combo import SearchCombo
 from ..setup.area_picker import DivisionImportDialog, import_summary
 from ..widgets import ChoiceCombo
 
@@ -47,7 +48,7 @@ class RegionForm(FormDialog):
         self.parent_form: RegionForm | None = None  # the parent being created (tests drive it)
         self.name = self.add_field("name", self.tr("名称"), QLineEdit(), required=True)
         self.level = self.add_field("level", self.tr("级别"), ChoiceCombo.of(REGION_LEVELS), required=True)
-        self.parent_region = ChoiceCombo()
+        self.parent_region = SearchCombo()
         self.new_parent_button = QPushButton()
         self.new_parent_button.setObjectName("new_parent")
         self.new_parent_button.clicked.connect(self.create_parent)

@@ -27,6 +27,7 @@ from models.errors import ValidationFailed
 from models.region_import import OfficialRegion, RegionImportResult, import_official_regions
 
 from ..i18n import tr_msg
+from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo
 
 NOTE_STYLE = "color: #555;"
@@ -103,7 +104,7 @@ class AreaPicker(QWidget):
         self.set_level("county")
 
     def _combo(self, name: str) -> ChoiceCombo:
-        combo = ChoiceCombo(parent=self, blank=self.tr("（请选择）"))
+        combo = SearchCombo(parent=self, blank=self.tr("（请选择）"))  # 浦东新区 by pdxq, 青岛 by qd
         combo.setObjectName(name)
         combo.setMinimumWidth(240)
         return combo
