@@ -18,6 +18,7 @@ def shortcuts() -> list[tuple[str, str]]:
     """(keys, what they do): the shortcuts the pages and the main window set up."""
     return [
         ("F1", _tr("打开使用手册")),
+        ("Ctrl+K", _tr("查找并打开组织、人员、团队、阵地或项目")),
         ("Ctrl+F", _tr("转到本页的搜索框")),
         ("Ctrl+N", _tr("新建一条记录（名册页）")),
         (_tr("回车 / 双击"), _tr("打开选中行的详情")),
