@@ -1061,11 +1061,11 @@ class _Builder:
                 else:
                     org_id = rng.choice(orgs or live).id
                 rows.append((venue.id, org_id, team_id, starts, ends, rng.choice(BOOKING_PURPOSES),
-                             rng.random() < 0.08, self.stamp, self.stamp))
+                             rng.random() < 0.08, False, self.stamp, self.stamp))
         self.counts["bookings"] = _insert(
             Booking,
             (Booking.venue, Booking.organization, Booking.team, Booking.starts_at, Booking.ends_at,
-             Booking.purpose, Booking.cancelled, Booking.created_at, Booking.updated_at),
+             Booking.purpose, Booking.cancelled, Booking.for_office, Booking.created_at, Booking.updated_at),
             rows,
         )
 

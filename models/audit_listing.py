@@ -16,6 +16,7 @@ from .errors import StaleRecord
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
 from .references import ENTITY_LABELS
+from .settings import SETTING_LABELS, setting_label
 from .validators import mask_id_number
 
 # Entities that appear in the trail without being a register of their own.
@@ -106,6 +107,12 @@ CHOICE_FIELDS: dict[tuple[str | None, str], choices.Choices] = {
     ("project", "status"): choices.PROJECT_STATUSES,
     ("training", "kind"): choices.TRAINING_KINDS,
 }
+# Coded settings shown by their label (the 设置 page's choices).
+SETTING_VALUE_LABELS: dict[str, dict[str, str]] = {
+    "report.cycle": {"year": tr_noop("每年"), "quarter": tr_noop("每季度"), "month": tr_noop("每月")},
+    "office.level": dict(choices.OFFICE_LEVELS.labels),
+    "privacy.print_full_id": {"1": tr_noop("是"), "0": tr_noop("否")},
+}
 MODELS = {model._meta.table_name: model for model in ALL_MODELS}
 HIDDEN = "******"
 
@@ -119,6 +126,8 @@ def action_label(action: str) -> str:
 
 
 def field_label(entity: str, field: str) -> str:
+    if entity == "setting":  # a setting's key is its field
+        return setting_label(field)
     if entity == "demo":  # the demo's counts per table, keyed by plural table names
         table = {"people": "person", "activities": "activity"}.get(field, field.removesuffix("s"))
         return ENTITY_NAMES.get(table, field)
@@ -182,7 +191,11 @@ class AuditListing(Listing[AuditFilter]):
 
     def to_row(self, raw: tuple) -> ListRow:
         entry_id, at, _username, operator, action, entity, summary, changes = raw
-        fields = "、".join(field_label(entity, name) for name in _in_field_order(entity, _changes(changes)))
+        data = _changes(changes)
+        if entity == "setting":
+            data = _setting_changes(summary, data)
+            summary = _settings_named(summary, data)
+        fields = "、".join(field_label(entity, name) for name in _in_field_order(entity, data))
         values = (at, operator, action_label(action), entity_label(entity), summary, fields)
         return ListRow(entry_id, values)
 
@@ -195,10 +208,32 @@ def _changes(text: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _setting_changes(summary: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A setting's changes keyed by the setting. Lines written before one save became one line
+    hold one setting's row (``key`` and ``value``), its key in the summary."""
+    if "value" in data and set(data) <= {"key", "value"}:
+        key = data["key"][1] if isinstance(data.get("key"), list) and data["key"][1] else summary
+        return {key: data["value"]}
+    return data
+
+
+def _settings_named(summary: str, data: dict[str, Any]) -> str:
+    return "、".join(setting_label(key) for key in _in_field_order("setting", data)) or setting_label(summary)
+
+
+def entry_summary(entry: AuditEntry) -> str:
+    """What the entry is about, as the list shows it (settings by their Chinese names)."""
+    if entry.entity == "setting":
+        return _settings_named(entry.summary, _setting_changes(entry.summary, _changes(entry.changes)))
+    return entry.summary
+
+
 def _in_field_order(entity: str, names) -> list[str]:
     """Field names in the order the record declares them (as its form shows them)."""
     model = MODELS.get(entity)
     order = list(model._meta.fields) if model is not None else []
+    if entity == "setting":
+        order = list(SETTING_LABELS)
     return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
 
 
@@ -239,6 +274,8 @@ def value_text(entity: str, field: str, value: Any, full_ids: bool = False) -> s
         return mask_id_number(value)
     if isinstance(value, bool):
         return "是" if value else "否"
+    if entity == "setting" and field in SETTING_VALUE_LABELS:
+        return SETTING_VALUE_LABELS[field].get(str(value), str(value))
     vocabulary = CHOICE_FIELDS.get((entity, field)) or CHOICE_FIELDS.get((None, field))
     if vocabulary is not None and isinstance(value, str):
         return vocabulary.label(value) or value
@@ -265,6 +302,8 @@ class FieldChange:
 def entry_changes(entry: AuditEntry, full_ids: bool = False) -> list[FieldChange]:
     """The entry's changes, one per field, in the order of the record's fields."""
     data = _changes(entry.changes)
+    if entry.entity == "setting":
+        data = _setting_changes(entry.summary, data)
     result = []
     for name in _in_field_order(entry.entity, data):
         pair = data[name]

@@ -3,13 +3,41 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+
+from peewee import JOIN, fn
 
 from . import audit
 from .db import database
-from .entities import Booking, Organization, Team, User, Venue
+from .entities import Booking, Organization, Person, Team, User, Venue
 from .errors import ValidationFailed
-from .i18n import msg
+from .i18n import msg, tr_noop
 from .rules import check_span
+from .settings import get_setting
+
+OFFICE = tr_noop("本单位")  # the holder of a booking for the office itself, when it has no name yet
+
+# Who a booking is for: the organization's, team's or person's name (None: the office).
+HOLDER_NAME = fn.COALESCE(Organization.name, Team.name, Person.name)
+
+
+def with_holders(query):
+    """``query`` of bookings joined to what HOLDER_NAME reads."""
+    return (query.join_from(Booking, Organization, JOIN.LEFT_OUTER)
+            .join_from(Booking, Team, JOIN.LEFT_OUTER)
+            .join_from(Booking, Person, JOIN.LEFT_OUTER))
+
+
+def holder_text(name: str | None) -> str:
+    """HOLDER_NAME as shown: a booking without one is the office's own."""
+    return name or get_setting("office.name") or OFFICE
+
+
+def booking_holder(booking: Booking) -> str:
+    for ref, field in (("organization", "organization_id"), ("team", "team_id"), ("person", "person_id")):
+        if getattr(booking, field):
+            return getattr(booking, ref).name
+    return holder_text(None)
 
 
 def conflicting_booking(
@@ -27,7 +55,7 @@ def conflicting_booking(
 
 
 def describe_booking(booking: Booking) -> str:
-    holder = booking.organization.name if booking.organization_id else booking.team.name
+    holder = booking_holder(booking)
     return (
         f"{holder} {booking.starts_at:%Y-%m-%d %H:%M}–{booking.ends_at:%H:%M}"
         + (f"（{booking.purpose}）" if booking.purpose else "")
@@ -42,12 +70,16 @@ def book_venue(
     organization: Organization | None = None,
     team: Team | None = None,
     purpose: str = "",
+    person: Person | None = None,
+    for_office: bool = False,
 ) -> Booking:
+    """Book ``venue`` for exactly one holder: an organization, a team, a person or the office."""
     problem = check_span(start, end)
     if problem:
         raise ValidationFailed({"ends_at": problem})
-    if organization is None and team is None:
-        raise ValidationFailed({"organization": msg("请选择预约的组织或团队")})
+    holders = sum(1 for h in (organization, team, person) if h is not None) + bool(for_office)
+    if holders != 1:
+        raise ValidationFailed({"holder": msg("请选择为谁预约：一个组织、团队、人员，或本单位")})
     with database.atomic():
         clash = conflicting_booking(venue, start, end)
         if clash:
@@ -56,5 +88,32 @@ def book_venue(
             )
         return audit.create(
             Booking, user, venue=venue, starts_at=start, ends_at=end,
-            organization=organization, team=team, purpose=purpose,
+            organization=organization, team=team, person=person, for_office=for_office, purpose=purpose,
         )
+
+
+@dataclass(frozen=True)
+class CalendarBooking:
+    booking_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    holder: str
+    purpose: str
+
+
+def bookings_between(venue: Venue | int, start: dt.date, end: dt.date) -> list[CalendarBooking]:
+    """The venue's bookings (not cancelled) that overlap the days ``start`` to ``end`` (inclusive),
+    in time order: what its calendar shows for a week or a month."""
+    first = dt.datetime.combine(start, dt.time())
+    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+    query = with_holders(
+        Booking.select(Booking.id, Booking.starts_at, Booking.ends_at, HOLDER_NAME, Booking.purpose)
+    ).where((Booking.venue == venue) & (Booking.cancelled == False)  # noqa: E712
+            & (Booking.starts_at < after) & (Booking.ends_at > first)
+    ).order_by(Booking.starts_at, Booking.id)
+    return [CalendarBooking(bid, _as_datetime(s), _as_datetime(e), holder_text(h), purpose)
+            for bid, s, e, h, purpose in query.tuples()]
+
+
+def _as_datetime(value: dt.datetime | str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value

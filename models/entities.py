@@ -219,6 +219,11 @@ class Venue(NamedMixin, Archivable):
         indexes = ((("region", "name"), True),)
 
 
+# Who a booking is for: an organization, a team, a person or the office (models.bookings).
+BOOKING_HOLDER_CHECK = ("organization_id IS NOT NULL OR team_id IS NOT NULL OR person_id IS NOT NULL"
+                        " OR for_office")
+
+
 class Booking(TimestampedModel):
     venue = ForeignKeyField(Venue, backref="bookings", on_delete="RESTRICT")
     organization = ForeignKeyField(Organization, null=True, backref="bookings", on_delete="RESTRICT")
@@ -227,12 +232,15 @@ class Booking(TimestampedModel):
     ends_at = DateTimeField()
     purpose = CharField(default="")
     cancelled = BooleanField(default=False)
+    # Since schema 7 a booking may be for a named person, or for the office itself.
+    person = ForeignKeyField(Person, null=True, backref="bookings", on_delete="RESTRICT")
+    for_office = BooleanField(default=False)
 
     class Meta:
         indexes = ((("venue", "starts_at"), False),)
         constraints = [
             Check("ends_at > starts_at"),
-            Check("organization_id IS NOT NULL OR team_id IS NOT NULL"),
+            Check(BOOKING_HOLDER_CHECK),
         ]
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peewee import JOIN, fn
+from peewee import JOIN
 
+from .bookings import HOLDER_NAME, holder_text, with_holders
 from .choices import PERSON_ROLES
-from .entities import Booking, ImportBatch, Organization, Team, TeamAssignment, User, Venue
+from .entities import Booking, ImportBatch, Team, TeamAssignment, User, Venue
 from .lookups import township_places
 from .periods import KINDS, ReportDue, next_report
 from .settings import DEFAULTS, get_setting
@@ -92,18 +93,16 @@ def upcoming_bookings(township_id: int | None, now: dt.datetime,
     ``days``-th day from today, soonest first."""
     until = dt.datetime.combine(now.date() + dt.timedelta(days=days + 1), dt.time())
     query = (
-        Booking.select(Booking.id, Venue.id, Venue.name, fn.COALESCE(Organization.name, Team.name),
-                       Booking.starts_at, Booking.ends_at, Booking.purpose)
-        .join(Venue)
-        .join_from(Booking, Organization, JOIN.LEFT_OUTER)
-        .join_from(Booking, Team, JOIN.LEFT_OUTER)
+        with_holders(Booking.select(Booking.id, Venue.id, Venue.name, HOLDER_NAME,
+                                    Booking.starts_at, Booking.ends_at, Booking.purpose).join(Venue))
         .where((Booking.cancelled == False) & (Booking.ends_at > now)  # noqa: E712
                & (Booking.starts_at < until))
         .order_by(Booking.starts_at, Booking.id)
     )
     if township_id is not None:
         query = query.where(Venue.region.in_(township_places(township_id)))
-    return [UpcomingBooking(*row) for row in query.tuples()]
+    return [UpcomingBooking(bid, vid, venue, holder_text(holder), *rest)
+            for bid, vid, venue, holder, *rest in query.tuples()]
 
 
 def report_schedule() -> tuple[str, int]:

@@ -23,7 +23,9 @@ from peewee import Database, PostgresqlDatabase
 from .db import execute_many, insert_rows
 from .entities import (
     ALL_MODELS,
+    BOOKING_HOLDER_CHECK,
     AuditEntry,
+    Booking,
     Certificate,
     ImportBatch,
     ImportBatchItem,
@@ -41,7 +43,7 @@ from .sortkey import name_forms
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Tables every version of the schema has: a file without them is not ours.
 CORE_TABLES = frozenset({"organization", "person", "audit_entry"})
@@ -147,10 +149,38 @@ def _v8_report_exchange(db: Database) -> None:
     db.create_tables(EXCHANGE_MODELS)
 
 
+def _v9_booking_holders(db: Database) -> None:
+    """A booking may be for a named person or for the office itself: two columns, and the check
+    that a booking has a holder names them too. SQLite cannot change a table's CHECK: the table
+    is made again and its rows copied (nothing refers to bookings)."""
+    if _on_server(db):
+        db.execute_sql('ALTER TABLE "booking" ADD COLUMN "person_id" INTEGER '
+                       'REFERENCES "person" ("id") ON DELETE RESTRICT')
+        db.execute_sql('ALTER TABLE "booking" ADD COLUMN "for_office" BOOLEAN NOT NULL DEFAULT false')
+        checks = db.execute_sql(
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'booking'::regclass AND contype = 'c' "
+            "AND position('team_id' in pg_get_constraintdef(oid)) > 0").fetchall()
+        for (name,) in checks:
+            db.execute_sql(f'ALTER TABLE "booking" DROP CONSTRAINT "{name}"')
+        db.execute_sql(f'ALTER TABLE "booking" ADD CONSTRAINT "booking_holder" '
+                       f'CHECK ({BOOKING_HOLDER_CHECK})')
+        Booking._schema.create_indexes(safe=True)
+        return
+    names = [c.name for c in db.get_columns("booking") if c.name not in ("person_id", "for_office")]
+    columns = ", ".join(f'"{name}"' for name in names)
+    for index in db.get_indexes("booking"):
+        db.execute_sql(f'DROP INDEX "{index.name}"')
+    db.execute_sql('ALTER TABLE "booking" RENAME TO "booking_before_v9"')
+    db.create_tables([Booking])
+    db.execute_sql(f'INSERT INTO "booking" ({columns}, "for_office") '
+                   f'SELECT {columns}, 0 FROM "booking_before_v9"')
+    db.execute_sql('DROP TABLE "booking_before_v9"')
+
+
 MIGRATIONS: Mapping[int, Migration] = {
     2: _v2_certificates_imports, 3: _v3_login_lockout, 4: _v4_people_list_index,
     5: _v5_audit_operator_index, 6: _v6_record_versions, 7: _v7_name_search,
-    8: _v8_report_exchange,
+    8: _v8_report_exchange, 9: _v9_booking_holders,
 }
 
 DEFAULT_SERVICE_AREAS = (

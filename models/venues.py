@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peewee import JOIN, fn
+from peewee import fn
 
 from . import audit
-from .bookings import describe_booking
+from .bookings import HOLDER_NAME, describe_booking, holder_text, with_holders
 from .choices import VENUE_KINDS, VENUE_LEVELS
 from .db import database, date_text, excluding
-from .entities import Activity, Booking, Organization, Person, Region, Team, User, Venue
+from .entities import Activity, Booking, Person, Region, User, Venue
 from .errors import ValidationFailed, clean_title
 from .i18n import Message, msg
 from .validators import InvalidValue, check_phone
@@ -101,16 +101,13 @@ def upcoming_bookings(venue: Venue | int, now: dt.datetime | None = None) -> lis
     """Bookings not cancelled that have not ended yet, soonest first."""
     moment = now or dt.datetime.now()
     query = (
-        Booking.select(Booking.id, Booking.starts_at, Booking.ends_at,
-                       fn.COALESCE(Organization.name, Team.name), Booking.purpose)
-        .join(Organization, on=(Booking.organization == Organization.id), join_type=JOIN.LEFT_OUTER)
-        .switch(Booking)
-        .join(Team, on=(Booking.team == Team.id), join_type=JOIN.LEFT_OUTER)
+        with_holders(Booking.select(Booking.id, Booking.starts_at, Booking.ends_at, HOLDER_NAME,
+                                    Booking.purpose))
         .where((Booking.venue == venue) & (Booking.cancelled == False)  # noqa: E712
                & (Booking.ends_at > moment))
         .order_by(Booking.starts_at, Booking.id)
     )
-    return [BookingRow(bid, _as_datetime(start), _as_datetime(end), holder or "", purpose)
+    return [BookingRow(bid, _as_datetime(start), _as_datetime(end), holder_text(holder), purpose)
             for bid, start, end, holder, purpose in query.tuples()]
 
 

@@ -8,6 +8,7 @@ CJK_FONT = "fonts/wqy-microhei.ttc"
 CJK_FONT_FAMILY = "WenQuanYi Micro Hei"
 APP_ICON = "icons/jinguo.png"
 DIVISIONS = "divisions/divisions.zip"  # official division codes (tools/make_divisions.py)
+MANUAL = "help/manual.html"  # the user manual (帮助 ▸ 使用手册, F1)
 
 
 def resource_path(relative: str) -> Path:

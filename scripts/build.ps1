@@ -46,6 +46,12 @@ $env:JINGUO_DATA_DIR = Join-Path $CheckDir "data"
 $env:QT_QPA_PLATFORM = "offscreen"
 $Db = Join-Path $CheckDir "demo.db"
 try {
+    Step "the bundle has the user manual"
+    $manual = Join-Path $Dist "_internal\resources\help\manual.html"
+    if (-not (Test-Path $manual) -or -not (Select-String -Path $manual -Pattern "巾帼枢纽使用手册" -Encoding UTF8 -Quiet)) {
+        Fail "resources/help/manual.html is not bundled"
+    }
+
     Step "built program: demo database (500 people)"
     Run "jinguo demo" $Cli demo --db $Db --people 500
 

@@ -33,6 +33,9 @@ export JINGUO_DATA_DIR="$CHECK_DIR/data"
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 DB="$CHECK_DIR/demo.db"
 
+step "the bundle has the user manual (帮助 ▸ 使用手册, F1)"
+grep -q '巾帼枢纽使用手册' "$DIST/_internal/resources/help/manual.html" || fail "resources/help/manual.html is not bundled"
+
 step "built program: demo database (500 people)"
 "$BINARY" demo --db "$DB" --people 500 || fail "jinguo demo"
 

@@ -105,11 +105,17 @@ def main() -> int:
         """Note each new window; look inside details (their own buttons) one level down."""
         settle()
         for w in new_windows():
+            if not shiboken6.isValid(w):
+                continue  # closed by itself meanwhile (a print preview whose task ended)
             note(w)
             name = f"{where} › {w.windowTitle() or type(w).__name__}"
             describe(w, name)
             if depth and isinstance(w, DetailDialog):
-                for button in [b for b in w.findChildren(QPushButton) if b.isVisible() and b.isEnabled()]:
+                closing = set(w.buttons.buttons())  # its 关闭 would end the look inside
+                for button in [b for b in w.findChildren(QPushButton)
+                               if b.isVisible() and b.isEnabled() and b not in closing]:
+                    if not shiboken6.isValid(button) or not w.isVisible():
+                        continue
                     current["where"] = f"{name} › {button.text()}"
                     before = {id(x) for x in QApplication.topLevelWidgets() if x.isVisible()}
                     button.click()
@@ -162,6 +168,7 @@ def main() -> int:
         ("修改密码", lambda: ChangePasswordDialog(ctx, window)),
         ("连接数据库服务器", lambda: ConnectDialog(ctx.db_path, window)),
         ("记录已被他人修改", lambda: conflict_dialog(window)),
+        ("打印预览", lambda: preview_dialog(window, out.parent)),
     ]
     for name, make in others:
         current["where"] = name
@@ -184,6 +191,18 @@ def main() -> int:
     window.close()  # lets the home page's reading end before the database closes
     ctx.close()
     return 0
+
+
+def preview_dialog(parent, folder):
+    """The print preview of a one-page report."""
+    from pathlib import Path
+
+    from desktop.reports import pdf
+    from views.printing import preview_pdf
+
+    path = Path(folder) / "preview.pdf"
+    pdf.build_pdf(path, [pdf.para("青禾县志愿者花名册", pdf.styles().title)])
+    return preview_pdf(parent, path, "花名册")
 
 
 def conflict_dialog(parent):

@@ -42,7 +42,7 @@ class ArchivingListPage(ListPage):
     def setup_actions(self) -> None:
         self.archive_button = self.add_action(
             self.tr("归档…"), self.archive_selected, self.tr("归档或恢复选中的一行（Delete）"),
-            changes=True,
+            changes=True, row=True,
         )
 
     def update_actions(self) -> None:

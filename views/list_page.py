@@ -5,16 +5,20 @@ Each entity's page subclasses it and supplies only its listing, filters, form an
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from peewee import Model
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -31,8 +35,8 @@ from models.references import delete_unreferenced
 
 from .flow_layout import FlowLayout, item_group
 from .form import FormDialog
-from .i18n import tr_msg
-from .table_model import ListingModel
+from .i18n import tr_label, tr_msg
+from .table_model import FLAG_BACKGROUND, ListingModel
 from .tasks import ask_save_path, file_stem, offer_to_open, run_task
 from .widgets import ChoiceCombo
 
@@ -50,7 +54,9 @@ class ListPage(QWidget):
     page_key = "list"
     entity: type[Model]  # the model whose rows the page lists
     deletable = False  # vocabularies are deleted (when unreferenced); registers are archived
+    opens_detail = True  # a register's row opens its detail (make_detail), 编辑… its form
     active_dialog: FormDialog | None = None  # the form opened last (tests drive it)
+    detail: QDialog | None = None  # the detail opened last (tests drive it)
 
     def __init__(self, ctx: AppContext, listing: Listing, parent: QWidget | None = None):
         super().__init__(parent)
@@ -76,6 +82,7 @@ class ListPage(QWidget):
         self.filter_bar = FlowLayout()
         self.filter_bar.addWidget(self.search)
         self.action_bar = FlowLayout()
+        self.row_buttons: list[QPushButton] = []  # actions on the selected row: also its right-click menu
         self.filter_widgets: dict[str, ChoiceCombo] = {}  # the filter's field → its widget
         self._showing_filter = False
         self.setup_filters()
@@ -111,6 +118,20 @@ class ListPage(QWidget):
 
         self.status = QLabel(self)
         self.status.setObjectName("count")
+        self.legend = QLabel(self)  # what a coloured row means: visible, not only in a tooltip
+        self.legend.setObjectName("legend")
+        if listing.flag_text:
+            swatch = FLAG_BACKGROUND.name()
+            self.legend.setText(
+                f"<span style='background-color:{swatch}'>&nbsp;&nbsp;&nbsp;&nbsp;</span> "
+                + html.escape(self.tr("{meaning}（行的底色）").format(meaning=tr_label(listing.flag_text))))
+            self.legend.setToolTip(self.tr("这样的行需要留意；把鼠标停在行上也会显示说明"))
+        else:
+            self.legend.hide()
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status)
+        bottom.addStretch(1)
+        bottom.addWidget(self.legend)
         # An empty result says so, above the empty table, instead of leaving a blank grid.
         self.empty_hint = QLabel(self)
         self.empty_hint.setObjectName("empty_hint")
@@ -122,7 +143,7 @@ class ListPage(QWidget):
         layout.addLayout(self.action_bar)
         layout.addWidget(self.empty_hint)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.status)
+        layout.addLayout(bottom)
 
         for keys, slot in (
             (QKeySequence.StandardKey.New, lambda: self.read_only or self.create_new()),
@@ -135,26 +156,28 @@ class ListPage(QWidget):
             (QKeySequence(Qt.Key.Key_Enter), self.open_selected),
             (QKeySequence(QKeySequence.StandardKey.Copy), self.copy_selected),
             (QKeySequence(QKeySequence.StandardKey.Delete), self.delete_selected),
+            (QKeySequence("Ctrl+Shift+E"), lambda: self.read_only or self.edit_selected()),
         ):
             QShortcut(keys, self.table, slot, context=Qt.ShortcutContext.WidgetShortcut)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for text, slot in (
-            (self.tr("复制选中行"), self.copy_selected),
-            (self.tr("复制选中行（含表头）"), lambda: self.copy_selected(with_header=True)),
-        ):
-            action = QAction(text, self.table)
-            action.triggered.connect(slot)
-            self.table.addAction(action)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self.show_context_menu)
         self.new_button = self.add_action(self.tr("新建"), self.create_new, self.tr("新建（Ctrl+N）"),
                                           changes=True)
         self.open_button = self.add_action(
-            self.tr("查看/编辑"), self.open_selected, self.tr("打开选中的一行（回车或双击）")
+            self.tr("打开…"), self.open_selected,
+            self.tr("打开选中一行的详情：基本信息、相关名单和可进行的操作（回车或双击）"), row=True,
         )
+        self.edit_button = self.add_action(
+            self.tr("编辑…"), self.edit_selected, self.tr("直接修改选中的一行（Ctrl+Shift+E）"),
+            changes=True, row=True,
+        )
+        if not self.opens_detail:  # 打开… is the form already
+            self.edit_button.hide()
         self.delete_button = None
         if self.deletable:
             self.delete_button = self.add_action(
                 self.tr("删除…"), self.delete_selected,
-                self.tr("删除选中的一行（Delete）；仍被引用的不能删除"), changes=True,
+                self.tr("删除选中的一行（Delete）；仍被引用的不能删除"), changes=True, row=True,
             )
         self.setup_actions()
         self.export_button = self.add_action(
@@ -190,9 +213,33 @@ class ListPage(QWidget):
     def create_new(self) -> None:
         self.show_dialog(self.make_form(None))
 
+    def make_detail(self, record: Model) -> QDialog | None:
+        """The record's detail (views.record_detail); None: the record opens on its form
+        (vocabularies, whose records are only a name and an order)."""
+        return None
+
     def open_item(self, item_id: int) -> None:
+        """Double click, Enter and 打开… : the record's detail (or its form, see make_detail)."""
         record = self.entity.get_or_none(self.entity.id == item_id)
-        if record is not None:
+        if record is None:
+            return
+        detail = self.make_detail(record)
+        if detail is None:
+            self.show_dialog(self.make_form(record))
+            return
+        detail.finished.connect(lambda _result: self._detail_closed(detail))
+        self.detail = detail
+        detail.open()
+
+    def _detail_closed(self, detail: QDialog) -> None:
+        if getattr(detail, "changed", False):
+            self.refresh(select_id=detail.record.get_id())
+        detail.deleteLater()
+
+    def edit_selected(self) -> None:
+        """编辑… : the selected record's form, without its detail."""
+        record = self.selected_record()
+        if record is not None and not self.read_only:
             self.show_dialog(self.make_form(record))
 
     def delete_record(self, instance: Model) -> bool:
@@ -223,6 +270,7 @@ class ListPage(QWidget):
     def update_actions(self) -> None:
         """Enable the actions that fit the selection; subclasses extend it."""
         self.open_button.setEnabled(self.selected_id() is not None)
+        self.edit_button.setEnabled(self.selected_id() is not None)
         if self.delete_button is not None:
             self.delete_button.setEnabled(self.selected_id() is not None)
 
@@ -236,11 +284,15 @@ class ListPage(QWidget):
             self.filter_widgets[field] = widget
         return widget
 
-    def add_action(self, text: str, slot, hint: str = "", changes: bool = False) -> QPushButton:
-        """A button in the action bar; one that ``changes`` records is hidden from read-only roles."""
+    def add_action(self, text: str, slot, hint: str = "", changes: bool = False,
+                   row: bool = False) -> QPushButton:
+        """A button in the action bar; one that ``changes`` records is hidden from read-only roles.
+        A ``row`` action acts on the selected row: the row's right-click menu offers it too."""
         button = QPushButton(text, self)
         if changes and self.read_only:
             button.hide()
+        if row:
+            self.row_buttons.append(button)
         button.clicked.connect(slot)
         if hint:
             button.setToolTip(hint)
@@ -273,6 +325,43 @@ class ListPage(QWidget):
         for row in rows:
             lines.append("\t".join(clean(self.model.index(row, c).data()) for c in columns))
         return "\r\n".join(lines)
+
+    def context_menu(self) -> QMenu:
+        """The selected row's actions as the buttons offer them (a role's hidden buttons are not
+        offered, disabled ones are greyed), then 新建 and 导出, then copying."""
+        menu = QMenu(self)
+        menu.setObjectName("row_menu")
+        chosen = self.selected_id() is not None
+
+        def offer(button: QPushButton, default: bool = False) -> None:
+            if button.isHidden():
+                return
+            action = menu.addAction(button.text())
+            action.setEnabled(button.isEnabled())
+            action.setToolTip(button.toolTip())
+            action.triggered.connect(button.click)
+            if default:
+                menu.setDefaultAction(action)
+
+        if chosen:
+            for button in self.row_buttons:
+                offer(button, default=button is self.open_button)
+            menu.addSeparator()
+        offer(self.new_button)
+        offer(self.export_button)
+        menu.addSeparator()
+        for text, slot in (
+            (self.tr("复制选中行"), self.copy_selected),
+            (self.tr("复制选中行（含表头）"), lambda: self.copy_selected(with_header=True)),
+        ):
+            action = menu.addAction(text, slot)
+            action.setEnabled(chosen)
+        return menu
+
+    def show_context_menu(self, pos: QPoint) -> None:
+        menu = self.context_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def copy_selected(self, with_header: bool = False) -> None:
         text = self.selected_text(with_header)

@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, QSize, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         splitter.setSizes([150, 1130])
         self.setCentralWidget(splitter)
 
+        self._help: dict[str, QWidget] = {}  # the manual and shortcut windows, while open
         self._build_menus()
         operator = ctx.user.shown_name
         role = tr_label(USER_ROLES.label(ctx.user.role))
@@ -221,10 +222,33 @@ class MainWindow(QMainWindow):
         find_button.clicked.connect(self.open_global_search)
         self.menuBar().setCornerWidget(find_button)  # seen at once, where the menus are
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        self.manual_action = QAction(self.tr("使用手册(&M)"), self)
+        self.manual_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        self.manual_action.triggered.connect(lambda: self.show_help())
+        help_menu.addAction(self.manual_action)
+        self.shortcuts_action = QAction(self.tr("键盘快捷键(&K)"), self)
+        self.shortcuts_action.triggered.connect(lambda: self.show_help(shortcuts_only=True))
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addSeparator()
         about = QAction(self.tr("关于巾帼枢纽(&A)"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
 
+    def show_help(self, shortcuts_only: bool = False) -> QWidget:
+        """The manual (F1) or the shortcuts, in a window of their own; shown again if open."""
+        from .help import HelpDialog
+
+        key = "shortcuts" if shortcuts_only else "manual"
+        dialog = self._help.get(key)
+        if dialog is None:
+            dialog = HelpDialog(self, shortcuts_only)
+            dialog.destroyed.connect(lambda: self._help.pop(key, None))
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self._help[key] = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
     def open_global_search(self) -> None:
         from .global_search import GlobalSearchDialog  # built when first asked for, not at start-up
 

@@ -1,9 +1,10 @@
 """Print preview and printing of a report: the very pages of its PDF.
 
 The report is produced as a PDF by the same export function the 导出 button uses (in a
-worker thread, with progress and Cancel), loaded with QtPdf, and each page is rendered
-as an image at the printer's resolution onto the printer. So the preview, the paper and
-the PDF sent upward show the same pages.
+worker thread, with progress and Cancel) and loaded with QtPdf. The preview draws the PDF's
+pages at the zoom's own resolution (QPdfView), so they look as crisp as the PDF at every zoom;
+printing renders each page as an image at the printer's resolution onto the paper. So the
+preview, the paper and the PDF sent upward show the same pages.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from desktop.reports.output import Job
 
+from .screen_fit import fit_to_screen
 from .tasks import Task, run_task
 
 log = logging.getLogger(__name__)
@@ -79,11 +81,14 @@ class PdfPages(QObject):
             return range(self.page_count)
         return range(first - 1, min(last or self.page_count, self.page_count))
 
-    def paint(self, printer: QPrinter) -> None:
-        """Render each page to an image at the printer's resolution and draw it onto the sheet."""
+    def paint(self, printer: QPrinter, step: Callable[[int, int], bool] | None = None) -> None:
+        """Render each page to an image at the printer's resolution and draw it onto the sheet;
+        ``step(done, total)`` is told after each page and stops the printing by returning False."""
         pages = self.pages_to_print(printer)
         painter = QPainter()
         for n, index in enumerate(pages):
+            if step is not None and not step(n, len(pages)):
+                break
             layout = self.page_layout(index)
             if layout.orientation() != printer.pageLayout().orientation():
                 printer.setPageOrientation(layout.orientation())
@@ -105,20 +110,13 @@ class PdfPages(QObject):
             painter.end()
 
 
-def preview_pdf(parent: QWidget, path: Path, title: str) -> QPrintPreviewDialog:
-    """Open Qt's print preview (window-modal) on the pages of the PDF at ``path``."""
-    pages = PdfPages(path)
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setDocName(title)
-    pages.configure(printer)
-    dialog = QPrintPreviewDialog(printer, parent)
-    dialog.setWindowTitle(title)
+def preview_pdf(parent: QWidget, path: Path, title: str) -> QDialog:
+    """Open the preview (window-modal) on the pages of the PDF at ``path``."""
+    from .pdf_preview import PdfPreviewDialog  # QtPdfWidgets: loaded when first used
+
+    dialog = PdfPreviewDialog(PdfPages(path), title, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    pages.setParent(dialog)
-    dialog.printer = printer  # kept alive with the dialog
-    dialog.pdf_pages = pages
-    dialog.paintRequested.connect(pages.paint)
-    dialog.resize(900, 1000)
+    fit_to_screen(dialog)
     dialog.open()
     return dialog
 

@@ -20,7 +20,7 @@ Index = QModelIndex | QPersistentModelIndex
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _CENTER = Qt.AlignmentFlag.AlignCenter
-_FLAG_BACKGROUND = QColor(255, 236, 204)
+FLAG_BACKGROUND = QColor(255, 236, 204)
 
 
 def format_value(column: Column, value: Any) -> str:
@@ -194,7 +194,7 @@ class ListingModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and row.archived:
             return QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         if role == Qt.ItemDataRole.BackgroundRole and row.flagged:
-            return _FLAG_BACKGROUND
+            return FLAG_BACKGROUND
         if role == Qt.ItemDataRole.ToolTipRole and (row.archived or row.flagged):
             return self.row_tooltip(row)
         return None

@@ -55,6 +55,8 @@ def older(opened):
 
     def make(path: Path, version: int, *statements: str):
         db = opened(path)
+        if version < 9:
+            booking_before_v9(db)
         if version < 7:
             drop_name_search(db)
         if version < 6:
@@ -66,6 +68,21 @@ def older(opened):
         return opened(path)
 
     return make
+
+
+def booking_before_v9(db) -> None:
+    """Back before version 9: a booking is an organization's or a team's, nobody else's."""
+    (sql,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'booking'").fetchone()
+    for added in (', "person_id" INTEGER, "for_office" INTEGER NOT NULL',
+                  ', FOREIGN KEY ("person_id") REFERENCES "person" ("id") ON DELETE RESTRICT',
+                  " OR person_id IS NOT NULL OR for_office"):
+        assert added in sql
+        sql = sql.replace(added, "")
+    db.execute_sql('DROP TABLE "booking"')
+    db.execute_sql(sql)
+    for columns in ("venue_id", "organization_id", "team_id", "venue_id_starts_at"):
+        listed = columns.replace("_starts", ", starts")
+        db.execute_sql(f'CREATE INDEX "booking_{columns}" ON "booking" ({listed})')
 
 
 def drop_name_search(db) -> None:
@@ -369,4 +386,32 @@ def test_a_version_6_database_gets_pinyin_search_forms_and_surname_sort_keys(tmp
     indexes = {i.name: i for i in db.get_indexes("person")}
     assert {"person_initials", "person_pinyin"} <= indexes.keys()
     assert indexes["person_list"].columns[-2:] == ["name_pinyin", "name_initials"]
+
+
+def test_a_version_6_database_lets_bookings_be_for_a_person_or_the_office(tmp_path, older):
+    db = older(tmp_path / "v6.db", 6,
+               "INSERT INTO region (id, name, name_key, level, code, sort_order, created_at, updated_at,"
+               " version) VALUES (1, '青禾县', 'qinghexian', 'county', '', 0, '2025-01-01', '2025-01-01', 1)",
+               "INSERT INTO team (id, name, name_key, region_id, description, archived, archived_reason,"
+               " created_at, updated_at, version) VALUES (1, '东关三工团队', '', 1, '', 0, '',"
+               " '2025-01-01', '2025-01-01', 1)",
+               "INSERT INTO venue (id, name, name_key, level, kind, region_id, address, phone, archived,"
+               " archived_reason, created_at, updated_at, version) VALUES (1, '妇女之家', '', 'town', 'home',"
+               " 1, '', '', 0, '', '2025-01-01', '2025-01-01', 1)",
+               "INSERT INTO booking (id, venue_id, team_id, starts_at, ends_at, purpose, cancelled,"
+               " created_at, updated_at, version) VALUES (7, 1, 1, '2025-03-01 09:00:00',"
+               " '2025-03-01 11:00:00', '例会', 0, '2025-01-01', '2025-01-01', 1)")
+
+    assert schema_version(db) == SCHEMA_VERSION
+    assert db.execute_sql("SELECT id, team_id, purpose, person_id, for_office FROM booking").fetchall() == [
+        (7, 1, "例会", None, 0)]
+    assert "booking_person_id" in {i.name for i in db.get_indexes("booking")}
+    assert "booking_before_v9" not in db.get_tables()
+    db.execute_sql("INSERT INTO booking (venue_id, for_office, starts_at, ends_at, purpose, cancelled,"
+                   " created_at, updated_at) VALUES (1, 1, '2025-03-02 09:00:00', '2025-03-02 10:00:00',"
+                   " '', 0, '2025-01-01', '2025-01-01')")
+    with pytest.raises(Exception, match="CHECK"):  # a booking still needs someone it is for
+        db.execute_sql("INSERT INTO booking (venue_id, starts_at, ends_at, purpose, cancelled, for_office,"
+                       " created_at, updated_at) VALUES (1, '2025-03-03 09:00:00', '2025-03-03 10:00:00',"
+                       " '', 0, 0, '2025-01-01', '2025-01-01')")
     assert user_version(tmp_path / "v6.v6.bak.db") == 6

@@ -95,3 +95,42 @@ def test_a_missing_database_or_an_unreachable_server_is_said_in_chinese(server):
     with pytest.raises(DatabaseOpenError) as unreachable:
         open_database("postgresql://nobody@127.0.0.1:1/x?connect_timeout=2")
     assert "无法连接数据库服务器" in str(unreachable.value.message)
+
+
+def test_a_version_8_server_database_lets_bookings_be_for_a_person_or_the_office(server):
+    url = server.fresh()
+    setup = ServerDatabase(url)
+    for sql in ('ALTER TABLE "booking" DROP COLUMN "person_id"',
+                'ALTER TABLE "booking" DROP COLUMN "for_office"',
+                'ALTER TABLE "booking" ADD CONSTRAINT "booking_check1" '
+                'CHECK (organization_id IS NOT NULL OR team_id IS NOT NULL)',
+                "INSERT INTO region (id, name, name_key, name_pinyin, name_initials, level, code, sort_order,"
+                " created_at, updated_at) VALUES (1, '青禾县', '', '', '', 'county', '', 0, now(), now())",
+                "INSERT INTO team (id, name, name_key, name_pinyin, name_initials, region_id, description,"
+                " archived, archived_reason, created_at, updated_at)"
+                " VALUES (1, '东关三工团队', '', '', '', 1, '', false, '', now(), now())",
+                "INSERT INTO venue (id, name, name_key, name_pinyin, name_initials, level, kind, region_id,"
+                " address, phone, archived, archived_reason, created_at, updated_at)"
+                " VALUES (1, '妇女之家', '', '', '', 'town', 'home', 1, '', '', false, '', now(), now())",
+                "INSERT INTO booking (venue_id, team_id, starts_at, ends_at, purpose, cancelled, created_at,"
+                " updated_at) VALUES (1, 1, '2025-03-01 09:00', '2025-03-01 11:00', '例会', false, now(),"
+                " now())"):
+        setup.execute_sql(sql)
+    setup.execute_sql("UPDATE jinguo_schema SET version = %s", (8,))
+    setup.close()
+
+    db = open_database(url)
+    try:
+        assert schema_version(db) == SCHEMA_VERSION
+        rows = db.execute_sql("SELECT team_id, purpose, person_id, for_office FROM booking").fetchall()
+        assert rows == [(1, "例会", None, False)]
+        db.execute_sql("INSERT INTO booking (venue_id, for_office, starts_at, ends_at, purpose, cancelled,"
+                       " created_at, updated_at) VALUES (1, true, '2025-03-02 09:00', '2025-03-02 10:00', '',"
+                       " false, now(), now())")
+        with pytest.raises(Exception, match="booking_holder"):
+            with db.atomic():
+                db.execute_sql("INSERT INTO booking (venue_id, starts_at, ends_at, purpose, cancelled,"
+                               " for_office, created_at, updated_at) VALUES (1, '2025-03-03 09:00',"
+                               " '2025-03-03 10:00', '', false, false, now(), now())")
+    finally:
+        db.close()

@@ -99,3 +99,31 @@ def test_listing_filters(ctx, places, venue):
     assert listing.count(VenueFilter(level="town")) == 1
     assert listing.count(VenueFilter(kind="women_micro_home")) == 1
     assert listing.count(VenueFilter(text="之家")) == 1
+
+
+def test_a_booking_for_a_person_or_for_the_office_and_the_calendar_of_a_week(ctx, venue):
+    from models.bookings import bookings_between
+    from models.settings import set_settings
+
+    person = Person.create(name="王芳")
+    monday = dt.date(2026, 3, 2)
+    at = lambda d, h: dt.datetime.combine(monday + dt.timedelta(days=d), dt.time(h))  # noqa: E731
+    mine = book_venue(ctx.user, venue, at(1, 9), at(1, 11), person=person, purpose="调解")
+    book_venue(ctx.user, venue, at(3, 14), at(3, 16), for_office=True, purpose="执委会")
+    with pytest.raises(ValidationFailed) as err:  # the person's time is taken: the office cannot have it
+        book_venue(ctx.user, venue, at(1, 10), at(1, 12), for_office=True)
+    assert "王芳" in str(err.value.errors["starts_at"])
+    with pytest.raises(ValidationFailed) as err:
+        book_venue(ctx.user, venue, at(2, 9), at(2, 10))
+    assert "holder" in err.value.errors
+    with pytest.raises(ValidationFailed):
+        book_venue(ctx.user, venue, at(2, 9), at(2, 10), person=person, for_office=True)
+    book_venue(ctx.user, venue, at(9, 9), at(9, 10), person=person)  # the next week
+
+    week = bookings_between(venue, monday, monday + dt.timedelta(days=6))
+    assert [(b.holder, b.starts_at.day, b.purpose) for b in week] == [
+        ("王芳", 3, "调解"), ("本单位", 5, "执委会")]
+    set_settings({"office.name": "青禾县妇联"}, ctx.user)
+    assert [b.holder for b in bookings_between(venue, monday, monday + dt.timedelta(days=30))] == [
+        "王芳", "青禾县妇联", "王芳"]
+    assert Booking.get_by_id(mine.id).person_id == person.id

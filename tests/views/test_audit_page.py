@@ -55,7 +55,7 @@ def test_a_change_made_in_the_form_shows_on_the_audit_page_with_the_users_name(q
     organizations = nav_to(window, "社会组织")
     row = column_values(organizations).index("爱心助老协会")
     organizations.table.selectRow(row)
-    organizations.open_selected()
+    organizations.edit_selected()
     form = organizations.active_dialog
     form.contact_person.setText("王秀英")
     save(qtbot, form)
@@ -247,7 +247,7 @@ def test_a_database_held_by_another_program_keeps_the_form_and_its_input(qtbot, 
     app.install_database_error_hook(ctx.db_path)
     page = show_page(qtbot, OrganizationsPage(ctx))
     page.table.selectRow(column_values(page).index("爱心助老协会"))
-    page.open_selected()
+    page.edit_selected()
     form = page.active_dialog
     form.contact_person.setText("王秀英")
     other = sqlite3.connect(ctx.db_path, isolation_level=None)

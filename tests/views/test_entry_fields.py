@@ -44,7 +44,7 @@ def org_form(qtbot, ctx, orgs):
     page = show_page(qtbot, OrganizationsPage(ctx))
     page.table.selectRow([page.model.row_at(r).values[0] for r in range(page.model.rowCount())]
                          .index("阳光家庭教育服务中心"))
-    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.edit_button, Qt.MouseButton.LeftButton)
     return page.active_dialog
 
 
@@ -96,7 +96,7 @@ def test_a_date_that_may_be_empty_can_be_emptied(qtbot, org_form):
     save(qtbot, org_form)
     assert Organization.get_by_id(org.id).registered_on == dt.date(2020, 6, 1)
     page = org_form.parent()
-    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.edit_button, Qt.MouseButton.LeftButton)
     form = page.active_dialog
     assert form.registered_on.text() == "2020-06-01"
     retype(qtbot, form.registered_on, "")
@@ -184,7 +184,7 @@ def test_a_count_that_may_be_empty_can_be_emptied(qtbot, ctx, orgs):
     project = Project.get(Project.name == "巾帼创业扶持")
     assert project.planned_served == 300
     page.table.selectRow(0)
-    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.edit_button, Qt.MouseButton.LeftButton)
     form = page.active_dialog
     form.planned_served.setFocus()
     qtbot.keyClick(form.planned_served, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)

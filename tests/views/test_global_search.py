@@ -73,9 +73,9 @@ def test_ctrl_k_finds_each_kind_and_opens_it(qtbot, ctx, county, orgs):
     assert not dialog.isVisible()
     page = window.current_page()
     assert isinstance(page, VenuesPage)
-    assert page.active_dialog is not None and page.active_dialog.isVisible()
-    assert page.active_dialog.name.text() == venue.name
-    page.active_dialog.reject()
+    assert page.detail is not None and page.detail.isVisible()  # as a double click in its list
+    assert page.detail.record.id == venue.id and page.detail.tabs.tabText(1) == "预约日历"
+    page.detail.reject()
 
     dialog = open_search(qtbot, window)
     find(qtbot, dialog, "bai")

@@ -42,3 +42,30 @@ def test_geometry_and_column_widths_survive_a_restart(qtbot, ctx, orgs):
     # Qt fits a restored width to the screen (800 px wide offscreen), so compare the height
     assert again.size().height() == expected.height()
     assert again.open_page(OrganizationsPage).table.horizontalHeader().sectionSize(0) == 271
+
+
+def activate(qtbot, window) -> None:
+    """Make ``window`` the active window, as a click on it would (its shortcuts then work)."""
+    from PySide6.QtWidgets import QApplication
+
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+
+
+def test_f1_opens_the_manual_and_the_help_menu_lists_the_shortcuts(qtbot, ctx):
+    from PySide6.QtCore import Qt
+
+    window = make_window(qtbot, ctx)
+    activate(qtbot, window)
+    qtbot.keyClick(window.nav, Qt.Key.Key_F1)
+    manual = window._help.get("manual")
+    assert manual is not None and manual.isVisible()
+    text = manual.browser.toPlainText()
+    assert "巾帼枢纽使用手册" in text and "双击一行或按回车" in text
+    activate(qtbot, window)
+    qtbot.keyClick(window.nav, Qt.Key.Key_F1)  # once open, F1 shows the same window
+    assert window._help["manual"] is manual
+    window.shortcuts_action.trigger()
+    table = window._help["shortcuts"].browser.toPlainText()
+    for keys in ("F1", "Ctrl+F", "Ctrl+N", "Ctrl+E", "Delete", "Shift+F10"):
+        assert keys in table

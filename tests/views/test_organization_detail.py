@@ -24,8 +24,8 @@ def detail(qtbot, ctx, orgs):
     page.show()
     names = [page.model.row_at(r).values[0] for r in range(page.model.rowCount())]
     page.table.selectRow(names.index("柳树村妇女微家互助会"))
-    qtbot.mouseClick(page.detail_button, Qt.MouseButton.LeftButton)
-    return page.detail_dialog
+    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+    return page.detail
 
 
 def tab_rows(dialog, title):
@@ -125,5 +125,5 @@ def reopened(qtbot, detail):
     """Close the detail and open it again (it shows what is stored now)."""
     page = detail.parent()
     detail.reject()
-    qtbot.mouseClick(page.detail_button, Qt.MouseButton.LeftButton)
-    return page.detail_dialog
+    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)  # 打开…
+    return page.detail

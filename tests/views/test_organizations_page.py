@@ -175,17 +175,21 @@ def test_new_organization_is_saved_audited_and_selected(qtbot, page, county, ctx
     assert page.model.total == 5
 
 
-def test_enter_opens_the_selected_organization_for_editing(qtbot, page):
+def test_enter_opens_the_detail_whose_edit_opens_the_form(qtbot, page):
     select_name(page, "爱心助老协会")
     page.table.setFocus()
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
-    form = page.active_dialog
+    detail = page.detail
+    assert detail.tabs.tabText(0) == "基本信息" and detail.info_text("统一社会信用代码") == credit_code(2)
+    qtbot.mouseClick(detail.edit_button, Qt.MouseButton.LeftButton)
+    form = detail.active_dialog
     assert isinstance(form, OrganizationForm) and form.name.text() == "爱心助老协会"
     assert form.credit_code.text() == credit_code(2) and form.alliance.isChecked()
     form.contact_person.setText("王秀英")
     save(qtbot, form)
     org = Organization.get(Organization.name == "爱心助老协会")
     assert org.contact_person == "王秀英"
+    assert detail.info_text("负责人") == "王秀英"  # the detail shows what was saved
     change = AuditEntry.select().where(AuditEntry.action == "update").order_by(AuditEntry.id.desc()).first()
     assert json.loads(change.changes) == {"contact_person": ["", "王秀英"]}
 
@@ -210,13 +214,13 @@ def test_escape_asks_before_dropping_what_was_typed_and_saves_nothing(qtbot, pag
     assert not Organization.select().where(Organization.name == "不会保存的组织").exists()
 
 
-def test_double_click_opens_the_form(qtbot, page):
+def test_double_click_opens_the_detail(qtbot, page):
     row = select_name(page, "巾帼志愿服务队")
     rect = page.table.visualRect(page.model.index(row, 0))
     # a real double click is press, release, double-click event, release
     qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert page.active_dialog.name.text() == "巾帼志愿服务队"
+    assert page.detail.isVisible() and page.detail.info_text("简称") == "巾帼队"
 
 
 def test_advance_stage_only_forward_and_graduation_needs_a_note(qtbot, page):

@@ -133,7 +133,7 @@ def test_new_project_is_saved_with_decimal_money_and_venues(qtbot, page, orgs, v
 def test_edit_form_offers_only_allowed_next_statuses(qtbot, page, projects):
     page.table.selectRow([page.model.row_at(r).id for r in range(page.model.rowCount())].index(
         projects[0].id))
-    page.open_selected()
+    page.edit_selected()
     form = page.active_dialog
     offered = [form.status.itemData(i) for i in range(form.status.count())]
     assert offered == ["applied", "approved", "rejected"]
@@ -147,7 +147,7 @@ def test_edit_form_offers_only_allowed_next_statuses(qtbot, page, projects):
                     & (AuditEntry.action == "update"))
              .order_by(AuditEntry.id.desc()).first())
     assert json.loads(entry.changes) == {"status": ["applied", "approved"]}
-    page.open_selected()
+    page.edit_selected()
     offered = [page.active_dialog.status.itemData(i) for i in range(page.active_dialog.status.count())]
     assert offered == ["approved", "in_progress", "terminated"]
 

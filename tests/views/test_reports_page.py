@@ -8,7 +8,6 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
-from PySide6.QtPrintSupport import QPrintPreviewDialog
 from PySide6.QtWidgets import QMessageBox
 
 from models import audit
@@ -26,6 +25,7 @@ from models.settings import set_setting
 from models.validators import id_check_char, mask_id_number
 from views import tasks
 from views.pages.reports import ReportsPage
+from views.pdf_preview import PdfPreviewDialog
 
 from .conftest import type_text
 
@@ -186,7 +186,7 @@ def test_print_preview_of_a_roster_shows_the_pdf_pages(qtbot, page, orgs):
     page.target.setValue(orgs[0].id)
     task = click_and_wait(qtbot, page, page.preview_button)
     assert task.outcome == "done"
-    dialog = page.findChild(QPrintPreviewDialog)
+    dialog = page.findChild(PdfPreviewDialog)
     assert dialog is not None and dialog.pdf_pages.page_count >= 1
     dialog.close()
 

@@ -50,6 +50,12 @@ def test_a_viewer_can_read_but_not_save_import_export_or_restore(qtbot, ctx, ope
     page.table.selectRow(0)
     org = page.selected_record()
     page.open_selected()
+    detail = page.detail  # a viewer reads the record's detail: nothing there changes it
+    assert detail.isVisible() and detail.tabs.tabText(0) == "基本信息"
+    assert not detail.edit_button.isEnabled() and not detail.stage_button.isEnabled()
+    assert not detail.roster_button.isEnabled() and detail.print_roster_button.isEnabled()
+    detail.reject()
+    page.show_dialog(page.make_form(org))  # were the form reached another way
     form = page.active_dialog
     save = form.buttons.button(QDialogButtonBox.StandardButton.Save)
     assert form.isVisible() and not save.isEnabled()  # the record is shown, not saved
@@ -123,14 +129,18 @@ def test_a_viewer_sees_member_and_booking_buttons_disabled_in_details_and_team_f
     from models.teams import TeamData, save_team
     from views.pages.organization_detail import OrganizationDetail
     from views.pages.teams import TeamForm
-    from views.pages.venues import VenueDetail
+    from views.pages.venues import VenueDetail, VenuesPage
 
     team = save_team(TeamData(name="东关三工队", township_id=county["east"].id), operators["admin"])
     venue = Venue.create(name="东关妇女之家", level="town", kind="women_children_home", region=county["east"])
     dialogs = {}
     for role in ("viewer", "clerk"):
         ctx.user = operators[role]
-        dialogs[role] = [OrganizationDetail(ctx, orgs[0]), TeamForm(ctx, team), VenueDetail(ctx, venue)]
+        orgs_page, venues_page = OrganizationsPage(ctx), VenuesPage(ctx)
+        qtbot.addWidget(orgs_page)
+        qtbot.addWidget(venues_page)
+        dialogs[role] = [OrganizationDetail(orgs_page, orgs[0]), TeamForm(ctx, team),
+                         VenueDetail(venues_page, venue)]
         for dialog in dialogs[role]:
             qtbot.addWidget(dialog)
             dialog.show()

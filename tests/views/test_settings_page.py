@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
+from models.audit_listing import AuditListing, entry_changes
 from models.entities import AuditEntry, Setting
 from models.periods import Period
 from models.reminders import report_due
@@ -46,8 +47,18 @@ def test_fills_in_the_report_header_and_saves(qtbot, page, ctx):
     assert edit(page, "report.phone").text() == "051487654321"
     assert get_setting("certificate.prefix") == "青妇"
     assert get_setting("privacy.print_full_id") == "1"
-    audited = {e.summary for e in AuditEntry.select().where(AuditEntry.entity == "setting")}
-    assert len(audited) >= 7
+    entries = list(AuditEntry.select().where(AuditEntry.entity == "setting"))
+    assert len(entries) == 1  # one save, one line listing every setting it changed
+    row = AuditListing().to_row((entries[0].id, entries[0].at, "", "", entries[0].action, "setting",
+                                 entries[0].summary, entries[0].changes))
+    _at, _who, _action, _entity, summary, fields = row.values
+    assert summary == fields
+    assert fields.split("、") == ["填报单位（本单位名称）", "花名册和证明上打印完整身份证号", "报表表号",
+                                  "制表机关", "填表人", "报表联系电话", "证明编号前缀"]
+    assert "." not in summary and "key" not in fields
+    changes = {c.label: (c.old, c.new) for c in entry_changes(entries[0])}
+    assert changes["制表机关"] == ("", "江州市妇联")
+    assert changes["花名册和证明上打印完整身份证号"] == ("否", "是")
 
     again = SettingsPage(ctx)
     qtbot.addWidget(again)
@@ -132,3 +143,27 @@ def test_the_setup_guide_opens_from_the_page_and_its_answers_show_there(qtbot, p
     guide.next()
     guide.reject()  # 以后再说: the first step is kept
     assert edit(page, "office.name").text() == "青禾县妇联"
+
+
+def test_the_trail_names_settings_saved_one_by_one_before(ctx):
+    """Lines written by earlier versions (one per setting, its key as summary) read the same way."""
+    from models import audit
+
+    row = Setting.create(key="security.idle_minutes", value="15")
+    audit.record(None, "create", row, {"key": [None, "security.idle_minutes"], "value": [None, "15"]},
+                 "security.idle_minutes")
+    entry = AuditEntry.select().order_by(AuditEntry.id.desc()).first()
+    values = AuditListing().to_row((entry.id, entry.at, "", "", entry.action, entry.entity,
+                                    entry.summary, entry.changes)).values
+    assert values[4] == "无操作自动锁定（分钟）" and values[5] == "无操作自动锁定（分钟）"
+    assert [(c.label, c.new) for c in entry_changes(entry)] == [("无操作自动锁定（分钟）", "15")]
+
+
+def test_a_remembered_import_mapping_is_named_in_chinese(ctx):
+    from models.settings import set_setting
+
+    set_setting("import.mapping.people.0459be5b", '{"姓名": "name"}', None)
+    entry = AuditEntry.select().order_by(AuditEntry.id.desc()).first()
+    values = AuditListing().to_row((entry.id, entry.at, "", "", entry.action, entry.entity,
+                                    entry.summary, entry.changes)).values
+    assert values[4] == "导入人员时的列对应"

@@ -53,8 +53,15 @@ def row_of(page, name):
 
 def open_team(qtbot, page, name):
     page.table.selectRow(names(page).index(name))
-    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
-    return page.active_dialog
+    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)  # 打开…
+    return page.detail
+
+
+def edit_team(qtbot, page, name):
+    """The team form (保存/取消), opened from the team's detail with 编辑…."""
+    detail = open_team(qtbot, page, name)
+    qtbot.mouseClick(detail.edit_button, Qt.MouseButton.LeftButton)
+    return detail.active_dialog
 
 
 def test_team_model_passes_qt_model_tester(qtmodeltester, teams):
@@ -112,7 +119,7 @@ def assignments(team) -> int:
 
 def test_members_added_and_ended_are_saved_with_the_team_and_cancel_undoes_them(
         qtbot, ctx, page, teams, discard_questions):
-    form = open_team(qtbot, page, "东关三工队")
+    form = edit_team(qtbot, page, "东关三工队")
     assert form.status_label.text() == "缺义工"
     audit_lines = AuditEntry.select().count()
     adding = add_member(qtbot, form, "王志")
@@ -129,7 +136,8 @@ def test_members_added_and_ended_are_saved_with_the_team_and_cancel_undoes_them(
     assert assignments(teams["east"]) == 2 and AuditEntry.select().count() == audit_lines
     assert row_of(page, "东关三工队")[5] == "缺义工"
 
-    form = open_team(qtbot, page, "东关三工队")
+    page.detail.reject()
+    form = edit_team(qtbot, page, "东关三工队")
     add_member(qtbot, form, "王志")
     again = add_member(qtbot, form, "李红", "cadre")
     assert "不能重复加入" in again.error_text("person")
@@ -152,6 +160,7 @@ def test_members_added_and_ended_are_saved_with_the_team_and_cancel_undoes_them(
     assert TeamAssignment.get(TeamAssignment.role == "social_worker").end_on is None  # not yet
     save(qtbot, form)
     assert not form.isVisible()
+    page.detail.reject()  # the list follows once the team's detail is closed
     ended = TeamAssignment.get(TeamAssignment.role == "social_worker")
     assert ended.end_on == TODAY - dt.timedelta(days=1)
     assert assignments(teams["east"]) == 3
@@ -161,7 +170,7 @@ def test_members_added_and_ended_are_saved_with_the_team_and_cancel_undoes_them(
 
 def test_a_volunteer_without_a_certificate_is_no_social_worker_unless_a_reason_is_given(
         qtbot, ctx, page, teams):
-    form = open_team(qtbot, page, "西湖三工队")
+    form = edit_team(qtbot, page, "西湖三工队")
     adding = add_member(qtbot, form, "王志", "social_worker")
     assert adding.isVisible() and "没有社工证书等级" in adding.error_text("role")
     assert form.status_label.text() == "缺社工、义工"
@@ -179,12 +188,36 @@ def test_a_volunteer_without_a_certificate_is_no_social_worker_unless_a_reason_i
     assert override.username == ctx.user.username
 
 
+def test_members_added_and_ended_in_the_detail_are_written_by_their_own_dialogs(qtbot, ctx, page, teams):
+    """The team's detail has no 保存 of its own: 加入成员… and 结束任职… write when their small
+    dialog's 保存 is pressed, and the detail shows the team as stored."""
+    detail = open_team(qtbot, page, "东关三工队")
+    assert detail.info_text("三工情况") == "缺义工"
+    adding = add_member(qtbot, detail, "王志")
+    assert not adding.isVisible() and assignments(teams["east"]) == 3
+    assert detail.info_text("三工情况") == "齐全"
+    again = add_member(qtbot, detail, "李红", "cadre")
+    assert "不能重复加入" in again.error_text("person")
+    again.reject()
+    detail.members_table.selectRow(1)  # 社工 张晓社
+    qtbot.mouseClick(detail.end_member_button, Qt.MouseButton.LeftButton)
+    ending = detail.active_dialog
+    ending.end_on.setValue(TODAY - dt.timedelta(days=1))
+    save(qtbot, ending)
+    assert TeamAssignment.get(TeamAssignment.role == "social_worker").end_on == TODAY - dt.timedelta(days=1)
+    assert detail.info_text("三工情况") == "缺社工"
+    detail.reject()
+    assert row_of(page, "东关三工队")[2:6] == (1, 0, 1, "缺社工")
+    assert AuditEntry.select().where(AuditEntry.entity == "team_assignment").count() == 5
+
+
 def test_edit_and_archive_team(qtbot, page, teams):
-    form = open_team(qtbot, page, "西湖三工队")
+    form = edit_team(qtbot, page, "西湖三工队")
     form.name.clear()
     type_text(form.name, "西湖镇三工联动队")
     save(qtbot, form)
     assert Team.get_by_id(teams["west"].id).name == "西湖镇三工联动队"
+    page.detail.reject()  # back on the list
     page.table.selectRow(names(page).index("西湖镇三工联动队"))
     qtbot.mouseClick(page.archive_button, Qt.MouseButton.LeftButton)
     dialog = page.active_dialog

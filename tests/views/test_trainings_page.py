@@ -89,7 +89,7 @@ def test_new_training_with_attendees_and_their_organizations(qtbot, page, people
 
 def test_editing_keeps_attendees_and_removes_one(qtbot, page, people, trainings):
     page.table.selectRow(0)
-    page.open_selected()
+    page.edit_selected()
     form = page.active_dialog
     assert form.table.rowCount() == 1 and form.organization_box(0).value() is None
     pick(qtbot, form, "李娜")

@@ -107,7 +107,7 @@ def test_booking_overlap_named_touching_allowed_cancel_frees(qtbot, ctx, page, v
     qtbot.mouseClick(page.book_button, Qt.MouseButton.LeftButton)
     dialog = page.active_dialog
     save(qtbot, dialog)
-    assert dialog.error_text("organization") == "请选择预约的组织或团队"
+    assert dialog.error_text("organization") == "请选择为谁预约"
     dialog.organization.setValue(orgs[1].id)
     dialog.day.setValue(DAY)
     retype(qtbot, dialog.starts_at, "10:00")

@@ -11,10 +11,13 @@ from models import lookups, pickers
 from models.activities import ActivityData, activity_years, project_holders, save_activity
 from models.activity_listing import AT_VENUE, ActivityFilter, ActivityListing
 from models.entities import Activity
+from models.related import service_of
 
 from ..archiving import ArchivingListPage
 from ..entry_widgets import DateField
 from ..form import FormDialog
+from ..list_page import ListPage
+from ..record_detail import RecordDetail
 from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo
 from .service_hours import ServiceHoursDialog
@@ -93,6 +96,27 @@ class ActivityForm(FormDialog):
         return save_activity(self.gather(), self.ctx.user, self.activity)
 
 
+class ActivityDetail(RecordDetail):
+    """An activity: basic information and the volunteers who served, with their hours."""
+
+    def __init__(self, page: ListPage, activity: Activity):
+        super().__init__(page, activity, self.tr("活动详情：{title}").format(title=activity.title))
+        self.hours_button = self.add_button(self.tr("志愿服务时长…"), self.edit_service_hours,
+                                            permission="edit")
+        self.service_table = self.add_table(
+            self.tr("志愿服务"),
+            [self.tr("姓名"), self.tr("身份证号"), self.tr("服务时长（小时）"), self.tr("服务内容")], [])
+        self.finish()
+
+    def refresh_related(self) -> None:
+        self.fill_table(self.service_table, self._headers(self.service_table),
+                        [(name, masked, f"{hours:.1f}", content)
+                         for name, masked, hours, content in service_of(self.record)])
+
+    def edit_service_hours(self) -> None:
+        self.open_dialog(ServiceHoursDialog(self.ctx, self.record, parent=self))
+
+
 class ActivitiesPage(ArchivingListPage):
     page_key = "activities"
     entity = Activity
@@ -131,7 +155,7 @@ class ActivitiesPage(ArchivingListPage):
         super().setup_actions()
         self.hours_button = self.add_action(
             self.tr("志愿服务时长…"), self.edit_service_hours,
-            self.tr("登记参加本次活动的志愿者及其服务时长"), changes=True,
+            self.tr("登记参加本次活动的志愿者及其服务时长"), changes=True, row=True,
         )
 
     def current_filter(self) -> ActivityFilter:
@@ -148,6 +172,9 @@ class ActivitiesPage(ArchivingListPage):
 
     def make_form(self, record: Activity | None) -> ActivityForm:
         return ActivityForm(self.ctx, record, parent=self)
+
+    def make_detail(self, record: Activity) -> ActivityDetail:
+        return ActivityDetail(self, record)
 
     def edit_service_hours(self) -> None:
         activity = self.selected_record()

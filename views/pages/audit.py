@@ -43,7 +43,8 @@ class AuditEntryDialog(DetailDialog):
             (self.tr("时间"), cell_text(entry.at)),
             (self.tr("操作员"), f"{operator}（{entry.username}）" if entry.username else self.tr("系统")),
             (self.tr("操作"), tr_label(audit_listing.action_label(entry.action))),
-            (self.tr("对象"), f"{tr_label(audit_listing.entity_label(entry.entity))}　{entry.summary}"),
+            (self.tr("对象"), f"{tr_label(audit_listing.entity_label(entry.entity))}　"
+                            f"{audit_listing.entry_summary(entry)}"),
         ]
         self.set_header("<br>".join(f"<b>{html.escape(k)}</b>：{html.escape(v)}" for k, v in lines))
         changes = audit_listing.entry_changes(entry, full_ids)
@@ -58,6 +59,7 @@ class AuditEntryDialog(DetailDialog):
 
 class AuditPage(ListPage):
     page_key = "audit"
+    opens_detail = False  # an entry opens on its changes; nobody edits the trail
     entity = AuditEntry
     detail: AuditEntryDialog | None = None  # the entry opened last (tests drive it)
 

@@ -52,9 +52,8 @@ class OrganizationsPage(ArchivingListPage):
         )
 
     def setup_actions(self) -> None:
-        self.detail_button = self.add_action(self.tr("详情…"), self.show_detail,
-                                             self.tr("成员、项目、活动和孵化历程"))
-        self.stage_button = self.add_action(self.tr("推进阶段…"), self.advance_selected, changes=True)
+        self.stage_button = self.add_action(self.tr("推进阶段…"), self.advance_selected, changes=True,
+                                            row=True)
         super().setup_actions()
 
     def current_filter(self) -> OrganizationFilter:
@@ -71,7 +70,6 @@ class OrganizationsPage(ArchivingListPage):
     def update_actions(self) -> None:
         super().update_actions()
         org = self.selected_record()
-        self.detail_button.setEnabled(org is not None)
         self.stage_button.setEnabled(
             org is not None and not org.archived and org.incubation_stage != "graduated"
         )
@@ -84,10 +82,6 @@ class OrganizationsPage(ArchivingListPage):
         if org is not None:
             self.show_dialog(StageDialog(self.ctx, org, parent=self))
 
-    def show_detail(self) -> None:
-        org = self.selected_record()
-        if org is not None:
-            self.detail_dialog = OrganizationDetail(self.ctx, org, parent=self)
-            self.detail_dialog.finished.connect(self.detail_dialog.deleteLater)
-            self.detail_dialog.open()
+    def make_detail(self, record: Organization) -> OrganizationDetail:
+        return OrganizationDetail(self, record)
 

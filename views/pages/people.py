@@ -20,7 +20,6 @@ from .person_form import PersonForm
 class PeoplePage(ArchivingListPage):
     page_key = "people"
     entity = Person
-    detail: PersonDetail | None = None  # the detail opened last (tests drive it)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, PersonListing(), parent)
@@ -58,17 +57,5 @@ class PeoplePage(ArchivingListPage):
     def make_form(self, record: Person | None) -> PersonForm:
         return PersonForm(self.ctx, record, parent=self)
 
-    def open_item(self, item_id: int) -> None:
-        """A person opens on her detail (form behind 编辑…, memberships, teams, service, training)."""
-        person = Person.get_or_none(Person.id == item_id)
-        if person is None:
-            return
-        detail = PersonDetail(self.ctx, person, parent=self)
-        detail.finished.connect(lambda _result: self._detail_closed(detail))
-        self.detail = detail
-        detail.open()
-
-    def _detail_closed(self, detail: PersonDetail) -> None:
-        if detail.changed:
-            self.refresh(select_id=detail.person.id)
-        detail.deleteLater()
+    def make_detail(self, record: Person) -> PersonDetail:
+        return PersonDetail(self, record)

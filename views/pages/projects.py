@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QSpinBox, QWidget
@@ -20,11 +21,14 @@ from models.projects import (
     project_years,
     save_project,
 )
+from models.related import activities_of
 
 from ..archiving import ArchivingListPage
 from ..entry_widgets import AmountField, DateField
 from ..form import FormDialog
 from ..i18n import tr_label
+from ..list_page import ListPage
+from ..record_detail import RecordDetail
 from ..search_combo import SearchCheckList, SearchCombo
 from ..widgets import ChoiceCombo, OptionalCountBox
 
@@ -118,6 +122,32 @@ class ProjectForm(FormDialog):
         return save_project(self.gather(), self.ctx.user, self.project)
 
 
+class ProjectDetail(RecordDetail):
+    """A project: basic information, its service venues and the activities held within it."""
+
+    def __init__(self, page: ListPage, project: Project):
+        super().__init__(page, project, self.tr("项目详情：{name}").format(name=project.name))
+        self.activities_table = self.add_table(
+            self.tr("活动"),
+            [self.tr("日期"), self.tr("活动名称"), self.tr("阵地"), self.tr("参与人数"), self.tr("服务人次")],
+            [])
+        self.finish()
+
+    def extra_info(self) -> list[tuple[str, str]]:
+        chosen = ProjectData.from_project(self.record).venue_ids
+        names = dict(pickers.venues(*chosen))
+        return [(self.tr("服务阵地"), "、".join(names[v] for v in chosen if v in names))]
+
+    def header_parts(self) -> list[str]:
+        project = self.record
+        return [escape(tr_label(PROJECT_SOURCES.label(project.source))), str(project.year),
+                escape(tr_label(PROJECT_STATUSES.label(project.status)))]
+
+    def refresh_related(self) -> None:
+        self.fill_table(self.activities_table, self._headers(self.activities_table),
+                        activities_of(project=self.record))
+
+
 class ProjectsPage(ArchivingListPage):
     page_key = "projects"
     entity = Project
@@ -161,3 +191,6 @@ class ProjectsPage(ArchivingListPage):
 
     def make_form(self, record: Project | None) -> ProjectForm:
         return ProjectForm(self.ctx, record, parent=self)
+
+    def make_detail(self, record: Project) -> ProjectDetail:
+        return ProjectDetail(self, record)

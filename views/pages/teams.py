@@ -22,15 +22,19 @@ from models import pickers
 from models.choices import PERSON_ROLES
 from models.entities import Person, Team, TeamAssignment
 from models.lookups import townships
+from models.related import activities_of, projects_of
 from models.rules import is_active, team_status
 from models.team_listing import TeamFilter, TeamListing
 from models.teams import (
     NewAssignment,
     TeamData,
+    add_assignment,
     check_assignment,
     check_end,
+    end_assignment,
     members,
     save_team_and_members,
+    status_of,
     township_summary,
 )
 from models.validators import mask_id_number
@@ -40,20 +44,25 @@ from ..detail import DetailDialog
 from ..entry_widgets import DateField
 from ..form import CHOSEN, FormDialog
 from ..i18n import tr_label, tr_msg
+from ..list_page import ListPage
 from ..person_picker import PersonPicker
+from ..record_detail import RecordDetail
 from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo
 
 
 class AssignmentDialog(FormDialog):
-    """Choose a cadre, social worker or volunteer for the team; the team form writes it at 保存."""
+    """Choose a cadre, social worker or volunteer for the team; the team form writes it at its
+    own 保存 (``at_once``: this dialog's 保存 writes it, as from the team's detail)."""
 
     def __init__(self, ctx: AppContext, team: Team | None, team_name: str,
-                 pending: tuple[NewAssignment, ...] = (), parent: QWidget | None = None):
+                 pending: tuple[NewAssignment, ...] = (), parent: QWidget | None = None,
+                 at_once: bool = False):
         super().__init__(self.tr("加入团队：{name}").format(name=team_name), parent)
         self.ctx = ctx
         self.team = team
         self.pending = pending
+        self.at_once = at_once
         self.person: Person | None = None
         self.picker = PersonPicker(pickers.search_people, self, single=True)
         self.picker.picked.connect(self._person_picked)
@@ -92,20 +101,26 @@ class AssignmentDialog(FormDialog):
                   and not self.person.social_worker_level)
         self.override.setEnabled(needed)
 
-    def submit(self) -> NewAssignment:
+    def submit(self) -> NewAssignment | TeamAssignment:
         override = self.override.text() if self.override.isEnabled() else ""
+        if self.at_once:
+            return add_assignment(self.ctx.user, self.team, self.person, self.role.value(),
+                                  self.start_on.value(), override)
         check_assignment(self.team, self.person, self.role.value(), self.start_on.value(), override,
                          self.pending)
         return NewAssignment(self.person.id, self.role.value(), self.start_on.value(), override.strip())
 
 
 class EndAssignmentDialog(FormDialog):
-    """Choose the day a term ends; the team form writes it at 保存."""
+    """Choose the day a term ends; the team form writes it at its own 保存 (``at_once``: this
+    dialog's 保存 writes it, as from the team's detail)."""
 
-    def __init__(self, ctx: AppContext, assignment: TeamAssignment, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, assignment: TeamAssignment, parent: QWidget | None = None,
+                 at_once: bool = False):
         super().__init__(self.tr("结束任职"), parent)
         self.ctx = ctx
         self.assignment = assignment
+        self.at_once = at_once
         role = tr_label(PERSON_ROLES.label(assignment.role))
         who = f"{assignment.person.name} — {assignment.team.name}（{role}）"
         self.form.addRow(self.tr("任职"), QLabel(who))
@@ -114,7 +129,10 @@ class EndAssignmentDialog(FormDialog):
         self.resize(400, 180)
 
     def submit(self) -> dt.date:
-        check_end(self.assignment, self.end_on.value())
+        if self.at_once:
+            end_assignment(self.ctx.user, self.assignment, self.end_on.value())
+        else:
+            check_end(self.assignment, self.end_on.value())
         return self.end_on.value()
 
 
@@ -244,6 +262,62 @@ class TeamForm(FormDialog):
                                      dict(self.ended))
 
 
+class TeamDetail(RecordDetail):
+    """A team: basic information and how complete it is, its members (added and ended here),
+    projects and activities, and its roster."""
+
+    def __init__(self, page: ListPage, team: Team):
+        super().__init__(page, team, self.tr("团队详情：{name}").format(name=team.name))
+        self.add_member_button = self.add_button(self.tr("加入成员…"), self.add_member, permission="edit")
+        self.end_member_button = self.add_button(self.tr("结束任职…"), self.end_member, permission="edit")
+        self.roster_button, self.print_roster_button = self.add_roster_buttons("team")
+        self.member_ids: list[int] = []
+        self.members_table = self.add_table(self.tr("成员"), self._member_headers(), [])
+        self.projects_table = self.add_table(
+            self.tr("项目"), [self.tr("项目名称"), self.tr("年度"), self.tr("来源"), self.tr("状态"),
+                            self.tr("立项金额（元）")], [])
+        self.activities_table = self.add_table(
+            self.tr("活动"),
+            [self.tr("日期"), self.tr("活动名称"), self.tr("阵地"), self.tr("参与人数"), self.tr("服务人次")],
+            [])
+        self.finish()
+
+    def _member_headers(self) -> list[str]:
+        return [self.tr("角色"), self.tr("姓名"), self.tr("身份证号"), self.tr("开始日期"),
+                self.tr("结束日期"), self.tr("在任")]
+
+    def extra_info(self) -> list[tuple[str, str]]:
+        return [(self.tr("三工情况"), tr_msg(status_of(self.record).describe()))]
+
+    def header_parts(self) -> list[str]:
+        team = self.record
+        parts = [escape(team.region.name)] if team.region_id else []
+        status = tr_msg(status_of(team).describe())
+        return [*parts, self.tr("三工情况：{status}").format(status=escape(status))]
+
+    def refresh_related(self) -> None:
+        rows = members(self.record)
+        self.member_ids = [r.assignment_id for r in rows]
+        self.fill_table(self.members_table, self._member_headers(), [
+            (tr_label(PERSON_ROLES.label(r.role)), r.name, r.masked_id, r.start_on, r.end_on, r.active)
+            for r in rows
+        ])
+        self.fill_table(self.projects_table, self._headers(self.projects_table),
+                        [(n, y, tr_label(s), tr_label(st), g) for n, y, s, st, g in projects_of(self.record)])
+        self.fill_table(self.activities_table, self._headers(self.activities_table),
+                        activities_of(team=self.record))
+
+    def add_member(self) -> None:
+        self.open_dialog(AssignmentDialog(self.ctx, self.record, self.record.name, parent=self,
+                                          at_once=True))
+
+    def end_member(self) -> None:
+        row = self.members_table.currentRow()
+        if 0 <= row < len(self.member_ids):
+            assignment = TeamAssignment.get_by_id(self.member_ids[row])
+            self.open_dialog(EndAssignmentDialog(self.ctx, assignment, parent=self, at_once=True))
+
+
 class TownshipTeamsDialog(DetailDialog):
     """Teams per township; a township without a team with a social worker today is flagged."""
 
@@ -300,6 +374,9 @@ class TeamsPage(ArchivingListPage):
 
     def make_form(self, record: Team | None) -> TeamForm:
         return TeamForm(self.ctx, record, parent=self)
+
+    def make_detail(self, record: Team) -> TeamDetail:
+        return TeamDetail(self, record)
 
     def show_townships(self) -> None:
         self.township_dialog = TownshipTeamsDialog(parent=self)

@@ -20,6 +20,7 @@ from desktop.context import AppContext
 from models import pickers
 from models.choices import TRAINING_KINDS
 from models.entities import Training
+from models.related import attendees_of
 from models.training_listing import TrainingFilter, TrainingListing
 from models.trainings import (
     TrainingData,
@@ -32,7 +33,9 @@ from models.trainings import (
 from ..archiving import ArchivingListPage
 from ..entry_widgets import DateField
 from ..form import FormDialog
+from ..list_page import ListPage
 from ..person_picker import PersonPicker
+from ..record_detail import RecordDetail
 from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo
 
@@ -131,6 +134,22 @@ class TrainingForm(FormDialog):
         return save_training(self.gather(), self.ctx.user, self.training)
 
 
+class TrainingDetail(RecordDetail):
+    """A training: basic information and who attended, from which organization."""
+
+    def __init__(self, page: ListPage, training: Training):
+        super().__init__(page, training, self.tr("培训详情：{topic}").format(topic=training.topic))
+        self.attendees_table = self.add_table(
+            self.tr("参加人员"), [self.tr("姓名"), self.tr("身份证号"), self.tr("来自组织")], [])
+        self.finish()
+
+    def refresh_related(self) -> None:
+        rows = attendees_of(self.record)
+        self.fill_table(self.attendees_table, self._headers(self.attendees_table), rows)
+        self.tabs.setTabText(self.tabs.indexOf(self.attendees_table.parentWidget()),
+                             self.tr("参加人员（{n} 人）").format(n=len(rows)))
+
+
 class TrainingsPage(ArchivingListPage):
     page_key = "trainings"
     entity = Training
@@ -160,3 +179,6 @@ class TrainingsPage(ArchivingListPage):
 
     def make_form(self, record: Training | None) -> TrainingForm:
         return TrainingForm(self.ctx, record, parent=self)
+
+    def make_detail(self, record: Training) -> TrainingDetail:
+        return TrainingDetail(self, record)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from html import escape
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -17,11 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
+from models.audit_listing import action_label, entity_label
 from models.auth import MIN_PASSWORD, create_user, is_locked, list_users, set_password, update_user
 from models.choices import USER_ROLES
 from models.db import now
 from models.entities import User
+from models.related import actions_of
 
+from ..detail import DetailDialog, cell_text
 from ..form import FormDialog
 from ..i18n import tr_label
 from ..login import password_edit
@@ -34,7 +42,7 @@ class UserDialog(FormDialog):
     permission = "users"
 
     def __init__(self, ctx: AppContext, user: User | None, parent: QWidget | None = None):
-        super().__init__(self.tr("新增操作员") if user is None else self.tr("修改操作员"), parent)
+        super().__init__(self.tr("新建操作员") if user is None else self.tr("编辑操作员"), parent)
         self.ctx, self.user = ctx, user
         self.username = self.add_field("username", self.tr("用户名"), QLineEdit(self), required=True)
         self.display_name = self.add_field("display_name", self.tr("姓名"), QLineEdit(self))
@@ -79,14 +87,77 @@ class ResetPasswordDialog(FormDialog):
         return self.user
 
 
+class UserDetail(DetailDialog):
+    """An operator: basic information and what they did lately; 编辑… and 重设密码… here."""
+
+    def __init__(self, page: UsersPage, user: User):
+        super().__init__(self.tr("操作员详情：{name}").format(name=user.username), page)
+        self.page, self.ctx, self.user = page, page.ctx, user
+        self.changed = False
+        self.active_dialog: FormDialog | None = None
+        self.info = QLabel(self)
+        self.info.setObjectName("basic_info")
+        self.info.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.tabs.addTab(self.info, self.tr("基本信息"))
+        self.edit_button = self.add_button(self.tr("编辑…"), self.edit, permission="users")
+        self.password_button = self.add_button(self.tr("重设密码…"), self.reset_password,
+                                               permission="users")
+        self.actions_row.addStretch(1)
+        self.actions_table = self.add_table(self.tr("最近的操作"), self._action_headers(), [])
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.user = User.get_by_id(self.user.id)
+        rows = [(self.tr("用户名"), self.user.username), (self.tr("姓名"), self.user.display_name),
+                (self.tr("角色"), tr_label(USER_ROLES.label(self.user.role))),
+                (self.tr("状态"), self.page.state_of(self.user)),
+                (self.tr("上次登录"), cell_text(self.user.last_login_at))]
+        lines = "".join(f"<tr><td align='right'>{escape(k)}：</td><td>{escape(v)}</td></tr>" for k, v in rows)
+        self.info.setText(f"<table cellpadding='4'>{lines}</table>")
+        self.set_header(f"<b>{escape(self.user.shown_name)}</b>　{escape(rows[2][1])}　{escape(rows[3][1])}")
+        self.fill_table(self.actions_table, self._action_headers(),
+                        [(at, tr_label(action_label(action)), tr_label(entity_label(entity)), summary)
+                         for at, action, entity, summary in actions_of(self.user)])
+
+    def _action_headers(self) -> list[str]:
+        return [self.tr("时间"), self.tr("操作"), self.tr("对象类型"), self.tr("对象")]
+
+    def _open(self, dialog: FormDialog) -> None:
+        dialog.accepted.connect(self._after_change)
+        dialog.finished.connect(dialog.deleteLater)
+        self.active_dialog = dialog
+        dialog.open()
+
+    def _after_change(self) -> None:
+        self.changed = True
+        self.refresh()
+
+    def edit(self) -> None:
+        self._open(UserDialog(self.ctx, self.user, self))
+
+    def reset_password(self) -> None:
+        self._open(ResetPasswordDialog(self.ctx, self.user, self))
+
+
 class UsersPage(QWidget):
+    """The operators, as every register page shows its records: search, count, 新建, 打开…
+    (double click or Enter: the detail), 编辑…, a right-click menu."""
+
     COLUMNS = ("用户名", "姓名", "角色", "状态", "上次登录")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.active_dialog: FormDialog | None = None
+        self.detail: UserDetail | None = None
         self.users: list[User] = []
+        self.search = QLineEdit(self)
+        self.search.setObjectName("search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(self.tr("搜索用户名或姓名（Ctrl+F）"))
+        self.search.setMinimumWidth(220)
+        self.search.textChanged.connect(self.refresh)
         self.table = QTableWidget(0, len(self.COLUMNS), self)
         self.table.setObjectName("table")
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
@@ -94,46 +165,75 @@ class UsersPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _index: self.open_selected())
         self.table.itemSelectionChanged.connect(self.update_actions)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self.show_context_menu)
+        self.status = QLabel(self)
+        self.status.setObjectName("count")
 
-        self.new_button = QPushButton(self.tr("新增操作员…"), self)
-        self.new_button.clicked.connect(lambda: self.show_dialog(UserDialog(self.ctx, None, self)))
-        self.edit_button = QPushButton(self.tr("修改角色/停用…"), self)
+        self.new_button = QPushButton(self.tr("新建"), self)
+        self.new_button.setToolTip(self.tr("新建操作员（Ctrl+N）"))
+        self.new_button.clicked.connect(self.create_new)
+        self.open_button = QPushButton(self.tr("打开…"), self)
+        self.open_button.setToolTip(self.tr("打开选中操作员的详情（回车或双击）"))
+        self.open_button.clicked.connect(self.open_selected)
+        self.edit_button = QPushButton(self.tr("编辑…"), self)
+        self.edit_button.setToolTip(self.tr("修改姓名、角色，或停用（Ctrl+Shift+E）"))
         self.edit_button.clicked.connect(self.edit_selected)
         self.password_button = QPushButton(self.tr("重设密码…"), self)
         self.password_button.clicked.connect(self.reset_selected)
-        buttons = QHBoxLayout()
-        for button in (self.new_button, self.edit_button, self.password_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        self.row_buttons = (self.open_button, self.edit_button, self.password_button)
+        bar = QHBoxLayout()
+        bar.addWidget(self.search)
+        for button in (self.new_button, *self.row_buttons):
+            bar.addWidget(button)
+        bar.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
+        layout.addLayout(bar)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        for keys, slot, widget in (
+            (QKeySequence.StandardKey.New, self.create_new, self),
+            (QKeySequence.StandardKey.Find, self.search.setFocus, self),
+            (QKeySequence(Qt.Key.Key_Return), self.open_selected, self.table),
+            (QKeySequence(Qt.Key.Key_Enter), self.open_selected, self.table),
+            (QKeySequence("Ctrl+Shift+E"), self.edit_selected, self.table),
+        ):
+            QShortcut(keys, widget, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh()
 
     def is_filled(self) -> bool:
         return True
 
+    def state_of(self, user: User) -> str:
+        if not user.active:
+            return self.tr("已停用")
+        if is_locked(user, now()):
+            return self.tr("锁定到 {time:%H:%M}").format(time=user.locked_until)
+        if not user.password_hash:
+            return self.tr("未设密码")
+        return self.tr("正常")
+
     def refresh(self) -> None:
-        self.users = list_users()
-        at = now()
+        typed = self.search.text().strip().lower()
+        everyone = list_users()
+        self.users = [u for u in everyone
+                      if not typed or typed in u.username.lower() or typed in (u.display_name or "").lower()]
         self.table.setRowCount(len(self.users))
         for row, user in enumerate(self.users):
-            if not user.active:
-                state = self.tr("已停用")
-            elif is_locked(user, at):
-                state = self.tr("锁定到 {time:%H:%M}").format(time=user.locked_until)
-            elif not user.password_hash:
-                state = self.tr("未设密码")
-            else:
-                state = self.tr("正常")
             last = f"{user.last_login_at:%Y-%m-%d %H:%M}" if user.last_login_at else ""
             for column, text in enumerate((user.username, user.display_name,
-                                           tr_label(USER_ROLES.label(user.role)), state, last)):
+                                           tr_label(USER_ROLES.label(user.role)), self.state_of(user), last)):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, user.id)
                 self.table.setItem(row, column, item)
+        shown = len(self.users)
+        total = len(everyone)
+        self.status.setText(
+            self.tr("共 {total} 个操作员").format(total=total) if shown == total
+            else self.tr("共 {total} 个操作员，显示 {shown} 个").format(total=total, shown=shown))
         self.update_actions()
 
     def selected_user(self) -> User | None:
@@ -142,19 +242,54 @@ class UsersPage(QWidget):
 
     def update_actions(self) -> None:
         chosen = self.selected_user() is not None
-        self.edit_button.setEnabled(chosen)
-        self.password_button.setEnabled(chosen)
+        for button in self.row_buttons:
+            button.setEnabled(chosen)
 
     def select_user(self, username: str) -> None:
         for row, user in enumerate(self.users):
             if user.username == username:
                 self.table.selectRow(row)
 
+    def context_menu(self) -> QMenu:
+        menu = QMenu(self)
+        menu.setObjectName("row_menu")
+        if self.selected_user() is not None:
+            for button in self.row_buttons:
+                action = menu.addAction(button.text(), button.click)
+                if button is self.open_button:
+                    menu.setDefaultAction(action)
+            menu.addSeparator()
+        menu.addAction(self.new_button.text(), self.new_button.click)
+        return menu
+
+    def show_context_menu(self, pos: QPoint) -> None:
+        menu = self.context_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
     def show_dialog(self, dialog: FormDialog) -> None:
         dialog.accepted.connect(self.refresh)
         dialog.finished.connect(dialog.deleteLater)
         self.active_dialog = dialog
         dialog.open()
+
+    def create_new(self) -> None:
+        self.show_dialog(UserDialog(self.ctx, None, self))
+
+    def open_selected(self) -> None:
+        user = self.selected_user()
+        if user is None:
+            return
+        detail = UserDetail(self, User.get_by_id(user.id))
+        detail.finished.connect(lambda _result: self._detail_closed(detail))
+        self.detail = detail
+        detail.open()
+
+    def _detail_closed(self, detail: UserDetail) -> None:
+        if detail.changed:
+            self.refresh()
+            self.select_user(detail.user.username)
+        detail.deleteLater()
 
     def edit_selected(self) -> None:
         user = self.selected_user()

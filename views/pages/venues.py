@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 
 from desktop.context import AppContext
 from models import pickers
-from models.bookings import book_venue, describe_booking
+from models.bookings import book_venue, bookings_between, describe_booking
 from models.choices import VENUE_KINDS, VENUE_LEVELS
-from models.entities import Booking, Organization, Team, Venue
+from models.entities import Booking, Organization, Person, Team, Venue
 from models.errors import ValidationFailed
 from models.i18n import msg
 from models.lookups import regions_for_organizations, townships
@@ -34,11 +34,13 @@ from models.venues import (
 )
 
 from ..archiving import ArchivingListPage
-from ..detail import DetailDialog
+from ..booking_calendar import BookingCalendar
 from ..entry_widgets import DateField, TimeField
 from ..form import CHOSEN, FormDialog
 from ..i18n import tr_label, tr_msg
+from ..list_page import ListPage
 from ..person_picker import PersonPicker
+from ..record_detail import RecordDetail
 from ..search_combo import SearchCombo
 from ..widgets import ChoiceCombo, OptionalCountBox
 
@@ -111,20 +113,34 @@ class VenueForm(FormDialog):
 
 
 class BookingDialog(FormDialog):
-    """Book a venue for an organization or a team on one day, from a start to an end time."""
+    """Book a venue on one day, from a start to an end time, for an organization, a team, a
+    named person or the office itself."""
 
-    def __init__(self, ctx: AppContext, venue: Venue, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, venue: Venue, parent: QWidget | None = None,
+                 day: dt.date | None = None):
         super().__init__(self.tr("预约：{name}").format(name=venue.name), parent)
         self.ctx = ctx
         self.venue = venue
+        self.person_id: int | None = None
+        self.holder = self.add_field("holder", self.tr("为谁预约"), ChoiceCombo((
+            ("organization", self.tr("社会组织")), ("team", self.tr("三工联动团队")),
+            ("person", self.tr("人员")), ("office", self.tr("本单位")),
+        )), required=True)
         self.organization = self.add_field(
-            "organization", self.tr("预约组织"), SearchCombo(pickers.organizations(), blank=self.tr("（无）"))
+            "organization", self.tr("组织"), SearchCombo(pickers.organizations(), blank=self.tr("（请选择）"))
         )
         self.team = self.add_field(
-            "team", self.tr("或团队"), SearchCombo(pickers.teams(), blank=self.tr("（无）"))
+            "team", self.tr("团队"), SearchCombo(pickers.teams(), blank=self.tr("（请选择）"))
         )
+        self.picker = self.add_field("person", self.tr("人员"),
+                                     PersonPicker(pickers.search_people, self, single=True))
+        self.picker.picked.connect(self._person_picked)
+        self.chosen = QLabel(self.tr("（尚未选择）"), self)
+        self.chosen.setObjectName("chosen_person")
+        self.chosen.setProperty(CHOSEN, True)
+        self.form.addRow(self.tr("已选"), self.chosen)
         self.day = self.add_field(
-            "day", self.tr("日期"), DateField(value=dt.date.today() + dt.timedelta(days=1)),
+            "day", self.tr("日期"), DateField(value=day or dt.date.today() + dt.timedelta(days=1)),
             required=True,
         )
         self.starts_at = self.add_field(
@@ -134,7 +150,21 @@ class BookingDialog(FormDialog):
             "ends_at", self.tr("结束时间"), TimeField(value=dt.time(11, 0)), required=True
         )
         self.purpose = self.add_field("purpose", self.tr("用途"), QLineEdit())
-        self.resize(440, 360)
+        self.holder.currentIndexChanged.connect(self._holder_changed)
+        self._holder_changed()
+        self.resize(460, 420)
+
+    def _holder_changed(self) -> None:
+        kind = self.holder.value()
+        for key, widget in (("organization", self.organization), ("team", self.team),
+                            ("person", self.picker)):
+            self.form.setRowVisible(widget.parentWidget(), kind == key)
+            self.set_error(key, None)
+        self.form.setRowVisible(self.chosen, kind == "person")
+
+    def _person_picked(self, person_id: int, label: str) -> None:
+        self.person_id = person_id
+        self.chosen.setText(label)
 
     def submit(self) -> Booking:
         day, starts, ends = self.day.value(), self.starts_at.value(), self.ends_at.value()
@@ -143,39 +173,49 @@ class BookingDialog(FormDialog):
             ("ends_at", ends, msg("请填写结束时间"))) if value is None}
         if missing:
             raise ValidationFailed(missing)
-        org_id, team_id = self.organization.value(), self.team.value()
+        kind = self.holder.value()
+        org_id = self.organization.value() if kind == "organization" else None
+        team_id = self.team.value() if kind == "team" else None
+        person_id = self.person_id if kind == "person" else None
+        if kind != "office" and org_id is None and team_id is None and person_id is None:
+            raise ValidationFailed({kind: msg("请选择为谁预约")})
         return book_venue(
             self.ctx.user, self.venue,
             dt.datetime.combine(day, starts), dt.datetime.combine(day, ends),
             organization=Organization.get_by_id(org_id) if org_id is not None else None,
             team=Team.get_by_id(team_id) if team_id is not None else None,
+            person=Person.get_by_id(person_id) if person_id is not None else None,
+            for_office=kind == "office",
             purpose=self.purpose.text().strip(),
         )
 
 
-class VenueDetail(DetailDialog):
-    """The venue with its upcoming bookings (booked and cancelled here) and its use per period."""
+class VenueDetail(RecordDetail):
+    """The venue: basic information, its bookings as a calendar and a list (booked and
+    cancelled here), its use per period, and its roster."""
 
-    def __init__(self, ctx: AppContext, venue: Venue, parent: QWidget | None = None):
-        super().__init__(self.tr("阵地详情：{name}").format(name=venue.name), parent)
-        self.ctx = ctx
-        self.venue = venue
-        self.active_dialog: FormDialog | None = None
+    def __init__(self, page: ListPage, venue: Venue):
+        super().__init__(page, venue, self.tr("阵地详情：{name}").format(name=venue.name))
         self.book_button = self.add_button(self.tr("预约…"), self.book, permission="edit")
         self.cancel_button = self.add_button(self.tr("取消预约…"), self.cancel_selected, permission="edit")
-        self.actions_row.addStretch(1)
+        self.roster_button, self.print_roster_button = self.add_roster_buttons("venue")
+        self.calendar = BookingCalendar(lambda first, last: bookings_between(self.record, first, last), self)
+        self.calendar.day_activated.connect(self.book)
+        self.tabs.addTab(self.calendar, self.tr("预约日历"))
         self.booking_ids: list[int] = []
         self.bookings_table = self.add_table(self.tr("近期预约"), self._booking_headers(), [])
         usage_headers = [self.tr("期间"), self.tr("活动次数"), self.tr("服务人次")]
-        self.monthly_table = self.add_table(
-            self.tr("按月使用情况"), usage_headers,
-            [(r.period, r.activities, r.people_served) for r in usage_by_period(venue, "month")],
-        )
-        self.yearly_table = self.add_table(
-            self.tr("按年使用情况"), usage_headers,
-            [(r.period, r.activities, r.people_served) for r in usage_by_period(venue, "year")],
-        )
-        parts = [f"<b>{escape(venue.name)}</b>", escape(tr_label(VENUE_LEVELS.label(venue.level))),
+        self.monthly_table = self.add_table(self.tr("按月使用情况"), usage_headers, [])
+        self.yearly_table = self.add_table(self.tr("按年使用情况"), usage_headers, [])
+        self.finish()
+
+    @property
+    def venue(self) -> Venue:
+        return self.record
+
+    def header_parts(self) -> list[str]:
+        venue = self.venue
+        parts = [escape(tr_label(VENUE_LEVELS.label(venue.level))),
                  escape(tr_label(VENUE_KINDS.label(venue.kind)))]
         if venue.address:
             parts.append(escape(venue.address))
@@ -185,21 +225,32 @@ class VenueDetail(DetailDialog):
             parts.append(self.tr("管理员：{name}").format(name=escape(venue.manager.name)))
         if venue.phone:
             parts.append(escape(venue.phone))
-        self.set_header("　".join(parts))
-        self.refresh_bookings()
+        return parts
 
     def _booking_headers(self) -> list[str]:
         return [self.tr("开始"), self.tr("结束"), self.tr("预约方"), self.tr("用途")]
+
+    def refresh_related(self) -> None:
+        self.refresh_bookings()
+        for table, period in ((self.monthly_table, "month"), (self.yearly_table, "year")):
+            self.fill_table(table, self._headers(table),
+                            [(r.period, r.activities, r.people_served)
+                             for r in usage_by_period(self.venue, period)])
 
     def refresh_bookings(self) -> None:
         rows = upcoming_bookings(self.venue)
         self.booking_ids = [r.booking_id for r in rows]
         self.fill_table(self.bookings_table, self._booking_headers(),
                         [(r.starts_at, r.ends_at, r.holder, r.purpose) for r in rows])
-        self.cancel_button.setEnabled(bool(rows))
+        self.cancel_button.setEnabled(bool(rows) and self.may("edit"))
+        self.calendar.refresh()
 
-    def book(self) -> None:
-        dialog = BookingDialog(self.ctx, self.venue, parent=self)
+    def book(self, day: dt.date | None = None) -> None:
+        if not self.may("edit") or self.venue.archived:
+            return
+        dialog = BookingDialog(self.ctx, self.venue, parent=self,
+                               day=day if isinstance(day, dt.date) else None)
+        dialog.accepted.connect(lambda: self.calendar.show_day(dialog.result_value.starts_at.date()))
         dialog.accepted.connect(self.refresh_bookings)
         dialog.finished.connect(dialog.deleteLater)
         self.active_dialog = dialog
@@ -229,7 +280,6 @@ class VenuesPage(ArchivingListPage):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, VenueListing(), parent)
-        self.detail: VenueDetail | None = None
 
     def search_placeholder(self) -> str:
         return self.tr("搜索阵地名称或地址（Ctrl+F）")
@@ -247,15 +297,12 @@ class VenuesPage(ArchivingListPage):
         )
 
     def setup_actions(self) -> None:
-        self.detail_button = self.add_action(self.tr("详情…"), self.show_detail,
-                                             self.tr("预约情况和使用统计"))
-        self.book_button = self.add_action(self.tr("预约…"), self.book_selected, changes=True)
+        self.book_button = self.add_action(self.tr("预约…"), self.book_selected, changes=True, row=True)
         super().setup_actions()
 
     def update_actions(self) -> None:
         super().update_actions()
         venue = self.selected_record()
-        self.detail_button.setEnabled(venue is not None)
         self.book_button.setEnabled(venue is not None and not venue.archived)
 
     def current_filter(self) -> VenueFilter:
@@ -267,18 +314,18 @@ class VenuesPage(ArchivingListPage):
     def make_form(self, record: Venue | None) -> VenueForm:
         return VenueForm(self.ctx, record, parent=self)
 
+    def make_detail(self, record: Venue) -> VenueDetail:
+        return VenueDetail(self, record)
+
     def show_detail(self) -> VenueDetail | None:
-        return self.show_venue(self.selected_record())
+        return self.show_venue(self.selected_id())
 
     def show_venue(self, venue: Venue | int | None) -> VenueDetail | None:
-        """The detail of ``venue`` (a record or its id): its bookings and use."""
-        if isinstance(venue, int):
-            venue = Venue.get_or_none(Venue.id == venue)
+        """The detail of ``venue`` (a record or its id): as a double click on its row opens it."""
         if venue is None:
             return None
-        self.detail = VenueDetail(self.ctx, venue, parent=self)
-        self.detail.finished.connect(self.detail.deleteLater)
-        self.detail.open()
+        self.detail = None
+        self.open_item(venue if isinstance(venue, int) else venue.id)
         return self.detail
 
     def book_selected(self) -> None:

@@ -117,6 +117,7 @@ class RegionsPage(ListPage):
     page_key = "regions"
     entity = Region
     deletable = True
+    opens_detail = False  # a name and an order: the row opens on its form
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, RegionListing(), parent)
@@ -176,6 +177,7 @@ class ServiceAreasPage(ListPage):
     page_key = "service_areas"
     entity = ServiceArea
     deletable = True
+    opens_detail = False  # a name and an order: the row opens on its form
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, ServiceAreaListing(), parent)
