@@ -108,6 +108,13 @@ class SearchCombo(ChoiceCombo):
               and event.key() == Qt.Key.Key_Escape and self.matching.typed.strip()):
             self._restore()  # Escape drops what was typed (a second one closes the form)
             return True
+        elif (watched is self.lineEdit() and event.type() == QEvent.Type.KeyPress
+              and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.matching.typed.strip()):
+            # Enter while choosing chooses the first match, or with none puts the choice back:
+            # it never reaches the form's 保存 as well
+            self.completer().popup().hide()
+            self._settle(leaving=False)
+            return True
         return super().eventFilter(watched, event)
 
     def _restore(self) -> None:

@@ -155,3 +155,24 @@ def test_searching_without_choosing_is_no_change_to_discard(qtbot, ctx, orgs, ve
     assert form.venues.shown() == ["东关妇女儿童之家", "西湖妇女儿童之家"]
     form.reject()
     assert not form.isVisible() and discard_questions.asked == []
+
+
+def test_enter_with_no_match_neither_chooses_nor_saves_the_form(qtbot, ctx, orgs, venues):
+    page = show_page(qtbot, ProjectsPage(ctx))
+    page.create_new()
+    form = page.active_dialog
+    type_text(form.name, "巾帼微家提升")  # the form could be saved as it is
+    assert type_into(qtbot, form.organization, "zzzz") == []
+    qtbot.keyClick(form.organization.lineEdit(), Qt.Key.Key_Return)
+    qtbot.wait(1)
+    assert form.isVisible() and Project.select().count() == 0
+    assert form.organization.value() is None and form.organization.lineEdit().text() == "（未指定）"
+    type_into(qtbot, form.organization, "wjhz")
+    press(qtbot, form.organization)  # Enter in the list of matches takes it, and only that
+    assert form.isVisible() and form.organization.value() == orgs[1].id
+    type_into(qtbot, form.organization, "ygjt")
+    form.organization.completer().popup().hide()  # the list closed, the box still typed in
+    qtbot.keyClick(form.organization.lineEdit(), Qt.Key.Key_Return)
+    qtbot.wait(1)
+    assert form.isVisible() and form.organization.currentText() == "阳光家庭教育服务中心"
+    assert Project.select().count() == 0
