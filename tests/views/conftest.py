@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLineEdit
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QLineEdit, QVBoxLayout
 
 from desktop.app import load_cjk_font, load_translations
+from models import auth
 from models.entities import Region
 from models.organizations import OrganizationData, save_organization
 from models.validators import credit_check_char
@@ -185,3 +186,29 @@ def discard_questions(qapp):
     questions = DiscardQuestions()
     yield questions
     questions.timer.stop()
+
+
+@pytest.fixture
+def operators(ctx):
+    """An administrator, a clerk and a viewer (the three roles)."""
+    admin = auth.create_first_admin("wangfang", "王芳", "admin-pass-1", "admin-pass-1")
+    return {
+        "admin": admin,
+        "clerk": auth.create_user(admin, "luru", "录入", "clerk", "clerk-pass-1"),
+        "viewer": auth.create_user(admin, "chakan", "查看", "viewer", "viewer-pass-1"),
+    }
+
+
+def make_picker(qtbot, search=None):
+    """A person picker in a dialog of its own, and the (id, label) pairs it hands on."""
+    from models.pickers import search_people
+    from views.person_picker import PersonPicker
+
+    dialog = QDialog()  # Enter in the search box must not reach the dialog's default button
+    picker = PersonPicker(search or search_people, dialog)
+    QVBoxLayout(dialog).addWidget(picker)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    picked = []
+    picker.picked.connect(lambda pid, label: picked.append((pid, label)))
+    return dialog, picker, picked

@@ -6,16 +6,14 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QVBoxLayout
 
 from models.memberships import add_membership
 from models.people import PersonData, save_person
-from models.pickers import person_label, search_people
+from models.pickers import person_label
 from models.validators import id_check_char
 from views.pages.people import PeoplePage
-from views.person_picker import PersonPicker
 
-from .conftest import column_values, show_page, type_text
+from .conftest import column_values, make_picker, show_page, type_text
 
 
 def resident_id(serial: int, birth: str) -> str:
@@ -72,17 +70,6 @@ def test_people_list_finds_by_initials_full_pinyin_and_characters(qtbot, ctx, pe
     search(qtbot, page, "qqq")
     assert page.model.total == 0 and not page.empty_hint.isHidden()
     assert "qqq" in page.empty_hint.text() and "没有找到" in page.empty_hint.text()
-
-
-def make_picker(qtbot):
-    dialog = QDialog()
-    picker = PersonPicker(search_people, dialog)
-    QVBoxLayout(dialog).addWidget(picker)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    picked = []
-    picker.picked.connect(lambda pid, label: picked.append((pid, label)))
-    return dialog, picker, picked
 
 
 def offered(picker) -> list[str]:

@@ -1,24 +1,12 @@
 """The generic person picker: a limited list of matches, picked by Enter, double click or button."""
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QVBoxLayout
+from PySide6.QtWidgets import QDialog
 
 from models.entities import Person
-from models.pickers import PERSON_SEARCH_LIMIT, search_people
-from views.person_picker import PersonPicker
+from models.pickers import PERSON_SEARCH_LIMIT
 
-from .conftest import type_text
-
-
-def make_picker(qtbot, search=search_people):
-    dialog = QDialog()  # Enter in the search box must not reach the dialog's default button
-    picker = PersonPicker(search, dialog)
-    QVBoxLayout(dialog).addWidget(picker)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    picked = []
-    picker.picked.connect(lambda pid, label: picked.append((pid, label)))
-    return dialog, picker, picked
+from .conftest import make_picker, type_text
 
 
 def test_matches_are_limited_with_a_hint(qtbot, ctx):

@@ -11,7 +11,6 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QMenu
 
-from models import auth
 from models.entities import Activity, Booking, Person, Project, Team, Training, Venue
 from views.archiving import ArchiveRecordDialog
 from views.pages.activities import ActivitiesPage
@@ -48,16 +47,6 @@ def type_over(field, text: str) -> None:
         QTest.keyClicks(field, text)
     else:
         type_text(field, text)
-
-
-@pytest.fixture
-def operators(ctx):
-    admin = auth.create_first_admin("wangfang", "王芳", "admin-pass-1", "admin-pass-1")
-    return {
-        "admin": admin,
-        "clerk": auth.create_user(admin, "luru", "录入", "clerk", "clerk-pass-1"),
-        "viewer": auth.create_user(admin, "chakan", "查看", "viewer", "viewer-pass-1"),
-    }
 
 
 @pytest.fixture

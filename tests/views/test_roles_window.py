@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
-from models import auth
 from models.entities import Organization, Setting
 from views.main_window import MainWindow
 from views.pages.organizations import OrganizationsPage
 from views.pages.settings import SettingsPage
 
 from .conftest import type_text
-
-
-@pytest.fixture
-def operators(ctx):
-    admin = auth.create_first_admin("wangfang", "王芳", "admin-pass-1", "admin-pass-1")
-    return {
-        "admin": admin,
-        "clerk": auth.create_user(admin, "luru", "录入", "clerk", "clerk-pass-1"),
-        "viewer": auth.create_user(admin, "chakan", "查看", "viewer", "viewer-pass-1"),
-    }
 
 
 def window_as(qtbot, ctx, user) -> MainWindow:
