@@ -117,6 +117,7 @@ def main() -> int:
                     if not shiboken6.isValid(button) or not w.isVisible():
                         continue
                     current["where"] = f"{name} › {button.text()}"
+                    print(current["where"], file=sys.stderr, flush=True)  # where a hang happened
                     before = {id(x) for x in QApplication.topLevelWidgets() if x.isVisible()}
                     button.click()
                     settle()

@@ -52,6 +52,10 @@ class PdfPreviewDialog(QDialog):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setPageSpacing(12)
         self.view.setDocumentMargins(QMargins(12, 12, 12, 12))
+        # The vertical scroll bar always takes its room: appearing and going as the fitted page
+        # grew and shrank with the room it left, it flipped for ever on some window sizes (the
+        # window hung at 1024×768).
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
 
         self.fit_page_button = self._button(_tr("适合页面"), lambda: self.fit(QPdfView.ZoomMode.FitInView))
