@@ -37,10 +37,6 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("backup", text)
 
 
-def may_restore(ctx: AppContext) -> bool:
-    return can(ctx.user, "restore")
-
-
 def _folder(settings: QSettings) -> str:
     return settings.value(FOLDER_KEY) or QStandardPaths.writableLocation(
         QStandardPaths.StandardLocation.DocumentsLocation)
@@ -86,7 +82,7 @@ def restore_from_file(window: QMainWindow, ctx: AppContext, settings: QSettings)
     Returns whether the database was replaced.
     """
     title = _tr("从备份恢复")
-    if not may_restore(ctx):
+    if not can(ctx.user, "restore"):
         QMessageBox.warning(window, title, _tr("只有管理员可以从备份恢复。"))
         return False
     if ctx.on_server:
