@@ -5,7 +5,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from desktop.backup import backup_name, backups_folder
 from desktop.demo import fill_demo
@@ -17,6 +16,8 @@ from models.entities import AuditEntry, ImportBatch
 from models.home import chart_months, home_figures, monthly_hours
 from models.periods import Period
 from models.summary import compute_summary
+
+from .pdf_reading import font_programs, page_texts, pages_of
 
 NOW = dt.datetime.now().replace(microsecond=0)
 TODAY = NOW.date()
@@ -107,32 +108,17 @@ def test_every_chart_fits_its_box_with_its_text(demo):
         assert x0 >= -0.5 and y0 >= -0.5 and x1 <= 360.5 and y1 <= 220.5, (spec.key, x0, y0, x1, y1)
 
 
-def pdf_pages(path) -> list[str]:
-    return [page.extract_text() for page in PdfReader(str(path)).pages]
-
-
-def embedded_fonts(page) -> dict[str, bool]:
-    found = {}
-    for font in page["/Resources"]["/Font"].values():
-        font = font.get_object()
-        descriptor = font.get("/FontDescriptor")
-        if descriptor is None and "/DescendantFonts" in font:
-            descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-        found[str(font["/BaseFont"])] = descriptor is not None and "/FontFile2" in descriptor.get_object()
-    return found
-
-
 def test_the_summary_pdf_carries_the_charts_on_a_page_of_their_own(demo, user, tmp_path):
     plain = export_summary(tmp_path / "表.pdf", Period.for_year(TODAY.year), None, "pdf", user=user)
     with_charts = export_summary(tmp_path / "图.pdf", Period.for_year(TODAY.year), None, "pdf", user=user,
                                  charts=True)
-    pages, charted = pdf_pages(plain), pdf_pages(with_charts)
+    pages, charted = page_texts(plain), page_texts(with_charts)
     assert len(charted) == len(pages) + 1
     last = charted[-1]
     for text in ("图表", "社会组织孵化进程", "萌芽期", "项目立项金额（按来源）", "政府购买服务",
                  "志愿服务时长（小时，按月）", f"{TODAY.month}月", "社会组织（按服务领域）", "家庭教育"):
         assert text in last, text
-    fonts = embedded_fonts(PdfReader(str(with_charts)).pages[-1])
+    fonts = {name: "/FontFile2" in kinds for name, kinds in font_programs(pages_of(with_charts)[-1:]).items()}
     assert fonts and all(fonts.values()) and all("WenQuanYi" in name for name in fonts), fonts
     audit = AuditEntry.select().order_by(AuditEntry.id.desc()).first()
     assert "（附图表）" in audit.summary

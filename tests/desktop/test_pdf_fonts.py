@@ -2,10 +2,10 @@
 
 import struct
 
-from pypdf import PdfReader
-
 from desktop.reports import pdf
 from resources import resource_path
+
+from .pdf_reading import font_programs, page_texts, pages_of
 
 RARE_FONT = "fonts/JinguoRare-Regular.ttf"
 RESERVED_FONT_NAMES = ("LXGW", "霞鹜")  # LXGW WenKai's, under the SIL Open Font License
@@ -14,17 +14,9 @@ RESERVED_FONT_NAMES = ("LXGW", "霞鹜")  # LXGW WenKai's, under the SIL Open Fo
 IDENTIFYING_NAME_IDS = {1, 2, 3, 4, 6, 16, 17, 21, 22}
 
 
-def font_programs(path) -> dict[str, bool]:
+def truetype_fonts(path) -> dict[str, bool]:
     """BaseFont of every font the pages use → whether a TrueType program (FontFile2) is embedded."""
-    found = {}
-    for page in PdfReader(str(path)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            descriptor = font.get("/FontDescriptor")
-            if descriptor is None and "/DescendantFonts" in font:
-                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-            found[str(font["/BaseFont"])] = descriptor is not None and "/FontFile2" in descriptor.get_object()
-    return found
+    return {name: "/FontFile2" in kinds for name, kinds in font_programs(pages_of(path)).items()}
 
 
 def name_records(path) -> list[tuple[int, str]]:
@@ -53,12 +45,12 @@ def test_rare_name_characters_are_embedded_from_the_rare_font(tmp_path):
              *pdf.grid_tables(["序号", "姓名"], [["1", "吉𠮷"], ["2", "刘䶮"], ["3", "张三"]], [60, 200])]
     pdf.build_pdf(path, story)
 
-    fonts = font_programs(path)
+    fonts = truetype_fonts(path)
     rare = [name for name in fonts if "JinguoRare" in name]
     assert rare and all(fonts[name] for name in rare), fonts
     assert any("WenQuanYi" in name and embedded for name, embedded in fonts.items()), fonts
     # Copy and search work for both, also 𠮷 beyond the BMP (its ToUnicode entry is UTF-16).
-    text = PdfReader(str(path)).pages[0].extract_text()
+    text = page_texts(path)[0]
     assert "刘䶮" in text and "王䶮" in text and "吉𠮷" in text
 
 

@@ -13,6 +13,8 @@ from models.entities import AuditEntry, Membership, Organization, Person
 from models.settings import set_setting
 from models.validators import id_check_char
 
+from .pdf_reading import font_programs, page_texts, pages_of
+
 SURNAMES = "张王李丁赵钱孙周吴郑冯陈褚卫蒋沈韩杨朱秦尤许何吕施"
 TODAY = dt.date(2026, 6, 15)
 
@@ -42,27 +44,14 @@ def out(tmp_path):
     return folder
 
 
-def pdf_pages(path) -> list[str]:
-    return [page.extract_text() for page in PdfReader(str(path)).pages]
-
-
 def embedded_fonts(path) -> list[tuple[str, bool]]:
     """(font name, embedded?) for every font the pages use."""
-    found = {}
-    for page in PdfReader(str(path)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            descriptor = font.get("/FontDescriptor")
-            if descriptor is None and "/DescendantFonts" in font:
-                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor is not None else {}
-            found[font["/BaseFont"]] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-    return sorted(found.items())
+    return sorted((name, bool(kinds)) for name, kinds in font_programs(pages_of(path)).items())
 
 
 def test_pdf_roster_repeats_the_header_and_numbers_pages(ctx, org, out):
     path = export_roster(out / "花名册.pdf", "organization", org.id, "pdf", user=ctx.user, today=TODAY)
-    pages = pdf_pages(path)
+    pages = page_texts(path)
     assert len(pages) >= 2
     assert "阳光妇女互助会成员花名册" in pages[0]
     assert "填报单位：青禾县妇女联合会" in pages[0] and "2026年6月15日" in pages[0]
@@ -77,7 +66,7 @@ def test_pdf_roster_repeats_the_header_and_numbers_pages(ctx, org, out):
 
 def test_pdf_roster_is_in_stroke_order_with_masked_ids(ctx, org, out):
     path = export_roster(out / "r.pdf", "organization", org.id, "pdf", today=TODAY)
-    text = "\n".join(pdf_pages(path))
+    text = "\n".join(page_texts(path))
     names = [line.strip() for line in text.splitlines() if line.strip().endswith(("秀", "秀英"))]
     assert len(names) == 70 and names[:3] == ["丁秀", "丁秀英", "丁秀英"]
     firsts = [next(i for i, n in enumerate(names) if n[0] == s) for s in "丁王张"]
@@ -159,7 +148,7 @@ def test_rows_of_mixed_heights_flow_page_by_page_with_one_header_each(out):
     rows = [[f"R{i:03d}", "很长的说明文字，" * (12 if i % 7 == 0 else 0) + "完"] for i in range(300)]
     path = out / "grid.pdf"
     pdf.build_pdf(path, [pdf.para("标题"), *pdf.grid_tables(["编号", "说明"], rows, [60, 300])])
-    pages = pdf_pages(path)
+    pages = page_texts(path)
     assert len(pages) > 5
     assert all(text.count("编号") == 1 for text in pages)
     seen = re.findall(r"R\d{3}", "\n".join(pages))
