@@ -5,6 +5,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 
 from desktop.context import AppContext, build_context
+from models.entities import Region
 
 
 @pytest.fixture(autouse=True)
@@ -124,3 +125,13 @@ def db(ctx):
 @pytest.fixture
 def user(ctx):
     return ctx.user
+
+
+@pytest.fixture
+def county(ctx):
+    """A county with two townships (东关街道, 西湖镇) and a village of 西湖镇."""
+    county = Region.create(name="青禾县", level="county")
+    east = Region.create(name="东关街道", level="township", parent=county, sort_order=1)
+    west = Region.create(name="西湖镇", level="township", parent=county, sort_order=2)
+    village = Region.create(name="柳树村", level="village", parent=west)
+    return {"county": county, "east": east, "west": west, "village": village}

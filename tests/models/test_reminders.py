@@ -6,22 +6,13 @@ import datetime as dt
 import pytest
 
 from models.bookings import book_venue
-from models.entities import Organization, Person, Region, Team, TeamAssignment, Venue
+from models.entities import Organization, Person, Team, TeamAssignment, Venue
 from models.periods import Period, ReportDue, next_report
 from models.reminders import incomplete_teams, reminders, report_due, townships_without_social_worker
 from models.settings import set_setting
 
 NOW = dt.datetime.now().replace(microsecond=0)
 TODAY = NOW.date()
-
-
-@pytest.fixture
-def county(ctx):
-    county = Region.create(name="青禾县", level="county")
-    east = Region.create(name="东关街道", level="township", parent=county, sort_order=1)
-    west = Region.create(name="西湖镇", level="township", parent=county, sort_order=2)
-    village = Region.create(name="柳树村", level="village", parent=west)
-    return east, west, village
 
 
 def team(name, township, *roles, ended=()):
@@ -34,7 +25,7 @@ def team(name, township, *roles, ended=()):
 
 
 def test_teams_missing_a_role_today_name_what_they_miss(county):
-    east, west, _village = county
+    east, west = county["east"], county["west"]
     team("东关三工队", east, "cadre", "social_worker", "volunteer")
     team("西湖三工队", west, "cadre", "volunteer", "social_worker", ended=("social_worker",))
     team("西湖巾帼队", west)
@@ -46,7 +37,7 @@ def test_teams_missing_a_role_today_name_what_they_miss(county):
 
 
 def test_townships_without_a_social_worker_on_any_team(county):
-    east, west, _village = county
+    east, west = county["east"], county["west"]
     team("东关三工队", east, "cadre", "social_worker", "volunteer")
     team("西湖三工队", west, "cadre", "social_worker", ended=("social_worker",))
     assert [t.name for t in townships_without_social_worker(None, TODAY)] == ["西湖镇"]
@@ -55,7 +46,7 @@ def test_townships_without_a_social_worker_on_any_team(county):
 
 
 def test_bookings_of_the_coming_week_soonest_first(county, user):
-    east, west, village = county
+    east, west, village = county["east"], county["west"], county["village"]
     home = Venue.create(name="柳树村妇女微家", level="village", kind="women_micro_home", region=village)
     hall = Venue.create(name="东关妇女儿童之家", level="town", kind="women_children_home", region=east)
     org = Organization.create(name="柳树村巧娘工坊", kind="grassroots")

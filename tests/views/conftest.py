@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDial
 
 from desktop.app import load_cjk_font, load_translations
 from models import auth
-from models.entities import Region
 from models.organizations import OrganizationData, save_organization
 from models.validators import credit_check_char
 
@@ -28,15 +27,6 @@ def chinese_app(qapp):
 def credit_code(serial: int) -> str:
     first17 = f"52321088MJ{serial:07d}"
     return first17 + credit_check_char(first17)
-
-
-@pytest.fixture
-def county(ctx):
-    county = Region.create(name="青禾县", level="county")
-    east = Region.create(name="东关街道", level="township", parent=county, sort_order=1)
-    west = Region.create(name="西湖镇", level="township", parent=county, sort_order=2)
-    village = Region.create(name="柳树村", level="village", parent=west)
-    return {"county": county, "east": east, "west": west, "village": village}
 
 
 @pytest.fixture
