@@ -22,7 +22,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg
 from peewee import sort_models
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +30,7 @@ if str(ROOT) not in sys.path:
 
 from desktop.database import open_database  # noqa: E402
 from desktop.demo import DEMO_MODELS  # noqa: E402
+from tests.bench.copy_floor import copy_in_seconds, copy_out  # noqa: E402
 from tests.server import TestServer, server_url  # noqa: E402
 
 TARGET_S = 90.0
@@ -39,27 +39,7 @@ REPEATS = 3
 
 def copy_floor(source: str, target: str) -> tuple[float, int]:
     """Seconds to COPY the demo's rows (read from ``source`` beforehand) into ``target``."""
-    tables = []
-    with psycopg.connect(source) as conn:
-        for model in sort_models(DEMO_MODELS):  # parents before children, for the foreign keys
-            table = model._meta.table_name
-            columns = ", ".join(f'"{f.column_name}"' for f in model._meta.sorted_fields)
-            data = bytearray()
-            with conn.cursor().copy(f'COPY (SELECT {columns} FROM "{table}") TO STDOUT') as copy:
-                for block in copy:
-                    data += block
-            tables.append((table, columns, bytes(data)))
-    rows = sum(data.count(b"\n") for _t, _c, data in tables)
-    times = []
-    with psycopg.connect(target) as conn:
-        for _ in range(REPEATS):  # each rolled back; the fastest counts (a busy machine only slows)
-            started = time.perf_counter()
-            with conn.transaction(force_rollback=True):
-                for table, columns, data in tables:
-                    with conn.cursor().copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
-                        copy.write(data)
-            times.append(time.perf_counter() - started)
-    return min(times), rows
+    return copy_in_seconds(target, copy_out(source, sort_models(DEMO_MODELS)), REPEATS)
 
 
 def main() -> None:

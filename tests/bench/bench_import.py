@@ -182,39 +182,19 @@ def undo_seconds(sheet: Path, db_path: Path) -> None:
 def copy_floor_seconds(imported: str, floor: str) -> tuple[float, int]:
     """Seconds to COPY the rows the import wrote into ``floor``, a database in the state the
     imported one had before the import (so the same ids are free and the same rows referenced)."""
-    import psycopg
     from peewee import AutoField, sort_models
 
     from models.db import database
     from models.entities import ALL_MODELS
+    from tests.bench.copy_floor import copy_in_seconds, copy_out
 
     models = sort_models([m for m in ALL_MODELS if isinstance(m._meta.primary_key, AutoField)])
     ctx = build_context(floor)
     marks = {m: m.select(m.id).order_by(m.id.desc()).limit(1).scalar() or 0 for m in models}
     ctx.close()
     assert database.obj is None or database.obj.is_closed()
-    tables = []
-    with psycopg.connect(imported) as conn:
-        for model in models:
-            table = model._meta.table_name
-            columns = ", ".join(f'"{f.column_name}"' for f in model._meta.sorted_fields)
-            data = bytearray()
-            query = f'COPY (SELECT {columns} FROM "{table}" WHERE id > {int(marks[model])}) TO STDOUT'
-            with conn.cursor().copy(query) as copy:
-                for block in copy:
-                    data += block
-            if data:
-                tables.append((table, columns, bytes(data)))
-    times = []
-    with psycopg.connect(floor) as conn:
-        for _ in range(REPEATS):  # each rolled back; the fastest counts (a busy machine only slows)
-            started = time.perf_counter()
-            with conn.transaction(force_rollback=True):
-                for table, columns, data in tables:
-                    with conn.cursor().copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
-                        copy.write(data)
-            times.append(time.perf_counter() - started)
-    return min(times), sum(data.count(b"\n") for _t, _c, data in tables)
+    tables = copy_out(imported, models, lambda model: f"WHERE id > {int(marks[model])}")
+    return copy_in_seconds(floor, tables, REPEATS)
 
 
 def server_run(sheet: Path, rows: int, url: str) -> None:
