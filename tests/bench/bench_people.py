@@ -169,6 +169,83 @@ def bare_table_floors(rows: int, columns: int) -> tuple[float, float, float]:
     return open_ms, end_ms, reset_ms
 
 
+class PageDriver:
+    """What a clerk does on the People page, as the benches time it (the same on SQLite and
+    PostgreSQL): each method acts and lets Qt catch up; the ones returning callables are the
+    actions and preparations ``measure`` repeats."""
+
+    def __init__(self, app, ctx):
+        self.app, self.ctx = app, ctx
+        self.pages: list = []
+
+    @property
+    def page(self):
+        return self.pages[0]
+
+    def open_page(self) -> None:
+        from views.pages.people import PeoplePage
+
+        page = PeoplePage(self.ctx)
+        page.resize(1200, 800)
+        page.show()
+        self.app.processEvents()
+        assert page.model.rowCount() > 0
+        self.pages.append(page)
+
+    def close_pages(self) -> None:
+        while self.pages:
+            page = self.pages.pop()
+            page.close()
+            page.deleteLater()
+        self.app.processEvents()
+
+    def search(self, text: str) -> Callable[[], None]:
+        def run() -> None:
+            self.page.search.setText(text)
+            self.page.apply_filter()  # what the debounce timer fires; its wait is not work
+            self.app.processEvents()
+        return run
+
+    def reset_search(self) -> None:
+        self.search("")()
+
+    def apply_role(self) -> None:
+        self.page.role_filter.setCurrentIndex(self.page.role_filter.findData("volunteer"))
+        self.app.processEvents()
+
+    def clear_role(self) -> None:
+        self.page.role_filter.setCurrentIndex(0)
+        self.app.processEvents()
+
+    def sort(self, key: str, descending: bool = False) -> Callable[[], None]:
+        from PySide6.QtCore import Qt
+
+        column = [c.key for c in self.page.model.columns].index(key)
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+
+        def run() -> None:
+            self.page.table.sortByColumn(column, order)
+            self.app.processEvents()
+        return run
+
+    def scroll_to_end(self) -> None:  # Ctrl+End, or the scroll bar dragged to the bottom
+        page = self.page
+        page.table.scrollToBottom()
+        self.app.processEvents()
+        assert page.model.index(page.model.rowCount() - 1, 0).data()
+
+    def fresh(self, text: str, key: str = "name", descending: bool = False) -> Callable[[], None]:
+        def run() -> None:  # a new list, so the last block is not in memory yet
+            page = self.page
+            page.search.setText(text)
+            page.apply_filter()
+            self.sort(key, descending)()
+            page.model.reload()
+            page.table.scrollToTop()
+            self.app.processEvents()
+        return run
+
+
 def measure(recorder: Recorder, path: Path, action: Callable[[], object],
             prepare: Callable[[], object] | None = None, repeats: int = REPEATS) -> tuple[float, float]:
     if prepare:
@@ -193,104 +270,39 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "desktop", "demo", "--db", str(db_path),
                         "--people", str(args.people)], check=True, capture_output=True)
 
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from desktop.context import build_context
     from models.entities import Person
-    from views.pages.people import PeoplePage
 
     app = QApplication(sys.argv)
     ctx = build_context(db_path)
     recorder = Recorder(ctx.db)
     print(f"people={Person.select().count()} db={db_path}")
-    pages: list[PeoplePage] = []
-
-    def open_page() -> None:
-        page = PeoplePage(ctx)
-        page.resize(1200, 800)
-        page.show()
-        app.processEvents()
-        assert page.model.rowCount() > 0
-        pages.append(page)
-
-    def close_pages() -> None:
-        while pages:
-            page = pages.pop()
-            page.close()
-            page.deleteLater()
-        app.processEvents()
-
-    ms, floor = measure(recorder, db_path, open_page, close_pages)
-    close_pages()
-    open_page()
-    page = pages[0]
+    clerk = PageDriver(app, ctx)
+    ms, floor = measure(recorder, db_path, clerk.open_page, clerk.close_pages)
+    clerk.close_pages()
+    clerk.open_page()
+    page = clerk.page
     paint_open, paint_end, paint_reset = bare_table_floors(page.model.rowCount(), page.model.columnCount())
     report("open_first_rows", ms, floor, paint=paint_open)
 
-    def search(text: str) -> Callable[[], None]:
-        def run() -> None:
-            page.search.setText(text)
-            page.apply_filter()  # what the debounce timer fires; its 300 ms wait is not work
-            app.processEvents()
-        return run
-
-    def reset_search() -> None:
-        page.search.setText("")
-        page.apply_filter()
-        app.processEvents()
-
-    ms, floor = measure(recorder, db_path, search("王"), reset_search)
+    ms, floor = measure(recorder, db_path, clerk.search("王"), clerk.reset_search)
     report("search_surname", ms, floor, f" rows={page.model.total}", paint=paint_reset)
-    search("王")()
-
-    volunteer = page.role_filter.findData("volunteer")
-
-    def apply_role() -> None:
-        page.role_filter.setCurrentIndex(volunteer)
-        app.processEvents()
-
-    def clear_role() -> None:
-        page.role_filter.setCurrentIndex(0)
-        app.processEvents()
-
-    ms, floor = measure(recorder, db_path, apply_role, clear_role)
+    clerk.search("王")()
+    ms, floor = measure(recorder, db_path, clerk.apply_role, clerk.clear_role)
     report("filter_volunteer_after_surname", ms, floor, f" rows={page.model.total}", paint=paint_reset)
-    reset_search()
-    clear_role()
+    clerk.reset_search()
+    clerk.clear_role()
 
-    column = [c.key for c in page.model.columns].index("birth_date")
-
-    def sort_desc() -> None:
-        page.table.sortByColumn(column, Qt.SortOrder.DescendingOrder)
-        app.processEvents()
-
-    def sort_default() -> None:
-        page.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        app.processEvents()
-
-    ms, floor = measure(recorder, db_path, sort_desc, sort_default)
+    sort_default = clerk.sort("name")
+    ms, floor = measure(recorder, db_path, clerk.sort("birth_date", descending=True), sort_default)
     report("sort_birth_date_desc", ms, floor, f" rows={page.model.total}", paint=paint_reset)
     sort_default()
 
-    def scroll_to_end() -> None:  # Ctrl+End, or the scroll bar dragged to the bottom
-        page.table.scrollToBottom()
-        app.processEvents()
-        last = page.model.rowCount() - 1
-        assert page.model.index(last, 0).data()
-
-    def fresh(text: str) -> Callable[[], None]:
-        def run() -> None:  # a new list, so the last block is not in memory yet
-            page.search.setText(text)
-            page.apply_filter()
-            page.model.reload()
-            page.table.scrollToTop()
-            app.processEvents()
-        return run
-
-    ms, floor = measure(recorder, db_path, scroll_to_end, fresh("王"))
+    ms, floor = measure(recorder, db_path, clerk.scroll_to_end, clerk.fresh("王"))
     report("scroll_to_end_surname", ms, floor, f" rows={page.model.rowCount()}", paint=paint_end)
-    ms, floor = measure(recorder, db_path, scroll_to_end, fresh(""))
+    ms, floor = measure(recorder, db_path, clerk.scroll_to_end, clerk.fresh(""))
     report("scroll_to_end_all", ms, floor, f" rows={page.model.rowCount()}", paint=paint_end)
 
     def scroll_through_all() -> None:  # holding Page Down through the whole list
@@ -300,7 +312,7 @@ def main() -> None:
             app.processEvents()
 
     if args.scroll_all:
-        fresh("")()
+        clerk.fresh("")()
         started = time.perf_counter()
         scroll_through_all()
         whole = (time.perf_counter() - started) * 1000

@@ -30,7 +30,7 @@ for folder in (ROOT, ROOT / "tests" / "bench"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-from bench_people import REPEATS, Recorder, bare_table_floors, median_ms  # noqa: E402
+from bench_people import REPEATS, PageDriver, Recorder, bare_table_floors, median_ms  # noqa: E402
 
 from tests.server import TestServer, server_url  # noqa: E402
 
@@ -101,116 +101,50 @@ def main() -> None:
 
 
 def run(url: str) -> None:
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from desktop.context import build_context
     from models.entities import Person
-    from views.pages.people import PeoplePage
 
     app = QApplication(sys.argv)
     ctx = build_context(url)
     recorder = Recorder(ctx.db)
     print(f"people={Person.select().count()} db={ctx.db.location}")
-    pages: list[PeoplePage] = []
-
-    def open_page() -> None:
-        page = PeoplePage(ctx)
-        page.resize(1200, 800)
-        page.show()
-        app.processEvents()
-        assert page.model.rowCount() > 0
-        pages.append(page)
-
-    def close_pages() -> None:
-        while pages:
-            page = pages.pop()
-            page.close()
-            page.deleteLater()
-        app.processEvents()
-
+    clerk = PageDriver(app, ctx)
     results = []
-    ms, floor = measure(recorder, url, open_page, close_pages)
-    close_pages()
-    open_page()
-    page = pages[0]
+    ms, floor = measure(recorder, url, clerk.open_page, clerk.close_pages)
+    clerk.close_pages()
+    clerk.open_page()
+    page = clerk.page
     paint_open, paint_end, paint_reset = bare_table_floors(page.model.rowCount(), page.model.columnCount())
     results.append(report("open_first_rows", ms, floor, paint_open))
 
-    def search(text: str) -> Callable[[], None]:
-        def run_search() -> None:
-            page.search.setText(text)
-            page.apply_filter()  # what the debounce timer fires; its wait is not work
-            app.processEvents()
-        return run_search
-
-    def reset_search() -> None:
-        page.search.setText("")
-        page.apply_filter()
-        app.processEvents()
-
     for text, name in (("王", "search_surname"), ("1380", "search_phone_digits"),
                        ("32990119", "search_id_prefix")):
-        ms, floor = measure(recorder, url, search(text), reset_search)
+        ms, floor = measure(recorder, url, clerk.search(text), clerk.reset_search)
         results.append(report(name, ms, floor, paint_reset, f" rows={page.model.total}"))
-    search("王")()
-
-    volunteer = page.role_filter.findData("volunteer")
-
-    def apply_role() -> None:
-        page.role_filter.setCurrentIndex(volunteer)
-        app.processEvents()
-
-    def clear_role() -> None:
-        page.role_filter.setCurrentIndex(0)
-        app.processEvents()
-
-    ms, floor = measure(recorder, url, apply_role, clear_role)
+    clerk.search("王")()
+    ms, floor = measure(recorder, url, clerk.apply_role, clerk.clear_role)
     results.append(report("filter_volunteer_after_surname", ms, floor, paint_reset,
                           f" rows={page.model.total}"))
-    reset_search()
-    clear_role()
+    clerk.reset_search()
+    clerk.clear_role()
 
-    keys = [c.key for c in page.model.columns]
-
-    def sort(key: str, order: Qt.SortOrder) -> Callable[[], None]:
-        def run_sort() -> None:
-            page.table.sortByColumn(keys.index(key), order)
-            app.processEvents()
-        return run_sort
-
-    sort_default = sort("name", Qt.SortOrder.AscendingOrder)
-    for key, order, name in (("name", Qt.SortOrder.DescendingOrder, "sort_name_desc"),
-                             ("birth_date", Qt.SortOrder.DescendingOrder, "sort_birth_date_desc"),
-                             ("township", Qt.SortOrder.AscendingOrder, "sort_township")):
-        ms, floor = measure(recorder, url, sort(key, order), sort_default)
+    sort_default = clerk.sort("name")
+    for key, descending, name in (("name", True, "sort_name_desc"),
+                                  ("birth_date", True, "sort_birth_date_desc"),
+                                  ("township", False, "sort_township")):
+        ms, floor = measure(recorder, url, clerk.sort(key, descending), sort_default)
         results.append(report(name, ms, floor, paint_reset, f" rows={page.model.total}"))
     sort_default()
 
-    def scroll_to_end() -> None:  # Ctrl+End, or the scroll bar dragged to the bottom
-        page.table.scrollToBottom()
-        app.processEvents()
-        assert page.model.index(page.model.rowCount() - 1, 0).data()
-
-    def fresh(text: str, key: str = "name", order: Qt.SortOrder = Qt.SortOrder.AscendingOrder
-              ) -> Callable[[], None]:
-        def run_fresh() -> None:  # a new list, so the last block is not in memory yet
-            page.search.setText(text)
-            page.apply_filter()
-            sort(key, order)()
-            page.model.reload()
-            page.table.scrollToTop()
-            app.processEvents()
-        return run_fresh
-
     for text, key, name in (("王", "name", "scroll_to_end_surname"), ("", "name", "scroll_to_end_all"),
                             ("", "birth_date", "scroll_to_end_all_by_birth_date")):
-        ms, floor = measure(recorder, url, scroll_to_end, fresh(text, key))
+        ms, floor = measure(recorder, url, clerk.scroll_to_end, clerk.fresh(text, key))
         results.append(report(name, ms, floor, paint_end, f" rows={page.model.rowCount()}"))
     print(f"within target (SQL + painting floor): {sum(results)}/{len(results)} "
           f"{'OK' if all(results) else 'MISSED'}")
     ctx.close()
-
 
 if __name__ == "__main__":
     main()
