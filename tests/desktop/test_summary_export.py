@@ -31,6 +31,8 @@ from models.entities import (
 from models.periods import Period
 from models.settings import set_setting
 
+from .pdf_reading import font_programs, page_texts, pages_of
+
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 1, 15)
 YEAR = Period.for_year(2025)
@@ -161,21 +163,12 @@ def test_xlsx_of_one_township(county, out, user):
 
 
 def pdf_text(path) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+    return "\n".join(page_texts(path))
 
 
 def font_files(path) -> dict[str, bool]:
     """Every font the pages use → whether a TrueType program (FontFile2) is embedded."""
-    found = {}
-    for page in PdfReader(str(path)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            descriptor = font.get("/FontDescriptor")
-            if descriptor is None and "/DescendantFonts" in font:
-                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor is not None else {}
-            found[str(font["/BaseFont"])] = "/FontFile2" in descriptor
-    return found
+    return {name: "/FontFile2" in kinds for name, kinds in font_programs(pages_of(path)).items()}
 
 
 def test_pdf_is_the_official_table(county, out, user):

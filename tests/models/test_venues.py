@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from models.bookings import book_venue
-from models.entities import Activity, AuditEntry, Booking, Person, Region, Team, Venue
+from models.entities import Activity, AuditEntry, Booking, Person, Team, Venue
 from models.errors import ValidationFailed
 from models.organizations import OrganizationData, save_organization
 from models.venue_listing import VenueFilter, VenueListing
@@ -17,37 +17,28 @@ from models.venues import (
 
 
 @pytest.fixture
-def places(ctx):
-    county = Region.create(name="青禾县", level="county")
-    east = Region.create(name="东关街道", level="township", parent=county, sort_order=1)
-    west = Region.create(name="西湖镇", level="township", parent=county, sort_order=2)
-    village = Region.create(name="柳树村", level="village", parent=west)
-    return {"county": county, "east": east, "west": west, "village": village}
-
-
-@pytest.fixture
-def venue(ctx, places):
+def venue(ctx, county):
     return save_venue(VenueData(name="柳树村妇女微家", level="village", kind="women_micro_home",
-                                region_id=places["village"].id, capacity=30), ctx.user)
+                                region_id=county["village"].id, capacity=30), ctx.user)
 
 
-def test_bad_input_refused_and_nothing_saved(ctx, places, venue):
+def test_bad_input_refused_and_nothing_saved(ctx, county, venue):
     with pytest.raises(ValidationFailed) as err:
         save_venue(VenueData(name="东关妇女儿童之家", level="town", kind="women_children_home",
-                             region_id=places["east"].id, capacity=-1, phone="12345"), ctx.user)
+                             region_id=county["east"].id, capacity=-1, phone="12345"), ctx.user)
     assert set(err.value.errors) == {"capacity", "phone"}
     with pytest.raises(ValidationFailed) as err:
         save_venue(VenueData(name="柳树村妇女微家", level="village", kind="women_micro_home",
-                             region_id=places["village"].id), ctx.user)
+                             region_id=county["village"].id), ctx.user)
     assert str(err.value.errors["name"]) == "该地区已有同名阵地“柳树村妇女微家”"
     with pytest.raises(ValidationFailed) as err:
         save_venue(VenueData(name="县妇女儿童活动中心", level="city", kind="activity_center",
-                             region_id=places["county"].id), ctx.user)
+                             region_id=county["county"].id), ctx.user)
     assert set(err.value.errors) == {"region_id"}
     assert Venue.select().count() == 1
     # the same name in another place is a different venue
     other = save_venue(VenueData(name="柳树村妇女微家", level="town", kind="women_micro_home",
-                                 region_id=places["east"].id, phone="13812345678"), ctx.user)
+                                 region_id=county["east"].id, phone="13812345678"), ctx.user)
     assert other.phone == "13812345678"
     assert AuditEntry.select().where(AuditEntry.entity == "venue").count() == 2
 
@@ -87,15 +78,15 @@ def test_usage_per_month_and_year_sums_activities(ctx, venue):
     assert yearly == [("2025", 3, 42), ("2024", 1, 40)]
 
 
-def test_listing_filters(ctx, places, venue):
+def test_listing_filters(ctx, county, venue):
     manager = Person.create(name="赵管理")
     save_venue(VenueData(name="东关妇女儿童之家", level="town", kind="women_children_home",
-                         region_id=places["east"].id, manager_id=manager.id), ctx.user)
+                         region_id=county["east"].id, manager_id=manager.id), ctx.user)
     listing = VenueListing()
     rows = {r.values[0]: r.values for r in listing.fetch(VenueFilter(), "place", False, 0, 50)}
     assert rows["柳树村妇女微家"][1:4] == ("村级", "妇女微家", "西湖镇 / 柳树村")
     assert rows["东关妇女儿童之家"][6] == "赵管理"
-    assert listing.count(VenueFilter(township_id=places["west"].id)) == 1
+    assert listing.count(VenueFilter(township_id=county["west"].id)) == 1
     assert listing.count(VenueFilter(level="town")) == 1
     assert listing.count(VenueFilter(kind="women_micro_home")) == 1
     assert listing.count(VenueFilter(text="之家")) == 1
