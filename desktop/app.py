@@ -8,21 +8,25 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from models.errors import UserError
 from resources import APP_ICON, CJK_FONT, CJK_FONT_FAMILY, resource_path
 
 from . import paths
-from .backup import BackupError, backups_folder, daily_backup, list_backups, restore_from
-from .context import AppContext, build_context
-from .database import DatabaseOpenError, database_error_message, without_password
-from .instance_lock import InstanceLock, LockedError
 from .logging_setup import install_crash_hook
 from .paths import is_server_url
+
+if TYPE_CHECKING:
+    from views.login import LoginDialog
+
+    from .context import AppContext
+
+# The login window of a file's database shows before the database layer (peewee, the models, the
+# backups) is loaded and the file opened: those are imported where they are used, after it.
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +109,22 @@ def show_internal_error(detail: str) -> None:
     box.exec()
 
 
-def run_window(db_path: Path | str | None, smoke: bool, started: float, print_check: bool = False) -> int:
+_logging_pending: list[Callable[[], None]] = []
+
+
+def start_logging_now() -> None:
+    """Set the log file up (the one the start deferred until its first window showed)."""
+    while _logging_pending:
+        _logging_pending.pop()()
+
+
+def run_window(db_path: Path | str | None, smoke: bool, started: float, print_check: bool = False,
+               start_logging: Callable[[], None] | None = None) -> int:
     """Start the window. With ``smoke``: wait until the main window is shown and filled, then exit
-    (with ``print_check`` also render a PDF page as the print preview does)."""
+    (with ``print_check`` also render a PDF page as the print preview does). ``start_logging``
+    sets the log file up: called as soon as the first window shows."""
+    if start_logging is not None:
+        _logging_pending.append(start_logging)
     if smoke and sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
@@ -122,24 +139,51 @@ def run_window(db_path: Path | str | None, smoke: bool, started: float, print_ch
     return 1 if crashes and code == 0 else code
 
 
-def run_login_check(db_path: Path | str | None, started: float) -> int:
-    """``--smoke-login``: open the database and show the login window, then say how long that
-    took (what a clerk waits for before typing her password) and end."""
+def run_login_check(db_path: Path | str | None, started: float,
+                    start_logging: Callable[[], None] | None = None) -> int:
+    """``--smoke-login``: show the login window and open the database as a start does, then say
+    how long each took (what a clerk waits for before typing her password) and end."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if start_logging is not None:
+        _logging_pending.append(start_logging)
     app = create_application()
+    target = db_path or paths.default_database()
+    dialog = show_login(str(target)) if not is_server_url(target) else None
+    if dialog is not None:
+        print(f"login_ms={(time.perf_counter() - started) * 1000:.0f}", flush=True)
+    start_logging_now()
+    from .context import build_context
+    from .database import DatabaseOpenError
+
     try:
-        ctx = build_context(db_path or paths.default_database())
+        ctx = build_context(target)
     except DatabaseOpenError as e:
         return _not_opened(e.message, True)
-    from views.login import login_dialog
+    if dialog is None:  # a server's: its login shows once it answered
+        from views.login import login_dialog
 
-    dialog = login_dialog(ctx)
-    dialog.show()
+        dialog = login_dialog(ctx.location)
+        dialog.show()
+        app.processEvents()
+        print(f"login_ms={(time.perf_counter() - started) * 1000:.0f}", flush=True)
+    dialog.attach(ctx)
     app.processEvents()
-    print(f"login_ms={(time.perf_counter() - started) * 1000:.0f}", flush=True)
+    print(f"login_ready_ms={(time.perf_counter() - started) * 1000:.0f}", flush=True)
     dialog.close()
     ctx.close()
     return 0
+
+
+def show_login(location: str) -> LoginDialog:
+    """The login window, shown at once: the database opens while the clerk types (what she
+    types meanwhile waits in the window's queue); ``views.login.log_in`` then uses it."""
+    from views.login import login_dialog
+
+    dialog = login_dialog(location)
+    dialog.setModal(True)
+    dialog.show()
+    QApplication.processEvents()
+    return dialog
 
 
 def _run_database(app: QApplication, target: Path | str, smoke: bool, started: float,
@@ -147,21 +191,35 @@ def _run_database(app: QApplication, target: Path | str, smoke: bool, started: f
     """Open ``target`` and run the window on it: the exit code, and the database the user
     switched to (None: the program ends)."""
     if is_server_url(target):
+        start_logging_now()
         return _run_on_server(app, str(target), smoke, started, print_check)
     path = Path(target)
     crash_hook = install_database_error_hook(path, smoke)
     try:
-        if not smoke and not path.exists() and not offer_restore_of_missing(path):
+        # An existing file's login shows at once; a new one's first administrator once it is made.
+        login = show_login(str(path)) if not smoke and path.exists() else None
+        start_logging_now()
+        if login is None and not smoke and not path.exists() and not offer_restore_of_missing(path):
             return 2, None
+        from .instance_lock import InstanceLock, LockedError
+
         lock = InstanceLock(path)
         try:
             lock.acquire()
-            ctx = build_context(path)
-        except (DatabaseOpenError, LockedError) as e:
+            from .context import build_context
+            from .database import DatabaseOpenError
+
+            try:
+                ctx = build_context(path)
+            except DatabaseOpenError as e:
+                raise _NotOpened(e.message) from e
+        except (_NotOpened, LockedError) as e:
+            if login is not None:
+                login.close()
             lock.release()
             return _not_opened(e.message, smoke), None
         try:
-            code = _run_main_window(app, ctx, smoke, started, print_check)
+            code = _run_main_window(app, ctx, smoke, started, print_check, login)
             if ctx.copy_to is not None and not copy_before_switch(path, ctx.copy_to, ctx.user):
                 return code, path  # not copied: the file opens again
             return code, ctx.reopen
@@ -171,13 +229,19 @@ def _run_database(app: QApplication, target: Path | str, smoke: bool, started: f
         sys.excepthook = crash_hook
 
 
+class _NotOpened(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
 def copy_before_switch(path: Path, target: str, user) -> bool:
     """Copy the file's data into the empty server database chosen in the window, now that the
     window is closed (nothing else uses the models meanwhile), with a progress dialog that can
     stop it (the server's database is then left as it was). False, said, when not copied."""
     from PySide6.QtWidgets import QProgressDialog
 
-    from .database import open_database
+    from .database import DatabaseOpenError, open_database, without_password
     from .dbcopy import CopyError, copy_database, record_copy
 
     class Stopped(Exception):
@@ -242,6 +306,9 @@ def _run_on_server(app, url: str, smoke: bool, started: float,
     """The window on a server's database: several clerks at once, so no lock file and no
     backups of a file (the server's own tools back it up). The window asks for a password the
     server wants, and offers another database when this one cannot be opened."""
+    from .context import AppContext, build_context
+    from .database import DatabaseOpenError
+
     if smoke:
         try:
             opened: AppContext | Path | str | None = build_context(url)
@@ -274,10 +341,16 @@ def install_database_error_hook(db_path: Path, smoke: bool = False) -> Callable[
     crash_hook = sys.excepthook
 
     def hook(exc_type, exc, tb) -> None:
+        from models.errors import UserError
+
         if isinstance(exc, UserError):  # another clerk or job got there first: nothing was written
             message = exc.message
+        elif exc is not None:
+            from .database import database_error_message
+
+            message = database_error_message(exc, db_path)
         else:
-            message = database_error_message(exc, db_path) if exc is not None else None
+            message = None
         if message is None:
             crash_hook(exc_type, exc, tb)
             return
@@ -294,6 +367,9 @@ def install_database_error_hook(db_path: Path, smoke: bool = False) -> Callable[
 def offer_restore_of_missing(path: Path) -> bool:
     """The database file is gone (deleted, a USB stick not plugged in) but backups of it exist:
     offer the newest one instead of silently starting an empty register. False: quit."""
+    from .backup import BackupError, backups_folder, list_backups, restore_from
+    from .instance_lock import LockedError
+
     backups = list_backups(backups_folder(), path)
     if not backups:
         return True
@@ -325,6 +401,8 @@ def start_of_day_backup(ctx: AppContext, smoke: bool = False) -> None:
     (the self-test prints it: a dialog there would wait for ever)."""
     if ctx.db_path is None:
         return  # a server's database: backed up by the server's own tools
+    from .backup import BackupError, daily_backup
+
     try:
         made = daily_backup(ctx.db, ctx.db_path)
     except BackupError as e:
@@ -340,7 +418,7 @@ def start_of_day_backup(ctx: AppContext, smoke: bool = False) -> None:
 
 
 def _run_main_window(app: QApplication, ctx: AppContext, smoke: bool, started: float,
-                     print_check: bool = False) -> int:
+                     print_check: bool = False, login: LoginDialog | None = None) -> int:
     start_of_day_backup(ctx, smoke)
     from views.main_window import MainWindow  # Qt widgets only once the context exists
 
@@ -351,7 +429,7 @@ def _run_main_window(app: QApplication, ctx: AppContext, smoke: bool, started: f
     from views.session import Session
 
     session = Session(ctx, MainWindow)
-    if not session.start():  # the login was cancelled
+    if not session.start(login):  # the login was cancelled
         ctx.close()
         return 0
     code = app.exec()

@@ -8,7 +8,6 @@ its built-in administrator, or as the passwordless user ``--user`` names.
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import logging
 import os
@@ -25,11 +24,10 @@ from models.permissions import can, require
 
 from .context import AppContext, build_context, default_operator
 from .database import BATCH_BUSY_TIMEOUT_MS, bound_database_path, cannot_write
+from .operator_option import ENV_PASSWORD, ENV_USER, add_user_argument  # noqa: F401  # their home before
 
 log = logging.getLogger(__name__)
 
-ENV_USER = "JINGUO_USER"
-ENV_PASSWORD = "JINGUO_PASSWORD"
 
 
 class LoginRefused(Exception):
@@ -38,16 +36,6 @@ class LoginRefused(Exception):
     def __init__(self, message: Message):
         super().__init__(str(message))
         self.message = message
-
-
-def add_user_argument(parser: argparse.ArgumentParser, global_: bool = False) -> None:
-    """``--user NAME`` before or after the command (``jinguo --user li import …`` or
-    ``jinguo import … --user li``)."""
-    parser.add_argument(
-        "--user", metavar="用户名", default=None if global_ else argparse.SUPPRESS,
-        help=f"以哪位操作员的身份执行（也可用环境变量 {ENV_USER}；"
-             f"密码用环境变量 {ENV_PASSWORD} 或在提示时输入）",
-    )
 
 
 def _ask_password(name: str) -> str | None:

@@ -8,13 +8,11 @@ import argparse
 import io
 import logging
 import os
-import sqlite3
 import sys
 import time
 from pathlib import Path
 
-from peewee import DatabaseError
-
+from .operator_option import add_user_argument
 from .paths import database_argument
 
 _STARTED = time.perf_counter()
@@ -29,24 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jinguo", description="巾帼枢纽：妇联社会组织工作台账（单机版）"
     )
-    parser.add_argument("--db", type=database_argument,
-                        help="数据库文件，或数据库服务器 postgresql://用户名@服务器:5432/数据库名"
-                             "（默认：环境变量 JINGUO_DB，否则窗口中“连接数据库服务器”选定的服务器，"
-                             "否则用户数据文件夹中的文件）")
-    parser.add_argument(
-        "--smoke", action="store_true", help="自检：打开主窗口，显示完毕后输出 startup_ms 并退出"
-    )
-    parser.add_argument(
-        "--smoke-login", action="store_true",
-        help="自检：打开登录窗口，显示完毕后输出 login_ms 并退出（衡量启动速度）",
-    )
-    parser.add_argument(
-        "--print-check", action="store_true",
-        help="与 --smoke 一起用：另外检查打印预览所用的 PDF 页面渲染（QtPdf），成功输出 print_check=ok",
-    )
-    from .auth import add_user_argument
-
-    add_user_argument(parser, global_=True)
+    add_window_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="命令")
     demo = sub.add_parser("demo", help="在一个新数据库中生成演示县的数据")
     demo.add_argument("--db", type=database_argument, required=True, dest="demo_db",
@@ -69,6 +50,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_exchange_parsers(sub)
     return parser
+
+
+def add_window_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=database_argument,
+                        help="数据库文件，或数据库服务器 postgresql://用户名@服务器:5432/数据库名"
+                             "（默认：环境变量 JINGUO_DB，否则窗口中“连接数据库服务器”选定的服务器，"
+                             "否则用户数据文件夹中的文件）")
+    parser.add_argument(
+        "--smoke", action="store_true", help="自检：打开主窗口，显示完毕后输出 startup_ms 并退出"
+    )
+    parser.add_argument(
+        "--smoke-login", action="store_true",
+        help="自检：打开登录窗口，显示完毕后输出 login_ms 并退出（衡量启动速度）",
+    )
+    parser.add_argument(
+        "--print-check", action="store_true",
+        help="与 --smoke 一起用：另外检查打印预览所用的 PDF 页面渲染（QtPdf），成功输出 print_check=ok",
+    )
+    add_user_argument(parser, global_=True)
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    """The window's options alone are read without building every command's parser (and
+    importing their modules): the window shows sooner. Anything else — a command, ``--help``, a
+    mistake — goes to the full parser, which explains it."""
+    quick = argparse.ArgumentParser(prog="jinguo", add_help=False, exit_on_error=False)
+    add_window_options(quick)
+    try:
+        args, rest = quick.parse_known_args(argv)
+    except argparse.ArgumentError:
+        rest = argv
+    if rest:
+        return build_parser().parse_args(argv)
+    args.command = None
+    return args
 
 
 def _demo_target_problem(db_path: Path):
@@ -171,25 +187,32 @@ def _print_demo(where: object, counts: dict[str, int], users: list[tuple[str, st
 
 
 def main(argv: list[str] | None = None) -> int:
-    from models.validators import mask_personal_numbers
-
     from . import paths
     from .logging_setup import install_crash_hook, setup_logging
 
-    args = build_parser().parse_args(argv)
-    setup_logging(paths.log_path())
+    typed = argv if argv is not None else sys.argv[1:]
+    args = parse_arguments(typed)
+
+    def start_logging() -> None:
+        from models.validators import mask_personal_numbers
+
+        setup_logging(paths.log_path())
+        log.info("jinguo started: %s", mask_personal_numbers(" ".join(map(str, typed))))
+
     install_crash_hook(
         lambda detail: print(f"内部错误：{detail}\n详细信息已写入日志：{paths.log_path()}", file=sys.stderr)
     )
-    typed = argv if argv is not None else sys.argv[1:]
-    log.info("jinguo started: %s", mask_personal_numbers(" ".join(map(str, typed))))
+    if args.command is not None:
+        start_logging()
     try:
-        code = _run(args)
+        code = _run(args, start_logging)
         sys.stdout.flush()  # a reader that went away shows here, not at exit
     except BrokenPipeError:
         _drop_stdout()
         return EXIT_PIPE_CLOSED
-    except (DatabaseError, sqlite3.DatabaseError) as e:
+    except Exception as e:
+        if not _is_database_error(e):
+            raise
         from .database import bound_database_path, database_error_message
 
         path = bound_database_path() or _db_argument(args) or paths.default_db_path()
@@ -202,7 +225,16 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-def _run(args: argparse.Namespace) -> int:
+def _is_database_error(error: Exception) -> bool:
+    import sqlite3
+
+    from peewee import DatabaseError  # the database layer: loaded by then if it could raise this
+
+    return isinstance(error, (DatabaseError, sqlite3.DatabaseError))
+
+
+def _run(args: argparse.Namespace, start_logging) -> int:
+    """``start_logging``: the window calls it once its first window shows (see desktop.app)."""
     if args.command == "demo":
         return run_demo(args.demo_db, args.people, args.seed)
     if args.command == "export":
@@ -228,8 +260,8 @@ def _run(args: argparse.Namespace) -> int:
     from .app import run_login_check, run_window
 
     if args.smoke_login:
-        return run_login_check(args.db, _STARTED)
-    return run_window(args.db, args.smoke, _STARTED, args.print_check)
+        return run_login_check(args.db, _STARTED, start_logging)
+    return run_window(args.db, args.smoke, _STARTED, args.print_check, start_logging)
 
 
 def _db_argument(args: argparse.Namespace) -> Path | None:

@@ -35,7 +35,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     restore.add_argument("--force", action="store_true",
                          help="数据库无法打开、也没有人知道备份中管理员的密码时，不登录而强制恢复")
 
-    from .auth import add_user_argument
+    from .operator_option import add_user_argument
 
     add_user_argument(backup)
     add_user_argument(restore)

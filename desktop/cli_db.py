@@ -24,7 +24,7 @@ PROGRESS_AFTER_S = 1.0  # a copy quicker than this says nothing until its summar
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from .auth import add_user_argument
+    from .operator_option import add_user_argument
 
     db = sub.add_parser("db", help="整个数据库：在数据库文件和数据库服务器之间复制")
     actions = db.add_subparsers(dest="db_command", metavar="操作", required=True)

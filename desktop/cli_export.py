@@ -32,7 +32,7 @@ TABLE_TITLES = {"organizations": "社会组织", "people": "人员", "teams": "�
 
 
 def add_export_parser(sub: argparse._SubParsersAction) -> None:
-    from .auth import add_user_argument
+    from .operator_option import add_user_argument
 
     export = sub.add_parser("export", help="导出统计报表、花名册、列表或志愿服务记录证明（不打开窗口）")
     kinds = export.add_subparsers(dest="report", metavar="报表", required=True)

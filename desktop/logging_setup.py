@@ -1,4 +1,8 @@
-"""Logging to a file in the data folder; programming errors are logged with a traceback."""
+"""Logging to a file in the data folder; programming errors are logged with a traceback.
+
+Importing this module loads only ``logging``: the window's start sets the file up once its login
+window shows (the rotating handler and the masking patterns load then); an error before that
+sets it up first, so nothing goes unlogged."""
 
 from __future__ import annotations
 
@@ -6,11 +10,9 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
-from logging.handlers import RotatingFileHandler
+from functools import cache
 from pathlib import Path
 from types import TracebackType
-
-from models.validators import mask_personal_numbers
 
 log = logging.getLogger("jinguo")
 
@@ -23,20 +25,29 @@ class MaskingFormatter(logging.Formatter):
     carry the whole number there."""
 
     def format(self, record: logging.LogRecord) -> str:
+        from models.validators import mask_personal_numbers
+
         return mask_personal_numbers(super().format(record))
 
 
-class LogFile(RotatingFileHandler):
-    """The log file. When it cannot be written (a full disk, a read-only folder) the program goes
-    on: one line in Chinese on stderr the first time, not logging's English traceback per line."""
+@cache
+def log_file_class() -> type[logging.Handler]:
+    from logging.handlers import RotatingFileHandler
 
-    warned = False
+    class LogFile(RotatingFileHandler):
+        """The log file. When it cannot be written (a full disk, a read-only folder) the program
+        goes on: one line in Chinese on stderr the first time, not logging's English traceback
+        per line."""
 
-    def handleError(self, record: logging.LogRecord) -> None:
-        if not self.warned:
-            self.warned = True
-            _warn(f"注意：日志文件 {self.baseFilename} 无法写入（{sys.exc_info()[1]}），"
-                  "程序照常运行，但这次运行的情况可能没有记入日志。")
+        warned = False
+
+        def handleError(self, record: logging.LogRecord) -> None:
+            if not self.warned:
+                self.warned = True
+                _warn(f"注意：日志文件 {self.baseFilename} 无法写入（{sys.exc_info()[1]}），"
+                      "程序照常运行，但这次运行的情况可能没有记入日志。")
+
+    return LogFile
 
 
 def _warn(text: str) -> None:
@@ -54,7 +65,7 @@ def setup_logging(path: Path, level: int = logging.INFO) -> None:
     handler: logging.Handler
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = LogFile(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+        handler = log_file_class()(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     except OSError as e:
         _warn(f"注意：无法打开日志文件 {path}（{e.strerror or e}），程序照常运行，但这次运行不记日志。")
         handler = logging.NullHandler()  # and not Python's last-resort echo of warnings to stderr
@@ -64,6 +75,10 @@ def setup_logging(path: Path, level: int = logging.INFO) -> None:
     handler._jinguo = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+
+
+def logging_is_set_up() -> bool:
+    return any(getattr(h, "_jinguo", False) for h in logging.getLogger().handlers)
 
 
 def install_crash_hook(on_crash: Callable[[str], None] | None = None) -> None:
@@ -77,6 +92,10 @@ def install_crash_hook(on_crash: Callable[[str], None] | None = None) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
+        if not logging_is_set_up():  # before the window's start set the file up
+            from .paths import log_path
+
+            setup_logging(log_path())
         log.critical("uncaught exception", exc_info=(exc_type, exc, tb))
         if on_crash is not None:
             on_crash(f"{exc_type.__name__}: {exc}")

@@ -5,9 +5,7 @@ from __future__ import annotations
 import configparser
 import logging
 import os
-import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from platformdirs import user_data_path
 
@@ -72,6 +70,8 @@ def remembered_server() -> str | None:
 def remember_server(url: str | None) -> None:
     """Open ``url`` (a server database) at the next start, or with None the file in the data
     folder again. Written whole under a temporary name, then renamed."""
+    from urllib.parse import urlsplit
+
     if url is not None and (not is_server_url(url) or urlsplit(url).password is not None
                             or "password" in urlsplit(url).query or "\n" in url or "\r" in url):
         raise ValueError("only a server URL without a password is remembered")
@@ -81,6 +81,8 @@ def remember_server(url: str | None) -> None:
         return
     parser = configparser.ConfigParser(interpolation=None)
     parser["database"] = {"server": url}
+    import tempfile
+
     fd, temp = tempfile.mkstemp(prefix=f".{CHOICE_FILENAME}.~{os.getpid()}-", suffix=".tmp",
                                 dir=target.parent)
     try:

@@ -160,8 +160,9 @@ def main() -> int:
     # the server connection, a save conflict, the print preview, the menus' dialogs.
     from PySide6.QtCore import QSettings
 
+    from views.account_forms import ChangePasswordDialog, FirstAdminDialog
     from views.connect_dialog import ConnectDialog
-    from views.login import ChangePasswordDialog, FirstAdminDialog, LoginDialog
+    from views.login import LoginDialog
 
     others = [
         ("登录", lambda: LoginDialog(QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat))),

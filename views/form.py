@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -28,14 +27,13 @@ from PySide6.QtWidgets import (
 
 from models.errors import StaleRecord, ValidationFailed
 from models.i18n import Message
-from models.permissions import can
 from models.validators import InvalidValue
 
 from .i18n import tr_msg
+from .styles import ERROR_STYLE  # imported from here by the forms
 
 log = logging.getLogger(__name__)
 
-ERROR_STYLE = "color: #c0392b;"
 TRANSIENT = "form_transient"  # a widget property: what it holds is no data (a search box)
 CHOSEN = "form_chosen"  # a label property: it shows a choice the form saves (已选 person)
 
@@ -185,6 +183,8 @@ class FormDialog(QDialog):
             self.banner.show()
         self.banner_summary(len(errors))
         if first is not None:
+            from PySide6.QtCore import Qt  # Qt's namespace of enums: ~15 ms, not before the login
+
             first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def banner_summary(self, count: int) -> None:
@@ -234,7 +234,7 @@ class FormDialog(QDialog):
         if self._as_loaded is None:
             self._as_loaded = self._inputs_state()
         ctx = getattr(self, "ctx", None)
-        if ctx is not None and self.permission is not None and not can(ctx.user, self.permission):
+        if ctx is not None and self.permission is not None and not _can(ctx.user, self.permission):
             for widget in self.edit_widgets:  # e.g. a team form's 加入成员… / 结束任职…
                 widget.setEnabled(False)
             save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -279,3 +279,9 @@ class FormDialog(QDialog):
         else:
             self.banner.setText(tr_msg(error.message))
             self.banner.show()
+
+
+def _can(user, permission: str) -> bool:
+    from models.permissions import can  # the records' layer: loaded after the login shows
+
+    return can(user, permission)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QPushButton
 
 from desktop.context import AppContext
 from models.settings import get_setting
@@ -48,10 +48,10 @@ class LockScreen(PasswordPrompt):
             "{name}，程序因长时间没有操作已锁定。请输入密码继续；打开的表单和其中的内容都保留着。"
         ).format(name=name))
         self.intro.show()
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("解锁"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).hide()
-        self.switch_button = self.buttons.addButton(self.tr("切换用户…"),
-                                                    QDialogButtonBox.ButtonRole.ActionRole)
+        self.ok_button.setText(self.tr("解锁"))
+        self.cancel_button.hide()
+        self.switch_button = QPushButton(self.tr("切换用户…"), self)
+        self.buttons.insertWidget(0, self.switch_button)  # at the left, as an action
         self.switch_button.clicked.connect(self.ask_switch_user)
         self.panel.setFixedWidth(400)
         self.intro.setMinimumHeight(self.intro.heightForWidth(400))  # wrapped text, all of it

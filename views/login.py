@@ -1,11 +1,13 @@
-"""Logging in: the first start's administrator account, and the login dialog."""
+"""Logging in: the login dialog (and the lock screen's password prompt). The first start's
+administrator account and 修改密码 are forms: views.account_forms."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -14,19 +16,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.context import AppContext
-from models.auth import (
-    MIN_PASSWORD,
-    AuthError,
-    authenticate,
-    create_first_admin,
-    needs_first_admin,
-    set_password,
-)
-from models.entities import User
+from .styles import ERROR_STYLE
 
-from .form import ERROR_STYLE, FormDialog
-from .i18n import tr_msg
+if TYPE_CHECKING:
+    from desktop.context import AppContext
+    from models.entities import User
+
+# The login window shows before the database is open and the records' layer (peewee, the models)
+# is loaded: what checks a password is imported when it is used (tests/bench/bench_startup.py).
+# Its buttons are plain push buttons: a QDialogButtonBox's constructor makes PySide build Qt's
+# whole namespace of enums (~15 ms), more than the rest of the dialog.
 
 LAST_USER_KEY = "login/last_user"
 
@@ -35,29 +34,6 @@ def password_edit(parent: QWidget) -> QLineEdit:
     edit = QLineEdit(parent)
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     return edit
-
-
-class FirstAdminDialog(FormDialog):
-    """A database nobody can log in to yet: create the administrator (the program's first start)."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(self.tr("设置管理员账户"), parent)
-        intro = QLabel(self.tr(
-            "这是第一次使用这个数据库。请设置管理员账户：管理员可以添加其他操作员、修改设置、"
-            "从备份恢复。请记住密码，忘记后只能由另一位管理员重设。"), self)
-        intro.setWordWrap(True)
-        self.form.insertRow(0, intro)
-        self.username = self.add_field("username", self.tr("用户名"), QLineEdit(self), required=True)
-        self.username.setText("admin")
-        self.display_name = self.add_field("display_name", self.tr("姓名"), QLineEdit(self))
-        self.password = self.add_field("password", self.tr("密码"), password_edit(self), required=True)
-        self.password.setPlaceholderText(self.tr("至少 {n} 个字符").format(n=MIN_PASSWORD))
-        self.repeat = self.add_field("repeat", self.tr("再输一次密码"), password_edit(self), required=True)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("创建并登录"))
-
-    def submit(self) -> User:
-        return create_first_admin(self.username.text(), self.display_name.text(),
-                                  self.password.text(), self.repeat.text())
 
 
 class PasswordPrompt(QDialog):
@@ -81,10 +57,17 @@ class PasswordPrompt(QDialog):
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         self.error.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.ok_button = QPushButton(self.tr("确定"), self)
+        self.ok_button.setObjectName("ok")
+        self.ok_button.setDefault(True)
+        self.ok_button.clicked.connect(self.accept)
+        self.cancel_button = QPushButton(self.tr("取消"), self)
+        self.cancel_button.setObjectName("cancel")
+        self.cancel_button.clicked.connect(self.reject)
+        self.buttons = QHBoxLayout()  # as Windows orders them: 确定 then 取消, on the right
+        self.buttons.addStretch(1)
+        self.buttons.addWidget(self.ok_button)
+        self.buttons.addWidget(self.cancel_button)
         self.panel = QWidget(self)  # the prompt itself (the lock screen centres it on the window)
         layout = QVBoxLayout(self.panel)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -94,15 +77,19 @@ class PasswordPrompt(QDialog):
         layout.addWidget(QLabel(self.tr("密码"), self.panel))
         layout.addWidget(self.password)
         layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        layout.addLayout(self.buttons)
         QVBoxLayout(self).addWidget(self.panel)
         self.setMinimumWidth(360)
         (self.password if username else self.username).setFocus()
 
     def accept(self) -> None:
+        from models.auth import AuthError, authenticate
+
         try:
             self.user = authenticate(self.username.text(), self.password.text())
         except AuthError as e:
+            from .i18n import tr_msg
+
             self.error.setText(tr_msg(e.message))
             self.error.show()
             self.error.setMinimumHeight(self.error.heightForWidth(self.panel.width()))  # all lines
@@ -118,47 +105,78 @@ class LoginDialog(PasswordPrompt):
     def __init__(self, settings: QSettings, parent: QWidget | None = None):
         super().__init__(self.tr("登录巾帼枢纽"), parent, username=str(settings.value(LAST_USER_KEY, "")))
         self.settings = settings
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("登录"))
+        self.ok_button.setText(self.tr("登录"))
+        self.opened_ctx: AppContext | None = None  # the database, once open (see login_dialog)
+        self._accept_when_open = False
+
+    def attach(self, ctx: AppContext) -> None:
+        """The database is open: 登录 checks passwords now (one pressed meanwhile, at once)."""
+        self.opened_ctx = ctx
+        if self._accept_when_open:
+            self._accept_when_open = False
+            QTimer.singleShot(0, self.accept)
 
     def accept(self) -> None:
+        if self.opened_ctx is None:  # still opening the database: answered once it is open
+            self._accept_when_open = True
+            return
         super().accept()
         if self.user is not None:
             self.settings.setValue(LAST_USER_KEY, self.user.username)
 
 
-def log_in(ctx: AppContext, parent: QWidget | None = None) -> User | None:
+def log_in(ctx: AppContext, parent: QWidget | None = None,
+           dialog: LoginDialog | None = None) -> User | None:
     """Ask who is working (creating the administrator at the first start); None if cancelled,
-    also when another database was chosen instead (``ctx.reopen``)."""
+    also when another database was chosen instead (``ctx.reopen``). ``dialog``: the login window
+    already shown while the database opened."""
+    from models.auth import needs_first_admin
+
     if needs_first_admin():
-        dialog = FirstAdminDialog(parent)
-        dialog.form.addRow(database_row(dialog, ctx))
-        return dialog.result_value if dialog.exec() == QDialog.DialogCode.Accepted else None
-    dialog = login_dialog(ctx, parent)
+        if dialog is not None:  # a file nobody can log in to yet (made by another program)
+            dialog.close()
+        from .account_forms import FirstAdminDialog
+
+        first = FirstAdminDialog(parent)
+        first.opened_ctx = ctx
+        first.form.addRow(database_row(first, ctx.location))
+        return first.result_value if first.exec() == QDialog.DialogCode.Accepted else None
+    if dialog is None:
+        dialog = login_dialog(ctx.location, parent)
+    dialog.attach(ctx)
     return dialog.user if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
-def login_dialog(ctx: AppContext, parent: QWidget | None = None) -> LoginDialog:
-    """The login dialog with its 数据库 line (what ``--smoke-login`` times)."""
-    settings = QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat)
+def login_dialog(location: str, parent: QWidget | None = None) -> LoginDialog:
+    """The login dialog with its 数据库 line (``location``: where the data is), what
+    ``--smoke-login`` times. It can be shown before the database is open; ``opened_ctx`` is set
+    once it is, and only then does 登录 check the password."""
+    from desktop.paths import ui_settings_path
+
+    settings = QSettings(str(ui_settings_path()), QSettings.Format.IniFormat)
     dialog = LoginDialog(settings, parent)
     layout = dialog.panel.layout()
-    layout.insertWidget(layout.indexOf(dialog.buttons), database_row(dialog, ctx))
+    layout.insertWidget(layout.count() - 1, database_row(dialog, location))  # above the buttons
     return dialog
 
 
-def database_row(dialog: QDialog, ctx: AppContext) -> QWidget:
+def database_row(dialog: QDialog, location: str) -> QWidget:
     """The login's 数据库 line: where the data is, and a way to another database before logging
-    in (the login is then cancelled and the program opens the one chosen)."""
+    in (the login is then cancelled and the program opens the one chosen). The dialog's
+    ``opened_ctx`` is the database open now."""
     row = QWidget(dialog)
     layout = QHBoxLayout(row)
     layout.setContentsMargins(0, 0, 0, 0)
-    where = QLabel(_connect_tr("数据库：{where}").format(where=ctx.location), row)
+    where = QLabel(_connect_tr("数据库：{where}").format(where=location), row)
     where.setObjectName("database")
     where.setWordWrap(True)
     button = QPushButton(_connect_tr("连接数据库服务器…"), row)
     button.setObjectName("connect_server")
 
     def choose() -> None:
+        ctx = getattr(dialog, "opened_ctx", None)
+        if ctx is None:  # still opening
+            return
         from .connect_dialog import choose_database, current_database  # its own modules: on use
 
         target = choose_database(dialog, current_database(ctx))
@@ -174,23 +192,3 @@ def database_row(dialog: QDialog, ctx: AppContext) -> QWidget:
 
 def _connect_tr(text: str) -> str:
     return QCoreApplication.translate("connect", text)
-
-
-class ChangePasswordDialog(FormDialog):
-    """File ▸ 修改密码: the logged-in operator changes their own password (the old one first)."""
-
-    permission = None  # every role may change its own password
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        super().__init__(self.tr("修改我的密码"), parent)
-        self.ctx = ctx
-        self.old_password = self.add_field("old_password", self.tr("原密码"), password_edit(self),
-                                           required=True)
-        self.password = self.add_field("password", self.tr("新密码"), password_edit(self), required=True)
-        self.password.setPlaceholderText(self.tr("至少 {n} 个字符").format(n=MIN_PASSWORD))
-        self.repeat = self.add_field("repeat", self.tr("再输一次"), password_edit(self), required=True)
-
-    def submit(self) -> User:
-        set_password(self.ctx.user, self.ctx.user, self.password.text(), self.repeat.text(),
-                     old_password=self.old_password.text())
-        return self.ctx.user

@@ -24,10 +24,10 @@ from desktop.context import AppContext
 from models.choices import USER_ROLES
 from models.permissions import can
 
+from .account_forms import ChangePasswordDialog
 from .change_watch import ChangeWatch
 from .i18n import tr_label
 from .lock_watch import LockWatch
-from .login import ChangePasswordDialog
 from .screen_fit import FRAME_ALLOWANCE, available_area, fit_to_screen
 
 if TYPE_CHECKING:

@@ -11,9 +11,9 @@ that tests/views/test_screen_fit.py reports.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 
 FRAME_ALLOWANCE = (16, 40)  # borders and title bar a window manager adds, before the first show
 
@@ -47,13 +47,17 @@ class ScreenFit(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
-            if watched.windowType() not in UNFITTED:
+            if isinstance(watched, (QDialog, QMainWindow)) or watched.windowType() not in unfitted():
                 fit_to_screen(watched)
         return False
 
 
-# Menus, completer lists and tool tips place themselves.
-UNFITTED = (Qt.WindowType.Popup, Qt.WindowType.ToolTip, Qt.WindowType.SplashScreen)
+def unfitted() -> tuple:
+    """Menus, completer lists and tool tips place themselves. (Looked up when first needed: Qt's
+    namespace of enums costs ~15 ms, which the login window, a dialog, does not wait for.)"""
+    from PySide6.QtCore import Qt
+
+    return (Qt.WindowType.Popup, Qt.WindowType.ToolTip, Qt.WindowType.SplashScreen)
 
 
 def install_screen_fit(app: QApplication) -> ScreenFit:

@@ -12,7 +12,7 @@ from models.auth import needs_first_admin
 from models.permissions import can
 
 from .idle_lock import IdleLock
-from .login import log_in
+from .login import LoginDialog, log_in
 
 
 class Session(QObject):
@@ -26,11 +26,12 @@ class Session(QObject):
         self.idle_lock: IdleLock | None = None
         self.guide: QWizard | None = None  # the setup guide opened at the first start
 
-    def start(self) -> bool:
-        """Log in and show the window; False when the login was cancelled. After the first
-        start's administrator is created, the setup guide opens over the window."""
+    def start(self, login: LoginDialog | None = None) -> bool:
+        """Log in (in ``login`` when the login window already shows) and show the window; False
+        when the login was cancelled. After the first start's administrator is created, the setup
+        guide opens over the window."""
         first_start = needs_first_admin()
-        user = log_in(self.ctx)
+        user = log_in(self.ctx, dialog=login)
         if user is None:
             return False
         self.ctx.user = user

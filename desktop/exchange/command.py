@@ -18,7 +18,7 @@ EXIT_USER_ERROR = 2
 
 
 def _db(parser: argparse.ArgumentParser) -> None:
-    from ..auth import add_user_argument
+    from ..operator_option import add_user_argument
 
     parser.add_argument("--db", type=database_argument, dest="exchange_db",
                         help="数据库文件或 postgresql:// 服务器地址（默认同其他命令）")

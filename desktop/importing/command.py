@@ -52,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "（默认：列出这些行，不修改）")
     p.add_argument("--create-possible-duplicates", action="store_true",
                    help="没有身份证号、可能与已登记人员重复的行，作为新的人员登记（默认：列出这些行，不登记）")
-    from ..auth import add_user_argument
+    from ..operator_option import add_user_argument
 
     add_user_argument(p)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--db", type=Path)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="jinguo-bench-"))
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", JINGUO_DATA_DIR=str(workdir / "data"))
@@ -58,15 +60,25 @@ def main() -> None:
         _, wall, _ = run([sys.executable, "-m", "desktop", "demo", "--db", str(db),
                        "--people", str(args.people)], env)
         print(f"demo_people={args.people} wall_ms={wall:.0f} target_ms=60000")
-    for attempt in range(3):
+    # One start of each first, not counted: the first start after a build reads everything from
+    # disk (a clerk's PC after a reboot does too, for the program and a bare window alike).
+    run([sys.executable, "-c", BARE_WINDOW], env)
+    run([sys.executable, "-m", "desktop", "--db", str(db), "--smoke"], env)
+    login_ratios, window_ratios = [], []
+    for attempt in range(args.runs):
         (bare,), bare_end, _ = run([sys.executable, "-c", BARE_WINDOW], env)
-        (login,), _, _ = run([sys.executable, "-m", "desktop", "--db", str(db), "--smoke-login"], env)
+        (login, ready), _, _ = run([sys.executable, "-m", "desktop", "--db", str(db), "--smoke-login"], env)
         (shown, filled), _, lines = run([sys.executable, "-m", "desktop", "--db", str(db), "--smoke"], env)
+        login_ratios.append(login / bare)
+        window_ratios.append(shown / bare)
         print(f"run={attempt} floor_bare_window_ms={bare:.0f} (exited {bare_end:.0f}) | "
-              f"login_ms={login:.0f} login_ratio={login / bare:.2f} (goal 1.5) | "
+              f"login_ms={login:.0f} login_ratio={login / bare:.2f} (goal 1.5; "
+              f"database open and 登录 ready at {ready:.0f}) | "
               f"main_window_shown_ms={shown:.0f} window_ratio={shown / bare:.2f} (goal 2.5) | "
               f"home_filled_ms={filled:.0f} ({filled - shown:.0f} after showing; "
               f"in-process {' '.join(lines)})")
+    print(f"median login_ratio={statistics.median(login_ratios):.2f} (goal 1.5) "
+          f"window_ratio={statistics.median(window_ratios):.2f} (goal 2.5) over {args.runs} runs")
 
 if __name__ == "__main__":
     main()

@@ -17,8 +17,9 @@ from desktop import paths, server_passwords
 from desktop.context import AppContext, build_context
 from models import auth
 from tests.password_gate import SERVER_PASSWORD
+from views.account_forms import FirstAdminDialog
 from views.connect_dialog import ConnectDialog
-from views.login import FirstAdminDialog, LoginDialog
+from views.login import LoginDialog
 from views.main_window import MainWindow
 from views.server_password import ServerPasswordDialog, open_on_server
 
@@ -354,7 +355,7 @@ def test_the_program_switches_to_the_server_and_opens_on_it_at_the_next_start(
         def act(dialog):
             retype(qtbot, dialog.username, name)
             type_text(dialog.password, OPERATOR_PASSWORD)
-            click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+            click(qtbot, dialog.ok_button)
         return act
 
     def connect(dialog):
@@ -425,7 +426,7 @@ def test_moving_to_an_empty_server_offers_to_take_the_files_data_along(
     def log_in(dialog):
         retype(qtbot, dialog.username, "wangfang")
         type_text(dialog.password, OPERATOR_PASSWORD)
-        click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+        click(qtbot, dialog.ok_button)
 
     def connect(dialog):
         fill(qtbot, dialog, "127.0.0.1", gate.port, database_name(url), "postgres", SERVER_PASSWORD)

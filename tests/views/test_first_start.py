@@ -13,7 +13,8 @@ from desktop import paths
 from desktop.context import build_context
 from desktop.demo import DEMO_USERS
 from models.settings import get_setting
-from views.login import FirstAdminDialog, LoginDialog
+from views.account_forms import FirstAdminDialog
+from views.login import LoginDialog
 from views.main_window import MainWindow
 from views.setup.guide import SetupGuide
 

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMessageBox
 
+from desktop import app as app_module
+from desktop import context as context_module
+from desktop.context import build_context
 from models import auth
 from models.entities import AuditEntry, Person, User
 from models.settings import set_setting
+from views.account_forms import ChangePasswordDialog, FirstAdminDialog
 from views.idle_lock import IdleLock, idle_minutes
-from views.login import LAST_USER_KEY, ChangePasswordDialog, FirstAdminDialog, LoginDialog
+from views.login import LAST_USER_KEY, LoginDialog, PasswordPrompt
 from views.main_window import MainWindow
 from views.pages.people import PeoplePage
 from views.session import Session
 
 from .conftest import save, type_text
+from .test_connect_dialog import ScriptedUser, main_window
 
 PASSWORD = "青禾妇联-2025"
 
 
 def click(qtbot, dialog, which=QDialogButtonBox.StandardButton.Ok) -> None:
-    qtbot.mouseClick(dialog.buttons.button(which), Qt.MouseButton.LeftButton)
+    """Click a button of a form (its button box) or of a password prompt (its own two)."""
+    if isinstance(dialog, PasswordPrompt):
+        button = dialog.ok_button if which == QDialogButtonBox.StandardButton.Ok else dialog.cancel_button
+    else:
+        button = dialog.buttons.button(which)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def test_the_first_start_creates_the_administrator(qtbot, ctx):
@@ -47,6 +60,7 @@ def test_the_login_dialog_refuses_a_wrong_password_and_remembers_who_logged_in(q
     settings = QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat)
     dialog = LoginDialog(settings)
     qtbot.addWidget(dialog)
+    dialog.attach(ctx)
     dialog.username.setText("wangfang")
     dialog.password.setText("not it")
     click(qtbot, dialog)
@@ -206,3 +220,58 @@ def test_someone_else_can_log_in_from_the_lock_screen(qtbot, ctx, monkeypatch):
     assert session.window is not first and ctx.user.username == "lina"
     assert closed and not first.isVisible()  # her form was closed, as the warning said
     assert not session.idle_lock.is_locked()
+
+
+# -- the login shows before the database opens -------------------------------------------------
+
+
+def _office_file(tmp_path):
+    """A file with its administrator, closed, as the office's PC has it between two days."""
+    path = tmp_path / "office.db"
+    office = build_context(path)
+    auth.create_first_admin("wangfang", "王芳", PASSWORD, PASSWORD)
+    office.close()
+    return path
+
+
+@pytest.mark.sqlite_only
+def test_the_login_shows_before_the_file_opens_and_a_login_typed_meanwhile_counts(
+        qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(app_module, "install_crash_hook", lambda *args: None)  # pytest-qt keeps its own
+    path = _office_file(tmp_path)
+    seen_while_opening = []
+    opening = context_module.build_context
+
+    def open_while_the_clerk_types(target, *args, **kwargs):
+        login = QApplication.activeModalWidget()
+        seen_while_opening.append(type(login).__name__ if login is not None and login.isVisible() else None)
+        login.username.setText("wangfang")  # she types and presses 登录 before the file is open
+        login.password.setText(PASSWORD)
+        login.ok_button.click()
+        return opening(target, *args, **kwargs)
+
+    monkeypatch.setattr(context_module, "build_context", open_while_the_clerk_types)
+    operators = []
+
+    def close(window):
+        operators.append(window.ctx.user.username)
+        window.close()
+
+    user = ScriptedUser(qtbot)
+    user.when("主窗口", main_window(str(path)), close)
+    user.start()
+    assert app_module.run_window(path, False, time.perf_counter()) == 0
+    assert not user.steps and not user.gave_up
+    assert seen_while_opening == ["LoginDialog"] and operators == ["wangfang"]
+
+
+@pytest.mark.sqlite_only
+def test_a_file_that_cannot_be_opened_closes_the_login_and_says_why(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(app_module, "install_crash_hook", lambda *args: None)
+    path = tmp_path / "office.db"
+    path.write_bytes(b"this is not a database" * 100)  # a damaged file
+    told = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: told.append(text))
+    assert app_module.run_window(path, False, time.perf_counter()) == 2
+    assert len(told) == 1 and "office.db" in told[0]
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog) and w.isVisible()]
