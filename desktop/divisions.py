@@ -34,6 +34,22 @@ class Division:
         return LEVELS[len(self.code)]
 
 
+def table_code(code: str) -> str:
+    """The table's code of a division written with the 6 digits offices use: a city's "321000"
+    is the table's "3210", a province's "320000" its "32"; other codes are kept."""
+    code = code.strip()
+    if len(code) == 6 and code.endswith("0000"):
+        return code[:2]
+    if len(code) == 6 and code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def office_code(division: Division) -> str:
+    """The 6 or 9 digits an office writes for a division (a city's "3210" → "321000")."""
+    return division.code.ljust(6, "0") if len(division.code) < 6 else division.code
+
+
 def parent_code(code: str) -> str | None:
     """The code of the division one level up (None for a province)."""
     lengths = sorted(LEVELS)

@@ -34,10 +34,12 @@ REGION_LEVELS = Choices(
     ("village", tr_noop("村（社区）")),
 )
 
-# The level of the office itself (本单位): a county's federation or a township's.
+# The level of the office itself (本单位): a county's federation, a township's, or a city's (which
+# mostly rolls up its counties' report packages: models/units.py).
 OFFICE_LEVELS = Choices(
     ("county", tr_noop("县（市、区）")),
     ("township", tr_noop("乡镇（街道）")),
+    ("city", tr_noop("市（地区、州、盟）")),
 )
 
 ORG_KINDS = Choices(

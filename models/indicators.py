@@ -106,7 +106,8 @@ RETIRED: frozenset[str] = frozenset()
 
 # Dimension keys and what their values are (the summary's Chinese labels).
 DIMENSIONS: dict[str, str] = {
-    "township": tr_noop("镇（街道）名称；县级或未填写地区的记录为“县级或未填写镇（街道）”"),
+    "township": tr_noop("镇（街道）名称；县级或未填写地区的记录为“县级或未填写镇（街道）”；"
+                        "市级汇总中前加所属县（市、区），如“宝应县／安宜镇”"),
     "org_kind": tr_noop("组织类别：登记注册、草根组织（备案）"),
     "legal_form": tr_noop("登记形式：社会团体、社会服务机构（民办非企业单位）、基金会、未填写登记形式"),
     "stage": tr_noop("孵化阶段：萌芽期、初创期、发展期、出壳、未纳入孵化"),

@@ -18,14 +18,14 @@ from .i18n import Message, msg
 from .region_import import OfficialRegion, RegionImportResult, import_official_regions
 from .settings import get_setting, set_settings
 
-CODE_LENGTHS = {"county": 6, "township": 9}
+CODE_LENGTHS = {"county": 6, "township": 9, "city": 6}
 
 
 @dataclass
 class OfficeData:
     name: str = ""  # 填报单位, e.g. 青禾县妇女联合会
     level: str = ""  # OFFICE_LEVELS, or "" when not yet said
-    code: str = ""  # the division code of its area: 6 digits (county) or 9 (township)
+    code: str = ""  # the division code of its area: 6 digits (county, city) or 9 (township)
     parent_unit: str = ""  # 上级单位, e.g. 青禾市妇女联合会
 
 
@@ -43,6 +43,10 @@ def check_office_code(code: str, level: str) -> Message | None:
     length = CODE_LENGTHS.get(level)
     if length is not None and not re.fullmatch(rf"\d{{{length}}}", code):
         return msg("{level}的区划代码应为 {n} 位数字", level=OFFICE_LEVELS.label(level), n=length)
+    if level == "city" and (not code.endswith("00") or code.endswith("0000")):
+        return msg("市级的区划代码是 6 位数字，以 00 结尾（如 321000），不以 0000 结尾")
+    if level == "county" and code.endswith("00"):
+        return msg("以 00 结尾的是市级的区划代码；县级的区划代码如 321023")
     if length is None and not re.fullmatch(r"\d{6}|\d{9}", code):
         return msg("区划代码应为 6 位（县级）或 9 位（乡镇级）数字")
     return None
@@ -73,15 +77,17 @@ def save_office(data: OfficeData, user: User | None) -> OfficeData:
 
 
 def adopt_area(rows: Sequence[OfficialRegion], code: str, level: str,
-               user: User | None) -> RegionImportResult:
-    """The office's area from the official table: its regions (``rows``, the county first), and
-    its code, level and county name as settings; all of it or (after a failure) none."""
+               user: User | None, area_name: str = "") -> RegionImportResult:
+    """The office's area from the official table: its regions (``rows``, each county before its
+    townships), and its code, level and area name as settings (a county's or township's county;
+    a city's own name, ``area_name``, over its counties); all of it or (after a failure) none."""
     if level not in CODE_LENGTHS or len(code) != CODE_LENGTHS[level]:
         raise ValueError(f"{code!r} is not the code of an office of level {level!r}")
     county = next(row for row in rows if row.level == "county")
     with database.atomic():
         result = import_official_regions(rows, user)
-        set_settings({"office.code": code, "office.level": level, "office.county": county.name}, user)
+        set_settings({"office.code": code, "office.level": level,
+                      "office.county": area_name if level == "city" else county.name}, user)
     return result
 
 

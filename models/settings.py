@@ -24,6 +24,11 @@ DEFAULTS: dict[str, str] = {
     "report.phone": "",  # 联系电话
     "report.cycle": "quarter",  # how often the office reports upward: year | quarter | month
     "report.due_days": "10",  # the report is due this many days after its period ends
+    # When the lower units' packages are due, by period type (an upper unit's 报送情况 marks them
+    # 逾期 after that); empty: report.due_days (models.exchange.due_date).
+    "report.due_days.year": "",
+    "report.due_days.quarter": "",
+    "report.due_days.month": "",
     "certificate.prefix": "",  # 志愿服务记录证明 number prefix (e.g. the office's short name)
     "security.idle_minutes": "15",  # lock the window after this many minutes without input
     "setup.service_areas": "",  # the day the office confirmed its service areas (setup guide)
@@ -45,6 +50,9 @@ SETTING_LABELS: dict[str, str] = {
     "report.phone": tr_noop("报表联系电话"),
     "report.cycle": tr_noop("报送周期"),
     "report.due_days": tr_noop("报送期限（报告期结束后天数）"),
+    "report.due_days.year": tr_noop("下级单位年报期限（报告期结束后天数）"),
+    "report.due_days.quarter": tr_noop("下级单位季报期限（报告期结束后天数）"),
+    "report.due_days.month": tr_noop("下级单位月报期限（报告期结束后天数）"),
     "certificate.prefix": tr_noop("证明编号前缀"),
     "security.idle_minutes": tr_noop("无操作自动锁定（分钟）"),
     "setup.service_areas": tr_noop("确认服务领域的日期"),

@@ -3,8 +3,8 @@ division code, the code of the unit it reports to, and the Ed25519 key its repor
 with (made when the unit is set, kept in the database so that it travels in backups).
 
 The name, level, code and parent are the office settings of models/office.py (``office.*``);
-``office.parent_code`` is added here. A city is not one of the setup guide's levels (a city
-federation keeps no register of its own there), so its code is checked here.
+``office.parent_code`` is added here. Codes are checked by level here as in models/office.py (a
+city's six digits end in 00).
 """
 
 from __future__ import annotations

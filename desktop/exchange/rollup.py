@@ -67,8 +67,23 @@ def compute_rollup(period: Period, today: dt.date | None = None) -> Rollup:
     own = own_summary(period, today)
     mine = own_figures(own)
     lower = counted_packages(period)
-    total = add_up([mine, *(u.figures for u in lower)])
+    total = add_up([mine, *(with_county_townships(u.figures, u.unit) for u in lower)])
     return Rollup(current_unit(), own, mine, lower, not_reported(period, lower), total)
+
+
+def with_county_townships(figures: dict[FigureKey, int | Decimal],
+                          unit: LowerUnit) -> dict[FigureKey, int | Decimal]:
+    """A county's figures as a city adds them up: the townships in its breakdown named with the
+    county ("宝应县／城关镇"), since two counties may each have a 城关镇 (and each its "县级或未填写"
+    records). A township's figures are kept as they are: its county adds them under its name."""
+    if unit.level != "county":
+        return figures
+    county = re.sub(r"(妇女联合会|妇联)$", "", unit.name) or unit.code
+    named: dict[FigureKey, int | Decimal] = {}
+    for (code, parts), value in figures.items():
+        key = (code, tuple((d, f"{county}／{v}" if d == "township" else v) for d, v in parts))
+        named[key] = named.get(key, 0) + value
+    return named
 
 
 def has_lower_units() -> bool:

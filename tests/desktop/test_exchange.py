@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from desktop.cli import main
 from desktop.context import build_context
+from models.exchange import add_up
 from models.exchange_entities import LowerUnit, ReportPackage, ReportReview, UnitKey
 
 from .exchange_units import PERIOD, Units, package_part, values_of
@@ -77,6 +78,11 @@ def counts(where) -> tuple[int, int, int, int]:
 
 def number(value) -> Decimal:
     return Decimal(str(value))
+
+
+def qualified(county: str, figures: dict) -> dict:
+    return {(code, tuple((d, f"{county}／{v}" if d == "township" else v) for d, v in parts)): value
+            for (code, parts), value in figures.items()}
 
 
 def summed(*documents: dict) -> dict:
@@ -151,8 +157,16 @@ def test_townships_roll_up_into_counties_and_counties_into_the_city(chain, upper
     out = tmp_path / "city.json"
     assert run("export", "summary", "--db", city, "--period", PERIOD, "--rollup", "-o", out)[0] == 0
     rolled = {k: number(v) for k, v in values_of(json.loads(out.read_text("utf-8"))).items()}
-    expected = summed(town["t1"], town["t2"], town["t3"], own_b_doc)
+    # the city names each county's townships with the county: the demo's two counties share names
+    expected = add_up([qualified("县320101", summed(town["t1"], town["t2"])),
+                       qualified("县320102", summed(town["t3"], own_b_doc))])
     assert {k: v for k, v in rolled.items() if v} == {k: v for k, v in expected.items() if v}
+    shared = {v for (_c, parts) in summed(town["t1"]) for d, v in parts if d == "township"} & {
+        v for (_c, parts) in summed(town["t3"]) for d, v in parts if d == "township"}
+    assert shared  # the same township names in both counties, kept apart at the city:
+    name = sorted(shared)[0]
+    for county_name in ("县320101", "县320102"):
+        assert any(("township", f"{county_name}／{name}") in parts for (_c, parts) in rolled)
     assert rolled[("activity.volunteer_hours", ())] == sum(
         number(values_of(d)[("activity.volunteer_hours", ())]) for d in (*town.values(), own_b_doc))
 

@@ -135,3 +135,43 @@ def test_a_folder_without_packages_is_named(qtbot, county, monkeypatch):
     empty.mkdir()
     assert page.import_paths([empty]) == 0
     assert "没有上报数据包" in said[0]
+
+
+def test_the_reports_page_offers_the_roll_up_once_there_are_lower_units(qtbot, county, monkeypatch,
+                                                                        file_dialogs):
+    from openpyxl import load_workbook
+
+    from desktop.exchange.rollup import COLUMNS_PER_TABLE, compute_rollup
+    from models.indicators import INDICATORS
+    from views.pages.reports import ReportsPage
+
+    ctx, folder, tmp_path = county
+    reports = ReportsPage(ctx)
+    qtbot.addWidget(reports)
+    assert reports.report.findData("rollup") < 0  # nothing received yet: no roll-up to offer
+
+    page = ExchangePage(ctx)
+    qtbot.addWidget(page)
+    monkeypatch.setattr(ImportPreview, "exec", lambda preview: (preview.trust.setChecked(True),
+                                                                QDialog.DialogCode.Accepted)[1])
+    assert page.import_paths([folder]) == 2
+    reports.show()  # shown again: the choices are reloaded
+    qtbot.waitExposed(reports)
+    reports.report.setValue("rollup")
+    assert reports.report.currentText() == "汇总统计报表（本单位＋下级上报）"
+    assert reports.period.isVisible() and not reports.area.isVisible() and not reports.charts.isVisible()
+    reports.period.set_period(Period.for_quarter(2025, 3))
+    reports.format.setValue("xlsx")
+    file_dialogs.answer(tmp_path / "汇总.xlsx")
+    reports.export_button.click()
+    with qtbot.waitSignal(reports.task.finished, timeout=30000):
+        pass
+    assert reports.task.outcome == "done" and "汇总统计报表_2025年第3季度" in file_dialogs.asked[0].suggested
+    sheet = load_workbook(tmp_path / "汇总.xlsx").worksheets[0]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    units = [r[0] for r in rows if r and isinstance(r[0], str) and "镇妇联" in r[0]]
+    assert units[:2] == ["甲镇妇联（320101001）", "乙镇妇联（320101002）"]  # in each table of columns
+    total = next(r for r in rows if r and r[0] == "合计")
+    rollup = compute_rollup(Period.for_quarter(2025, 3))
+    first_codes = [i.code for i in INDICATORS[:COLUMNS_PER_TABLE]]
+    assert total[1:1 + len(first_codes)] == [rollup.total.get((code, ()), 0) for code in first_codes]

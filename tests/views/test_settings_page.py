@@ -167,3 +167,38 @@ def test_a_remembered_import_mapping_is_named_in_chinese(ctx):
     values = AuditListing().to_row((entry.id, entry.at, "", "", entry.action, entry.entity,
                                     entry.summary, entry.changes)).values
     assert values[4] == "导入人员时的列对应"
+
+
+def test_an_upper_units_deadlines_for_its_lower_units_by_period_type(qtbot, page, ctx):
+    from models.exchange import due_date
+
+    boxes = page.lower_due_days
+    assert all(box.value() == -1 and box.text() == "同本单位报送期限" for box in boxes.values())
+    page.report_due_days.setValue(12)
+    boxes["year"].setValue(30)
+    boxes["quarter"].setValue(15)
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert (get_setting("report.due_days.year"), get_setting("report.due_days.quarter"),
+            get_setting("report.due_days.month")) == ("30", "15", "")
+    assert due_date(Period.for_year(2025)) == dt.date(2026, 1, 30)
+    assert due_date(Period.for_quarter(2025, 3)) == dt.date(2025, 10, 15)
+    assert due_date(Period.for_month(2025, 3)) == dt.date(2025, 4, 12)  # as the office's own
+    entry = AuditEntry.select().where(AuditEntry.entity == "setting").order_by(AuditEntry.id.desc()).get()
+    assert "下级单位年报期限（报告期结束后天数）" in [c.label for c in entry_changes(entry)]
+    again = SettingsPage(ctx)
+    qtbot.addWidget(again)
+    assert again.lower_due_days["quarter"].value() == 15 and again.lower_due_days["month"].value() == -1
+    boxes["year"].setValue(-1)  # back to the office's own
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert get_setting("report.due_days.year") == ""
+    assert due_date(Period.for_year(2025)) == dt.date(2026, 1, 12)
+
+
+def test_a_city_office_and_its_code(qtbot, page):
+    page.office_level.setValue("city")
+    type_text(edit(page, "office.code"), "321023")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert "00 结尾" in page.errors["office.code"].text() and get_setting("office.level") == ""
+    edit(page, "office.code").setText("321000")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert (get_setting("office.level"), get_setting("office.code")) == ("city", "321000")

@@ -221,3 +221,34 @@ def test_the_demo_opens_in_a_database_of_its_own(qtbot, ctx, monkeypatch):
         assert office == ("青禾县妇女联合会",)
         assert db.execute("SELECT COUNT(*) FROM user WHERE password_hash != ''").fetchone()[0] == 3
     assert not Region.select().exists()  # the office's own database is untouched
+
+
+def test_a_city_office_takes_its_counties_and_their_townships(qtbot, guide):
+    from desktop.divisions import division_table
+    from models.units import current_unit
+
+    office = guide.office_page
+    choose(qtbot, office.city_level)
+    type_text(office.code, "321000")
+    assert "江苏省 扬州市" in office.code_note.text()
+    assert (office.name.text(), office.parent_unit.text()) == ("扬州市妇女联合会", "江苏省妇女联合会")
+    click(qtbot, guide, NEXT)
+    assert (get_setting("office.level"), get_setting("office.code")) == ("city", "321000")
+
+    picker = guide.area_page.picker
+    table = division_table()
+    counties = table.children("3210")
+    assert picker.city.value() == "3210" and not picker.county.isVisible()
+    assert picker.townships.count() == len(counties) and "宝应县　321023" in [
+        picker.townships.item(r).text() for r in range(picker.townships.count())]
+    picker.villages.setChecked(False)
+    towns = sum(len(table.children(c.code)) for c in counties)
+    assert f"{len(counties)} 个县（市、区），{towns} 个乡镇（街道），0 个村（社区）" in picker.summary.text()
+    click(qtbot, guide, NEXT)
+    assert Region.select().where(Region.level == "county").count() == len(counties)
+    assert Region.select().where(Region.level == "township").count() == towns
+    assert not Region.select().where(Region.level == "village").exists()
+    assert Region.get(Region.code == "321023100").parent.code == "321023"
+    assert get_setting("office.county") == "扬州市"
+    unit = current_unit()
+    assert (unit.is_set, unit.level, unit.code, unit.parent_code) == (True, "city", "321000", "")

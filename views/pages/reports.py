@@ -51,6 +51,12 @@ def _export(module: str, name: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(f"desktop.reports.{module}"), name)
 
 
+def _rollup_export() -> Callable[..., Any]:
+    from desktop.exchange.rollup import export_rollup
+
+    return export_rollup
+
+
 @dataclass(frozen=True)
 class ReportRequest:
     title: str  # the dialogs' title
@@ -201,6 +207,18 @@ class ReportsPage(QWidget):
     def reload_choices(self) -> None:
         self._refill(self.area, lookups.townships(), self.tr("全县"))
         self.reload_targets()
+        self._offer_rollup()
+
+    def _offer_rollup(self) -> None:
+        """The roll-up (本单位 + the packages of its lower units) is offered once this office has
+        lower units, i.e. has imported a package on the 上报 page."""
+        from desktop.exchange.rollup import has_lower_units
+
+        index = self.report.findData("rollup")
+        if has_lower_units() and index < 0:
+            self.report.insertItem(1, self.tr("汇总统计报表（本单位＋下级上报）"), "rollup")
+        elif not has_lower_units() and index >= 0:
+            self.report.removeItem(index)
 
     def reload_targets(self) -> None:
         finders = {"organization": pickers.organizations, "team": pickers.teams, "venue": pickers.venues}
@@ -231,7 +249,7 @@ class ReportsPage(QWidget):
             self.roster_kind: roster,
             self.target: roster and kind != "volunteers",
             self.area: report == "summary" or (roster and kind == "volunteers"),
-            self.period: report in ("summary", "certificate"),
+            self.period: report in ("summary", "rollup", "certificate"),
             self.order: roster,
             self.person: report == "certificate",
             self.person_shown: report == "certificate",
@@ -247,6 +265,12 @@ class ReportsPage(QWidget):
         # Previewing a certificate would take a number from the register: print its PDF instead.
         self.preview_button.setEnabled(not certificate)
         self.error.hide()
+
+    def choose_rollup(self, period: Period) -> None:
+        """Set the page to the roll-up of ``period`` (the 上报 page's 汇总报表…)."""
+        self._offer_rollup()
+        self.report.setValue("rollup")
+        self.period.set_period(period)
 
     def choose_summary(self, period: Period, township_id: int | None) -> None:
         """Set the page to the summary of ``period`` for the county or one township."""
@@ -277,6 +301,12 @@ class ReportsPage(QWidget):
                 self.tr("统计报表"), f"{self.tr('统计报表')}_{period.label}_{area_name}",
                 lambda path, fmt, job: _export("summary", "export_summary")(
                     path, period, area_id, fmt, job, user, charts=charts and fmt == "pdf"),
+            )
+        if report == "rollup":
+            period = self.period.period()
+            return ReportRequest(
+                self.tr("汇总统计报表"), f"{self.tr('汇总统计报表')}_{period.label}",
+                lambda path, fmt, job: _rollup_export()(path, period, fmt, job, user),
             )
         if report == "roster":
             kind, order = self.roster_kind.value(), self.order.value()

@@ -74,6 +74,19 @@ class SettingsPage(QWidget):
         self.report_due_days.setSuffix(self.tr(" 天内"))
         schedule_form.addRow(self.tr("报送周期"), self.report_cycle)
         schedule_form.addRow(self.tr("报送期限"), self.report_due_days)
+        # An upper unit's deadlines for its lower units' packages (上报 page: 逾期 after them).
+        self.lower_due_days: dict[str, QSpinBox] = {}
+        for kind, label in (("year", self.tr("下级年报期限")), ("quarter", self.tr("下级季报期限")),
+                            ("month", self.tr("下级月报期限"))):
+            box = QSpinBox(schedule)
+            box.setObjectName(f"{REPORT_DUE_DAYS}.{kind}")
+            box.setRange(-1, 90)
+            box.setSpecialValueText(self.tr("同本单位报送期限"))  # -1: not set
+            box.setPrefix(self.tr("报告期结束后 "))
+            box.setSuffix(self.tr(" 天内"))
+            box.setToolTip(self.tr("县级、市级单位用：下级单位这类报告期的数据包在此之后未报，上报页标为“逾期”"))
+            schedule_form.addRow(label, box)
+            self.lower_due_days[kind] = box
         certificate_box, certificate = self._group(self.tr("志愿服务记录证明"), ("certificate.prefix",), body)
         self.fields = (self.office_fields, report, certificate)
         self.edits: dict[str, QLineEdit] = {}
@@ -134,12 +147,15 @@ class SettingsPage(QWidget):
         self.idle_minutes.valueChanged.connect(self.status.clear)
         self.report_cycle.currentIndexChanged.connect(self.status.clear)
         self.report_due_days.valueChanged.connect(self.status.clear)
+        for box in self.lower_due_days.values():
+            box.valueChanged.connect(self.status.clear)
         self.load()
         if not can(ctx.user, "settings"):
             for edit in self.edits.values():
                 edit.setReadOnly(True)
             for widget in (self.office_level, self.print_full_id, self.idle_minutes, self.report_cycle,
-                           self.report_due_days, self.save_button, self.revert_button, self.guide_button):
+                           self.report_due_days, *self.lower_due_days.values(), self.save_button,
+                           self.revert_button, self.guide_button):
                 widget.setEnabled(False)
             self.status.setText(self.tr("只有管理员可以修改设置。"))
 
@@ -159,6 +175,9 @@ class SettingsPage(QWidget):
         cycle, due_days = report_schedule()
         self.report_cycle.setValue(cycle)
         self.report_due_days.setValue(due_days)
+        for kind, box in self.lower_due_days.items():
+            stored = get_setting(f"{REPORT_DUE_DAYS}.{kind}")
+            box.setValue(int(stored) if stored.isdigit() else -1)
         self.status.clear()
 
     def set_error(self, key: str, message: Message | None) -> None:
@@ -186,6 +205,8 @@ class SettingsPage(QWidget):
         values[IDLE_MINUTES] = str(self.idle_minutes.value())
         values[REPORT_CYCLE] = self.report_cycle.value()
         values[REPORT_DUE_DAYS] = str(self.report_due_days.value())
+        for kind, box in self.lower_due_days.items():
+            values[f"{REPORT_DUE_DAYS}.{kind}"] = str(box.value()) if box.value() >= 0 else ""
         return values
 
     def save(self) -> bool:

@@ -19,8 +19,9 @@ from .page import GuidePage
 class AreaPage(GuidePage):
     def __init__(self, ctx: AppContext, table: DivisionTable, parent: QWidget | None = None):
         super().__init__(ctx, 2, self.tr("辖区的行政区划"), self.tr(
-            "选择本单位所在的县（区）；乡镇（街道）妇联再选本乡镇（街道）。选中的乡镇（街道）和村（社区）"
-            "连同官方区划代码导入“行政区划”，登记社会组织和人员时就可以选择。"), parent)
+            "选择本单位所在的县（区）；乡镇（街道）妇联再选本乡镇（街道），市妇联选到本市。选中的"
+            "县（区）、乡镇（街道）和村（社区）连同官方区划代码导入“行政区划”，登记社会组织和人员时就可以选择。"),
+            parent)
         self.picker = AreaPicker(self, table)
         self.body.addWidget(self.picker, 1)
         self.imported: RegionImportResult | None = None
@@ -40,7 +41,8 @@ class AreaPage(GuidePage):
             return False
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.imported = adopt_area(rows, self.picker.chosen_code(), self.picker.level, self.ctx.user)
+            self.imported = adopt_area(rows, self.picker.chosen_code(), self.picker.level, self.ctx.user,
+                                       self.picker.area_name())
         finally:
             QGuiApplication.restoreOverrideCursor()
         return True

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
-from desktop.divisions import Division, DivisionTable, division_table
+from desktop.divisions import Division, DivisionTable, division_table, office_code, table_code
 from models.errors import ValidationFailed
 from models.region_import import OfficialRegion, RegionImportResult, import_official_regions
 
@@ -35,7 +35,8 @@ NOTE_STYLE = "color: #555;"
 
 class AreaPicker(QWidget):
     """``level`` "county": a county and the townships ticked in its list; "township": one
-    township of a county. ``changed`` follows every choice."""
+    township of a county; "city": a city and the counties ticked in its list (each with its
+    townships). ``changed`` follows every choice."""
 
     changed = Signal()
 
@@ -53,7 +54,7 @@ class AreaPicker(QWidget):
         self.county = self._combo("county")
         self.township = self._combo("township")
         self.province.currentIndexChanged.connect(lambda _i: self._fill(self.city, self.province))
-        self.city.currentIndexChanged.connect(lambda _i: self._fill(self.county, self.city))
+        self.city.currentIndexChanged.connect(self._city_chosen)
         self.county.currentIndexChanged.connect(self._county_chosen)
         self.township.currentIndexChanged.connect(lambda _i: self._update())
 
@@ -81,7 +82,8 @@ class AreaPicker(QWidget):
         form.addRow(self.tr("区划代码"), self.code)
         form.addRow(self.tr("省（自治区、直辖市）"), self.province)
         form.addRow(self.tr("市（地区、州、盟）"), self.city)
-        form.addRow(self.tr("县（市、区、旗）"), self.county)
+        self.county_caption = QLabel(self.tr("县（市、区、旗）"), self)
+        form.addRow(self.county_caption, self.county)
         self.township_caption = QLabel(self.tr("乡镇（街道）"), self)
         form.addRow(self.township_caption, self.township)
         self.form = form
@@ -127,15 +129,26 @@ class AreaPicker(QWidget):
         elif combo is self.county:
             self._county_chosen()
 
+    def _city_chosen(self, _index: int = 0) -> None:
+        self._fill(self.county, self.city)
+        if self.level == "city":
+            self._fill_list()
+
     def _county_chosen(self, _index: int = 0) -> None:
         code = self.county.value()
-        towns = self.table.children(code) if code else []
-        self._fill_items(self.township, towns)
+        self._fill_items(self.township, self.table.children(code) if code else [])
+        if self.level != "city":
+            self._fill_list()
+
+    def _fill_list(self) -> None:
+        """The list to tick: the county's townships, or (a city) the city's counties."""
+        code = self.city.value() if self.level == "city" else self.county.value()
+        below = self.table.children(code) if code else []
         self.townships.blockSignals(True)
         self.townships.clear()
-        for town in towns:
-            item = QListWidgetItem(f"{town.name}　{town.code}", self.townships)
-            item.setData(Qt.ItemDataRole.UserRole, town.code)
+        for division in below:
+            item = QListWidgetItem(f"{division.name}　{office_code(division)}", self.townships)
+            item.setData(Qt.ItemDataRole.UserRole, division.code)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
         self.townships.blockSignals(False)
@@ -151,18 +164,26 @@ class AreaPicker(QWidget):
 
     # -- choosing ------------------------------------------------------------------------------
     def set_level(self, level: str) -> None:
-        """"county" (the county and its townships) or "township" (one township)."""
+        """"county" (the county and its townships), "township" (one township) or "city" (the
+        city and its counties)."""
+        changed = level != self.level and "city" in (level, self.level)
         self.level = level
         township = level == "township"
         self.form.setRowVisible(self.township_caption, township)
+        self.form.setRowVisible(self.county_caption, level != "city")
         for widget in (self.list_caption, self.townships, self.all_button, self.none_button):
             widget.setVisible(not township)
+        self.list_caption.setText(self.tr("导入哪些县（市、区）：") if level == "city"
+                                  else self.tr("导入哪些乡镇（街道）："))
+        if changed:
+            self._fill_list()
         self._update()
 
     def select_code(self, code: str) -> bool:
-        """Choose the division of ``code`` (a county's or a township's); False if unknown."""
-        lineage = self.table.lineage(code.strip())
-        if not lineage or lineage[-1].level not in ("county", "township"):
+        """Choose the division of ``code`` (a city's, a county's or a township's); False if
+        unknown."""
+        lineage = self.table.lineage(table_code(code))
+        if not lineage or lineage[-1].level not in ("city", "county", "township"):
             return False
         for combo, division in zip((self.province, self.city, self.county, self.township), lineage):
             combo.setValue(division.code)  # each change fills the next combo
@@ -177,28 +198,46 @@ class AreaPicker(QWidget):
                 self._typing = False
 
     def chosen_code(self) -> str | None:
-        """The office's area: the county's code, or the township's (level "township")."""
+        """The office's area: the county's code, the township's (level "township") or the
+        city's six digits (level "city")."""
+        if self.level == "city":
+            return self.city.value() + "00" if self.city.value() else None
         return self.township.value() if self.level == "township" else self.county.value()
 
-    def chosen_townships(self) -> list[str]:
-        if self.level == "township":
-            return [self.township.value()] if self.township.value() else []
+    def area_name(self) -> str:
+        combo = self.city if self.level == "city" else self.county
+        return combo.currentText() if combo.value() else ""
+
+    def _ticked(self) -> list[str]:
         return [self.townships.item(row).data(Qt.ItemDataRole.UserRole)
                 for row in range(self.townships.count())
                 if self.townships.item(row).checkState() == Qt.CheckState.Checked]
 
+    def chosen_townships(self) -> list[str]:
+        if self.level == "township":
+            return [self.township.value()] if self.township.value() else []
+        if self.level == "city":
+            return [t.code for county in self._ticked() for t in self.table.children(county)]
+        return self._ticked()
+
     def rows(self) -> list[OfficialRegion]:
-        """The Region rows to import; [] when no county (or township) is chosen yet."""
-        county = self.county.value()
-        if not county or self.chosen_code() is None:
+        """The Region rows to import; [] when no county (or township, or city) is chosen yet."""
+        if self.chosen_code() is None:
             return []
-        return self.table.official_regions(county, self.chosen_townships(), self.villages.isChecked())
+        if self.level == "city":
+            return [row for county in self._ticked()
+                    for row in self.table.official_regions(county, None, self.villages.isChecked())]
+        return self.table.official_regions(self.county.value(), self.chosen_townships(),
+                                           self.villages.isChecked())
 
     def _update(self) -> None:
         if not self._typing:
             self.code.setText(self.chosen_code() or "")
         townships = self.chosen_townships()
         villages = sum(len(self.table.children(code)) for code in townships)
+        if self.level == "city":
+            self._update_city(len(townships), villages)
+            return
         one = self.level == "township"
         self.villages.setText((self.tr("同时导入本乡镇（街道）的村（社区），共 {n} 个") if one else
                                self.tr("同时导入这些乡镇（街道）的村（社区），共 {n} 个")).format(n=villages))
@@ -213,6 +252,18 @@ class AreaPicker(QWidget):
         else:
             text = self.tr("将导入：{county}，{towns} 个乡镇（街道），{villages} 个村（社区）。")
             self.summary.setText(text.format(county=county, towns=len(townships), villages=chosen_villages))
+        self.changed.emit()
+
+    def _update_city(self, towns: int, villages: int) -> None:
+        self.villages.setText(self.tr("同时导入这些县（市、区）的村（社区），共 {n} 个").format(n=villages))
+        if not self.city.value():
+            self.summary.setText(self.tr("请选择市（地区、州、盟）。"))
+        else:
+            text = self.tr("将导入：{city}的 {counties} 个县（市、区），{towns} 个乡镇（街道），"
+                           "{villages} 个村（社区）。")
+            chosen_villages = villages if self.villages.isChecked() else 0
+            self.summary.setText(text.format(city=self.city.currentText(), counties=len(self._ticked()),
+                                             towns=towns, villages=chosen_villages))
         self.changed.emit()
 
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
-from desktop.divisions import Division, DivisionTable
+from desktop.divisions import Division, DivisionTable, table_code
 from models.errors import ValidationFailed
 from models.office import OfficeData, office, save_office
 
@@ -55,13 +55,18 @@ class OfficePage(GuidePage):
         self.county_level.setObjectName("county_level")
         self.township_level = QRadioButton(self.tr("乡镇（街道）妇联"), self)
         self.township_level.setObjectName("township_level")
+        self.city_level = QRadioButton(self.tr("市妇联"), self)
+        self.city_level.setObjectName("city_level")
+        self.city_level.setToolTip(self.tr("市妇联主要汇总各县（市、区）报来的上报数据包"))
         self.levels = QButtonGroup(self)
-        self.levels.addButton(self.county_level)
-        self.levels.addButton(self.township_level)
+        self.radios = {"county": self.county_level, "township": self.township_level,
+                       "city": self.city_level}
+        for radio in self.radios.values():
+            self.levels.addButton(radio)
         self.county_level.setChecked(True)
         level_row = QHBoxLayout()
-        level_row.addWidget(self.county_level)
-        level_row.addWidget(self.township_level)
+        for radio in self.radios.values():
+            level_row.addWidget(radio)
         level_row.addStretch(1)
         form.addRow(self.tr("级别"), level_row)
         self.code = self._edit(form, "code", "office.code")
@@ -98,17 +103,17 @@ class OfficePage(GuidePage):
     def initializePage(self) -> None:
         data = office()
         self.name.setText(data.name)
-        (self.township_level if data.level == "township" else self.county_level).setChecked(True)
+        self.radios.get(data.level, self.county_level).setChecked(True)
         self.code.setText(data.code)
         self.parent_unit.setText(data.parent_unit)
         self._code_changed()
 
     def level(self) -> str:
-        return "township" if self.township_level.isChecked() else "county"
+        return next(level for level, radio in self.radios.items() if radio.isChecked())
 
     def _code_changed(self) -> None:
         code = self.code.text().strip()
-        lineage = self.table.lineage(code) if len(code) in (6, 9) else []
+        lineage = self.table.lineage(table_code(code)) if len(code) in (6, 9) else []
         if not code:
             self.code_note.setText(self.tr("不知道代码也可以不填，下一步从列表中选择辖区。"))
             self.code_note.setStyleSheet(NOTE_STYLE)
@@ -120,7 +125,7 @@ class OfficePage(GuidePage):
             return
         self.code_note.setText(" ".join(d.name for d in lineage))
         self.code_note.setStyleSheet(OK_STYLE)
-        if lineage[-1].level != ("township" if self.level() == "township" else "county"):
+        if lineage[-1].level != self.level():
             return  # the note shows where; the level check on saving says what is wrong
         name, above = suggested_names(lineage)
         self._suggest(self.name, name)
