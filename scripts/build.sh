@@ -49,6 +49,24 @@ echo "$smoke_output"
 grep -q '^startup_ms=[0-9]*$' <<<"$smoke_output" || fail "--smoke printed no startup_ms"
 grep -q '^print_check=ok$' <<<"$smoke_output" || fail "the print preview's PDF rendering (QtPdf) failed"
 
+step "built program: the login window (--smoke-login) shows, then the file opens behind it"
+login_output="$("$BINARY" --db "$DB" --smoke-login)" || fail "jinguo --smoke-login"
+echo "$login_output"
+grep -q '^login_ms=[0-9]*$' <<<"$login_output" || fail "--smoke-login printed no login_ms"
+grep -q '^login_ready_ms=[0-9]*$' <<<"$login_output" || fail "the database did not open behind the login"
+
+step "built program: a signed report package from the county, imported by the city"
+mkdir -p "$CHECK_DIR/packages"
+JINGUO_USER=admin JINGUO_PASSWORD=admin-2025 "$BINARY" unit set --db "$DB" --name 青禾县妇联 \
+    --code 320101 --level county --parent-code 320100 || fail "unit set (county)"
+"$BINARY" exchange export --db "$DB" --period 2025 -o "$CHECK_DIR/packages" || fail "exchange export"
+env -u JINGUO_USER -u JINGUO_PASSWORD "$BINARY" unit set --db "$CHECK_DIR/city.db" --name 青禾市妇联 \
+    --code 320100 --level city || fail "unit set (city)"
+import_output="$(env -u JINGUO_USER -u JINGUO_PASSWORD "$BINARY" exchange import --db "$CHECK_DIR/city.db" \
+    "$CHECK_DIR/packages" --trust-new)" || fail "exchange import"
+echo "$import_output"
+grep -q '^\[新\] .*青禾县妇联（320101）2025' <<<"$import_output" || fail "the city did not take the county's package"
+
 step "built program: summary PDF"
 "$BINARY" export summary --period 2025 --db "$DB" -o "$CHECK_DIR/summary.pdf" || fail "export summary"
 "$PYTHON" scripts/build_check_pdf.py "$CHECK_DIR/summary.pdf" 青禾县 || fail "summary.pdf"
