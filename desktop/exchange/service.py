@@ -19,7 +19,7 @@ from models.units import current_unit, ensure_key
 from ..reports.output import ExportError, atomic_output
 from ..reports.recording import record_export
 from ..reports.summary_json import summary_document
-from .package import SUFFIX, build_package, build_receipt, register_rows
+from .package import RECEIPT_SUFFIX, SUFFIX, build_package, build_receipt, register_rows
 from .rollup import compute_rollup, has_lower_units, own_summary, rollup_document
 
 
@@ -50,6 +50,8 @@ def export_package(path: Path, period: Period, with_register: bool = False,
     path = Path(path)
     if path.is_dir():
         path = path / package_file_name(period)
+    elif path.suffix.lower() != SUFFIX:  # the upper unit's folder import looks for .jgrpt files
+        path = path.with_name(path.name + SUFFIX)
     with atomic_output(path) as tmp:
         tmp.write_bytes(data)
         record_export(user, None, entity="report",
@@ -129,6 +131,8 @@ def write_receipt(path: Path, unit: LowerUnit, period: Period, user: User | None
         "package_made_at": package.made_at,
         "made_at": dt.datetime.now().astimezone().isoformat(timespec="microseconds")})
     path = Path(path)
+    if path.suffix.lower() != RECEIPT_SUFFIX:  # what the lower unit's import takes as a receipt
+        path = path.with_name(path.name + RECEIPT_SUFFIX)
     with atomic_output(path) as tmp:
         tmp.write_bytes(data)
         record_export(user, None, entity="report",

@@ -154,6 +154,10 @@ def test_townships_roll_up_into_counties_and_counties_into_the_city(chain, upper
         assert (code == 0 and "汇总了 1 个下级单位" in out) or "汇总了 2 个下级单位" in out, err
     code, out, err = run("exchange", "import", "--db", city, folder, "--trust-new")
     assert code == 0 and out.count("[新]") == 2, out + err
+    named = tmp_path / "优盘" / "县A上报"  # a name without the suffix gets it
+    named.parent.mkdir()
+    assert run("exchange", "export", "--db", a, "--period", PERIOD, "-o", named)[0] == 0
+    assert [p.name for p in named.parent.iterdir()] == ["县A上报.jgrpt"]
     out = tmp_path / "city.json"
     assert run("export", "summary", "--db", city, "--period", PERIOD, "--rollup", "-o", out)[0] == 0
     rolled = {k: number(v) for k, v in values_of(json.loads(out.read_text("utf-8"))).items()}
