@@ -26,6 +26,7 @@ from typing import Any
 from peewee import ForeignKeyField, IntegrityError, Model
 
 from . import audit
+from .choices import INCUBATION_STAGES, LEGAL_FORMS, ORG_KINDS, SEXES, SOCIAL_WORKER_LEVELS
 from .db import database, now
 from .entities import (
     ALL_MODELS,
@@ -36,33 +37,41 @@ from .entities import (
     Organization,
     OrganizationStage,
     Person,
+    Region,
     User,
 )
 from .errors import UserError, ValidationFailed
-from .i18n import Message, msg
+from .i18n import Message, msg, tr_noop
 from .permissions import require
 from .sortkey import name_columns
-from .validators import InvalidValue, check_id_number
+from .validators import InvalidValue, check_id_number, mask_id_number
 
 MODELS = {"people": Person, "orgs": Organization}
 
 # The fields a clerk chooses between, in the order the merge screen shows them, with their labels.
 PERSON_FIELDS: tuple[tuple[str, str], ...] = (
-    ("name", "姓名"), ("id_number", "身份证号"), ("birth_date", "出生日期"), ("sex", "性别"),
-    ("phone", "联系电话"), ("region", "所属镇（街道）"), ("is_cadre", "妇工"), ("is_social_worker", "社工"),
-    ("is_volunteer", "义工"), ("social_worker_level", "社工等级"), ("cadre_title", "妇联职务"),
-    ("workplace", "工作单位"), ("notes", "备注"),
+    ("name", tr_noop("姓名")), ("id_number", tr_noop("身份证号")), ("birth_date", tr_noop("出生日期")),
+    ("sex", tr_noop("性别")), ("phone", tr_noop("联系电话")), ("region", tr_noop("所属镇（街道）")),
+    ("is_cadre", tr_noop("妇工")), ("is_social_worker", tr_noop("社工")),
+    ("is_volunteer", tr_noop("义工")), ("social_worker_level", tr_noop("社工等级")),
+    ("cadre_title", tr_noop("妇联职务")), ("workplace", tr_noop("工作单位")), ("notes", tr_noop("备注")),
 )
 ORG_FIELDS: tuple[tuple[str, str], ...] = (
-    ("name", "名称"), ("short_name", "简称"), ("kind", "类别"), ("legal_form", "登记类型"),
-    ("credit_code", "统一社会信用代码"), ("supervisor", "业务主管单位"), ("region", "所属镇（街道）"),
-    ("address", "地址"), ("contact_person", "联系人"), ("contact_phone", "联系电话"),
-    ("founded_on", "成立日期"), ("registered_on", "登记日期"), ("incubation_stage", "孵化阶段"),
-    ("stage_since", "进入阶段日期"), ("alliance_member", "公益联盟成员"),
-    ("alliance_joined_on", "加入联盟日期"), ("group_member", "团体会员"),
-    ("group_member_since", "成为团体会员日期"), ("notes", "备注"),
+    ("name", tr_noop("名称")), ("short_name", tr_noop("简称")), ("kind", tr_noop("类别")),
+    ("legal_form", tr_noop("登记类型")), ("credit_code", tr_noop("统一社会信用代码")),
+    ("supervisor", tr_noop("业务主管单位")), ("region", tr_noop("所属镇（街道）")),
+    ("address", tr_noop("地址")),
+    ("contact_person", tr_noop("联系人")), ("contact_phone", tr_noop("联系电话")),
+    ("founded_on", tr_noop("成立日期")), ("registered_on", tr_noop("登记日期")),
+    ("incubation_stage", tr_noop("孵化阶段")), ("stage_since", tr_noop("进入阶段日期")),
+    ("alliance_member", tr_noop("公益联盟成员")), ("alliance_joined_on", tr_noop("加入联盟日期")),
+    ("group_member", tr_noop("团体会员")), ("group_member_since", tr_noop("成为团体会员日期")),
+    ("notes", tr_noop("备注")),
 )
 FIELDS = {"people": PERSON_FIELDS, "orgs": ORG_FIELDS}
+# Fields shown through a vocabulary's label.
+VOCABULARIES = {"sex": SEXES, "kind": ORG_KINDS, "legal_form": LEGAL_FORMS,
+                "incubation_stage": INCUBATION_STAGES, "social_worker_level": SOCIAL_WORKER_LEVELS}
 # A person's roles add up by default (a volunteer who is also a cadre is both).
 ADDING = frozenset({"is_cadre", "is_social_worker", "is_volunteer", "alliance_member", "group_member"})
 # Kept with the dropped organization: its own incubation history, which its stage fields describe.
@@ -136,6 +145,29 @@ class MergePlan:
         if self.imports:
             lines.append(f"导入记录：{self.imports} 批导入写过被合并的记录，作为历史保留不变")
         return lines
+
+
+def shown_values(kind: str, record: Model, full_ids: bool = False) -> dict[str, str]:
+    """Each field of ``record`` as the merge screen shows it (vocabulary labels untranslated:
+    the window passes them through its translation; an ID masked unless ``full_ids``)."""
+    shown = {}
+    for name in _fields(kind):
+        value = record.__data__.get(name)
+        if name in VOCABULARIES:
+            text = VOCABULARIES[name].label(value)
+        elif name == "region":
+            region = Region.get_or_none(Region.id == value) if value else None
+            text = region.name if region is not None else ""
+        elif name == "id_number":
+            text = (value if full_ids else mask_id_number(value)) if value else ""
+        elif isinstance(value, bool):
+            text = "是" if value else "否"
+        elif isinstance(value, (dt.date, Decimal)):
+            text = str(value)
+        else:
+            text = "" if value is None else str(value)
+        shown[name] = text
+    return shown
 
 
 def _fields(kind: str) -> list[str]:
