@@ -469,3 +469,41 @@ def record_label(kind: str, record_id: int) -> str:
     model = Person if kind == "people" else Organization
     row = model.get_or_none(model.id == record_id)
     return f"{row.name}（编号 {record_id}）" if row is not None else f"编号 {record_id}"
+
+
+# -- rows about to be imported -----------------------------------------------------------------
+
+class PersonMatcher:
+    """The registered people an import's rows may be, by the same rules: the register's people
+    sharing a row's pinyin name or phone are read once, by index, for the whole sheet."""
+
+    def __init__(self, names: Iterable[str], phones: Iterable[str]):
+        from .sortkey import name_forms
+
+        self.rules = rule_set("people")
+        self.by_pinyin: dict[str, list[PersonFacts]] = defaultdict(list)
+        self.by_phone: dict[str, list[PersonFacts]] = defaultdict(list)
+        pinyins = sorted({name_forms(n, True)[1] for n in names if n} - {""})
+        for column, keys, index in (("name_pinyin", pinyins, self.by_pinyin),
+                                    ("phone", sorted({p for p in phones if p}), self.by_phone)):
+            for chunk in _chunks(keys):
+                sql = (f"SELECT {PERSON_COLUMNS} FROM person WHERE {column} IN ({placeholders(len(chunk))}) "
+                       "AND NOT archived")
+                for row in _rows(sql, chunk):
+                    facts = _facts(row)
+                    index[facts.pinyin if column == "name_pinyin" else facts.phone].append(facts)
+
+    def matches(self, name: str, id_number: str, birth: dt.date | None, sex: str | None, phone: str,
+                region_id: int | None) -> list[Candidate]:
+        """The registered people a row probably is (score at or above the threshold), best first;
+        ``first`` of each is the registered person's id."""
+        from .sortkey import name_forms
+
+        row = PersonFacts(0, name, name_forms(name, True)[1], id_number or "", birth, sex, phone or "",
+                          region_id)
+        seen: dict[int, PersonFacts] = {}
+        for facts in [*self.by_pinyin.get(row.pinyin, ()), *self.by_phone.get(row.phone, ())]:
+            seen[facts.id] = facts
+        found = [score(self.rules, person_rules(row, facts), facts.id, 0) for facts in seen.values()]
+        likely = [c for c in found if c.score >= self.rules.threshold]
+        return sorted(likely, key=lambda c: (-c.score, c.first))
