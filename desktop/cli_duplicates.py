@@ -78,19 +78,12 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_USER_ERROR
 
 
-def _names(kind: str, ids: set[int]) -> dict[int, str]:
-    from models.merge import MODELS
-
-    model = MODELS[kind]
-    return dict(model.select(model.id, model.name).where(model.id.in_(sorted(ids))).tuples()) if ids else {}
-
-
 def _list(args: argparse.Namespace) -> int:
-    from models.duplicates import find, rule_set
+    from models.duplicates import find, names_of, rule_set
 
     rules = rule_set(args.kind)
     found = find(args.kind, rules, everything=args.all)
-    names = _names(args.kind, {i for c in found for i in (c.first, c.second)})
+    names = names_of(args.kind, (i for c in found for i in (c.first, c.second)))
     if args.json:
         rows = [{**c.as_json(), "first_name": names.get(c.first, ""), "second_name": names.get(c.second, "")}
                 for c in found]

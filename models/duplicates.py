@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from .db import database, placeholders
-from .entities import DuplicateDismissal, Organization, Person, User
+from .entities import DuplicateDismissal, User
 from .i18n import Message, msg, tr_noop
 from .validators import ID_CHECK_CHARS, id_check_char, to_halfwidth
 
@@ -464,11 +464,13 @@ def dismiss(kind: str, first: int, second: int, user: User | None) -> None:
         audit.create(DuplicateDismissal, user, kind=kind, first=a, second=b)
 
 
-def record_label(kind: str, record_id: int) -> str:
-    """A record as lists name it: its name and id."""
-    model = Person if kind == "people" else Organization
-    row = model.get_or_none(model.id == record_id)
-    return f"{row.name}（编号 {record_id}）" if row is not None else f"编号 {record_id}"
+def names_of(kind: str, ids: Iterable[int]) -> dict[int, str]:
+    """The names of the people (or organizations) ``ids``, as the candidates are shown."""
+    table = "person" if kind == "people" else "organization"
+    names: dict[int, str] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        names.update(_rows(f'SELECT id, name FROM "{table}" WHERE id IN ({placeholders(len(chunk))})', chunk))
+    return names
 
 
 # -- rows about to be imported -----------------------------------------------------------------

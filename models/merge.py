@@ -489,7 +489,12 @@ def undo_merge(merge_id: int, user: User | None) -> MergeRecord:
                     model.insert(**before).execute()
                 else:
                     values = {k: v for k, v in before.items() if k != model._meta.primary_key.name}
-                    model.update(**values).where(model._meta.primary_key == int(row_id)).execute()
+                    condition = model._meta.primary_key == int(row_id)
+                    left = details["after"].get(table, {}).get(row_id, {})
+                    if "version" in left:  # a conditional write: another clerk's change meanwhile stops it
+                        condition &= model.version == left["version"]
+                    if model.update(**values).where(condition).execute() != 1:
+                        raise MergeRefused(_in_the_way(record, table, int(row_id)))
         audit.record(user, "unmerge", MODELS[record.kind].get_by_id(record.kept_id),
                      {"merge_id": [record.id, None]}, f"撤销合并：{record.summary}"[:200])
         MergeRecord.update(undone_at=now(), undone_by=user).where(MergeRecord.id == record.id).execute()

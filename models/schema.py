@@ -187,6 +187,7 @@ def _v10_duplicates(db: Database) -> None:
         if "merged_into_id" not in {c.name for c in db.get_columns(table)}:
             db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "merged_into_id" INTEGER '
                            f'REFERENCES "{table}" ("id") ON DELETE RESTRICT')
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{table}_merged_into_id" ON "{table}" ("merged_into_id")')
     db.create_tables([DuplicateDismissal, MergeRecord])
     db.execute_sql('CREATE INDEX IF NOT EXISTS "person_birth_pinyin" ON "person" '
                    '("birth_date", "name_pinyin", "archived")')

@@ -39,13 +39,7 @@ def _find(kind: str) -> tuple[list[duplicates.Candidate], dict[int, str], int]:
     """The candidates, the names of their records, and the threshold (in a worker thread)."""
     rules = duplicates.rule_set(kind)
     found = duplicates.find(kind, rules)
-    model = merging.MODELS[kind]
-    ids = sorted({i for c in found for i in (c.first, c.second)})
-    names: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        names.update(model.select(model.id, model.name).where(model.id.in_(chunk)).tuples())
-    return found, names, rules.threshold
+    return found, duplicates.names_of(kind, (i for c in found for i in (c.first, c.second))), rules.threshold
 
 
 class DuplicatesPage(QWidget):
