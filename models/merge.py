@@ -394,7 +394,7 @@ def _merge(kind: str, kept_id: int, dropped_id: int, user: User | None,
     if "name" in values:
         values.update(name_columns(values["name"], person=kind == "people"))
     tracker.write(kept, values, kept_version)
-    moved = []
+    moved = []  # as the audit trail shows them
     for move in plan.moves:
         row = _get(move.table, move.row_id)
         if row is None:
@@ -404,17 +404,21 @@ def _merge(kind: str, kept_id: int, dropped_id: int, user: User | None,
         else:
             into = _get(move.table, move.into)
             _join(tracker, (move.table, move.column), into, row)
-        moved.append({"table": move.table, "id": move.row_id, "column": move.column,
-                      "action": move.action, "into": move.into})
+        label = TABLE_LABELS.get(move.table, move.table)
+        moved.append(f"{label} {move.row_id}" if move.action == "repoint"
+                     else f"{label} {move.row_id}（并入 {move.into}）")
     summary = f"合并{_what(kind)}：“{dropped.name}”（编号 {dropped.id}）并入“{kept.name}”（编号 {kept.id}）"
     details = {"choices": plan.choices, "before": tracker.before, "after": tracker.after,
                "deleted": tracker.deleted}
     record = MergeRecord.create(kind=kind, kept_id=kept.id, dropped_id=dropped.id, user=user,
                                 username=user.username if user else "", summary=summary[:200],
                                 details=json.dumps(details, ensure_ascii=False, sort_keys=True))
-    audit.record(user, "merge", kept, {"merge_id": [None, record.id], "kept": [snapshots["kept"], _row(kept)],
-                                       "dropped": [snapshots["dropped"], None], "moved": [None, moved]},
-                 summary)
+    after = {"kept": audit.snapshot(MODELS[kind].get_by_id(kept.id)),
+             "dropped": audit.snapshot(MODELS[kind].get_by_id(dropped.id))}
+    audit.record(user, "merge", kept, {"merge_id": [None, record.id],
+                                       "kept": [snapshots["kept"], after["kept"]],
+                                       "dropped": [snapshots["dropped"], after["dropped"]],
+                                       "moved": [None, moved]}, summary)
     return record
 
 

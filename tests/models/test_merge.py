@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from models import audit
+from models.audit_listing import entry_changes
 from models.db import database
 from models.entities import (
     Activity,
@@ -32,7 +33,7 @@ from models.entities import (
 )
 from models.merge import MergeRefused, kept_of, merge, plan_merge, undo_merge
 from models.permissions import PermissionDenied
-from models.validators import id_check_char
+from models.validators import id_check_char, mask_id_number
 
 
 def resident_id(birth: str, serial: str) -> str:
@@ -108,7 +109,12 @@ def test_merge_moves_every_reference_and_joins_conflicts(pair, user):
     assert Venue.get_by_id(pair["venue"].id).manager_id == keep.id
     assert Booking.get().person_id == keep.id and Certificate.get().person_id == keep.id
     entry = AuditEntry.get((AuditEntry.action == "merge") & (AuditEntry.entity_id == keep.id))
-    assert '"merge_id"' in entry.changes and "周小紅" in entry.changes and '"moved"' in entry.changes
+    shown = {c.field: c for c in entry_changes(entry)}
+    assert shown["merge_id"].new == str(record.id)
+    assert "姓名：周小紅" in shown["dropped"].old and "已归档：是" in shown["dropped"].new
+    assert mask_id_number(keep.id_number) in shown["kept"].new and keep.id_number not in shown["kept"].new
+    assert keep.id_number in {c.field: c for c in entry_changes(entry, full_ids=True)}["kept"].new
+    assert "志愿服务记录" in shown["moved"].new and "培训出勤" in shown["moved"].new
     assert kept_of("people", drop.id) == keep.id
     assert record.kind == "people" and record.dropped_id == drop.id
 
