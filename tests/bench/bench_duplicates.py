@@ -1,8 +1,10 @@
 """Finding duplicate people on the 100,000-person demo, next to the floor: the same blocking
 queries run raw with the stdlib sqlite3 on the same file (what no Python around them can beat).
 
-Run: python tests/bench/bench_duplicates.py [--people 100000] [--db PATH]
-``--db`` is copied first (never changed). 1% of the people are given a duplicate of one of the
+Run: python tests/bench/bench_duplicates.py [--people 100000] [--db PATH] [--server [URL]]
+``--db`` is copied first (never changed). ``--server``: on a new demo database on that PostgreSQL
+server (default URL: JINGUO_TEST_DATABASE_URL), the floor the same queries through psycopg; the
+database is dropped at the end. 1% of the people are given a duplicate of one of the
 kinds models.duplicates finds (an old 15-digit ID, a mistyped digit, the same name and birth date
 without an ID, a variant character, the same phone with a homophone name), so the rules have
 pairs to score. Target: under 3 s for all candidates.
@@ -73,8 +75,14 @@ def seed(share: float = 0.01) -> int:
     return len(rows)
 
 
-def floor_s(path: Path) -> float:
-    conn = sqlite3.connect(path)
+def floor_s(location: Path | str) -> float:
+    """The blocking queries run raw: stdlib sqlite3 on the file, psycopg on a server database."""
+    if isinstance(location, str):
+        import psycopg
+
+        conn = psycopg.connect(location, autocommit=True)
+    else:
+        conn = sqlite3.connect(location)
     try:
         started = time.perf_counter()
         for sql in BLOCKING:
@@ -88,22 +96,44 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--db", type=Path, help="a demo database to copy (left unchanged)")
+    parser.add_argument("--server", nargs="?", const="", metavar="URL", help="on PostgreSQL")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="jinguo-bench-"))
     os.environ["JINGUO_DATA_DIR"] = str(workdir / "data")
+    if args.server is not None:
+        sys.path.insert(0, str(ROOT / "tests" / "bench"))
+        import bench_people_page_pg as pg
+
+        from tests.server import TestServer, server_url
+
+        server = TestServer(args.server or server_url() or "postgresql://postgres@127.0.0.1:5433/postgres")
+        server.prefix = f"jbench_{os.getpid()}"
+        try:
+            run(pg.fill(server, args.people), "psycopg")
+        finally:
+            server.drop_all()
+            shutil.rmtree(workdir, ignore_errors=True)
+        return
     path = workdir / "demo.db"
     if args.db:
         shutil.copyfile(args.db, path)
     else:
         subprocess.run([sys.executable, "-m", "desktop", "demo", "--db", str(path), "--people",
                         str(args.people)], check=True, capture_output=True)
+    run(path, "sqlite3")
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(location: Path | str, floor_name: str) -> None:
     from desktop.context import build_context
+    from models.db import refresh_statistics
     from models.duplicates import find_people
     from models.entities import Person
 
-    ctx = build_context(path)
+    ctx = build_context(location)
     try:
         added = seed()
+        refresh_statistics([Person])
         total = Person.select().count()
         find_people()  # warm: the variant table and the pages of the file
         times, found = [], []
@@ -113,12 +143,11 @@ def main() -> None:
             times.append(time.perf_counter() - started)
     finally:
         ctx.close()
-    floors = [floor_s(path) for _ in range(RUNS)]
+    floors = [floor_s(location) for _ in range(RUNS)]
     work, floor = statistics.median(times), statistics.median(floors)
     print(f"people: {total:,} ({added:,} seeded duplicates); candidates found: {len(found):,}")
-    print(f"find_people: {work:.2f} s   floor (blocking queries, raw sqlite3): {floor:.2f} s   "
+    print(f"find_people: {work:.2f} s   floor (blocking queries, raw {floor_name}): {floor:.2f} s   "
           f"ratio {work / floor:.1f}   target < {TARGET_S:.0f} s: {'met' if work < TARGET_S else 'MISSED'}")
-    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

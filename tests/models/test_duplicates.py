@@ -200,3 +200,17 @@ def test_summary_counts_each_person_once_after_merging_the_duplicates(register, 
     assert _volunteers(today) == before - 7
     assert find("people") == []
     assert Person.select().where(Person.merged_into.is_null(False) & Person.archived).count() == 7
+
+
+def test_the_fast_check_agrees_with_the_check_character():
+    import random
+
+    from models.duplicates import _check_ok
+
+    rng = random.Random(11)
+    for _ in range(20000):
+        first17 = "".join(rng.choice("0123456789") for _ in range(17))
+        right = first17 + id_check_char(first17)
+        assert _check_ok(right)
+        wrong = first17 + next(c for c in "10X98765432" if c != right[17])
+        assert not _check_ok(wrong)
