@@ -72,8 +72,11 @@ FIELDS = {"people": PERSON_FIELDS, "orgs": ORG_FIELDS}
 # Fields shown through a vocabulary's label.
 VOCABULARIES = {"sex": SEXES, "kind": ORG_KINDS, "legal_form": LEGAL_FORMS,
                 "incubation_stage": INCUBATION_STAGES, "social_worker_level": SOCIAL_WORKER_LEVELS}
-# A person's roles add up by default (a volunteer who is also a cadre is both).
-ADDING = frozenset({"is_cadre", "is_social_worker", "is_volunteer", "alliance_member", "group_member"})
+# Fields that go with another one by default: a registration's type and date with its credit
+# code, the day a stage was entered with the stage (a person's birth date and sex follow her ID).
+FOLLOWING = {"kind": "credit_code", "legal_form": "credit_code", "registered_on": "credit_code",
+             "stage_since": "incubation_stage", "alliance_joined_on": "alliance_member",
+             "group_member_since": "group_member"}
 # Kept with the dropped organization: its own incubation history, which its stage fields describe.
 STAYING = frozenset({OrganizationStage})
 
@@ -179,8 +182,9 @@ def _empty(value: Any) -> bool:
 
 
 def default_choices(kind: str, kept: Model, dropped: Model) -> dict[str, str]:
-    """Each field from the kept record, unless it is empty there and filled in the dropped one;
-    roles add up; an old 15-digit ID gives way to an 18-digit one."""
+    """Each field from the kept record, unless it is empty there and filled in the dropped one
+    (so roles add up: a volunteer who is also a cadre is both); an old 15-digit ID gives way to an
+    18-digit one; what goes with a field taken from the dropped record comes with it."""
     choices = {}
     for name in _fields(kind):
         mine, theirs = kept.__data__.get(name), dropped.__data__.get(name)
@@ -188,6 +192,9 @@ def default_choices(kind: str, kept: Model, dropped: Model) -> dict[str, str]:
         if name == "id_number" and mine and theirs and len(mine) != 18 and len(theirs) == 18:
             take = True
         choices[name] = "dropped" if take else "kept"
+    for name, leader in FOLLOWING.items():
+        if name in choices and choices.get(leader) == "dropped":
+            choices[name] = "dropped"
     return choices
 
 
@@ -196,8 +203,6 @@ def _merged_values(kind: str, kept: Model, dropped: Model, choices: dict[str, st
     for name in _fields(kind):
         source = dropped if choices.get(name) == "dropped" else kept
         values[name] = source.__data__.get(name)
-        if name in ADDING and name not in choices:
-            values[name] = bool(kept.__data__.get(name) or dropped.__data__.get(name))
     if kind == "people" and values.get("id_number"):
         try:  # with an ID, birth date and sex come from it (as every form has it)
             resident = check_id_number(values["id_number"])

@@ -31,6 +31,7 @@ from models.entities import (
     User,
     Venue,
 )
+from models.errors import ValidationFailed
 from models.merge import MergeRefused, kept_of, merge, plan_merge, undo_merge
 from models.permissions import PermissionDenied
 from models.validators import id_check_char, mask_id_number
@@ -204,3 +205,23 @@ def test_organizations_merge_and_undo(pair, user, county):
     after = tables()
     assert {k: v for k, v in after.items() if k != "merge_record"} == {
         k: v for k, v in before.items() if k != "merge_record"}
+
+
+def test_a_group_merged_into_its_registered_self_becomes_registered(user, make_credit_code):
+    group = audit.create(Organization, user, name="东关巾帼志愿服务队（筹）", kind="grassroots",
+                         contact_person="王芳")
+    registered = audit.create(Organization, user, name="东关巾帼志愿服务队", kind="registered",
+                              legal_form="social_group", credit_code=make_credit_code(7),
+                              registered_on=dt.date(2024, 6, 1))
+    merge("orgs", group.id, registered.id, user)
+    kept = Organization.get_by_id(group.id)
+    assert (kept.kind, kept.legal_form) == ("registered", "social_group")
+    assert kept.credit_code == make_credit_code(7)
+    assert kept.registered_on == dt.date(2024, 6, 1) and kept.contact_person == "王芳"
+    assert Organization.get_by_id(registered.id).credit_code is None
+    other = audit.create(Organization, user, name="西湖妇女互助会", kind="registered",
+                         legal_form="social_group", credit_code=make_credit_code(8))
+    lone = audit.create(Organization, user, name="西湖妇女互助会筹备组", kind="grassroots")
+    with pytest.raises(ValidationFailed, match="相互矛盾"):  # a grassroots group with a credit code
+        merge("orgs", lone.id, other.id, user, choices={"kind": "kept"})
+    assert not Organization.get_by_id(other.id).archived

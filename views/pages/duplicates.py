@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -44,8 +44,6 @@ def _find(kind: str) -> tuple[list[duplicates.Candidate], dict[int, str], int]:
 
 class DuplicatesPage(QWidget):
     """The candidates of one kind and the merges; every change goes through models/ services."""
-
-    merged = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -199,12 +197,8 @@ class DuplicatesPage(QWidget):
             return
         dialog = MergeDialog(self.ctx, candidate.kind, candidate.first, candidate.second, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(self._merged)
+        dialog.accepted.connect(self.find)
         dialog.open()
-
-    def _merged(self) -> None:
-        self.merged.emit()
-        self.find()
 
     def undo_selected(self) -> None:
         done = self.selected_merge()
@@ -223,7 +217,6 @@ class DuplicatesPage(QWidget):
 
     def _undo(self, merge_id: int) -> None:
         if self._run(lambda: merging.undo_merge(merge_id, self.ctx.user)):
-            self.merged.emit()
             self.find()
 
     def _run(self, action) -> bool:
