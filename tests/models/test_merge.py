@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from models import audit
+from models.archiving import restore_record
 from models.audit_listing import entry_changes
 from models.db import database
 from models.entities import (
@@ -152,6 +153,12 @@ def test_the_kept_record_takes_the_dropped_ones_id(pair, user):
     after = tables()
     assert {k: v for k, v in after.items() if k != "merge_record"} == {
         k: v for k, v in before.items() if k != "merge_record"}
+
+
+def test_a_merged_record_is_not_restored_on_its_own(pair, user):
+    merge("people", pair["keep"].id, pair["drop"].id, user)
+    with pytest.raises(ValidationFailed, match="撤销那次合并"):
+        restore_record(Person.get_by_id(pair["drop"].id), user, "弄错了")
 
 
 def test_undo_is_refused_when_something_later_depends_on_it(pair, user):
