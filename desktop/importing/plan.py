@@ -196,10 +196,14 @@ class PossibleDuplicate:
 
     planned: PlannedRow
     candidates: tuple  # Person records
+    reasons: tuple[Message, ...] = (msg("没有身份证号，与已登记的人员同名"),)  # why she may be one
 
     @property
     def row(self) -> int:
         return self.planned.row
+
+    def reason_text(self, translate=None) -> str:
+        return "；".join(m.render(translate) for m in self.reasons)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +320,7 @@ class ImportPlan:
                  "new": shown_value(k, new, regions)} for k, old, new in p.changes()]}
                 for p in self.renames],
             "possible_duplicates": [{"row": d.row, "name": d.planned.values.get("name", ""),
+                                     "reason": d.reason_text(),
                                      "candidates": [candidate_text(c) for c in d.candidates]}
                                     for d in self.possible_duplicates],
             "ignored_columns": [c.describe() for c in self.ignored],
@@ -768,6 +773,7 @@ class _PeoplePlanner:
             elif not team_roles:
                 row.problem("role", msg("加入团队须写明角色：妇工、社工或义工"), "role_missing")
         candidates: list[Person] = []
+        reason: tuple[tuple[Message, ...], ...] = ()  # why the row may be someone registered (rules)
         if values["id_number"]:
             first = self.seen.get(values["id_number"])
             if first is not None:
@@ -777,7 +783,8 @@ class _PeoplePlanner:
             else:
                 self.seen[values["id_number"]] = number
             if existing is None and not row.problems:  # a new number: may she be registered without it?
-                existing, candidates = self._decided(number, self._probable(values))
+                probable, reason = self._probable(values)
+                existing, candidates = self._decided(number, probable)
                 if existing is not None:
                     values, errors = clean_person(self._merged(existing, data))
                     _check_errors(row, errors, {"region_id": "township"})
@@ -793,7 +800,7 @@ class _PeoplePlanner:
                 self.seen_no_id[key] = number
             existing, candidates = self._by_name(row, values, org_names)
             if existing is None and not candidates:
-                candidates = self._probable(values)
+                candidates, reason = self._probable(values)
             existing, candidates = self._decided(number, candidates, existing)
             if existing is not None:
                 typed_sex, typed_birth = values["sex"], values["birth_date"]
@@ -825,7 +832,7 @@ class _PeoplePlanner:
                              team_id=team_id, team=team_name, team_roles=team_roles if team_id else (),
                              hours=(hours or Decimal(0)) + max(hours_total or Decimal(0), Decimal(0)) or None)
         if candidates:
-            plan.possible_duplicates.append(PossibleDuplicate(planned, tuple(candidates)))
+            plan.possible_duplicates.append(PossibleDuplicate(planned, tuple(candidates), *reason))
             return
         if existing is None:
             planned.new_memberships = planned.organizations
@@ -852,15 +859,17 @@ class _PeoplePlanner:
         else:
             plan.updates.append(planned)
 
-    def _probable(self, values: dict) -> list[Person]:
-        """The registered people the row probably is, by the rules of models.duplicates."""
+    def _probable(self, values: dict) -> tuple[list[Person], tuple[tuple[Message, ...], ...]]:
+        """The registered people the row probably is, by the rules of models.duplicates, and the
+        reasons of the likeliest (empty when nobody is)."""
         birth = values["birth_date"]
         found = self.matcher.matches(values["name"], values["id_number"] or "",
                                      None if isinstance(birth, MonthOnly) else birth, values["sex"],
                                      values["phone"], values["region"])
         ids = [c.first for c in found]
         people = {p.id: p for p in Person.select().where(Person.id.in_(ids))} if ids else {}
-        return [people[i] for i in ids if i in people]
+        reason = (found[0].reasons,) if found else ()
+        return [people[i] for i in ids if i in people], reason
 
     def _decided(self, number: int, candidates: list[Person],
                  existing: Person | None = None) -> tuple[Person | None, list[Person]]:

@@ -44,8 +44,9 @@ def test_rows_that_probably_are_registered_people_wait_for_a_decision(ctx, user,
     plan = plan_import(read_sheet(path, "people"))
     assert [p.existing_id for p in plan.updates] == [upgraded.id]
     assert plan.updates[0].values["notes"] == "旧的 15 位号码"
-    held = {d.row: [c.id for c in d.candidates] for d in plan.possible_duplicates}
-    assert held == {3: [no_id.id], 4: [sound.id]}
+    held = {d.row: ([c.id for c in d.candidates], d.reason_text()) for d in plan.possible_duplicates}
+    assert held == {3: ([no_id.id], "同名同生日"), 4: ([sound.id], "同生日，姓名同音")}
+    assert plan.summary()["possible_duplicates"][0]["reason"] == "同名同生日"
     assert [p.values["name"] for p in plan.new] == ["赵新"]
 
     decided = plan_import(read_sheet(path, "people"), options=ImportOptions(duplicates={3: no_id.id, 4: 0}))
@@ -75,3 +76,17 @@ def test_an_organization_named_with_its_preparation_mark_is_held_as_a_rename(ctx
     plan = plan_import(read_sheet(path, "orgs"))
     assert [r.existing_id for r in plan.renames] == [org.id]
     assert [p.values["name"] for p in plan.new] == ["西湖阳光妇女互助会"]
+
+
+def test_the_command_names_why_a_row_is_held(ctx, user, tmp_path, capsys, database_location):
+    from desktop.cli import build_parser
+    from desktop.importing.command import run as run_import
+
+    audit.create(Person, user, name="陈丽华", birth_date=dt.date(1978, 8, 8), sex="F")
+    ctx.close()
+    path = workbook(tmp_path / "p.xlsx", [["姓名", "身份证号"], ["陳麗華", resident_id("19780808", "024")]])
+    args = build_parser().parse_args(["import", "people", str(path), "--db", str(database_location)])
+    code = run_import(args)
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "第 2 行 陳麗華：可能重复，未登记（同生日，姓名为异体字或繁简字：陈丽华，1978-08-08" in out
