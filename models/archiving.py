@@ -22,4 +22,9 @@ def restore_record(record: Archivable, user: User | None, reason: str) -> Archiv
         raise ValidationFailed({"reason": msg("请填写恢复原因")})
     if not record.archived:
         raise ValidationFailed({"reason": msg("该记录未归档")})
+    merged_into = getattr(record, "merged_into_id", None)
+    if merged_into is not None:  # its references moved to the kept record: only undoing brings them back
+        raise ValidationFailed({"reason": msg(
+            "该记录已合并到编号 {id} 的记录，不能单独恢复：请在“查重合并”页的合并记录中撤销那次合并。",
+            id=merged_into)})
     return audit.restore(record, user, reason.strip())

@@ -78,6 +78,8 @@ FIELD_LABELS: dict[str, str] = {
     "issued_on": tr_noop("出具日期"), "issued_by": tr_noop("出具人"), "rows": tr_noop("行数"),
     "created": tr_noop("新建"), "updated": tr_noop("更新"), "rejected": tr_noop("有问题"),
     "certificate_override": tr_noop("无社工证书仍任社工的理由"), "reason": tr_noop("理由"),
+    "merge_id": tr_noop("合并编号"), "kept": tr_noop("保留的记录"), "dropped": tr_noop("被合并的记录"),
+    "moved": tr_noop("移到保留记录的内容"), "merged_into": tr_noop("已合并到"),
     "file_name": tr_noop("文件名"), "sheet": tr_noop("工作表"), "serial": tr_noop("序号"),
 }
 ENTITY_FIELD_LABELS: dict[tuple[str, str], str] = {
@@ -286,6 +288,9 @@ def value_text(entity: str, field: str, value: Any, full_ids: bool = False) -> s
 
         referred = target.rel_model.get_or_none(target.rel_model.id == value)
         return label(referred) if referred is not None else f"#{value}"
+    if isinstance(value, dict):  # a record as it was (a merge's snapshot): its fields, IDs masked
+        return "；".join(f"{field_label(entity, k)}：{value_text(entity, k, v, full_ids)}"
+                        for k, v in value.items() if v not in (None, "", False))
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)

@@ -136,4 +136,6 @@ AUDIT_ACTIONS = Choices(
     ("login_failed", tr_noop("登录失败")),
     ("lock", tr_noop("锁定账户")),
     ("password", tr_noop("设置密码")),
+    ("merge", tr_noop("合并")),
+    ("unmerge", tr_noop("撤销合并")),
 )

@@ -104,6 +104,8 @@ class Organization(NamedMixin, Archivable):
     group_member = BooleanField(default=False)
     group_member_since = DateField(null=True)
     notes = TextField(default="")
+    # Schema 10: merged into another organization (models.merge); archived, never deleted.
+    merged_into = ForeignKeyField("self", null=True, backref="merged_from", on_delete="RESTRICT")
 
     class Meta:
         constraints = [
@@ -151,6 +153,8 @@ class Person(NamedMixin, Archivable):
     cadre_title = CharField(default="")  # e.g. 妇联执委
     workplace = CharField(default="")
     notes = TextField(default="")
+    # Schema 10: merged into another person (models.merge); archived, never deleted.
+    merged_into = ForeignKeyField("self", null=True, backref="merged_from", on_delete="RESTRICT")
 
 
 
@@ -168,6 +172,9 @@ Person.add_index(Person.index(
 # Pickers and the global search look a prefix of the initials or of the full pinyin up directly.
 Person.add_index(Person.index(Person.name_initials, Person.name_key, name="person_initials"))
 Person.add_index(Person.index(Person.name_pinyin, Person.name_key, name="person_pinyin"))
+# Finding duplicates (models.duplicates, schema 10) pairs people by birth date and pinyin name.
+Person.add_index(Person.index(Person.birth_date, Person.name_pinyin, Person.archived,
+                              name="person_birth_pinyin"))
 
 
 class Membership(TimestampedModel):
@@ -387,6 +394,35 @@ class ImportBatchItem(BaseModel):
         indexes = ((("batch", "entity"), False),)
 
 
+class DuplicateDismissal(BaseModel):
+    """Two records a clerk declared "不是重复" (schema 10): the pair is never offered again."""
+
+    kind = CharField()  # people | orgs
+    first = IntegerField()  # the smaller id
+    second = IntegerField()
+    at = DateTimeField(default=now)
+    user = ForeignKeyField(User, null=True, backref="dismissals", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("kind", "first", "second"), True),)
+
+
+class MergeRecord(BaseModel):
+    """One merge of two people or organizations (schema 10), with what it changed, so that it can
+    be undone exactly: ``details`` (JSON) holds every row it touched as before and after."""
+
+    kind = CharField()  # people | orgs
+    kept_id = IntegerField()
+    dropped_id = IntegerField()
+    at = DateTimeField(default=now, index=True)
+    user = ForeignKeyField(User, null=True, backref="merges", on_delete="SET NULL")
+    username = CharField(default="")
+    summary = CharField(default="")
+    details = TextField(default="{}")
+    undone_at = DateTimeField(null=True)
+    undone_by = ForeignKeyField(User, null=True, backref="merges_undone", on_delete="SET NULL")
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     User,
     Setting,
@@ -412,4 +448,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     ImportBatch,
     ImportBatchItem,
     *EXCHANGE_MODELS,  # after every table they could point at (schema version 8)
+    DuplicateDismissal,  # schema version 10
+    MergeRecord,
 )

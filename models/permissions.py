@@ -25,12 +25,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "restore": frozenset({"admin"}),
     "copy": frozenset({"admin"}),  # the whole database to another file or server (jinguo db copy)
     "full_ids": frozenset({"admin"}),  # see and print full ID numbers
+    "merge": frozenset({"admin", "clerk"}),  # find duplicates, merge them, undo a merge
 }
 
 ACTION_LABELS: dict[str, str] = {
     "view": "查看", "print": "打印", "edit": "新建或修改", "import": "导入", "export": "导出",
     "settings": "修改设置", "users": "管理操作员", "backup": "备份", "restore": "从备份恢复",
-    "copy": "复制整个数据库", "full_ids": "查看完整身份证号",
+    "copy": "复制整个数据库", "full_ids": "查看完整身份证号", "merge": "查重与合并",
 }
 
 # Audited entity (table name) -> the permission a change to it needs; other tables need "edit".
@@ -38,6 +39,8 @@ ENTITY_PERMISSIONS: dict[str, str] = {
     "setting": "settings",
     "user": "users",
     "import_batch": "import",
+    "duplicate_dismissal": "merge",
+    "merge_record": "merge",
 }
 
 

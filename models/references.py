@@ -30,6 +30,8 @@ ENTITY_LABELS = {
     "training_attendance": tr_noop("培训签到"),
     "user": tr_noop("操作员"),
     "audit_entry": tr_noop("操作日志"),
+    "duplicate_dismissal": tr_noop("不是重复的记录"),
+    "merge_record": tr_noop("合并记录"),
 }
 
 

@@ -43,7 +43,7 @@ from .sortkey import name_forms
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Tables every version of the schema has: a file without them is not ours.
 CORE_TABLES = frozenset({"organization", "person", "audit_entry"})
@@ -177,10 +177,26 @@ def _v9_booking_holders(db: Database) -> None:
     db.execute_sql('DROP TABLE "booking_before_v9"')
 
 
+def _v10_duplicates(db: Database) -> None:
+    """Duplicates found and merged (models.duplicates, models.merge): who a merged person or
+    organization now is (``merged_into``), the pairs declared "不是重复", the merges with what
+    they changed (for undo), and the index that pairs people by birth date and pinyin name."""
+    from .entities import DuplicateDismissal, MergeRecord
+
+    for table in ("person", "organization"):
+        if "merged_into_id" not in {c.name for c in db.get_columns(table)}:
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "merged_into_id" INTEGER '
+                           f'REFERENCES "{table}" ("id") ON DELETE RESTRICT')
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{table}_merged_into_id" ON "{table}" ("merged_into_id")')
+    db.create_tables([DuplicateDismissal, MergeRecord])
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "person_birth_pinyin" ON "person" '
+                   '("birth_date", "name_pinyin", "archived")')
+
+
 MIGRATIONS: Mapping[int, Migration] = {
     2: _v2_certificates_imports, 3: _v3_login_lockout, 4: _v4_people_list_index,
     5: _v5_audit_operator_index, 6: _v6_record_versions, 7: _v7_name_search,
-    8: _v8_report_exchange, 9: _v9_booking_holders,
+    8: _v8_report_exchange, 9: _v9_booking_holders, 10: _v10_duplicates,
 }
 
 DEFAULT_SERVICE_AREAS = (

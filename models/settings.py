@@ -64,10 +64,15 @@ MAPPING_LABELS: dict[str, str] = {
 }
 
 
+DEDUPE_PREFIX = "dedupe."  # the rules of finding duplicates (models.duplicates)
+
+
 def setting_label(key: str) -> str:
     """The Chinese name of a setting (untranslated; the UI passes it through tr_label)."""
     if key in SETTING_LABELS:
         return SETTING_LABELS[key]
+    if key.startswith(DEDUPE_PREFIX):
+        return tr_noop("查重规则")
     if key.startswith(MAPPING_PREFIX):
         kind = key[len(MAPPING_PREFIX):].split(".", 1)[0]
         return MAPPING_LABELS.get(kind, tr_noop("导入时的列对应"))

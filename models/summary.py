@@ -151,8 +151,11 @@ def township_of(region):
 
 
 def existing_on(model, day: dt.date):
-    """Not archived by ``day`` (archived later still counts for that day)."""
-    return (model.archived == False) | (model.archived_on > day)  # noqa: E712
+    """Not archived by ``day`` (archived later still counts for that day); a record merged into
+    another (models.merge) never counts: it was the same person or organization all along."""
+    alive = (model.archived == False) | (model.archived_on > day)  # noqa: E712
+    merged = getattr(model, "merged_into", None)
+    return alive if merged is None else alive & merged.is_null()
 
 
 def scaled_sum(field, factor: int):

@@ -171,6 +171,8 @@ def main() -> int:
         ("连接数据库服务器", lambda: ConnectDialog(ctx.db_path, window)),
         ("记录已被他人修改", lambda: conflict_dialog(window)),
         ("打印预览", lambda: preview_dialog(window, out.parent)),
+        ("合并重复记录（人员）", lambda: merge_dialog(ctx, "people", window)),
+        ("合并重复记录（社会组织）", lambda: merge_dialog(ctx, "orgs", window)),
     ]
     for name, make in others:
         current["where"] = name
@@ -205,6 +207,16 @@ def preview_dialog(parent, folder):
     path = Path(folder) / "preview.pdf"
     pdf.build_pdf(path, [pdf.para("青禾县志愿者花名册", pdf.styles().title)])
     return preview_pdf(parent, path, "花名册")
+
+
+def merge_dialog(ctx, kind: str, parent):
+    """The merge screen for the first two records of ``kind`` (the organizations: 19 fields)."""
+    from models.merge import MODELS
+    from views.merge_dialog import MergeDialog
+
+    model = MODELS[kind]
+    first, second = model.select(model.id).where(~model.archived).order_by(model.id).limit(2).tuples()
+    return MergeDialog(ctx, kind, first[0], second[0], parent)
 
 
 def conflict_dialog(parent):

@@ -44,9 +44,11 @@ PAGE_MODULES = {
     "ExchangePage": "exchange",
     "RegionsPage": "vocabularies", "ServiceAreasPage": "vocabularies", "ImportPage": "import_page",
     "AuditPage": "audit", "SettingsPage": "settings", "UsersPage": "users",
+    "DuplicatesPage": "duplicates",
 }
 # Pages shown only to a role with this permission (the services refuse the rest anyway).
-PAGE_PERMISSIONS = {"ImportPage": "import", "SettingsPage": "settings", "UsersPage": "users"}
+PAGE_PERMISSIONS = {"ImportPage": "import", "SettingsPage": "settings", "UsersPage": "users",
+                    "DuplicatesPage": "merge"}
 
 
 def page_class(name: str) -> type[QWidget]:
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
             (self.tr("行政区划"), "RegionsPage"),
             (self.tr("服务领域"), "ServiceAreasPage"),
             (self.tr("导入"), "ImportPage"),
+            (self.tr("查重合并"), "DuplicatesPage"),
             (self.tr("操作记录"), "AuditPage"),
             (self.tr("设置"), "SettingsPage"),
             (self.tr("操作员"), "UsersPage"),

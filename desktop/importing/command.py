@@ -190,8 +190,8 @@ def _report(plan, sheet: str, created: int, updated: int, refused: bool, dry_run
         print(f"第 {entry['row']} 行 修改已登记记录的身份信息，未修改"
               f"（确认无误请加 --allow-rename）：{changes}")
     for entry in held["possible_duplicates"]:
-        print(f"第 {entry['row']} 行 {entry['name']}：可能重复，未登记（没有身份证号，与已登记的"
-              f"{'；'.join(entry['candidates'])}同名；确认是不同的人请加 --create-possible-duplicates）")
+        print(f"第 {entry['row']} 行 {entry['name']}：可能重复，未登记（{entry['reason']}："
+              f"{'；'.join(entry['candidates'])}；确认是不同的人请加 --create-possible-duplicates）")
     parts = [f"工作表“{sheet}”共 {plan.rows} 行"]
     if dry_run and not refused:
         parts.append(f"可新建 {plan.created} 条，可更新 {plan.updated} 条")

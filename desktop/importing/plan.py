@@ -27,6 +27,7 @@ from models.choices import (
     SOCIAL_WORKER_LEVELS,
 )
 from models.db import database, placeholders
+from models.duplicates import PersonMatcher, org_key, upgraded_id
 from models.entities import (
     Activity,
     AuditEntry,
@@ -41,10 +42,11 @@ from models.entities import (
 )
 from models.entities import OrganizationServiceArea as Link
 from models.i18n import Message, msg
+from models.merge import kept_of
 from models.organizations import OrganizationData, clean_organization
 from models.people import PersonData, clean_person
 from models.rules import check_stage_transition
-from models.validators import InvalidValue, mask_id_number
+from models.validators import InvalidValue, mask_id_number, normalise_phone
 
 from ..reports.output import Job
 from .columns import field_of, not_imported_reason
@@ -187,15 +189,21 @@ class IgnoredColumn:
 
 @dataclass(frozen=True)
 class PossibleDuplicate:
-    """A row without an ID whose person may be one already registered (the same name, nothing that
-    tells them apart, not enough that says it is her): the user decides."""
+    """A row whose person may be one already registered: without an ID, the same name and nothing
+    that tells them apart; or, by the rules of models.duplicates (an ID that is new, but the same
+    name and birth date as someone registered without one, a homophone or variant name with the
+    same birth date, the same phone with a similar name): the user decides."""
 
     planned: PlannedRow
     candidates: tuple  # Person records
+    reasons: tuple[Message, ...] = (msg("没有身份证号，与已登记的人员同名"),)  # why she may be one
 
     @property
     def row(self) -> int:
         return self.planned.row
+
+    def reason_text(self, translate=None) -> str:
+        return "；".join(m.render(translate) for m in self.reasons)
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +320,7 @@ class ImportPlan:
                  "new": shown_value(k, new, regions)} for k, old, new in p.changes()]}
                 for p in self.renames],
             "possible_duplicates": [{"row": d.row, "name": d.planned.values.get("name", ""),
+                                     "reason": d.reason_text(),
                                      "candidates": [candidate_text(c) for c in d.candidates]}
                                     for d in self.possible_duplicates],
             "ignored_columns": [c.describe() for c in self.ignored],
@@ -525,11 +534,17 @@ class _PeoplePlanner:
         self.plan = plan
         self.today = today = dt.date.today()
         self.roster = plan.roster
-        ids, names = set(), set()
+        ids, names, all_names, phones = set(), set(), set(), set()
         id_col, name_col = plan.mapping.get("id_number"), plan.mapping.get("name")
+        phone_col = plan.mapping.get("phone")
         for _, cells in rows:
             raw = cells[id_col] if id_col is not None and id_col < len(cells) else None
             number = text(raw).replace(" ", "").upper() if isinstance(raw, str) else ""
+            number = upgraded_id(number) or number  # an old 15-digit number: the 18-digit one it became
+            if name_col is not None and name_col < len(cells):
+                all_names.add(name_text(cells[name_col]))
+            if phone_col is not None and phone_col < len(cells):
+                phones.add(normalise_phone(_number_text(cells[phone_col])))
             if number and "*" not in number:
                 ids.add(number)
             elif name_col is not None and name_col < len(cells):
@@ -539,14 +554,25 @@ class _PeoplePlanner:
         for chunk in _chunks(sorted(i for i in ids if i)):
             sql = f"SELECT id FROM person WHERE id_number IN ({placeholders(len(chunk))})"
             found.extend(pid for (pid,) in database.execute_sql(sql, chunk))
+        merged: dict[str, int] = {}  # a number of a record merged into another: that one is meant
         for chunk in _chunks(found):
             for person in Person.select().where(Person.id.in_(chunk)):
-                self.existing[person.id_number] = person
+                if person.merged_into_id is None:
+                    self.existing[person.id_number] = person
+                else:
+                    merged[person.id_number] = kept_of("people", person.id)
+        for number, kept_id in merged.items():
+            kept = Person.get_or_none(Person.id == kept_id)
+            if kept is not None:
+                self.existing[number] = kept
         # People the sheet names without a (full) ID: matched by name and what else agrees.
         self.by_name: dict[str, list[Person]] = defaultdict(list)
         for chunk in _chunks(sorted(n for n in names if n)):
-            for person in Person.select().where(Person.name.in_(chunk)).order_by(Person.id):
+            for person in (Person.select().where(Person.name.in_(chunk) & Person.merged_into.is_null())
+                           .order_by(Person.id)):
                 self.by_name[person.name].append(person)
+        # Whom each row may be by the rules of finding duplicates (homophones, variants, phones).
+        self.matcher = PersonMatcher(all_names, phones)
         self.orgs = dict(Organization.select(Organization.name, Organization.id).tuples())
         self.teams = dict(Team.select(Team.name, Team.id).tuples())
         self.townships = _townships()
@@ -688,6 +714,7 @@ class _PeoplePlanner:
         plan = self.plan
         row = _Row(plan, cells)
         id_number = _id_number(row)
+        id_number = upgraded_id(id_number) or id_number  # an old 15-digit number, as it is now
         masked = id_number if "*" in id_number else ""
         person_roles, membership_role, level, posts = self._duties(row)
         level_text = text(row.raw("social_worker_level"))
@@ -746,6 +773,7 @@ class _PeoplePlanner:
             elif not team_roles:
                 row.problem("role", msg("加入团队须写明角色：妇工、社工或义工"), "role_missing")
         candidates: list[Person] = []
+        reason: tuple[tuple[Message, ...], ...] = ()  # why the row may be someone registered (rules)
         if values["id_number"]:
             first = self.seen.get(values["id_number"])
             if first is not None:
@@ -754,6 +782,12 @@ class _PeoplePlanner:
                     first=first, number=mask_id_number(values["id_number"])), "duplicate_in_file")
             else:
                 self.seen[values["id_number"]] = number
+            if existing is None and not row.problems:  # a new number: may she be registered without it?
+                probable, reason = self._probable(values)
+                existing, candidates = self._decided(number, probable)
+                if existing is not None:
+                    values, errors = clean_person(self._merged(existing, data))
+                    _check_errors(row, errors, {"region_id": "township"})
         elif existing is None and not masked and not row.problems:
             key = (values["name"], values["phone"] or values["birth_date"])
             first = self.seen_no_id.get(key) if key[1] else None
@@ -765,12 +799,9 @@ class _PeoplePlanner:
             elif key[1]:
                 self.seen_no_id[key] = number
             existing, candidates = self._by_name(row, values, org_names)
-            decided = plan.options.duplicates.get(number)
-            if candidates and decided is not None:  # the user said who she is: someone, or new
-                existing = next((p for p in candidates if p.id == decided), None)
-                candidates = []
-            elif candidates and plan.options.create_possible_duplicates:
-                candidates = []
+            if existing is None and not candidates:
+                candidates, reason = self._probable(values)
+            existing, candidates = self._decided(number, candidates, existing)
             if existing is not None:
                 typed_sex, typed_birth = values["sex"], values["birth_date"]
                 values, errors = clean_person(self._merged(existing, data))
@@ -801,7 +832,7 @@ class _PeoplePlanner:
                              team_id=team_id, team=team_name, team_roles=team_roles if team_id else (),
                              hours=(hours or Decimal(0)) + max(hours_total or Decimal(0), Decimal(0)) or None)
         if candidates:
-            plan.possible_duplicates.append(PossibleDuplicate(planned, tuple(candidates)))
+            plan.possible_duplicates.append(PossibleDuplicate(planned, tuple(candidates), *reason))
             return
         if existing is None:
             planned.new_memberships = planned.organizations
@@ -828,11 +859,36 @@ class _PeoplePlanner:
         else:
             plan.updates.append(planned)
 
+    def _probable(self, values: dict) -> tuple[list[Person], tuple[tuple[Message, ...], ...]]:
+        """The registered people the row probably is, by the rules of models.duplicates, and the
+        reasons of the likeliest (empty when nobody is)."""
+        birth = values["birth_date"]
+        found = self.matcher.matches(values["name"], values["id_number"] or "",
+                                     None if isinstance(birth, MonthOnly) else birth, values["sex"],
+                                     values["phone"], values["region"])
+        ids = [c.first for c in found]
+        people = {p.id: p for p in Person.select().where(Person.id.in_(ids))} if ids else {}
+        reason = (found[0].reasons,) if found else ()
+        return [people[i] for i in ids if i in people], reason
+
+    def _decided(self, number: int, candidates: list[Person],
+                 existing: Person | None = None) -> tuple[Person | None, list[Person]]:
+        """What the user decided about a row that may be someone registered: who she is, or new."""
+        decided = self.plan.options.duplicates.get(number)
+        if candidates and decided is not None:  # the user said who she is: someone, or new
+            return next((p for p in candidates if p.id == decided), None), []
+        if candidates and self.plan.options.create_possible_duplicates:
+            return existing, []
+        return existing, candidates
+
     @staticmethod
     def _merged(existing: Person, data: PersonData) -> PersonData:
-        """The sheet's values over the stored ones: a blank cell keeps what is there, roles add up."""
+        """The sheet's values over the stored ones: a blank cell keeps what is there, roles add up;
+        an ID the register did not have comes in."""
         merged = PersonData.from_person(existing)
         merged.name = data.name
+        if data.id_number and not merged.id_number:
+            merged.id_number = data.id_number
         for key in ("phone", "cadre_title", "workplace", "notes"):
             if getattr(data, key):
                 setattr(merged, key, getattr(data, key))
@@ -903,10 +959,15 @@ class _OrgPlanner:
         self.plan = plan
         self.by_code: dict[str, Organization] = {}
         self.by_name: dict[str, Organization] = {}
-        for org in Organization.select():
-            self.by_name[org.name] = org
+        self.by_key: dict[str, Organization] = {}  # the name as models.duplicates compares it
+        organizations = {org.id: org for org in Organization.select()}
+        for org in organizations.values():
+            kept = organizations.get(kept_of("orgs", org.id)) if org.merged_into_id else org
+            self.by_name[org.name] = kept  # a merged organization's name and code: the one kept
             if org.credit_code:
-                self.by_code[org.credit_code] = org
+                self.by_code[org.credit_code] = kept
+            if not org.merged_into_id:
+                self.by_key.setdefault(org_key(org.name), org)
         self.areas = dict(ServiceArea.select(ServiceArea.name, ServiceArea.id).tuples())
         self.townships = _townships()
         # Where each place lies: a village's township (an organization may be registered in a village).
@@ -990,6 +1051,8 @@ class _OrgPlanner:
                 row.problem("credit_code", msg(
                     "已有同名组织“{name}”，但其统一社会信用代码是 {other}：请核对", name=name,
                     other=existing.credit_code), "credit_code_conflict")
+        if existing is None and name:  # the same name but for width, brackets, （筹）, spaces:
+            existing = self.by_key.get(org_key(name))  # held as a rename, for the user to decide
         if existing is not None and region is not None and self.township_of.get(existing.region_id) == region:
             values["region"] = existing.region_id  # a village of that township: as registered
         if existing is not None and name in self.by_name and self.by_name[name].id != existing.id:

@@ -190,7 +190,7 @@ def test_the_last_admin_cannot_be_demoted_or_deactivated(admin, people):
 def test_role_table():
     assert {a for a in PERMISSIONS if can(_role("viewer"), a)} == {"view", "print"}
     assert {a for a in PERMISSIONS if can(_role("clerk"), a)} == {
-        "view", "print", "edit", "import", "export", "backup"}
+        "view", "print", "edit", "import", "export", "backup", "merge"}
     assert all(can(_role("admin"), a) for a in PERMISSIONS)
     assert not can(User(username="x", role="admin", active=False), "view")
     with pytest.raises(KeyError):

@@ -55,6 +55,8 @@ def older(opened):
 
     def make(path: Path, version: int, *statements: str):
         db = opened(path)
+        if version < 10:
+            before_v10(db)
         if version < 9:
             booking_before_v9(db)
         if version < 7:
@@ -68,6 +70,34 @@ def older(opened):
         return opened(path)
 
     return make
+
+
+def before_v10(db) -> None:
+    """Back before version 10: no merges, no pairs declared "不是重复", no birth-and-pinyin index."""
+    db.execute_sql('DROP TABLE "merge_record"')
+    db.execute_sql('DROP TABLE "duplicate_dismissal"')
+    db.execute_sql('DROP INDEX "person_birth_pinyin"')
+    for table in ("person", "organization"):
+        (sql,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+        for added in (', "merged_into_id" INTEGER',
+                      f', FOREIGN KEY ("merged_into_id") REFERENCES "{table}" ("id") ON DELETE RESTRICT'):
+            assert added in sql
+            sql = sql.replace(added, "")
+        indexes = [row[0] for row in db.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (table,))]
+        columns = ", ".join(f'"{c.name}"' for c in db.get_columns(table) if c.name != "merged_into_id")
+        # SQLite's way of changing a table: a new one, the rows copied, the old one dropped and the
+        # new one renamed (the other tables' references to it keep its name).
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+        db.execute_sql(sql.replace(f'CREATE TABLE "{table}"', f'CREATE TABLE "{table}_v9"', 1))
+        db.execute_sql(f'INSERT INTO "{table}_v9" ({columns}) SELECT {columns} FROM "{table}"')
+        db.execute_sql(f'DROP TABLE "{table}"')
+        db.execute_sql(f'ALTER TABLE "{table}_v9" RENAME TO "{table}"')
+        for index in indexes:
+            if "merged_into_id" not in index:
+                db.execute_sql(index)
+        db.execute_sql("PRAGMA foreign_keys = ON")
 
 
 def booking_before_v9(db) -> None:
@@ -89,6 +119,7 @@ def drop_name_search(db) -> None:
     """Back before version 7: no search forms, the People list's index without them."""
     for index in ("person_list", "person_initials", "person_pinyin"):
         db.execute_sql(f"DROP INDEX {index}")
+    db.execute_sql('DROP INDEX IF EXISTS "person_birth_pinyin"')  # version 10's, on the pinyin
     for model in NAMED_MODELS:
         for column in ("name_pinyin", "name_initials"):
             db.execute_sql(f'ALTER TABLE "{model._meta.table_name}" DROP COLUMN "{column}"')
@@ -415,3 +446,22 @@ def test_a_version_6_database_lets_bookings_be_for_a_person_or_the_office(tmp_pa
                        " created_at, updated_at) VALUES (1, '2025-03-03 09:00:00', '2025-03-03 10:00:00',"
                        " '', 0, 0, '2025-01-01', '2025-01-01')")
     assert user_version(tmp_path / "v6.v6.bak.db") == 6
+
+
+def test_a_version_9_database_gets_merges_and_keeps_its_people(tmp_path, older):
+    db = older(tmp_path / "v9.db", 9,
+               "INSERT INTO person (id, name, name_key, name_pinyin, name_initials, birth_date, archived,"
+               " archived_reason, is_cadre, is_social_worker, is_volunteer, phone, cadre_title, workplace,"
+               " notes, created_at, updated_at, version) VALUES (5, '王芳', 'wang2 fang1', 'wangfang', 'wf',"
+               " '1980-01-01', 0, '', 0, 0, 1, '', '', '', '', '2025-01-01', '2025-01-01', 3)")
+
+    assert schema_version(db) == SCHEMA_VERSION
+    assert {"merge_record", "duplicate_dismissal"} <= set(db.get_tables())
+    assert db.execute_sql("SELECT id, name, version, merged_into_id FROM person").fetchall() == [
+        (5, "王芳", 3, None)]
+    for table in ("person", "organization"):
+        assert "merged_into_id" in {c.name for c in db.get_columns(table)}
+        assert f"{table}_merged_into_id" in {i.name for i in db.get_indexes(table)}
+    assert "person_birth_pinyin" in {i.name for i in db.get_indexes("person")}
+    references = db.execute_sql("PRAGMA foreign_key_list(person)").fetchall()
+    assert any(r[2] == "person" and r[3] == "merged_into_id" for r in references)

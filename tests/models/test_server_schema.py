@@ -134,3 +134,31 @@ def test_a_version_8_server_database_lets_bookings_be_for_a_person_or_the_office
                                " '2025-03-03 10:00', '', false, false, now(), now())")
     finally:
         db.close()
+
+
+def test_a_version_9_server_database_gets_merges(server):
+    url = server.fresh()
+    setup = ServerDatabase(url)
+    for sql in ('DROP TABLE "merge_record"', 'DROP TABLE "duplicate_dismissal"',
+                'DROP INDEX "person_birth_pinyin"',
+                'ALTER TABLE "person" DROP COLUMN "merged_into_id"',
+                'ALTER TABLE "organization" DROP COLUMN "merged_into_id"',
+                "INSERT INTO person (id, name, name_key, name_pinyin, name_initials, archived,"
+                " archived_reason, is_cadre, is_social_worker, is_volunteer, phone, cadre_title, workplace,"
+                " notes, created_at, updated_at) VALUES (5, '王芳', '', 'wangfang', 'wf', false, '', false,"
+                " false, true, '', '', '', '', now(), now())"):
+        setup.execute_sql(sql)
+    setup.execute_sql("UPDATE jinguo_schema SET version = %s", (9,))
+    setup.close()
+
+    db = open_database(url)
+    try:
+        assert schema_version(db) == SCHEMA_VERSION
+        assert {"merge_record", "duplicate_dismissal"} <= set(db.get_tables())
+        assert db.execute_sql("SELECT id, merged_into_id FROM person").fetchall() == [(5, None)]
+        assert "person_birth_pinyin" in {i.name for i in db.get_indexes("person")}
+        assert "organization_merged_into_id" in {i.name for i in db.get_indexes("organization")}
+        references = {(fk.column, fk.dest_table) for fk in db.get_foreign_keys("person")}
+        assert ("merged_into_id", "person") in references
+    finally:
+        db.close()

@@ -524,7 +524,8 @@ def test_a_possible_duplicate_is_decided_by_the_user(qtbot, page, ctx, tmp_path,
     path = sheet_of(tmp_path / "p.xlsx", [["姓名", "备注"], ["王芳", "来自表格"], ["李娜", ""]])
     pick(qtbot, page, monkeypatch, path)
     assert counts(page)["held"] == 1 and counts(page)["new"] == 1
-    assert "可能与已登记的人员重复：王芳" in page.held_table.item(0, 1).text()
+    held = page.held_table.item(0, 1).text()
+    assert held == "王芳：可能与已登记的人员重复（没有身份证号，与已登记的人员同名）"
     combo = page.held_table.cellWidget(0, 2)
     labels = [combo.itemText(i) for i in range(combo.count())]
     assert labels[:2] == ["暂不导入", "登记为新的人员"] and "13800000000" in labels[2]

@@ -562,7 +562,8 @@ class ImportPage(QWidget):
                            "rename" if planned.row in self.allowed_renames else None)
         for duplicate in plan.possible_duplicates:
             name = duplicate.planned.values.get("name", "")
-            what = self.tr("没有身份证号，可能与已登记的人员重复：{name}").format(name=name)
+            what = self.tr("{name}：可能与已登记的人员重复（{reason}）").format(
+                name=name, reason=duplicate.reason_text(QApplication.translate))
             choices = [(self.tr("暂不导入"), None), (self.tr("登记为新的人员"), 0)]
             choices += [(self.tr("是已登记的 {who}").format(who=importing.candidate_text(person)), person.id)
                         for person in duplicate.candidates]
