@@ -413,3 +413,9 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     ImportBatchItem,
     *EXCHANGE_MODELS,  # after every table they could point at (schema version 8)
 )
+
+# The venture rounds' tables point at the ones above, so their module imports this one: they join
+# ALL_MODELS once every class they need exists (schema version 11).
+from .venture_entities import VENTURE_MODELS  # noqa: E402
+
+ALL_MODELS += VENTURE_MODELS

@@ -43,7 +43,7 @@ from .sortkey import name_forms
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 11
 
 # Tables every version of the schema has: a file without them is not ours.
 CORE_TABLES = frozenset({"organization", "person", "audit_entry"})
@@ -177,10 +177,23 @@ def _v9_booking_holders(db: Database) -> None:
     db.execute_sql('DROP TABLE "booking_before_v9"')
 
 
+def _v10_placeholder(db: Database) -> None:
+    """Reserved for a change made alongside version 11 (renumbered when both are in)."""
+
+
+def _v11_venture_rounds(db: Database) -> None:
+    """公益创投 / 微创投 rounds: rounds and their documents, applications and their steps, the
+    expert review (criteria, reviewers, scores), and the supervision of funded projects
+    (milestones, visits, payments, closing evaluations). New tables only."""
+    from .venture_entities import VENTURE_MODELS
+
+    db.create_tables(VENTURE_MODELS)
+
+
 MIGRATIONS: Mapping[int, Migration] = {
     2: _v2_certificates_imports, 3: _v3_login_lockout, 4: _v4_people_list_index,
     5: _v5_audit_operator_index, 6: _v6_record_versions, 7: _v7_name_search,
-    8: _v8_report_exchange, 9: _v9_booking_holders,
+    8: _v8_report_exchange, 9: _v9_booking_holders, 10: _v10_placeholder, 11: _v11_venture_rounds,
 }
 
 DEFAULT_SERVICE_AREAS = (

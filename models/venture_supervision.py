@@ -1,0 +1,234 @@
+"""The supervision of a funded project (立项 onwards): its milestones, the supervision visits
+(督导), the money paid in instalments, and the closing evaluation (结项评估) that closes it;
+and which projects are behind schedule (the organization's detail, the home page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from peewee import JOIN, fn
+
+from . import audit
+from .db import database
+from .entities import Organization, Project, User
+from .errors import ValidationFailed, clean_title
+from .i18n import Message, msg
+from .projects import change_status, format_money, parse_money
+from .validators import InvalidValue
+from .venture import parse_score
+from .venture_entities import ClosingEvaluation, ProjectMilestone, ProjectPayment, SupervisionVisit
+
+RUNNING = ("approved", "in_progress")
+
+
+def _running(project: Project, what: str) -> None:
+    if project.status not in RUNNING:
+        raise ValidationFailed({"project": msg("项目已{status}，不能再{what}",
+                                               status="结项" if project.status == "closed" else "停止",
+                                               what=what)})
+
+
+def _score(value: object, key: str, errors: dict[str, Message], required: bool) -> Decimal | None:
+    if value is None or str(value).strip() == "":
+        if required:
+            errors[key] = msg("请填写评分")
+        return None
+    try:
+        return parse_score(value)
+    except InvalidValue as e:
+        errors[key] = e.message
+        return None
+
+
+def _start(project: Project, user: User | None) -> None:
+    """Work on a 立项 project has begun: it is 实施中 from now on."""
+    if project.status == "approved":
+        change_status(user, project, "in_progress")
+
+
+def add_milestone(project: Project, title: str, due_on: dt.date | None, user: User | None,
+                  note: str = "") -> ProjectMilestone:
+    errors: dict[str, Message] = {}
+    text = clean_title(title, "节点名称", "title", errors)
+    if due_on is None:
+        errors["due_on"] = msg("请填写计划完成日期")
+    if errors:
+        raise ValidationFailed(errors)
+    _running(project, "添加节点")
+    with database.atomic():
+        audit.touch(project)
+        return audit.create(ProjectMilestone, user, project=project, title=text, due_on=due_on,
+                            note=note.strip())
+
+
+def complete_milestone(milestone: ProjectMilestone, done_on: dt.date | None, user: User | None,
+                       note: str | None = None) -> ProjectMilestone:
+    if done_on is None:
+        raise ValidationFailed({"done_on": msg("请填写完成日期")})
+    with database.atomic():
+        _start(milestone.project, user)
+        fields = {"done_on": done_on}
+        if note is not None:
+            fields["note"] = note.strip()
+        return audit.update(milestone, user, **fields)
+
+
+@dataclass
+class VisitData:
+    visited_on: dt.date | None = None
+    visitors: str = ""
+    findings: str = ""
+    score: str = ""
+
+
+def save_visit(project: Project, data: VisitData, user: User | None,
+               existing: SupervisionVisit | None = None, today: dt.date | None = None) -> SupervisionVisit:
+    """督导: who visited the project when, what they found, and their score (0–100)."""
+    errors: dict[str, Message] = {}
+    if data.visited_on is None:
+        errors["visited_on"] = msg("请填写督导日期")
+    elif data.visited_on > (today or dt.date.today()):
+        errors["visited_on"] = msg("督导日期不能晚于今天")
+    visitors = clean_title(data.visitors, "督导人员", "visitors", errors)
+    score = _score(data.score, "score", errors, required=False)
+    if errors:
+        raise ValidationFailed(errors)
+    if existing is None:
+        _running(project, "记录督导")
+    values = dict(project=project, visited_on=data.visited_on, visitors=visitors,
+                  findings=data.findings.strip(), score=score)
+    with database.atomic():
+        if existing is None:
+            _start(project, user)
+        return audit.save(SupervisionVisit, user, existing, **values)
+
+
+def paid_total(project: Project) -> Decimal:
+    total = (ProjectPayment.select(fn.SUM(ProjectPayment.amount))
+             .where(ProjectPayment.project == project).scalar())
+    return Decimal(total or 0)
+
+
+def add_payment(project: Project, paid_on: dt.date | None, amount: str, user: User | None,
+                note: str = "") -> ProjectPayment:
+    """One instalment; all instalments together stay within the amount granted."""
+    errors: dict[str, Message] = {}
+    if paid_on is None:
+        errors["paid_on"] = msg("请填写拨付日期")
+    try:
+        value = parse_money(amount)
+    except InvalidValue as e:
+        errors["amount"] = e.message
+        value = None
+    if value is None and "amount" not in errors:
+        errors["amount"] = msg("请填写拨付金额")
+    elif value is not None and value <= 0:
+        errors["amount"] = msg("拨付金额应大于 0")
+    elif value is not None and project.amount_granted is not None \
+            and paid_total(project) + value > project.amount_granted:
+        errors["amount"] = msg("累计拨付将达 {total} 元，超过立项金额 {granted} 元",
+                               total=format_money(paid_total(project) + value),
+                               granted=format_money(project.amount_granted))
+    if errors:
+        raise ValidationFailed(errors)
+    if project.status not in (*RUNNING, "closed"):
+        raise ValidationFailed({"project": msg("项目未立项或已终止，不能拨付")})
+    with database.atomic():
+        audit.touch(project)
+        return audit.create(ProjectPayment, user, project=project, paid_on=paid_on, amount=value,
+                            note=note.strip())
+
+
+@dataclass
+class EvaluationData:
+    evaluated_on: dt.date | None = None
+    evaluators: str = ""
+    score: str = ""
+    conclusion: str = ""
+    actual_served: int | None = None
+
+
+def close_with_evaluation(project: Project, data: EvaluationData, user: User | None,
+                          today: dt.date | None = None) -> ClosingEvaluation:
+    """结项评估: recorded with its score, it closes the project (实施中 → 结项)."""
+    errors: dict[str, Message] = {}
+    if data.evaluated_on is None:
+        errors["evaluated_on"] = msg("请填写评估日期")
+    elif data.evaluated_on > (today or dt.date.today()):
+        errors["evaluated_on"] = msg("评估日期不能晚于今天")
+    score = _score(data.score, "score", errors, required=True)
+    if data.actual_served is not None and data.actual_served < 0:
+        errors["actual_served"] = msg("服务人次不能为负数")
+    if ClosingEvaluation.select().where(ClosingEvaluation.project == project).exists():
+        errors["project"] = msg("该项目已做过结项评估")
+    if errors:
+        raise ValidationFailed(errors)
+    _running(project, "结项")
+    with database.atomic():
+        evaluation = audit.create(ClosingEvaluation, user, project=project, evaluated_on=data.evaluated_on,
+                                  evaluators=data.evaluators.strip(), score=score,
+                                  conclusion=data.conclusion.strip())
+        _start(project, user)
+        fields: dict = {"status": "closed"}
+        if data.actual_served is not None:
+            fields["actual_served"] = data.actual_served
+        if project.end_on is None or project.end_on > data.evaluated_on:
+            fields["end_on"] = data.evaluated_on
+        audit.update(project, user, **fields)
+    return evaluation
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def milestones_of(project: Project) -> list[tuple[str, dt.date, dt.date | None, str]]:
+    return [(m.title, m.due_on, m.done_on, m.note) for m in
+            project.milestones.order_by(ProjectMilestone.due_on, ProjectMilestone.id)]
+
+
+def visits_of(project: Project) -> list[tuple[dt.date, str, Decimal | None, str]]:
+    return [(v.visited_on, v.visitors, v.score, v.findings) for v in
+            project.supervision_visits.order_by(SupervisionVisit.visited_on, SupervisionVisit.id)]
+
+
+def payments_of(project: Project) -> list[tuple[dt.date, Decimal, str]]:
+    return [(p.paid_on, p.amount, p.note) for p in project.payments.order_by(ProjectPayment.paid_on,
+                                                                             ProjectPayment.id)]
+
+
+def evaluation_of(project: Project) -> ClosingEvaluation | None:
+    return ClosingEvaluation.get_or_none(ClosingEvaluation.project == project)
+
+
+@dataclass(frozen=True)
+class BehindSchedule:
+    project_id: int
+    project: str
+    organization_id: int | None
+    organization: str
+    overdue: int  # milestones past their date, not done
+    first_due: dt.date  # the earliest of them
+
+
+def behind_schedule(today: dt.date | None = None, organization_id: int | None = None,
+                    limit: int | None = None) -> list[BehindSchedule]:
+    """Running projects (立项, 实施中) with milestones past their date and not done, the longest
+    overdue first."""
+    day = today or dt.date.today()
+    query = (Project.select(Project.id, Project.name, Organization.id, Organization.name,
+                            fn.COUNT(ProjectMilestone.id), fn.MIN(ProjectMilestone.due_on))
+             .join(ProjectMilestone, on=(ProjectMilestone.project == Project.id))
+             .join_from(Project, Organization, JOIN.LEFT_OUTER, on=(Project.organization == Organization.id))
+             .where(Project.status.in_(RUNNING) & ~Project.archived & (ProjectMilestone.due_on < day)
+                    & ProjectMilestone.done_on.is_null())
+             .group_by(Project.id, Project.name, Organization.id, Organization.name)
+             .order_by(fn.MIN(ProjectMilestone.due_on), Project.id))
+    if organization_id is not None:
+        query = query.where(Project.organization == organization_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [BehindSchedule(pid, name, oid, org or "", count, first if isinstance(first, dt.date)
+                           else dt.date.fromisoformat(str(first)))
+            for pid, name, oid, org, count, first in query.tuples()]
