@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .exchange.command import add_parsers as add_exchange_parsers
 
     add_exchange_parsers(sub)
+    from .venture.command import add_parsers as add_venture_parsers
+
+    add_venture_parsers(sub)
     return parser
 
 
@@ -253,6 +256,10 @@ def _run(args: argparse.Namespace, start_logging) -> int:
         from .cli_db import run as run_db
 
         return run_db(args)
+    if args.command == "venture":
+        from .venture.command import run as run_venture
+
+        return run_venture(args)
     if args.command in ("unit", "exchange"):
         from .exchange.command import run as run_exchange
 
@@ -267,7 +274,7 @@ def _run(args: argparse.Namespace, start_logging) -> int:
 def _db_argument(args: argparse.Namespace) -> Path | None:
     """The database a command was given (each command names its ``--db`` differently)."""
     for name in ("demo_db", "export_db", "import_db", "backup_db", "copy_from", "exchange_db",
-                 "db"):
+                 "venture_db", "db"):
         value = getattr(args, name, None)
         if value and not isinstance(value, str):
             return Path(value)

@@ -113,3 +113,27 @@ def fill_sheet(path: Path, reviewer: int, numbers: dict[int, int]) -> None:
         for c in range(5):
             ws.cell(row, 6 + c).value = score_of(numbers[int(app_id)], reviewer, c)
     wb.save(path)
+
+
+def score_round(built: Round, user: User | None, folder: Path) -> None:
+    """Print the five sheets into ``folder``, fill them in and import them."""
+    from desktop.venture.sheets import import_reviewer_sheets, write_all_sheets
+
+    numbers = {a.id: n for n, a in enumerate(built.applications, start=1)}
+    folder.mkdir(parents=True, exist_ok=True)
+    sheets = write_all_sheets(folder, built.round, user)
+    for i, path in enumerate(sheets):
+        fill_sheet(path, i, numbers)
+    import_reviewer_sheets(sheets, built.round, user)
+
+
+def decided_round(user: User | None, townships: list[Region], folder: Path) -> Round:
+    """The round scored, the proposal taken as the decision, and the winners made projects."""
+    from models.venture import decide_selection, establish_selected, propose_selection
+
+    built = build_round(user, townships)
+    score_round(built, user, folder)
+    chosen = {p.application_id: p.amount for p in propose_selection(built.round) if p.proposed}
+    decide_selection(built.round, chosen, user, dt.date(2025, 4, 15))
+    establish_selected(built.round, user, dt.date(2025, 5, 1))
+    return built

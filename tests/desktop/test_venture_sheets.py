@@ -89,7 +89,8 @@ def test_the_same_reviewer_twice_another_round_and_changed_criteria_are_refused(
     twice.write_bytes(sheets[0].read_bytes())
     assert "都是周专家的评分表" in refused([sheets[0], twice], built.round, ctx.user)[0]
 
-    other = save_round(RoundData(name="2025年公益创投", source="venture", year=2025, budget="100000"), ctx.user)
+    other = save_round(RoundData(name="2025年公益创投", source="venture", year=2025, budget="100000"),
+                       ctx.user)
     assert "另一个轮次的评分表" in refused([sheets[0]], other, ctx.user)[0]
 
     # The office changes the criteria before any score is in: printed sheets no longer fit
