@@ -13,6 +13,8 @@ import pytest
 from desktop.venture.sheets import import_reviewer_sheets, write_all_sheets
 from models.entities import Project
 from models.errors import ValidationFailed
+from models.periods import parse_period
+from models.summary import compute_summary
 from models.venture import decide_selection, establish_selected, propose_selection, ranking
 from models.venture_entities import VentureApplication
 from models.venture_report import publicity_rows, round_report
@@ -44,7 +46,8 @@ def scored(ctx, county, tmp_path):
     return built
 
 
-def test_a_round_from_the_call_to_the_closing_evaluation(ctx, scored):
+def test_a_round_from_the_call_to_the_closing_evaluation(ctx, scored, county):
+    county_ids = {key: region.id for key, region in county.items()}
     rnd, apps = scored.round, scored.applications
     rows = ranking(rnd)
     by_id = {r.application_id: r for r in rows}
@@ -122,6 +125,13 @@ def test_a_round_from_the_call_to_the_closing_evaluation(ctx, scored):
             assert sum(getattr(line, attr) for line in lines) == getattr(total, attr)
     assert [line.label for line in report.by_township] == ["东关街道", "西湖镇"]
     assert report.by_status == [("未入选", 36), ("立项", 12)]
+    # The periodic summary counts the round in the period of its call (2025-03-01)
+    for code, expected in (("2025", ("微创投", 48, Decimal("1200000.00"), 12, Decimal("300000.00"))),
+                           ("2025Q2", ("微创投", 0, Decimal("0.00"), 0, Decimal("0.00")))):
+        section = compute_summary(parse_period(code), today=dt.date(2026, 4, 1)).section("ventures")
+        assert section.rows[1] == expected and section.total[1:] == expected[1:]
+    east = compute_summary(parse_period("2025Q1"), county_ids["east"], dt.date(2026, 4, 1))
+    assert east.section("ventures").total[1:] == (24, Decimal("600000.00"), 6, Decimal("150000.00"))
     publicity = publicity_rows(rnd)
     assert [p.number for p in publicity] == list(range(1, 13))
     assert publicity[0].score == Decimal("88.00") and sum(p.amount for p in publicity) == BUDGET
