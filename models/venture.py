@@ -50,7 +50,13 @@ STATUS_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "not_selected": (),
     "established": (),
 }
-REVIEWED = ("reviewing", "selected", "not_selected", "established")
+
+
+def under_review(rnd: VentureRound):
+    """SQL condition: an application of ``rnd`` that reached 评审 (whatever came of it since;
+    one turned down at 初审 never did)."""
+    reached = ApplicationStep.select(ApplicationStep.application).where(ApplicationStep.status == "reviewing")
+    return (VentureApplication.round == rnd) & VentureApplication.id.in_(reached)
 WINNERS = ("selected", "established")
 
 
@@ -399,9 +405,7 @@ def reviewers_of(rnd: VentureRound) -> list[Reviewer]:
 
 def applications_for_review(rnd: VentureRound) -> list[VentureApplication]:
     """What the reviewers score: the round's applications that reached 评审, in the order entered."""
-    return list(VentureApplication.select().where((VentureApplication.round == rnd)
-                                                  & VentureApplication.status.in_(REVIEWED))
-                .order_by(VentureApplication.id))
+    return list(VentureApplication.select().where(under_review(rnd)).order_by(VentureApplication.id))
 
 
 def parse_score(value: object) -> Decimal:
@@ -528,8 +532,7 @@ def ranking(rnd: VentureRound) -> list[RankedApplication]:
     conflicts = conflicts_of(rnd)
     rows: list[RankedApplication] = []
     apps = (VentureApplication.select(VentureApplication, Organization.name)
-            .join(Organization).where((VentureApplication.round == rnd)
-                                      & VentureApplication.status.in_(REVIEWED))
+            .join(Organization).where(under_review(rnd))
             .order_by(VentureApplication.id))
     for app in apps:
         mine = {r.id: totals[r.id, app.id] for r in reviewers if (r.id, app.id) in totals}
@@ -597,8 +600,7 @@ def decide_selection(rnd: VentureRound, chosen: Mapping[int, Decimal], user: Use
     """The office's decision: ``chosen`` (application id → amount granted) 入选, every other
     application under review 未入选; all or nothing. Returns (selected, not selected)."""
     day = on or dt.date.today()
-    apps = {a.id: a for a in VentureApplication.select().where(
-        (VentureApplication.round == rnd) & VentureApplication.status.in_(REVIEWED))}
+    apps = {a.id: a for a in VentureApplication.select().where(under_review(rnd))}
     errors: dict[str, Message] = {}
     unknown = [i for i in chosen if i not in apps or apps[i].status == "established"]
     if unknown:
