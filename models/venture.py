@@ -137,15 +137,22 @@ def save_round(data: RoundData, user: User | None, existing: VentureRound | None
     return audit.save(VentureRound, user, existing, **values)
 
 
+def attachment_size_problem(name: str, size: int) -> Message | None:
+    """Why a file of ``size`` bytes cannot be kept with the round (None: it can)."""
+    if size <= MAX_ATTACHMENT_BYTES:
+        return None
+    return msg("文件“{name}”有 {size} MB，超过了 {limit} MB 的上限。请压缩或只附规则的正文。",
+               name=name, size=f"{size / 1024 / 1024:.1f}", limit=MAX_ATTACHMENT_BYTES // 1024 // 1024)
+
+
 def add_attachment(rnd: VentureRound, file_name: str, content: bytes, user: User | None) -> RoundAttachment:
     """Keep a document of the round in the database (a backup or copy carries it)."""
     name = file_name.strip().replace("\\", "/").rsplit("/", 1)[-1]
     if not name:
         raise ValidationFailed({"file": msg("请给出文件名")})
-    if len(content) > MAX_ATTACHMENT_BYTES:
-        raise ValidationFailed({"file": msg(
-            "文件“{name}”有 {size} MB，超过了 {limit} MB 的上限。请压缩或只附规则的正文。",
-            name=name, size=f"{len(content) / 1024 / 1024:.1f}", limit=MAX_ATTACHMENT_BYTES // 1024 // 1024)})
+    too_big = attachment_size_problem(name, len(content))
+    if too_big is not None:
+        raise ValidationFailed({"file": too_big})
     if not content:
         raise ValidationFailed({"file": msg("文件“{name}”是空的", name=name)})
     with database.atomic():

@@ -18,7 +18,14 @@ from .i18n import Message, msg
 from .projects import change_status, format_money, parse_money
 from .validators import InvalidValue
 from .venture import parse_score
-from .venture_entities import ClosingEvaluation, ProjectMilestone, ProjectPayment, SupervisionVisit
+from .venture_entities import (
+    ClosingEvaluation,
+    ProjectMilestone,
+    ProjectPayment,
+    SupervisionVisit,
+    VentureApplication,
+    VentureRound,
+)
 
 RUNNING = ("approved", "in_progress")
 
@@ -196,6 +203,13 @@ def visits_of(project: Project) -> list[tuple[dt.date, str, Decimal | None, str]
 def payments_of(project: Project) -> list[tuple[dt.date, Decimal, str]]:
     return [(p.paid_on, p.amount, p.note) for p in project.payments.order_by(ProjectPayment.paid_on,
                                                                              ProjectPayment.id)]
+
+
+def round_of(project: Project) -> str:
+    """The name of the round whose application became this project ("" for any other project)."""
+    row = (VentureRound.select(VentureRound.name).join(VentureApplication)
+           .where(VentureApplication.project == project).first())
+    return row.name if row is not None else ""
 
 
 def evaluation_of(project: Project) -> ClosingEvaluation | None:

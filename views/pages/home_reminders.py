@@ -82,7 +82,7 @@ class RemindersBox(QWidget):
             line.add_button(self.tr("查看"), self.list_link(
                 "OrganizationsPage", OrganizationFilter(stage=OVERDUE, township_id=township)))
         self._teams(data, township)
-        self._behind(data)
+        self._behind(data, township)
         self._bookings(data)
         self._report(data, township)
         self._backup(data)
@@ -141,7 +141,7 @@ class RemindersBox(QWidget):
             self.line(text, True).add_button(
                 self.tr("按镇街查看"), lambda: self.go("TeamsPage", lambda page: page.show_townships()))
 
-    def _behind(self, data: HomeData) -> None:
+    def _behind(self, data: HomeData, township: int | None) -> None:
         from models.project_listing import ProjectFilter
 
         behind = data.reminders.behind_schedule
@@ -153,7 +153,7 @@ class RemindersBox(QWidget):
             named += self.tr(" 等 {n} 个").format(n=len(behind))
         line = self.line(self.tr("项目进度滞后（节点逾期未完成）：{projects}").format(projects=named), True)
         line.add_button(self.tr("查看"), self.list_link(
-            "ProjectsPage", ProjectFilter(behind_on=data.loaded_at.date())))
+            "ProjectsPage", ProjectFilter(township_id=township, behind=True)))
 
     def _bookings(self, data: HomeData) -> None:
         bookings, today = data.reminders.bookings, data.loaded_at.date()
