@@ -89,9 +89,13 @@ def _v5_audit_operator_index(db: Database) -> None:
 
 def _v6_record_versions(db: Database) -> None:
     """Every editable record carries a version, raised on each change (see models.audit.update)."""
+    existing = set(db.get_tables())
     for model in ALL_MODELS:
         table = model._meta.table_name
-        # Tables made by an earlier step of this same migration (create_tables) already have it.
+        # Tables made by an earlier step of this same migration (create_tables) already have it;
+        # tables of later versions (venture rounds, 11) are made with it when their step comes.
+        if table not in existing:
+            continue
         if "version" in model._meta.fields and "version" not in {c.name for c in db.get_columns(table)}:
             db.execute_sql(f'ALTER TABLE "{table}" '
                            'ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1')
