@@ -14,6 +14,7 @@ import random
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from models.db import continue_after_largest_id
 from models.entities import Project, User
 from models.venture import (
     ApplicationData,
@@ -218,6 +219,7 @@ def _stamp(stamp: str) -> None:
 
 def make_rounds(builder: _Builder, admin: User | None) -> dict[str, int]:
     """Rows written per entity (``projects``: the winners made projects)."""
+    continue_after_largest_id(Project)  # the winners' projects: the same ids on both backends
     rounds = _Rounds(builder, admin)
     rounds.finished_micro_venture()
     rounds.venture_in_progress()

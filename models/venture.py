@@ -326,8 +326,8 @@ def _grant_problem(application: VentureApplication, amount: Decimal,
     if rnd.project_cap is not None and amount > rnd.project_cap:
         return msg("资助金额超过单个项目资助上限 {cap} 元", cap=format_money(rnd.project_cap))
     if others_granted is None:
-        others_granted = granted_total(rnd) - (application.amount_granted or 0
-                                               if application.status in WINNERS else 0)
+        own = Decimal(application.amount_granted or 0) if application.status in WINNERS else Decimal(0)
+        others_granted = granted_total(rnd) - own
     if others_granted + amount > rnd.budget:
         return msg("入选项目合计将达 {total} 元，超过本轮总预算 {budget} 元",
                    total=format_money(others_granted + amount), budget=format_money(rnd.budget))
