@@ -18,24 +18,26 @@ from models.db import continue_after_largest_id
 from models.entities import Project, User
 from models.venture import (
     ApplicationData,
-    ReviewerData,
     RoundData,
     add_attachment,
-    applications_for_review,
     change_status,
+    save_application,
+    save_round,
+)
+from models.venture_entities import VENTURE_MODELS, VentureApplication, VentureRound
+from models.venture_review import (
+    ReviewerData,
+    applications_for_review,
     criteria_of,
     decide_selection,
     establish_selected,
     propose_selection,
     ranking,
     reviewers_of,
-    save_application,
     save_reviewer,
-    save_round,
     set_criteria,
     set_scores,
 )
-from models.venture_entities import VENTURE_MODELS, VentureApplication, VentureRound
 from models.venture_supervision import (
     EvaluationData,
     VisitData,

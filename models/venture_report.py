@@ -11,8 +11,9 @@ from decimal import Decimal
 
 from .choices import APPLICATION_STATUSES, ROUND_SOURCES
 from .entities import Organization, Region, ServiceArea
-from .venture import WINNERS, criteria_of, ranking, reviewers_of
+from .venture import WINNERS
 from .venture_entities import VentureApplication, VentureRound
+from .venture_review import criteria_of, ranking, reviewers_of
 
 UNSPECIFIED = "（未填）"
 

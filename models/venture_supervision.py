@@ -17,7 +17,6 @@ from .errors import ValidationFailed, clean_title
 from .i18n import Message, msg
 from .projects import change_status, format_money, parse_money
 from .validators import InvalidValue
-from .venture import parse_score
 from .venture_entities import (
     ClosingEvaluation,
     ProjectMilestone,
@@ -26,6 +25,7 @@ from .venture_entities import (
     VentureApplication,
     VentureRound,
 )
+from .venture_review import parse_score
 
 RUNNING = ("approved", "in_progress")
 

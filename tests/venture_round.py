@@ -18,17 +18,9 @@ from openpyxl import load_workbook
 from models import audit
 from models.entities import Organization, Person, Region, ServiceArea, User
 from models.memberships import add_membership
-from models.venture import (
-    ApplicationData,
-    ReviewerData,
-    RoundData,
-    change_status,
-    save_application,
-    save_reviewer,
-    save_round,
-    set_criteria,
-)
+from models.venture import ApplicationData, RoundData, change_status, save_application, save_round
 from models.venture_entities import VentureApplication, VentureRound
+from models.venture_review import ReviewerData, save_reviewer, set_criteria
 
 CRITERIA = [("需求", 20), ("设计", 30), ("能力", 20), ("预算", 15), ("可持续", 15)]
 REVIEWERS = ["周专家", "吴专家", "郑专家", "王专家", "冯专家"]
@@ -129,7 +121,7 @@ def score_round(built: Round, user: User | None, folder: Path) -> None:
 
 def decided_round(user: User | None, townships: list[Region], folder: Path) -> Round:
     """The round scored, the proposal taken as the decision, and the winners made projects."""
-    from models.venture import decide_selection, establish_selected, propose_selection
+    from models.venture_review import decide_selection, establish_selected, propose_selection
 
     built = build_round(user, townships)
     score_round(built, user, folder)

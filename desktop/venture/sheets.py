@@ -19,7 +19,8 @@ from models.db import database
 from models.entities import User
 from models.i18n import Message, msg
 from models.validators import InvalidValue
-from models.venture import (
+from models.venture_entities import Reviewer, VentureRound
+from models.venture_review import (
     applications_for_review,
     conflicts_of,
     criteria_of,
@@ -27,7 +28,6 @@ from models.venture import (
     reviewers_of,
     set_scores,
 )
-from models.venture_entities import Reviewer, VentureRound
 
 from ..importing.errors import SheetError
 from ..importing.values import BadCell

@@ -15,9 +15,9 @@ from models.entities import Project
 from models.errors import ValidationFailed
 from models.periods import parse_period
 from models.summary import compute_summary
-from models.venture import decide_selection, establish_selected, propose_selection, ranking
 from models.venture_entities import VentureApplication
 from models.venture_report import publicity_rows, round_report
+from models.venture_review import decide_selection, establish_selected, propose_selection, ranking
 from models.venture_supervision import (
     EvaluationData,
     VisitData,

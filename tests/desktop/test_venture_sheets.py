@@ -14,8 +14,9 @@ from desktop.venture.sheets import (
     import_reviewer_sheets,
     write_all_sheets,
 )
-from models.venture import RoundData, save_round, set_criteria
+from models.venture import RoundData, save_round
 from models.venture_entities import ReviewScore
+from models.venture_review import set_criteria
 from tests.venture_round import build_round, fill_sheet
 
 
@@ -127,7 +128,7 @@ def test_blank_scores_are_left_unscored_and_counted(ctx, printed):
     edit(sheets[4], lambda ws: setattr(ws.cell(header_row(ws) + 1, 6), "value", None))
     result = import_reviewer_sheets(sheets, built.round, ctx.user)
     assert result.blank == 1 and result.scores == 5 * 48 * 5 - 1
-    from models.venture import ranking
+    from models.venture_review import ranking
 
     row = next(r for r in ranking(built.round) if r.application_id == built.applications[0].id)
     assert row.missing == ["冯专家"] and not row.trimmed  # four complete totals: not trimmed

@@ -15,20 +15,22 @@ from models.errors import ValidationFailed
 from models.venture import (
     MAX_ATTACHMENT_BYTES,
     ApplicationData,
-    ReviewerData,
     RoundData,
     add_attachment,
     attachment_content,
     attachments_of,
     change_status,
+    next_statuses,
+    save_application,
+    save_round,
+)
+from models.venture_review import (
+    ReviewerData,
     criteria_of,
     establish,
-    next_statuses,
     propose_selection,
     ranking,
-    save_application,
     save_reviewer,
-    save_round,
     set_criteria,
     set_scores,
 )

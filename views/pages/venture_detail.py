@@ -20,14 +20,11 @@ from models.venture import (
     attachment_content,
     attachment_size_problem,
     attachments_of,
-    criteria_of,
-    establish_selected,
     granted_total,
-    ranking,
-    reviewers_of,
     steps_of,
 )
 from models.venture_entities import VentureApplication, VentureRound
+from models.venture_review import criteria_of, establish_selected, ranking, reviewers_of
 
 from ..file_dialogs import ask_folder, ask_open_file, ask_open_files, ask_save_file
 from ..i18n import tr_label, tr_msg

@@ -26,20 +26,17 @@ from models.entry_parse import parse_amount
 from models.errors import ValidationFailed
 from models.i18n import msg
 from models.projects import format_money, parse_money
-from models.venture import (
-    ApplicationData,
+from models.venture import ApplicationData, change_status, next_statuses, save_application
+from models.venture_entities import Reviewer, VentureApplication, VentureRound
+from models.venture_review import (
     ReviewerData,
-    change_status,
     criteria_of,
     decide_selection,
-    next_statuses,
     propose_selection,
     ranking,
-    save_application,
     save_reviewer,
     set_criteria,
 )
-from models.venture_entities import Reviewer, VentureApplication, VentureRound
 
 from ..entry_widgets import AmountField, DateField
 from ..form import FormDialog
