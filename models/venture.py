@@ -1,8 +1,8 @@
-"""公益创投 / 微创投 rounds: the round, the applications and their status flow, the expert review
-and the ranking, the selection within the budget, and 立项 (an application becomes a Project).
+"""公益创投 / 微创投 rounds: the round with its documents, and the applications with their status
+flow (征集 → 初审 → 培训/修改 → 评审 → 入选 / 未入选 → 立项). The expert review, the selection and
+立项: models/venture_review.py.
 
-Every change goes through models.audit (one transaction with its audit line); the selection is
-the office's decision: ``propose_selection`` only proposes.
+Every change goes through models.audit (one transaction with its audit line).
 """
 
 from __future__ import annotations
