@@ -76,7 +76,7 @@ def projects(org: Organization) -> list[tuple]:
 
 def behind_schedule(org: Organization, today: dt.date | None = None) -> list[tuple[str, int]]:
     """(project name, milestones overdue) of the organization's funded projects behind schedule."""
-    from .venture_supervision import behind_schedule as behind
+    from .venture_schedule import behind_schedule as behind
 
     return [(b.project, b.overdue) for b in behind(today, organization_id=org.id)]
 

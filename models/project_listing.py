@@ -81,7 +81,7 @@ class ProjectListing(Listing[ProjectFilter]):
         if flt.archived is not None:
             query = query.where(Project.archived == flt.archived)
         if flt.behind:
-            from .venture_supervision import behind_projects
+            from .venture_schedule import behind_projects
 
             query = query.where(Project.id.in_(behind_projects(dt.date.today())))
         return query

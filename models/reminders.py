@@ -22,7 +22,7 @@ from .periods import KINDS, ReportDue, next_report
 from .settings import DEFAULTS, get_setting
 from .summary import existing_on
 from .teams import TownshipTeams, complete_condition, role_count, township_summary
-from .venture_supervision import BehindSchedule, behind_schedule
+from .venture_schedule import BehindSchedule, behind_schedule
 
 BOOKING_DAYS = 7  # bookings from now to the end of the seventh day from today
 

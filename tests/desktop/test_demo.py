@@ -307,7 +307,7 @@ def test_a_finished_micro_venture_round_and_a_venture_round_in_progress(counts):
     from models.venture_entities import ClosingEvaluation, Reviewer, ReviewScore, SupervisionVisit
     from models.venture_report import round_report
     from models.venture_review import ranking
-    from models.venture_supervision import behind_schedule
+    from models.venture_schedule import behind_schedule
 
     micro, venture = VentureRound.select().order_by(VentureRound.id)
     assert (micro.source, micro.year, micro.budget) == ("micro_venture", TODAY.year - 1, Decimal("300000"))

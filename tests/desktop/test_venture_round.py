@@ -18,12 +18,12 @@ from models.summary import compute_summary
 from models.venture_entities import VentureApplication
 from models.venture_report import publicity_rows, round_report
 from models.venture_review import decide_selection, establish_selected, propose_selection, ranking
+from models.venture_schedule import behind_schedule
 from models.venture_supervision import (
     EvaluationData,
     VisitData,
     add_milestone,
     add_payment,
-    behind_schedule,
     close_with_evaluation,
     complete_milestone,
     paid_total,

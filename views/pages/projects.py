@@ -23,9 +23,8 @@ from models.projects import (
     save_project,
 )
 from models.related import activities_of
+from models.venture_schedule import RUNNING, behind_schedule
 from models.venture_supervision import (
-    RUNNING,
-    behind_schedule,
     evaluation_of,
     milestones_of,
     paid_total,
