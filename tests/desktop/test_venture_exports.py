@@ -101,3 +101,24 @@ def test_the_command_exports_both_papers_and_refuses_a_bad_round(tmp_path, capsy
                  "-o", str(tmp_path / "无.xlsx")])
     assert code == 2 and "没有编号为 77 的创投轮次" in capsys.readouterr().err
     assert not (tmp_path / "无.xlsx").exists()
+
+
+def test_the_command_runs_as_the_operator_given_and_a_viewer_may_not_export(tmp_path, capsys, monkeypatch):
+    from models import auth
+
+    db = tmp_path / "office.db"
+    ctx = build_context(db)
+    admin = auth.create_first_admin("wangfang", "王芳", "admin-pass-1", "admin-pass-1")
+    auth.create_user(admin, "chakan", "查看", "viewer", "viewer-pass-1")
+    rnd = decided_round(admin, [Region.create(name="东关街道", level="township")], tmp_path / "sheets").round
+    ctx.close()
+    args = ["venture", "export", "publicity", "--db", str(db), "--round", str(rnd.id)]
+    monkeypatch.setenv("JINGUO_PASSWORD", "viewer-pass-1")
+    assert main([*args, "-o", str(tmp_path / "v.pdf"), "--user", "chakan"]) == 2
+    assert "“查看员”角色不能导出" in capsys.readouterr().err and not (tmp_path / "v.pdf").exists()
+    monkeypatch.setenv("JINGUO_PASSWORD", "admin-pass-1")
+    assert main([*args, "-o", str(tmp_path / "公示.xlsx"), "--user", "wangfang"]) == 0
+    ctx = build_context(db)
+    line = AuditEntry.select().where(AuditEntry.action == "export").order_by(AuditEntry.id.desc()).first()
+    assert line.username == "wangfang" and "公示.xlsx" in line.summary
+    ctx.close()
