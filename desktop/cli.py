@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_duplicates import add_parsers as add_duplicate_parsers
 
     add_duplicate_parsers(sub)
+    from .venture.command import add_parsers as add_venture_parsers
+
+    add_venture_parsers(sub)
     return parser
 
 
@@ -260,6 +263,10 @@ def _run(args: argparse.Namespace, start_logging) -> int:
         from .cli_duplicates import run as run_duplicates
 
         return run_duplicates(args)
+    if args.command == "venture":
+        from .venture.command import run as run_venture
+
+        return run_venture(args)
     if args.command in ("unit", "exchange"):
         from .exchange.command import run as run_exchange
 
@@ -274,7 +281,7 @@ def _run(args: argparse.Namespace, start_logging) -> int:
 def _db_argument(args: argparse.Namespace) -> Path | None:
     """The database a command was given (each command names its ``--db`` differently)."""
     for name in ("demo_db", "export_db", "import_db", "backup_db", "copy_from", "exchange_db",
-                 "dup_db", "db"):
+                 "dup_db", "venture_db", "db"):
         value = getattr(args, name, None)
         if value and not isinstance(value, str):
             return Path(value)

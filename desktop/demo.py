@@ -65,6 +65,8 @@ COUNT_LABELS = {
     "service_records": "志愿服务记录",
     "trainings": "培训",
     "training_attendance": "培训签到",
+    "venture_rounds": "创投轮次",
+    "venture_applications": "创投申报",
 }
 """Chinese names of the keys ``fill_demo`` returns (for the audit line and the CLI)."""
 
@@ -1288,10 +1290,16 @@ def fill_demo(
     with database.atomic():
         ensure_empty()
         counts = builder.run()
+        admin = User.select().where(User.role == "admin").order_by(User.id).first()
+        if progress:
+            progress("正在生成公益创投和微创投轮次…")
+        from .demo_venture import make_rounds
+
+        for key, n in make_rounds(builder, admin).items():
+            counts[key] = counts.get(key, 0) + n
         refresh_statistics(DEMO_MODELS)
         if progress:
             progress("正在写入操作日志…")
-        admin = User.select().where(User.role == "admin").order_by(User.id).first()
         set_settings(DEMO_SETTINGS, admin)
         summary = "，".join(f"{COUNT_LABELS[k]} {v}" for k, v in counts.items())
         audit.record(

@@ -81,6 +81,21 @@ FIELD_LABELS: dict[str, str] = {
     "merge_id": tr_noop("合并编号"), "kept": tr_noop("保留的记录"), "dropped": tr_noop("被合并的记录"),
     "moved": tr_noop("移到保留记录的内容"), "merged_into": tr_noop("已合并到"),
     "file_name": tr_noop("文件名"), "sheet": tr_noop("工作表"), "serial": tr_noop("序号"),
+    # 创投轮次 (schema 11)
+    "organiser": tr_noop("主办单位"), "budget": tr_noop("总预算（元）"),
+    "project_cap": tr_noop("单个项目资助上限（元）"), "call_on": tr_noop("征集日期"),
+    "training_on": tr_noop("培训日期"), "review_on": tr_noop("评审日期"),
+    "publicity_on": tr_noop("公示日期"), "approval_on": tr_noop("立项日期"),
+    "midterm_on": tr_noop("中期评估日期"), "closing_on": tr_noop("结项日期"),
+    "attachments": tr_noop("附件"), "criteria": tr_noop("评分项"), "scores": tr_noop("评分"),
+    "target_group": tr_noop("服务对象"), "amount_requested": tr_noop("申请金额（元）"),
+    "people_planned": tr_noop("计划服务人次"), "status_on": tr_noop("状态日期"),
+    "affiliation": tr_noop("工作单位"), "weight": tr_noop("权重"), "due_on": tr_noop("计划完成日期"),
+    "done_on": tr_noop("完成日期"), "visited_on": tr_noop("督导日期"), "visitors": tr_noop("督导人员"),
+    "findings": tr_noop("督导发现"), "score": tr_noop("评分"), "paid_on": tr_noop("拨付日期"),
+    "amount": tr_noop("金额（元）"), "evaluated_on": tr_noop("评估日期"),
+    "evaluators": tr_noop("评估人员"), "conclusion": tr_noop("评估结论"), "round": tr_noop("创投轮次"),
+    "reviewer": tr_noop("评审专家"), "application": tr_noop("申报"), "criterion": tr_noop("评分项"),
 }
 ENTITY_FIELD_LABELS: dict[tuple[str, str], str] = {
     ("person", "name"): tr_noop("姓名"),
@@ -90,6 +105,17 @@ ENTITY_FIELD_LABELS: dict[tuple[str, str], str] = {
     ("membership", "role"): tr_noop("组织内角色"),
     ("team_assignment", "role"): tr_noop("团队分工"),
     ("user", "role"): tr_noop("权限"),
+    ("venture_round", "name"): tr_noop("轮次名称"),
+    ("venture_round", "source"): tr_noop("类型"),
+    ("venture_application", "title"): tr_noop("项目名称"),
+    ("venture_application", "region"): tr_noop("服务地点"),
+    ("venture_application", "venues"): tr_noop("服务场所"),
+    ("venture_application", "team"): tr_noop("合作团队"),
+    ("venture_application", "project"): tr_noop("立项项目"),
+    ("venture_application", "organization"): tr_noop("申报组织"),
+    ("reviewer", "name"): tr_noop("姓名"),
+    ("reviewer", "person"): tr_noop("本库人员"),
+    ("project_milestone", "title"): tr_noop("节点"),
 }
 # Coded values shown by their label.
 CHOICE_FIELDS: dict[tuple[str | None, str], choices.Choices] = {
@@ -108,6 +134,8 @@ CHOICE_FIELDS: dict[tuple[str | None, str], choices.Choices] = {
     ("project", "source"): choices.PROJECT_SOURCES,
     ("project", "status"): choices.PROJECT_STATUSES,
     ("training", "kind"): choices.TRAINING_KINDS,
+    ("venture_round", "source"): choices.ROUND_SOURCES,
+    ("venture_application", "status"): choices.APPLICATION_STATUSES,
 }
 # Coded settings shown by their label (the 设置 page's choices).
 SETTING_VALUE_LABELS: dict[str, dict[str, str]] = {

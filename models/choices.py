@@ -110,6 +110,24 @@ PROJECT_STATUSES = Choices(
     ("terminated", tr_noop("终止")),
 )
 
+# A round's source: the projects it funds get the same code (PROJECT_SOURCES).
+ROUND_SOURCES = Choices(
+    ("venture", tr_noop("公益创投")),
+    ("micro_venture", tr_noop("微创投")),
+    ("other", tr_noop("其他")),
+)
+
+# 征集 → 初审 → 培训/修改 → 评审 → 入选 / 未入选 → 立项 (models/venture.py)
+APPLICATION_STATUSES = Choices(
+    ("collected", tr_noop("征集")),
+    ("screened", tr_noop("初审")),
+    ("revising", tr_noop("培训/修改")),
+    ("reviewing", tr_noop("评审")),
+    ("selected", tr_noop("入选")),
+    ("not_selected", tr_noop("未入选")),
+    ("established", tr_noop("立项")),
+)
+
 TRAINING_KINDS = Choices(
     ("training", tr_noop("培训")),
     ("supervision", tr_noop("督导")),

@@ -129,6 +129,17 @@ class IdSource:
         return self._ids.pop()
 
 
+def continue_after_largest_id(model: type[Model]) -> None:
+    """PostgreSQL: the table's id sequence set to continue right after its largest id, giving back
+    the ids an IdSource took in a block and left unused, so that rows inserted one by one next
+    get the ids they get on SQLite. Only where nothing else writes meanwhile (the demo filling an
+    empty database in one transaction); SQLite needs nothing."""
+    if on_server():
+        table = model._meta.table_name
+        database.execute_sql(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                             f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)', (table,))
+
+
 def matching(field, text: str, prefix: bool = False) -> ColumnBase:
     """``field`` contains ``text`` (with ``prefix``: starts with it), ignoring the case of Latin
     letters, as ``.contains()``/``.startswith()`` do on both backends. On PostgreSQL a text

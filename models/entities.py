@@ -451,3 +451,9 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     DuplicateDismissal,  # schema version 10
     MergeRecord,
 )
+
+# The venture rounds' tables point at the ones above, so their module imports this one: they join
+# ALL_MODELS once every class they need exists (schema version 11).
+from .venture_entities import VENTURE_MODELS  # noqa: E402
+
+ALL_MODELS += VENTURE_MODELS

@@ -74,6 +74,13 @@ def projects(org: Organization) -> list[tuple]:
             for name, year, source, status, granted in query]
 
 
+def behind_schedule(org: Organization, today: dt.date | None = None) -> list[tuple[str, int]]:
+    """(project name, milestones overdue) of the organization's funded projects behind schedule."""
+    from .venture_schedule import behind_schedule as behind
+
+    return [(b.project, b.overdue) for b in behind(today, organization_id=org.id)]
+
+
 def activities(org: Organization) -> list[tuple]:
     """(date, title, venue, participants, people served), newest first, at most ACTIVITY_LIMIT."""
     query = (

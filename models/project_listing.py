@@ -26,6 +26,7 @@ class ProjectFilter:
     running_in: int | None = None
     township_id: int | None = None  # of the undertaking organization, else of the team
     archived: bool | None = False  # None: both
+    behind: bool = False  # running, with a milestone overdue today (models/venture_supervision.py)
 
 
 def _order_of(field, choices) -> Case:
@@ -79,6 +80,10 @@ class ProjectListing(Listing[ProjectFilter]):
                                 .in_(township_places(flt.township_id)))
         if flt.archived is not None:
             query = query.where(Project.archived == flt.archived)
+        if flt.behind:
+            from .venture_schedule import behind_projects
+
+            query = query.where(Project.id.in_(behind_projects(dt.date.today())))
         return query
 
     def to_row(self, raw: tuple) -> ListRow:

@@ -32,6 +32,17 @@ ENTITY_LABELS = {
     "audit_entry": tr_noop("操作日志"),
     "duplicate_dismissal": tr_noop("不是重复的记录"),
     "merge_record": tr_noop("合并记录"),
+    "venture_round": tr_noop("创投轮次"),
+    "round_attachment": tr_noop("轮次附件"),
+    "venture_application": tr_noop("创投申报"),
+    "application_step": tr_noop("申报进程"),
+    "review_criterion": tr_noop("评分项"),
+    "reviewer": tr_noop("评审专家"),
+    "review_score": tr_noop("评分"),
+    "project_milestone": tr_noop("项目节点"),
+    "supervision_visit": tr_noop("督导记录"),
+    "project_payment": tr_noop("项目拨款"),
+    "closing_evaluation": tr_noop("结项评估"),
 }
 
 

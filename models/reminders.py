@@ -1,5 +1,6 @@
 """What needs doing (待办提醒), for the home page: teams missing a role, townships without a
-team that has a social worker, the coming week's venue bookings and the next upward report.
+team that has a social worker, the coming week's venue bookings, the next upward report and the
+funded projects behind schedule (models/venture_supervision.py).
 
 Each reminder is scoped like the home page's figures (the county, or one township) and
 counted by the rule its list page uses, so that following it shows the same records.
@@ -21,6 +22,7 @@ from .periods import KINDS, ReportDue, next_report
 from .settings import DEFAULTS, get_setting
 from .summary import existing_on
 from .teams import TownshipTeams, complete_condition, role_count, township_summary
+from .venture_schedule import BehindSchedule, behind_schedule
 
 BOOKING_DAYS = 7  # bookings from now to the end of the seventh day from today
 
@@ -60,6 +62,7 @@ class Reminders:
     townships_without_social_worker: list[TownshipTeams]
     bookings: list[UpcomingBooking]
     report: ReportDue
+    behind_schedule: list[BehindSchedule]  # funded projects with milestones overdue
 
 
 def incomplete_teams(township_id: int | None, today: dt.date) -> list[TeamGap]:
@@ -143,4 +146,5 @@ def reminders(township_id: int | None, now: dt.datetime) -> Reminders:
         townships_without_social_worker=townships_without_social_worker(township_id, today),
         bookings=upcoming_bookings(township_id, now),
         report=report_due(today),
+        behind_schedule=behind_schedule(today, township_id=township_id),
     )

@@ -50,6 +50,7 @@ from .choices import (
     PERSON_ROLES,
     PROJECT_SOURCES,
     PROJECT_STATUSES,
+    ROUND_SOURCES,
     SEXES,
     TRAINING_KINDS,
     VENUE_KINDS,
@@ -372,6 +373,35 @@ def _projects(q: Scope) -> _Tally:
     return tally
 
 
+def _ventures(q: Scope) -> _Tally:
+    """Per (township, round source): applications, requested cents, winners, granted cents of the
+    rounds called in the period (models/venture.py)."""
+    from .venture import WINNERS
+    from .venture_entities import VentureApplication, VentureRound
+
+    region = Region.alias("venture_region")
+    township = township_of(region)
+    called = fn.COALESCE(VentureRound.call_on, day_of_year(VentureRound.year, 1, 1))
+    query = (
+        VentureApplication.select(township, VentureRound.source, VentureApplication.status,
+                                  fn.COUNT(VentureApplication.id),
+                                  scaled_sum(VentureApplication.amount_requested, 100),
+                                  scaled_sum(VentureApplication.amount_granted, 100))
+        .join(VentureRound)
+        .join_from(VentureApplication, Organization, on=(VentureApplication.organization == Organization.id))
+        .join_from(VentureApplication, region, JOIN.LEFT_OUTER,
+                   on=(region.id == fn.COALESCE(VentureApplication.region, Organization.region)))
+        .where(called.between(q.start, q.end))
+        .group_by(township, VentureRound.source, VentureApplication.status)
+    )
+    tally = _Tally(4)
+    for township_id, source, status, count, requested, granted in q.in_area(query, township).tuples():
+        won = status in WINNERS
+        tally.add(township_id, _known(source, ROUND_SOURCES, "other"),
+                  (count, requested, count if won else 0, granted if won else 0))
+    return tally
+
+
 def _teams(q: Scope) -> _Tally:
     """Per (township, complete 0/1): teams, cadres, social workers, volunteers, teams with
     a social worker, all on the stock day."""
@@ -567,6 +597,7 @@ class _Builder:
         self.new_incubations = _new_incubations(q)
         self.org_areas = _org_service_areas(q)
         self.projects = _projects(q)
+        self.ventures = _ventures(q)
         self.teams = _teams(q)
         self.venues = _venues(q)
         self.venue_activities = _venue_activities(q)
@@ -643,6 +674,19 @@ class _Builder:
         statuses = "、".join(PROJECT_STATUSES.label(s) for s in UNDERTAKEN)
         return Section("projects", "项目（按来源）", columns, rows, _total(TOTAL, rows),
                        f"项目指本期内在实施的项目（状态为{statuses}）；跨期项目在所跨各期均计入。",
+                       [{"source": row[0]} for row in rows])
+
+    def ventures_by_source(self) -> Section:
+        columns = [Column("轮次类型", "text", 26), figure("申报数", "venture.application.count"),
+                   figure("申请金额（元）", "venture.application.amount_requested", "money", 16),
+                   figure("入选数", "venture.winner.count"),
+                   figure("资助金额（元）", "venture.winner.amount_granted", "money", 16)]
+        rows = []
+        for code, label in ROUND_SOURCES:
+            count, requested, won, granted = self.ventures.total(category=code)
+            rows.append((label, count, money_of(requested), won, money_of(granted)))
+        return Section("ventures", "公益创投和微创投（按轮次类型）", columns, rows, _total(TOTAL, rows),
+                       "计入征集日期在本期的轮次的全部申报；入选含已立项的。",
                        [{"source": row[0]} for row in rows])
 
     def teams_by_completeness(self) -> Section:
@@ -785,6 +829,7 @@ def compute_summary(period: Period, township_id: int | None = None,
         b.organizations_by_stage(),
         b.organizations_by_area(areas),
         b.projects_by_source(),
+        b.ventures_by_source(),
         b.teams_by_completeness(),
         b.venues_by_level(),
         b.volunteers_by_sex(),

@@ -173,6 +173,7 @@ def main() -> int:
         ("打印预览", lambda: preview_dialog(window, out.parent)),
         ("合并重复记录（人员）", lambda: merge_dialog(ctx, "people", window)),
         ("合并重复记录（社会组织）", lambda: merge_dialog(ctx, "orgs", window)),
+        *venture_dialogs(ctx, window),
     ]
     for name, make in others:
         current["where"] = name
@@ -195,6 +196,35 @@ def main() -> int:
     window.close()  # lets the home page's reading end before the database closes
     ctx.close()
     return 0
+
+
+def venture_dialogs(ctx, parent) -> list:
+    """A round's forms (on the demo's finished round) and a funded project's supervision forms
+    (on a project of the round in progress): opened whatever state the crawl finds them in."""
+    from models.entities import Project
+    from models.venture_entities import VentureApplication, VentureRound
+    from views.pages import supervision, venture_dialogs
+
+    rnd = VentureRound.select().order_by(VentureRound.id).first()
+    if rnd is None:
+        return []
+    application = VentureApplication.select().where(VentureApplication.round == rnd).first()
+    running = (Project.select().join(VentureApplication, on=(VentureApplication.project == Project.id))
+               .where(Project.status.in_(("approved", "in_progress"))).first())
+    found = [
+        ("新建申报", lambda: venture_dialogs.ApplicationForm(ctx, rnd, parent=parent)),
+        ("编辑申报", lambda: venture_dialogs.ApplicationForm(ctx, rnd, application, parent=parent)),
+        ("改状态", lambda: venture_dialogs.StatusDialog(ctx, application, parent=parent)),
+        ("评分项", lambda: venture_dialogs.CriteriaDialog(ctx, rnd, parent=parent)),
+        ("添加专家", lambda: venture_dialogs.ReviewerForm(ctx, rnd, parent=parent)),
+        ("确定入选名单", lambda: venture_dialogs.SelectionDialog(ctx, rnd, parent=parent)),
+    ]
+    if running is not None:
+        found += [(title, lambda form=form: form(ctx, running, parent=parent)) for title, form in (
+            ("添加节点", supervision.MilestoneForm), ("节点完成", supervision.MilestoneDoneForm),
+            ("记录督导", supervision.VisitForm), ("拨付", supervision.PaymentForm),
+            ("结项评估", supervision.EvaluationForm))]
+    return found
 
 
 def preview_dialog(parent, folder):

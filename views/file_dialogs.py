@@ -116,3 +116,26 @@ def ask_open_file(parent: QWidget | None, title: str, start: Path | str, filters
         QMessageBox.warning(parent, title, tr_msg(refused))
         return None
     return path
+
+
+def ask_open_files(parent: QWidget | None, title: str, start: Path | str, filters: str = "") -> list[Path]:
+    """Several files to read (the reviewers' sheets); any that is the open database is refused."""
+    dialog = safe_dialog(parent, title, str(start), filters, QFileDialog.AcceptMode.AcceptOpen)
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+    if dialog.exec() != QFileDialog.DialogCode.Accepted:
+        return []
+    paths = [Path(f) for f in dialog.selectedFiles() if f]
+    for path in paths:
+        refused = input_problem(path)
+        if refused is not None:
+            QMessageBox.warning(parent, title, tr_msg(refused))
+            return []
+    return paths
+
+
+def ask_folder(parent: QWidget | None, title: str, start: Path | str) -> Path | None:
+    """A folder to write several files into (one reviewer's sheet each)."""
+    dialog = safe_dialog(parent, title, str(start), "", QFileDialog.AcceptMode.AcceptOpen)
+    dialog.setFileMode(QFileDialog.FileMode.Directory)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    return _chosen(dialog)

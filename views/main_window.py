@@ -39,7 +39,7 @@ DEFAULT_SIZE = QSize(1280, 800)
 # export, print preview …) loads when the page is first shown, not before the window shows.
 PAGE_MODULES = {
     "HomePage": "home", "OrganizationsPage": "organizations", "PeoplePage": "people",
-    "TeamsPage": "teams", "VenuesPage": "venues", "ProjectsPage": "projects",
+    "TeamsPage": "teams", "VenuesPage": "venues", "ProjectsPage": "projects", "VenturePage": "venture",
     "ActivitiesPage": "activities", "TrainingsPage": "trainings", "ReportsPage": "reports",
     "ExchangePage": "exchange",
     "RegionsPage": "vocabularies", "ServiceAreasPage": "vocabularies", "ImportPage": "import_page",
@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
             (self.tr("三工联动团队"), "TeamsPage"),
             (self.tr("活动阵地"), "VenuesPage"),
             (self.tr("项目"), "ProjectsPage"),
+            (self.tr("创投"), "VenturePage"),
             (self.tr("活动"), "ActivitiesPage"),
             (self.tr("培训"), "TrainingsPage"),
             (self.tr("报表"), "ReportsPage"),

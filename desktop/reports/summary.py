@@ -43,7 +43,8 @@ FORMATS = ("xlsx", "pdf", "json")
 SUMMARY_SHEET = "统计报表"
 XLSX_KINDS = {"text": "text", "int": "int", "money": "money", "hours": "float", "date": "date"}
 PROGRESS_EVERY = 500  # list rows between progress reports (and cancellation checks)
-CHINESE_NUMBERS = "一二三四五六七八九十"
+CHINESE_NUMBERS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三",
+                   "十四", "十五")
 LANDSCAPE_FROM = 6  # columns: the summary (9 or 10 columns wide) is printed landscape
 
 

@@ -46,6 +46,7 @@ from models.entities import (
 )
 from models.rules import check_stage_transition, incubation_overdue, spans_overlap, team_status
 from models.validators import check_credit_code, check_id_number
+from models.venture_entities import VentureApplication, VentureRound
 
 TODAY = dt.date(2025, 11, 20)
 PEOPLE = 600
@@ -67,6 +68,8 @@ MODELS = {
     "service_records": ServiceRecord,
     "trainings": Training,
     "training_attendance": TrainingAttendance,
+    "venture_rounds": VentureRound,
+    "venture_applications": VentureApplication,
 }
 
 
@@ -244,7 +247,8 @@ def test_projects_money_and_statuses(counts):
     assert {p.source for p in projects} == set(PROJECT_SOURCES.codes())
     assert {p.status for p in projects} == set(PROJECT_STATUSES.codes())
     for p in projects:
-        assert TODAY.year - 3 <= p.year <= TODAY.year and p.batch.startswith("第")
+        assert TODAY.year - 3 <= p.year <= TODAY.year
+        assert p.batch.startswith("第") or p.batch.endswith("创投")  # a round's winners: its name
         assert p.organization_id is not None
         assert isinstance(p.amount_applied, Decimal) and p.amount_applied > 0
         if p.status == "rejected":
@@ -297,3 +301,28 @@ def test_runs_without_qt():
     code = ("import sys, desktop.demo; "
             "sys.exit(any(m.split('.')[0] == 'PySide6' for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+
+
+def test_a_finished_micro_venture_round_and_a_venture_round_in_progress(counts):
+    from models.venture_entities import ClosingEvaluation, Reviewer, ReviewScore, SupervisionVisit
+    from models.venture_report import round_report
+    from models.venture_review import ranking
+    from models.venture_schedule import behind_schedule
+
+    micro, venture = VentureRound.select().order_by(VentureRound.id)
+    assert (micro.source, micro.year, micro.budget) == ("micro_venture", TODAY.year - 1, Decimal("300000"))
+    report = round_report(micro)
+    assert (report.total.applications, report.total.winners) == (48, 12)
+    assert report.total.granted <= micro.budget and report.reviewers == 5
+    assert ReviewScore.select().join(Reviewer).where(Reviewer.round == micro).count() == 44 * 5 * 5
+    assert any(r.conflicts for r in ranking(micro))  # the federation's own reviewer is a member somewhere
+    winners = [a.project for a in VentureApplication.select().where(
+        (VentureApplication.round == micro) & VentureApplication.project.is_null(False))]
+    assert len(winners) == 12 and all(p.status == "closed" for p in winners)
+    assert ClosingEvaluation.select().count() == 12
+    assert SupervisionVisit.select().count() > 24
+    running = [a.project for a in VentureApplication.select().where(
+        (VentureApplication.round == venture) & VentureApplication.project.is_null(False))]
+    assert running and all(p.status in ("approved", "in_progress") for p in running)
+    assert Decimal(sum(p.amount_granted for p in running)) <= venture.budget
+    assert {b.project_id for b in behind_schedule(TODAY)} <= {p.id for p in running}

@@ -31,6 +31,8 @@ ISSUED = {
     "org.incubation_started.count", "org.stage_entered.count", "org.alliance_member.count",
     "org.alliance_joined.count", "org.group_member.count",
     "project.count", "project.amount_granted", "project.people_served",
+    "venture.application.count", "venture.application.amount_requested", "venture.winner.count",
+    "venture.winner.amount_granted",
     "team.count", "team.member.count", "team.with_social_worker.count",
     "venue.count", "activity.at_venue.count", "activity.at_venue.people_served",
     "person.volunteer.count", "activity.volunteer.count", "activity.service_record.count",

@@ -55,6 +55,8 @@ def older(opened):
 
     def make(path: Path, version: int, *statements: str):
         db = opened(path)
+        if version < 11:
+            drop_venture_tables(db)
         if version < 10:
             before_v10(db)
         if version < 9:
@@ -126,10 +128,18 @@ def drop_name_search(db) -> None:
     db.execute_sql(_PERSON_LIST_V4)
 
 
+def drop_venture_tables(db) -> None:
+    """Back before version 11: no venture rounds."""
+    from models.venture_entities import VENTURE_MODELS
+
+    db.drop_tables(VENTURE_MODELS)
+
+
 def drop_record_versions(db) -> None:
     """Back before version 6: no record carries a version."""
+    tables = set(db.get_tables())
     for model in ALL_MODELS:
-        if "version" in model._meta.fields:
+        if "version" in model._meta.fields and model._meta.table_name in tables:
             db.execute_sql(f'ALTER TABLE "{model._meta.table_name}" DROP COLUMN "version"')
 
 
@@ -465,3 +475,13 @@ def test_a_version_9_database_gets_merges_and_keeps_its_people(tmp_path, older):
     assert "person_birth_pinyin" in {i.name for i in db.get_indexes("person")}
     references = db.execute_sql("PRAGMA foreign_key_list(person)").fetchall()
     assert any(r[2] == "person" and r[3] == "merged_into_id" for r in references)
+
+
+def test_a_version_9_database_gets_the_venture_rounds_tables(tmp_path, older):
+    from models.venture_entities import VENTURE_MODELS
+
+    db = older(tmp_path / "v9.db", 9)
+    assert schema_version(db) == SCHEMA_VERSION
+    assert {m._meta.table_name for m in VENTURE_MODELS} <= set(db.get_tables())
+    assert user_version(tmp_path / "v9.v9.bak.db") == 9
+    assert "venture_round" not in tables(tmp_path / "v9.v9.bak.db")

@@ -17,8 +17,8 @@ def make_window(qtbot, ctx):
 def test_navigation_lists_the_areas_and_builds_pages_on_demand(qtbot, ctx, orgs):
     window = make_window(qtbot, ctx)
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles == ["工作台", "社会组织", "人员", "三工联动团队", "活动阵地", "项目", "活动", "培训",
-                      "报表", "上报", "行政区划", "服务领域", "导入", "查重合并", "操作记录", "设置",
+    assert titles == ["工作台", "社会组织", "人员", "三工联动团队", "活动阵地", "项目", "创投", "活动",
+                      "培训", "报表", "上报", "行政区划", "服务领域", "导入", "查重合并", "操作记录", "设置",
                       "操作员"]
     assert isinstance(window.current_page(), HomePage)  # the window opens on the home page
     qtbot.waitUntil(window.is_filled)

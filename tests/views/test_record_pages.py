@@ -32,7 +32,7 @@ REGISTERS = [
     (PeoplePage, "王秀英", ["组织成员关系", "团队分工", "志愿服务（合计 0.0 小时）", "培训"], False),
     (TeamsPage, "东关三工队", ["成员", "项目", "活动"], True),
     (VenuesPage, "东关妇女之家", ["预约日历", "近期预约", "按月使用情况", "按年使用情况"], True),
-    (ProjectsPage, "亲子阅读计划", ["活动"], False),
+    (ProjectsPage, "亲子阅读计划", ["活动", "节点", "督导", "拨款"], False),
     (ActivitiesPage, "三八节读书会", ["志愿服务"], False),
     (TrainingsPage, "社工督导", ["参加人员（0 人）"], False),
 ]

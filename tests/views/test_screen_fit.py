@@ -54,6 +54,8 @@ def test_every_window_and_its_buttons_fit_the_screen(demo_db, tmp_path, width, h
     assert sum(n.startswith("主窗口") for n in names) >= 14  # every page was shown
     assert len(seen) >= 50  # and the forms and dialogs behind them
     assert any("新建培训" in n for n in names)  # the form that was 760 px tall
+    for venture in ("创投 › 打开 › 创投轮次：", "确定入选名单：", "结项评估：", "记录督导：", "新建创投轮次"):
+        assert any(venture in n for n in names), venture  # the rounds' windows were looked at
 
     problems = []
     for s in seen:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 BOOKINGS_SHOWN = 3
 TEAMS_NAMED = 3
+PROJECTS_NAMED = 3
 REPORT_WARN_DAYS = 7
 
 Go = Callable[[str, Callable[[Any], object] | None], None]
@@ -81,6 +82,7 @@ class RemindersBox(QWidget):
             line.add_button(self.tr("查看"), self.list_link(
                 "OrganizationsPage", OrganizationFilter(stage=OVERDUE, township_id=township)))
         self._teams(data, township)
+        self._behind(data, township)
         self._bookings(data)
         self._report(data, township)
         self._backup(data)
@@ -138,6 +140,20 @@ class RemindersBox(QWidget):
             text = self.tr("还没有社工参与的三工联动团队：{townships}").format(townships=names)
             self.line(text, True).add_button(
                 self.tr("按镇街查看"), lambda: self.go("TeamsPage", lambda page: page.show_townships()))
+
+    def _behind(self, data: HomeData, township: int | None) -> None:
+        from models.project_listing import ProjectFilter
+
+        behind = data.reminders.behind_schedule
+        if not behind:
+            return
+        named = "、".join(f"{b.project}（{b.organization}）" if b.organization else b.project
+                         for b in behind[:PROJECTS_NAMED])
+        if len(behind) > PROJECTS_NAMED:
+            named += self.tr(" 等 {n} 个").format(n=len(behind))
+        line = self.line(self.tr("项目进度滞后（节点逾期未完成）：{projects}").format(projects=named), True)
+        line.add_button(self.tr("查看"), self.list_link(
+            "ProjectsPage", ProjectFilter(township_id=township, behind=True)))
 
     def _bookings(self, data: HomeData) -> None:
         bookings, today = data.reminders.bookings, data.loaded_at.date()

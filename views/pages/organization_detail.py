@@ -61,6 +61,12 @@ class OrganizationDetail(RecordDetail):
         parts.append(self.tr("孵化阶段：{stage}").format(stage=escape(stage)))
         if detail.overdue(org):
             parts.append("<span style='color:#c0392b'>" + self.tr("孵化已超过 12 个月仍未出壳") + "</span>")
+        behind = detail.behind_schedule(org)
+        if behind:
+            named = "、".join(self.tr("{project}（{n} 个节点逾期）").format(project=name, n=n)
+                             for name, n in behind)
+            parts.append("<span style='color:#c0392b'>" + escape(self.tr("项目进度滞后：{projects}").format(
+                projects=named)) + "</span>")
         return parts
 
     def _member_headers(self) -> list[str]:

@@ -6,7 +6,7 @@ import datetime as dt
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPlainTextEdit, QSpinBox, QWidget
 
 from desktop.context import AppContext
 from models import lookups, pickers
@@ -16,12 +16,22 @@ from models.project_listing import ProjectFilter, ProjectListing
 from models.projects import (
     FIRST_YEAR,
     ProjectData,
+    format_money,
     next_statuses,
     parse_money,
     project_years,
     save_project,
 )
 from models.related import activities_of
+from models.venture_schedule import RUNNING, behind_schedule
+from models.venture_supervision import (
+    evaluation_of,
+    milestones_of,
+    paid_total,
+    payments_of,
+    round_of,
+    visits_of,
+)
 
 from ..archiving import ArchivingListPage
 from ..entry_widgets import AmountField, DateField
@@ -31,6 +41,7 @@ from ..list_page import ListPage
 from ..record_detail import RecordDetail
 from ..search_combo import SearchCheckList, SearchCombo
 from ..widgets import ChoiceCombo, OptionalCountBox
+from .supervision import EvaluationForm, MilestoneDoneForm, MilestoneForm, PaymentForm, VisitForm
 
 MAX_SERVED = 10_000_000
 
@@ -123,29 +134,94 @@ class ProjectForm(FormDialog):
 
 
 class ProjectDetail(RecordDetail):
-    """A project: basic information, its service venues and the activities held within it."""
+    """A project: basic information, its service venues, the activities held within it, and its
+    supervision (milestones, 督导 visits, instalments, the closing evaluation)."""
 
     def __init__(self, page: ListPage, project: Project):
         super().__init__(page, project, self.tr("项目详情：{name}").format(name=project.name))
+        self.evaluation_button = self.add_button(self.tr("结项评估…"), self.evaluate, permission="edit")
         self.activities_table = self.add_table(
             self.tr("活动"),
             [self.tr("日期"), self.tr("活动名称"), self.tr("阵地"), self.tr("参与人数"), self.tr("服务人次")],
             [])
+        self.milestones_table = self.add_table(
+            self.tr("节点"), [self.tr("节点"), self.tr("计划完成"), self.tr("完成日期"), self.tr("说明")], [])
+        row = self._buttons_above(self.milestones_table)
+        self.milestone_button = self.add_button(self.tr("添加节点…"), self.add_milestone, row, "edit")
+        self.done_button = self.add_button(self.tr("节点完成…"), self.milestone_done, row, "edit")
+        row.addStretch(1)
+        self.visits_table = self.add_table(
+            self.tr("督导"), [self.tr("日期"), self.tr("督导人员"), self.tr("评分"), self.tr("督导发现")], [])
+        row = self._buttons_above(self.visits_table)
+        self.visit_button = self.add_button(self.tr("记录督导…"), self.add_visit, row, "edit")
+        row.addStretch(1)
+        self.payments_table = self.add_table(
+            self.tr("拨款"), [self.tr("拨付日期"), self.tr("金额（元）"), self.tr("说明")], [])
+        row = self._buttons_above(self.payments_table)
+        self.payment_button = self.add_button(self.tr("拨付…"), self.add_payment, row, "edit")
+        row.addStretch(1)
         self.finish()
+
+    @staticmethod
+    def _buttons_above(table) -> QHBoxLayout:
+        row = QHBoxLayout()
+        table.parentWidget().layout().insertLayout(0, row)
+        return row
 
     def extra_info(self) -> list[tuple[str, str]]:
         chosen = ProjectData.from_project(self.record).venue_ids
         names = dict(pickers.venues(*chosen))
-        return [(self.tr("服务阵地"), "、".join(names[v] for v in chosen if v in names))]
+        lines = [(self.tr("服务阵地"), "、".join(names[v] for v in chosen if v in names))]
+        origin = round_of(self.record)
+        if origin:
+            lines.append((self.tr("创投轮次"), origin))
+        lines.append((self.tr("已拨付（元）"), format_money(paid_total(self.record))))
+        evaluation = evaluation_of(self.record)
+        if evaluation is not None:
+            lines.append((self.tr("结项评估"), self.tr("{day}，{score} 分，{who}：{conclusion}").format(
+                day=evaluation.evaluated_on.isoformat(), score=evaluation.score, who=evaluation.evaluators,
+                conclusion=evaluation.conclusion)))
+        return lines
 
     def header_parts(self) -> list[str]:
         project = self.record
-        return [escape(tr_label(PROJECT_SOURCES.label(project.source))), str(project.year),
-                escape(tr_label(PROJECT_STATUSES.label(project.status)))]
+        parts = [escape(tr_label(PROJECT_SOURCES.label(project.source))), str(project.year),
+                 escape(tr_label(PROJECT_STATUSES.label(project.status)))]
+        behind = behind_schedule(organization_id=project.organization_id)
+        late = next((b for b in behind if b.project_id == project.id), None)
+        if late is not None:
+            parts.append("<span style='color:#c0392b'>" + escape(self.tr("进度滞后：{n} 个节点逾期").format(
+                n=late.overdue)) + "</span>")
+        return parts
 
     def refresh_related(self) -> None:
+        project = self.record
         self.fill_table(self.activities_table, self._headers(self.activities_table),
-                        activities_of(project=self.record))
+                        activities_of(project=project))
+        self.fill_table(self.milestones_table, self._headers(self.milestones_table), milestones_of(project))
+        self.fill_table(self.visits_table, self._headers(self.visits_table), visits_of(project))
+        self.fill_table(self.payments_table, self._headers(self.payments_table), payments_of(project))
+        running = project.status in RUNNING and self.may("edit")
+        for button in (self.milestone_button, self.done_button, self.visit_button, self.evaluation_button):
+            button.setEnabled(running)
+
+    def _open(self, form_class) -> None:
+        self.open_dialog(form_class(self.ctx, self.record, parent=self))
+
+    def add_milestone(self) -> None:
+        self._open(MilestoneForm)
+
+    def milestone_done(self) -> None:
+        self._open(MilestoneDoneForm)
+
+    def add_visit(self) -> None:
+        self._open(VisitForm)
+
+    def add_payment(self) -> None:
+        self._open(PaymentForm)
+
+    def evaluate(self) -> None:
+        self._open(EvaluationForm)
 
 
 class ProjectsPage(ArchivingListPage):
@@ -176,6 +252,8 @@ class ProjectsPage(ArchivingListPage):
         self.township_filter = self.add_filter(
             self.tr("镇（街道）"), SearchCombo(lookups.townships(), blank=all_), "township_id"
         )
+        self.behind_filter = self.add_filter(
+            self.tr("进度"), ChoiceCombo(((False, all_), (True, self.tr("滞后（节点逾期）")))), "behind")
         self.archived_filter = self.add_filter(
             self.tr("归档"),
             ChoiceCombo(((False, self.tr("在册")), (True, self.tr("已归档")), (None, all_))), "archived",
@@ -186,7 +264,7 @@ class ProjectsPage(ArchivingListPage):
             text=self.search.text(), source=self.source_filter.value(),
             year=self.year_filter.value(), status=self.status_filter.value(),
             running_in=self.running_filter.value(), township_id=self.township_filter.value(),
-            archived=self.archived_filter.value(),
+            archived=self.archived_filter.value(), behind=self.behind_filter.value(),
         )
 
     def make_form(self, record: Project | None) -> ProjectForm:

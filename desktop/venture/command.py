@@ -1,0 +1,57 @@
+"""``jinguo venture export publicity|report --db DB --round ID -o FILE``: a round's 公示 list and
+its report without a window (the same functions as the round's detail). Exit 0 on success; a
+Chinese message and exit 2 on bad input, and no file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..paths import database_argument
+
+EXIT_USER_ERROR = 2
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    from ..operator_option import add_user_argument
+
+    venture = sub.add_parser("venture", help="公益创投、微创投轮次：导出公示名单和轮次报告")
+    actions = venture.add_subparsers(dest="venture_command", metavar="操作", required=True)
+    export = actions.add_parser("export", help="导出公示名单（publicity）或轮次报告（report）")
+    export.add_argument("paper", choices=("publicity", "report"),
+                        help="publicity 公示名单；report 轮次报告（按服务领域、镇街的申报与资助）")
+    export.add_argument("--db", type=database_argument, dest="venture_db",
+                        help="数据库文件或 postgresql:// 服务器地址"
+                             "（默认：JINGUO_DB，否则窗口中选定的服务器，否则用户数据文件夹中的）")
+    export.add_argument("--round", type=int, required=True, dest="round_id", metavar="编号",
+                        help="轮次的编号（“创投”页列表中的“编号”）")
+    export.add_argument("-o", "--output", type=Path, required=True, help="输出文件（.xlsx 或 .pdf）")
+    export.add_argument("--format", choices=("xlsx", "pdf"), help="文件格式（默认按输出文件的扩展名）")
+    add_user_argument(export)
+
+
+def run(args: argparse.Namespace) -> int:
+    from desktop.auth import cli_login
+    from desktop.reports.output import ExportError
+
+    from .outputs import export_publicity, export_round_report
+
+    fmt = args.format or ("pdf" if args.output.suffix.lower() == ".pdf" else "xlsx")
+    ctx = cli_login(args.venture_db, args.user, "export")
+    if ctx is None:
+        return EXIT_USER_ERROR
+    try:
+        if args.paper == "publicity":
+            path = export_publicity(args.output, args.round_id, fmt, ctx.user)
+            done = f"已导出公示名单：{path}"
+        else:
+            path = export_round_report(args.output, args.round_id, fmt, ctx.user)
+            done = f"已导出轮次报告：{path}"
+    except ExportError as e:
+        print(e.message, file=sys.stderr)
+        return EXIT_USER_ERROR
+    finally:
+        ctx.close()
+    print(done)
+    return 0
