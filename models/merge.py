@@ -142,7 +142,7 @@ class MergePlan:
             if move.action == "join":
                 joined[move.table] += 1
         for table, n in sorted(self.moved_counts().items()):
-            label = TABLE_LABELS.get(table, table)
+            label = table_label(table)
             extra = f"（其中 {joined[table]} 条与保留记录的同一项合并为一条）" if joined.get(table) else ""
             lines.append(f"{label}：{n} 条改为属于保留的记录{extra}")
         if self.imports:
@@ -271,6 +271,7 @@ def plan_merge(kind: str, kept_id: int, dropped_id: int, choices: dict[str, str]
             key = tuple(row.__data__.get(c) for c in joined[0]) if joined else None
             into = mine.get(key) if joined else None
             if into is None:
+                _refuse_clash(model, fk, row, kept_id)
                 plan.moves.append(Move(table, row.get_id(), fk.name, "repoint"))
             else:
                 plan.moves.append(Move(table, row.get_id(), fk.name, "join", into.get_id()))
@@ -279,6 +280,38 @@ def plan_merge(kind: str, kept_id: int, dropped_id: int, choices: dict[str, str]
                     .where((ImportBatchItem.entity == entity) & (ImportBatchItem.record_id == dropped_id))
                     .join(ImportBatch).count())
     return plan
+
+
+def _unique_sets(model: type[Model]) -> list[tuple[str, ...]]:
+    """The field names of each unique index of ``model``."""
+    found = [tuple(names) for names, unique in model._meta.indexes if unique]
+    found += [(f.name,) for f in model._meta.sorted_fields if f.unique]
+    return found
+
+
+def _refuse_clash(model: type[Model], fk: ForeignKeyField, row: Model, kept_id: int) -> None:
+    """Refuse a merge that would give the kept record two rows a unique index allows once (two
+    applications of one title to one round), when no rule joins them: the user decides which."""
+    for names in _unique_sets(model):
+        if fk.name not in names:
+            continue
+        condition = fk == kept_id
+        for name in names:
+            if name != fk.name:
+                condition &= model._meta.fields[name] == row.__data__.get(name)
+        clash = model.select().where(condition).first()
+        if clash is not None:
+            raise MergeRefused(msg(
+                "两条记录各有一条相同的{what}（“{name}”，编号 {a} 和 {b}），合并后会重复，没有合并："
+                "请先处理其中一条，再合并。", what=table_label(model._meta.table_name),
+                name=audit.label(row), a=clash.get_id(), b=row.get_id()))
+
+
+def table_label(table: str) -> str:
+    """A table as the user knows it (the merge's own words, else the register's)."""
+    from .references import ENTITY_LABELS
+
+    return TABLE_LABELS.get(table) or ENTITY_LABELS.get(table) or table
 
 
 # -- rows as they are stored ---------------------------------------------------------------------
@@ -347,7 +380,7 @@ class _Tracker:
 
 def _stale(instance: Model) -> MergeRefused:
     return MergeRefused(msg("合并时发现“{what}”（编号 {id}）刚被其他操作员修改过，没有合并。请刷新后再试。",
-                            what=TABLE_LABELS.get(instance._meta.table_name, audit.label(instance)),
+                            what=table_label(instance._meta.table_name),
                             id=instance.get_id()))
 
 
@@ -409,7 +442,7 @@ def _merge(kind: str, kept_id: int, dropped_id: int, user: User | None,
         else:
             into = _get(move.table, move.into)
             _join(tracker, (move.table, move.column), into, row)
-        label = TABLE_LABELS.get(move.table, move.table)
+        label = table_label(move.table)
         moved.append(f"{label} {move.row_id}" if move.action == "repoint"
                      else f"{label} {move.row_id}（并入 {move.into}）")
     summary = f"合并{_what(kind)}：“{dropped.name}”（编号 {dropped.id}）并入“{kept.name}”（编号 {kept.id}）"
@@ -437,7 +470,7 @@ def _one(kind: str) -> str:
 
 def _stale_missing(move: Move) -> MergeRefused:
     return MergeRefused(msg("合并时发现一条{what}（编号 {id}）刚被删除，没有合并。请刷新后再试。",
-                            what=TABLE_LABELS.get(move.table, move.table), id=move.row_id))
+                            what=table_label(move.table), id=move.row_id))
 
 
 def _join(tracker: _Tracker, key: tuple[str, str], into: Model, row: Model) -> None:
@@ -485,7 +518,7 @@ def undo_merge(merge_id: int, user: User | None) -> MergeRecord:
             model = MODELS_BY_TABLE[table]
             if model.select().where(model._meta.primary_key.in_(ids)).exists():
                 raise MergeRefused(msg("不能撤销这次合并：合并时去掉的一条{what}的编号已被新记录占用。",
-                                       what=TABLE_LABELS.get(table, table)))
+                                       what=table_label(table)))
         main = _table(record.kind)
         # The kept record first: it hands back what must be unique before the dropped one takes it.
         ordered = sorted(details["before"].items(), key=lambda item: item[0] != main)
@@ -525,7 +558,7 @@ def _in_the_way(record: MergeRecord, table: str, row_id: int) -> Message:
         return msg("不能撤销这次合并：{what}“{name}”在合并之后又被修改过{when}。"
                    "请先撤销或改回那些修改，再撤销合并。", what=what, name=name, when=when)
     return msg("不能撤销这次合并：合并时改动的一条{what}（编号 {id}）在合并之后又被修改或删除了{when}。"
-               "请先改回它，再撤销合并。", what=TABLE_LABELS.get(table, table), id=row_id, when=when)
+               "请先改回它，再撤销合并。", what=table_label(table), id=row_id, when=when)
 
 
 @dataclass(frozen=True)

@@ -232,3 +232,20 @@ def test_a_group_merged_into_its_registered_self_becomes_registered(user, make_c
     with pytest.raises(ValidationFailed, match="相互矛盾"):  # a grassroots group with a credit code
         merge("orgs", lone.id, other.id, user, choices={"kind": "kept"})
     assert not Organization.get_by_id(other.id).archived
+
+
+def test_two_applications_of_one_title_to_one_round_stop_an_organizations_merge(pair, user):
+    from models.venture_entities import VentureApplication, VentureRound
+
+    org, other = pair["org"], pair["other"]
+    round_ = VentureRound.create(name="2026 年公益创投", source="venture", year=2026, budget=100000)
+    for owner, title in ((org, "巾帼助老"), (other, "巾帼助老"), (other, "亲子阅读")):
+        VentureApplication.create(round=round_, organization=owner, title=title, amount_requested=5000)
+    before = tables()
+    with pytest.raises(MergeRefused, match="两条记录各有一条相同的创投申报（“巾帼助老”"):
+        merge("orgs", org.id, other.id, user)
+    assert tables() == before
+    VentureApplication.update(title="巾帼助老（二）").where(VentureApplication.organization == other).where(
+        VentureApplication.title == "巾帼助老").execute()
+    merge("orgs", org.id, other.id, user)
+    assert VentureApplication.select().where(VentureApplication.organization == org).count() == 3
