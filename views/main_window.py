@@ -24,7 +24,6 @@ from desktop.context import AppContext
 from models.choices import USER_ROLES
 from models.permissions import can
 
-from .account_forms import ChangePasswordDialog
 from .change_watch import ChangeWatch
 from .i18n import tr_label
 from .lock_watch import LockWatch
@@ -276,6 +275,8 @@ class MainWindow(QMainWindow):
         open_setup_guide(self, self.ctx)
 
     def change_password(self) -> None:
+        from .account_forms import ChangePasswordDialog  # a form: loaded when first asked for
+
         dialog = ChangePasswordDialog(self.ctx, self)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()

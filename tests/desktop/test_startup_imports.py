@@ -62,3 +62,14 @@ def test_the_login_window_of_a_file_shows_before_the_database_layer_loads(tmp_pa
 def test_a_server_opened_after_a_start_without_drivers_works(tmp_path, server):
     report = json.loads(run(tmp_path, SERVER_LATER, server.fresh()))
     assert report == {"people": 0, "server": "ServerDatabase"}
+
+
+def test_the_self_test_ends_when_its_reader_stops_after_the_first_line(tmp_path):
+    """`jinguo --smoke | head -1`: the output closed under the running window ends the self-test
+    instead of leaving it waiting for ever."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", JINGUO_DATA_DIR=str(tmp_path / "data"))
+    with subprocess.Popen([sys.executable, "-m", "desktop", "--db", str(tmp_path / "office.db"), "--smoke"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env) as process:
+        assert process.stdout.readline().startswith(b"shown_ms=")
+        process.stdout.close()  # as head -1 does
+        assert process.wait(timeout=60) in (0, 141)
