@@ -70,6 +70,10 @@ def test_the_self_test_ends_when_its_reader_stops_after_the_first_line(tmp_path)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", JINGUO_DATA_DIR=str(tmp_path / "data"))
     with subprocess.Popen([sys.executable, "-m", "desktop", "--db", str(tmp_path / "office.db"), "--smoke"],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env) as process:
-        assert process.stdout.readline().startswith(b"shown_ms=")
-        process.stdout.close()  # as head -1 does
-        assert process.wait(timeout=60) in (0, 141)
+        try:
+            assert process.stdout.readline().startswith(b"shown_ms=")
+            process.stdout.close()  # as head -1 does
+            assert process.wait(timeout=60) in (0, 141)
+        finally:
+            if process.poll() is None:  # still waiting: the failure is the hang, not the test's
+                process.kill()
