@@ -1,6 +1,6 @@
-"""``jinguo venture export publicity|report --db DB --round ID -o FILE``: a round's 公示 list and
-its report without a window (the same functions as the round's detail). Exit 0 on success; a
-Chinese message and exit 2 on bad input, and no file."""
+"""``jinguo venture export publicity|report|letters --db DB --round ID -o FILE``: a round's 公示
+list, its report and the letters to its applicants without a window (the same functions as the
+round's detail). Exit 0 on success; a Chinese message and exit 2 on bad input, and no file."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ EXIT_USER_ERROR = 2
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     from ..operator_option import add_user_argument
 
-    venture = sub.add_parser("venture", help="公益创投、微创投轮次：导出公示名单和轮次报告")
+    venture = sub.add_parser("venture", help="公益创投、微创投轮次：导出公示名单、轮次报告和结果通知书")
     actions = venture.add_subparsers(dest="venture_command", metavar="操作", required=True)
-    export = actions.add_parser("export", help="导出公示名单（publicity）或轮次报告（report）")
-    export.add_argument("paper", choices=("publicity", "report"),
-                        help="publicity 公示名单；report 轮次报告（按服务领域、镇街的申报与资助）")
+    export = actions.add_parser("export",
+                                help="导出公示名单（publicity）、轮次报告（report）或结果通知书（letters）")
+    export.add_argument("paper", choices=("publicity", "report", "letters"),
+                        help="publicity 公示名单；report 轮次报告（按服务领域、镇街的申报与资助）；"
+                             "letters 结果通知书（每份申报一页，仅 PDF）")
     export.add_argument("--db", type=database_argument, dest="venture_db",
                         help="数据库文件或 postgresql:// 服务器地址"
                              "（默认：JINGUO_DB，否则窗口中选定的服务器，否则用户数据文件夹中的）")
@@ -35,9 +37,13 @@ def run(args: argparse.Namespace) -> int:
     from desktop.auth import cli_login
     from desktop.reports.output import ExportError
 
+    from .letters import export_letters
     from .outputs import export_publicity, export_round_report
 
     fmt = args.format or ("pdf" if args.output.suffix.lower() == ".pdf" else "xlsx")
+    if args.paper == "letters" and (fmt != "pdf" or args.output.suffix.lower() != ".pdf"):
+        print("结果通知书只能导出为 PDF：请给出以 .pdf 结尾的输出文件。", file=sys.stderr)
+        return EXIT_USER_ERROR
     ctx = cli_login(args.venture_db, args.user, "export")
     if ctx is None:
         return EXIT_USER_ERROR
@@ -45,6 +51,9 @@ def run(args: argparse.Namespace) -> int:
         if args.paper == "publicity":
             path = export_publicity(args.output, args.round_id, fmt, ctx.user)
             done = f"已导出公示名单：{path}"
+        elif args.paper == "letters":
+            path = export_letters(args.output, args.round_id, ctx.user)
+            done = f"已导出结果通知书：{path}"
         else:
             path = export_round_report(args.output, args.round_id, fmt, ctx.user)
             done = f"已导出轮次报告：{path}"

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from models.entities import Project
 from models.venture_entities import SupervisionVisit, VentureApplication, VentureRound
+from tests.desktop.pdf_reading import page_texts
 from tests.venture_round import build_round, fill_sheet
 from views import tasks
 from views.main_window import MainWindow
@@ -22,6 +23,7 @@ from views.pages.projects import ProjectsPage
 from views.pages.supervision import EvaluationForm, MilestoneForm, VisitForm
 from views.pages.venture import RoundForm, VenturePage
 from views.pages.venture_dialogs import SelectionDialog, StatusDialog
+from views.pdf_preview import PdfPreviewDialog
 
 from .conftest import save, show_page, type_text
 
@@ -136,6 +138,19 @@ def test_a_round_is_reviewed_decided_and_made_projects_from_its_detail(
     monkeypatch.setattr(venture_detail, "offer_to_open", lambda *a, **k: None)
     detail.export_publicity()
     qtbot.waitUntil(target.exists, timeout=10000)
+
+    letters = tmp_path / "通知书.pdf"
+    monkeypatch.setattr(venture_detail, "ask_save_path", lambda *a, **k: letters)
+    detail.export_letters()
+    qtbot.waitUntil(letters.exists, timeout=20000)
+    pages = page_texts(letters)
+    assert len(pages) == 48 and sum("结果：入选" in p for p in pages) == 12
+    detail.print_letters()
+    qtbot.waitUntil(lambda: bool(detail.task.outcome), timeout=20000)
+    assert detail.task.outcome == "done"
+    preview = detail.findChild(PdfPreviewDialog)
+    assert preview is not None and preview.pdf_pages.page_count == 48
+    preview.close()
 
 
 def test_an_application_changes_status_with_its_date_and_note(qtbot, ctx, built, boxes):

@@ -49,6 +49,10 @@ class RoundDetail(RecordDetail):
                                                 permission="export")
         self.report_button = self.add_button(self.tr("轮次报告…"), self.export_report,
                                              permission="export")
+        self.letters_button = self.add_button(self.tr("结果通知书…"), self.export_letters,
+                                              permission="export")
+        self.print_letters_button = self.add_button(self.tr("打印通知书…"), self.print_letters,
+                                                    permission="export")
         self.application_ids: list[int] = []
         self.reviewer_ids: list[int] = []
         self.attachment_ids: list[int] = []
@@ -320,3 +324,29 @@ class RoundDetail(RecordDetail):
 
     def export_report(self) -> None:
         self._export("report", self.tr("轮次报告"))
+
+    def export_letters(self) -> None:
+        """One PDF, a letter per decided application (入选 with its amount, or 未入选)."""
+        from desktop.venture.letters import export_letters
+
+        title = self.tr("结果通知书")
+        path = ask_save_path(self, self.page.settings, title, file_stem(f"{self.round.name}{title}"),
+                             ".pdf")
+        if path is None:
+            return
+        if path.suffix.lower() != ".pdf":
+            path = path.with_suffix(".pdf")
+        rid, user = self.round.id, self.ctx.user
+        self.task = run_task(self, title, self.tr("正在生成{title}…").format(title=title),
+                             lambda _job: export_letters(path, rid, user),
+                             lambda _result: offer_to_open(self, path, title))
+
+    def print_letters(self) -> None:
+        """The same letters in the program's print preview."""
+        from desktop.venture.letters import export_letters
+
+        from ..printing import print_preview
+
+        rid, user = self.round.id, self.ctx.user
+        self.task = print_preview(self, self.tr("结果通知书"),
+                                  lambda path, _job: export_letters(path, rid, user))
