@@ -76,6 +76,14 @@ class _Rounds:
         self.titles: set[str] = set()
         self.area_names = {v: k for k, v in builder.area_ids.items()}
         self.live = [o for o in builder.orgs if o.archived_on is None]
+        self.venues_by_town = builder.venues_by_town()
+
+    def venues_for(self, org) -> list[int]:
+        """One or two venues of the register in the organization's township (where it works)."""
+        near = self.venues_by_town[org.township] if org.township < len(self.venues_by_town) else []
+        if not near:
+            return []
+        return sorted({v.id for v in self.rng.sample(near, min(len(near), self.rng.choice((1, 1, 2))))})
 
     def title(self, org, suffix: str) -> str:
         phrases = PROJECT_PHRASES.get(self.area_names.get(org.areas[0], ""), GENERAL_PHRASES)
@@ -106,7 +114,7 @@ class _Rounds:
                 service_area_id=org.areas[0], target_group=self.rng.choice(
                     ("留守儿童", "困境妇女", "空巢老人", "新就业女性", "单亲家庭", "社区居民")),
                 region_id=org.region_id,
-                venues=self.rng.choice(("村妇女儿童之家", "社区妇女微家", "镇妇女儿童活动中心")),
+                venue_ids=self.venues_for(org),
                 amount_requested=str(self.rng.randrange(low, high + 1, step)),
                 people_planned=self.rng.randrange(80, 1200, 10)), self.admin, on=rnd.call_on)
             steps = [("screened", rnd.call_on + dt.timedelta(days=7))]

@@ -42,7 +42,7 @@ from ..entry_widgets import AmountField, DateField
 from ..form import FormDialog
 from ..i18n import tr_label
 from ..person_picker import PersonPicker
-from ..search_combo import SearchCombo
+from ..search_combo import SearchCheckList, SearchCombo
 from ..widgets import ChoiceCombo
 
 MAX_PEOPLE = 10_000_000
@@ -76,8 +76,8 @@ class ApplicationForm(FormDialog):
         self.region = self.add_field(
             "region_id", self.tr("服务地点"),
             SearchCombo(lookups.regions_for_organizations(), blank=self.tr("（同申报组织所在地）")))
-        self.venues = self.add_field("venues", self.tr("服务场所"), QLineEdit())
-        self.venues.setPlaceholderText(self.tr("如 村妇女儿童之家"))
+        self.venues = self.add_field("venue_ids", self.tr("服务阵地"),
+                                     SearchCheckList(pickers.venues(*data.venue_ids)))
         self.amount = self.add_field("amount_requested", self.tr("申请金额（元）"),
                                      AmountField(parse=parse_money), required=True)
         self.amount.setAlignment(_RIGHT)
@@ -92,7 +92,7 @@ class ApplicationForm(FormDialog):
         self.service_area.setValue(data.service_area_id)
         self.target_group.setText(data.target_group)
         self.region.setValue(data.region_id)
-        self.venues.setText(data.venues)
+        self.venues.setValues(data.venue_ids)
         self.amount.setText(data.amount_requested)
         self.people.setValue(data.people_planned)
         self.team.setValue(data.team_id)
@@ -102,7 +102,8 @@ class ApplicationForm(FormDialog):
         return ApplicationData(
             round_id=self.round.id, organization_id=self.organization.value(), title=self.title.text(),
             service_area_id=self.service_area.value(), target_group=self.target_group.text(),
-            region_id=self.region.value(), venues=self.venues.text(), amount_requested=self.amount.text(),
+            region_id=self.region.value(), venue_ids=self.venues.values(),
+            amount_requested=self.amount.text(),
             people_planned=self.people.value(), team_id=self.team.value(), notes=self.notes.toPlainText())
 
     def submit(self) -> VentureApplication:
