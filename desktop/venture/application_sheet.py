@@ -192,11 +192,20 @@ def import_applications(path: Path | str, rnd: VentureRound, user: User | None, 
     """Read the sheet, check every row, and (unless ``dry_run``) create the accepted ones in one
     transaction with one line in the audit trail for the sheet."""
     plan = plan_applications(rnd, read_application_sheet(path))
-    if dry_run or not plan.accepted:
+    if dry_run:
         return ApplicationsImported(plan, 0)
+    return ApplicationsImported(plan, commit_plan(plan, rnd, Path(path).name, user, on))
+
+
+def commit_plan(plan: ApplicationPlan, rnd: VentureRound, file_name: str, user: User | None,
+                on: dt.date | None = None) -> int:
+    """Create the accepted rows of a previewed sheet in one transaction, with the sheet's line
+    in the audit trail; ValidationFailed (nothing created) if the register changed meanwhile."""
+    if not plan.accepted:
+        return 0
     with database.atomic():
         created = create_applications(plan, user, on)
         audit.record(user, "import", rnd, entity="venture_round",
-                     summary=f"从申报表导入申报：{rnd.name}，{Path(path).name}，新建 {created} 份，"
+                     summary=f"从申报表导入申报：{rnd.name}，{file_name}，新建 {created} 份，"
                              f"未导入 {len(plan.refused)} 行")
-    return ApplicationsImported(plan, created)
+    return created
