@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from models.db import continue_after_largest_id
-from models.entities import Project, User
+from models.entities import Project, ProjectVenue, User
 from models.venture import (
     ApplicationData,
     RoundData,
@@ -228,12 +228,16 @@ def _stamp(stamp: str) -> None:
 
 
 def make_rounds(builder: _Builder, admin: User | None) -> dict[str, int]:
-    """Rows written per entity (``projects``: the winners made projects)."""
+    """Rows written per entity (``projects``: the winners made projects, ``project_venues``:
+    their venues, copied from the applications)."""
     continue_after_largest_id(Project)  # the winners' projects: the same ids on both backends
+    continue_after_largest_id(ProjectVenue)
     rounds = _Rounds(builder, admin)
     rounds.finished_micro_venture()
     rounds.venture_in_progress()
     _stamp(builder.stamp)
     return {"venture_rounds": VentureRound.select().count(),
             "venture_applications": VentureApplication.select().count(),
-            "projects": VentureApplication.select().where(VentureApplication.project.is_null(False)).count()}
+            "projects": VentureApplication.select().where(VentureApplication.project.is_null(False)).count(),
+            "project_venues": ProjectVenue.select().join(
+                VentureApplication, on=(VentureApplication.project == ProjectVenue.project)).count()}
