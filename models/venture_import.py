@@ -100,12 +100,25 @@ class _Register:
             self.by_key.setdefault(org_key(o.name), []).append(o.id)
         self.areas = {a.name: a.id for a in ServiceArea.select(ServiceArea.id, ServiceArea.name)}
         self.regions: dict[str, list[int]] = {}
-        for r in Region.select(Region.id, Region.name):
+        self.parents: dict[int, int | None] = {}
+        for r in Region.select(Region.id, Region.name, Region.parent):
             self.regions.setdefault(r.name, []).append(r.id)
+            self.parents[r.id] = r.parent_id
         self.teams = {t.name: t.id for t in Team.select(Team.id, Team.name).where(~Team.archived)}
         self.venues: dict[str, list[int]] = {}
-        for v in Venue.select(Venue.id, Venue.name).where(~Venue.archived):
+        self.venue_places: dict[int, int | None] = {}
+        for v in Venue.select(Venue.id, Venue.name, Venue.region).where(~Venue.archived):
             self.venues.setdefault(v.name, []).append(v.id)
+            self.venue_places[v.id] = v.region_id
+
+    def venue(self, name: str, region_id: int | None) -> list[int]:
+        """The venues of that name; several (each village's 妇女儿童之家) narrowed to the
+        place of the application (the place itself or a village of the township)."""
+        ids = self.venues.get(name, [])
+        if len(ids) > 1 and region_id is not None:
+            ids = [i for i in ids if region_id in (self.venue_places[i],
+                                                   self.parents.get(self.venue_places[i] or 0))]
+        return ids
 
     def organization(self, name: str, code: str) -> tuple[int | None, Message | None]:
         if code:
@@ -193,17 +206,17 @@ def plan_applications(rnd: VentureRound, rows: list[SheetRow]) -> ApplicationPla
             regions = register.regions.get(v["region"], [])
             if len(regions) != 1:
                 refuse("region", msg("没有名为“{value}”的镇（街道）或村（社区）", value=v["region"])
-                       if not regions else msg("有 {n} 个地方叫“{value}”，请在导入后的申报里选定",
+                       if not regions else msg("有 {n} 个地方叫“{value}”，请留空，导入后在申报里选定",
                                                n=len(regions), value=v["region"]))
                 continue
             region_id = regions[0]
         venue_ids: list[int] = []
         for venue in _split(v.get("venues", "")):
-            ids = register.venues.get(venue, [])
+            ids = register.venue(venue, region_id)
             if len(ids) != 1:
                 refuse("venues", msg("阵地名册里没有“{value}”，请先在“阵地”页登记它", value=venue) if not ids
-                       else msg("阵地名册里有 {n} 处叫“{value}”，请在导入后的申报里选定", n=len(ids),
-                                value=venue))
+                       else msg("阵地名册里有 {n} 处叫“{value}”，请在“服务地点”写明它所在的镇（街道）"
+                                "或村（社区）", n=len(ids), value=venue))
                 break
             venue_ids.append(ids[0])
         if planned.reason is not None:

@@ -199,3 +199,20 @@ def test_the_command_imports_with_its_exit_codes(tmp_path, capsys):
     ctx = build_context(db)
     assert VentureApplication.select().count() == 2
     ctx.close()
+
+
+def test_a_venue_name_many_places_share_is_found_by_the_place_given(ctx, county, rnd, register, tmp_path):
+    homes = {place: audit.create(Venue, ctx.user, name="妇女儿童之家", level="village",
+                                 kind="women_children_home", region=county[place])
+             for place in ("village", "east")}
+    path = tmp_path / "阵地.xlsx"
+    office_sheet(path, [["巾帼助老", 20000, "西湖镇妇女互助会", "西湖镇", "妇女儿童之家"],
+                        ["读书分享", 20000, "西湖镇妇女互助会", "", "妇女儿童之家"]],
+                 heading=["项目名称", "申请金额", "申报组织", "服务地点", "服务阵地"])
+    plan = import_applications(path, rnd, ctx.user).plan
+    (accepted,) = plan.accepted
+    assert accepted.data.venue_ids == [homes["village"].id]  # 柳树村 is a village of 西湖镇
+    (refused,) = plan.refused
+    assert "第 4 行“服务阵地”：阵地名册里有 2 处叫“妇女儿童之家”" in str(refused.reason)
+    app = VentureApplication.get(VentureApplication.title == "巾帼助老")
+    assert venues_of(app) == [homes["village"].id]
