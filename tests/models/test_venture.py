@@ -107,6 +107,9 @@ def test_an_applications_venues_are_register_records_and_become_the_projects(ctx
     app = change_status(app, "selected", ctx.user, DAY, amount_granted=Decimal("25000"))
     project = establish(app, ctx.user, DAY)
     assert sorted(link.venue_id for link in project.venue_links) == sorted([homes[0].id, homes[1].id])
+    from models.references import references_to
+
+    assert [label for label, _n, _name in references_to(homes[0])] == ["项目阵地", "申报阵地"]
 
 
 def test_a_request_over_the_cap_is_refused(ctx, rnd):
