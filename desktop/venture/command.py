@@ -92,7 +92,7 @@ def run_import(args: argparse.Namespace) -> int:
     from .application_sheet import ApplicationSheetRefused, import_applications
     from .outputs import find_round
 
-    ctx = cli_login(args.venture_db, args.user, "edit", read_only_fallback=args.dry_run)
+    ctx = cli_login(args.venture_db, args.user, "import", read_only_fallback=args.dry_run)
     if ctx is None:
         return EXIT_USER_ERROR
     try:

@@ -216,3 +216,29 @@ def test_a_venue_name_many_places_share_is_found_by_the_place_given(ctx, county,
     assert "第 4 行“服务阵地”：阵地名册里有 2 处叫“妇女儿童之家”" in str(refused.reason)
     app = VentureApplication.get(VentureApplication.title == "巾帼助老")
     assert venues_of(app) == [homes["village"].id]
+
+
+def test_a_viewer_may_not_import_applications(tmp_path, capsys, monkeypatch):
+    from models import auth
+
+    db = tmp_path / "office.db"
+    ctx = build_context(db)
+    admin = auth.create_first_admin("wangfang", "王芳", "admin-pass-1", "admin-pass-1")
+    auth.create_user(admin, "chakan", "查看", "viewer", "viewer-pass-1")
+    rnd = save_round(RoundData(name="2026年度妇联微创投", source="micro_venture", year=2026,
+                               budget="300000"), admin)
+    audit.create(Organization, admin, name="西湖镇妇女互助会", kind="grassroots")
+    ctx.close()
+    sheet = tmp_path / "s.xlsx"
+    office_sheet(sheet, [[1, "姐妹微课堂", 10000, "西湖镇妇女互助会", None, "王"]])
+    args = ["venture", "import", "--db", str(db), "--round", str(rnd.id), str(sheet)]
+    monkeypatch.setenv("JINGUO_PASSWORD", "viewer-pass-1")
+    assert main([*args, "--user", "chakan"]) == 2
+    assert "“查看员”角色不能导入" in capsys.readouterr().err
+    monkeypatch.setenv("JINGUO_PASSWORD", "admin-pass-1")
+    assert main([*args, "--user", "wangfang"]) == 0
+    ctx = build_context(db)
+    (app,) = VentureApplication.select()
+    line = AuditEntry.select().where(AuditEntry.action == "import").get()
+    assert app.title == "姐妹微课堂" and line.username == "wangfang"
+    ctx.close()

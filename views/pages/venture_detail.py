@@ -76,7 +76,7 @@ class RoundDetail(RecordDetail):
         self.template_button = self.add_button(self.tr("导出申报表模板…"), self.export_template, row,
                                                "export")
         self.sheet_import_button = self.add_button(self.tr("从申报表导入…"), self.import_applications,
-                                                   row, "edit")
+                                                   row, "import")
         row.addStretch(1)
         self.reviewers_table = self.add_table(
             self.tr("评审专家"),
