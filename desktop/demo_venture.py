@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from models.db import continue_after_largest_id
-from models.entities import Project, User
+from models.entities import Project, ProjectVenue, User
 from models.venture import (
     ApplicationData,
     RoundData,
@@ -76,6 +76,14 @@ class _Rounds:
         self.titles: set[str] = set()
         self.area_names = {v: k for k, v in builder.area_ids.items()}
         self.live = [o for o in builder.orgs if o.archived_on is None]
+        self.venues_by_town = builder.venues_by_town()
+
+    def venues_for(self, org) -> list[int]:
+        """One or two venues of the register in the organization's township (where it works)."""
+        near = self.venues_by_town[org.township] if org.township < len(self.venues_by_town) else []
+        if not near:
+            return []
+        return sorted({v.id for v in self.rng.sample(near, min(len(near), self.rng.choice((1, 1, 2))))})
 
     def title(self, org, suffix: str) -> str:
         phrases = PROJECT_PHRASES.get(self.area_names.get(org.areas[0], ""), GENERAL_PHRASES)
@@ -106,7 +114,7 @@ class _Rounds:
                 service_area_id=org.areas[0], target_group=self.rng.choice(
                     ("留守儿童", "困境妇女", "空巢老人", "新就业女性", "单亲家庭", "社区居民")),
                 region_id=org.region_id,
-                venues=self.rng.choice(("村妇女儿童之家", "社区妇女微家", "镇妇女儿童活动中心")),
+                venue_ids=self.venues_for(org),
                 amount_requested=str(self.rng.randrange(low, high + 1, step)),
                 people_planned=self.rng.randrange(80, 1200, 10)), self.admin, on=rnd.call_on)
             steps = [("screened", rnd.call_on + dt.timedelta(days=7))]
@@ -220,12 +228,16 @@ def _stamp(stamp: str) -> None:
 
 
 def make_rounds(builder: _Builder, admin: User | None) -> dict[str, int]:
-    """Rows written per entity (``projects``: the winners made projects)."""
+    """Rows written per entity (``projects``: the winners made projects, ``project_venues``:
+    their venues, copied from the applications)."""
     continue_after_largest_id(Project)  # the winners' projects: the same ids on both backends
+    continue_after_largest_id(ProjectVenue)
     rounds = _Rounds(builder, admin)
     rounds.finished_micro_venture()
     rounds.venture_in_progress()
     _stamp(builder.stamp)
     return {"venture_rounds": VentureRound.select().count(),
             "venture_applications": VentureApplication.select().count(),
-            "projects": VentureApplication.select().where(VentureApplication.project.is_null(False)).count()}
+            "projects": VentureApplication.select().where(VentureApplication.project.is_null(False)).count(),
+            "project_venues": ProjectVenue.select().join(
+                VentureApplication, on=(VentureApplication.project == ProjectVenue.project)).count()}

@@ -35,6 +35,7 @@ ENTITY_LABELS = {
     "venture_round": tr_noop("创投轮次"),
     "round_attachment": tr_noop("轮次附件"),
     "venture_application": tr_noop("创投申报"),
+    "application_venue": tr_noop("申报阵地"),
     "application_step": tr_noop("申报进程"),
     "review_criterion": tr_noop("评分项"),
     "reviewer": tr_noop("评审专家"),

@@ -198,9 +198,10 @@ def _v10_duplicates(db: Database) -> None:
 
 
 def _v11_venture_rounds(db: Database) -> None:
-    """公益创投 / 微创投 rounds: rounds and their documents, applications and their steps, the
-    expert review (criteria, reviewers, scores), and the supervision of funded projects
-    (milestones, visits, payments, closing evaluations). New tables only."""
+    """公益创投 / 微创投 rounds: rounds and their documents, applications with their venues (of
+    the register) and their steps, the expert review (criteria, reviewers, scores), and the
+    supervision of funded projects (milestones, visits, payments, closing evaluations). New
+    tables only."""
     from .venture_entities import VENTURE_MODELS
 
     db.create_tables(VENTURE_MODELS)

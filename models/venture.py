@@ -15,13 +15,14 @@ from itertools import pairwise
 from . import audit
 from .choices import APPLICATION_STATUSES, ROUND_SOURCES
 from .db import database
-from .entities import Organization, Region, ServiceArea, Team, User
+from .entities import Organization, Region, ServiceArea, Team, User, Venue
 from .errors import ValidationFailed, clean_title
 from .i18n import Message, msg
 from .projects import FIRST_YEAR, format_money, parse_money
 from .validators import InvalidValue
 from .venture_entities import (
     ApplicationStep,
+    ApplicationVenue,
     RoundAttachment,
     VentureApplication,
     VentureRound,
@@ -196,7 +197,7 @@ class ApplicationData:
     service_area_id: int | None = None
     target_group: str = ""
     region_id: int | None = None
-    venues: str = ""
+    venue_ids: list[int] = field(default_factory=list)  # of the Venue register
     amount_requested: str = ""
     people_planned: int = 0
     team_id: int | None = None
@@ -206,7 +207,7 @@ class ApplicationData:
     def from_application(cls, a: VentureApplication) -> ApplicationData:
         return cls(round_id=a.round_id, organization_id=a.organization_id, title=a.title,
                    service_area_id=a.service_area_id, target_group=a.target_group,
-                   region_id=a.region_id, venues=a.venues,
+                   region_id=a.region_id, venue_ids=venues_of(a),
                    amount_requested=format_money(a.amount_requested), people_planned=a.people_planned,
                    team_id=a.team_id, notes=a.notes)
 
@@ -240,6 +241,9 @@ def save_application(data: ApplicationData, user: User | None,
             and requested > rnd.project_cap:
         errors["amount_requested"] = msg("申请金额超过本轮单个项目资助上限 {cap} 元",
                                          cap=format_money(rnd.project_cap))
+    venue_ids = sorted(set(data.venue_ids))
+    if Venue.select().where(Venue.id.in_(venue_ids)).count() != len(venue_ids):
+        errors["venue_ids"] = msg("所选的阵地不存在，请重新选择")
     if data.people_planned is None or data.people_planned < 0:
         errors["people_planned"] = msg("计划服务人次不能为负数")
     if not errors:
@@ -256,15 +260,38 @@ def save_application(data: ApplicationData, user: User | None,
         raise ValidationFailed(errors)
     values = dict(round=rnd, organization=data.organization_id, title=title,
                   service_area=data.service_area_id, target_group=data.target_group.strip(),
-                  region=data.region_id, venues=data.venues.strip(), amount_requested=requested,
+                  region=data.region_id, amount_requested=requested,
                   people_planned=data.people_planned, team=data.team_id, notes=data.notes.strip())
     with database.atomic():
         if existing is not None:
-            return audit.update(existing, user, **values)
-        day = on or dt.date.today()
-        application = audit.create(VentureApplication, user, status="collected", status_on=day, **values)
-        ApplicationStep.create(application=application, status="collected", entered_on=day)
+            application = audit.update(existing, user, **values)
+        else:
+            day = on or dt.date.today()
+            application = audit.create(VentureApplication, user, status="collected", status_on=day, **values)
+            ApplicationStep.create(application=application, status="collected", entered_on=day)
+        _set_venues(application, venue_ids, user, existing is None)
     return application
+
+
+def venues_of(application: VentureApplication) -> list[int]:
+    return [link.venue_id for link in application.venue_links.order_by(ApplicationVenue.id)]
+
+
+def _set_venues(application: VentureApplication, venue_ids: list[int], user: User | None, new: bool) -> None:
+    """The application's venues become ``venue_ids``; a change is a line of the audit trail."""
+    current = set() if new else set(venues_of(application))
+    wanted = set(venue_ids)
+    if current == wanted:
+        return
+    ApplicationVenue.delete().where((ApplicationVenue.application == application)
+                                    & ApplicationVenue.venue.not_in(wanted)).execute()
+    if wanted - current:
+        ApplicationVenue.insert_many([{"application": application, "venue": v}
+                                      for v in sorted(wanted - current)]).execute()
+    if not new:
+        audit.touch(application)
+    audit.record(user, "update", application, {"venues": [sorted(current), sorted(wanted)]},
+                 application.title)
 
 
 def next_statuses(application: VentureApplication) -> list[str]:

@@ -21,7 +21,7 @@ from peewee import (
 )
 
 from .db import BaseModel, TimestampedModel, now
-from .entities import Organization, Person, Project, Region, ServiceArea, Team, User
+from .entities import Organization, Person, Project, Region, ServiceArea, Team, User, Venue
 
 
 def _money(null: bool = True) -> DecimalField:
@@ -72,7 +72,6 @@ class VentureApplication(TimestampedModel):
                                    on_delete="RESTRICT")
     target_group = CharField(default="")
     region = ForeignKeyField(Region, null=True, backref="venture_applications", on_delete="RESTRICT")
-    venues = CharField(default="")  # where it is to be delivered, as the proposal says
     amount_requested = _money(null=False)
     people_planned = IntegerField(default=0)
     team = ForeignKeyField(Team, null=True, backref="venture_applications", on_delete="RESTRICT")
@@ -87,6 +86,17 @@ class VentureApplication(TimestampedModel):
         indexes = ((("round", "organization", "title"), True),)
         constraints = [Check("amount_requested >= 0"), Check("people_planned >= 0"),
                        Check("amount_granted IS NULL OR amount_granted >= 0")]
+
+
+class ApplicationVenue(BaseModel):
+    """A venue (场地/阵地) of the register the proposal is to be delivered at; 立项 copies them to
+    the project's venues (ProjectVenue)."""
+
+    application = ForeignKeyField(VentureApplication, backref="venue_links", on_delete="CASCADE")
+    venue = ForeignKeyField(Venue, backref="venture_application_links", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("application", "venue"), True),)
 
 
 class ApplicationStep(BaseModel):
@@ -186,6 +196,6 @@ class ClosingEvaluation(TimestampedModel):
 
 
 VENTURE_MODELS: tuple[type[BaseModel], ...] = (
-    VentureRound, RoundAttachment, VentureApplication, ApplicationStep, ReviewCriterion, Reviewer,
-    ReviewScore, ProjectMilestone, SupervisionVisit, ProjectPayment, ClosingEvaluation,
+    VentureRound, RoundAttachment, VentureApplication, ApplicationVenue, ApplicationStep, ReviewCriterion,
+    Reviewer, ReviewScore, ProjectMilestone, SupervisionVisit, ProjectPayment, ClosingEvaluation,
 )

@@ -137,3 +137,25 @@ def publicity_rows(rnd: VentureRound) -> list[PublicityRow]:
     return [PublicityRow(i, a.organization.name, a.title, areas.get(a.service_area_id, ""),
                          scores.get(a.id, (None, None))[1], Decimal(a.amount_granted or 0))
             for i, a in enumerate(apps, start=1)]
+
+
+@dataclass(frozen=True)
+class LetterRow:
+    """One applicant's result (结果通知书): ``amount`` is the grant of a winner, None otherwise."""
+
+    application_id: int
+    organization: str
+    title: str
+    selected: bool
+    amount: Decimal | None
+
+
+def letter_rows(rnd: VentureRound) -> list[LetterRow]:
+    """The decided applications of the round (入选, 立项 or 未入选), in the order they were
+    registered; the undecided ones get no letter yet."""
+    apps = (VentureApplication.select(VentureApplication, Organization.name).join(Organization)
+            .where((VentureApplication.round == rnd)
+                   & VentureApplication.status.in_((*WINNERS, "not_selected")))
+            .order_by(VentureApplication.id))
+    return [LetterRow(a.id, a.organization.name, a.title, a.status in WINNERS,
+                      Decimal(a.amount_granted) if a.status in WINNERS else None) for a in apps]

@@ -19,7 +19,7 @@ from .errors import ValidationFailed, clean_title
 from .i18n import Message, msg
 from .projects import ProjectData, format_money, save_project
 from .validators import InvalidValue
-from .venture import grant_problem, under_review
+from .venture import grant_problem, under_review, venues_of
 from .venture_entities import (
     ApplicationStep,
     ReviewCriterion,
@@ -359,7 +359,7 @@ def establish(application: VentureApplication, user: User | None, on: dt.date | 
         amount_applied=format_money(application.amount_requested),
         amount_granted=format_money(application.amount_granted), planned_served=application.people_planned,
         start_on=day, end_on=rnd.closing_on if rnd.closing_on and rnd.closing_on >= day else None,
-        description="；".join(p for p in (application.target_group, application.venues) if p),
+        description=application.target_group, venue_ids=venues_of(application),
     )
     with database.atomic():
         project = save_project(data, user, today=max(day, dt.date.today()))

@@ -218,6 +218,8 @@ def venture_dialogs(ctx, parent) -> list:
         ("评分项", lambda: venture_dialogs.CriteriaDialog(ctx, rnd, parent=parent)),
         ("添加专家", lambda: venture_dialogs.ReviewerForm(ctx, rnd, parent=parent)),
         ("确定入选名单", lambda: venture_dialogs.SelectionDialog(ctx, rnd, parent=parent)),
+        ("从申报表导入", lambda: venture_dialogs.ApplicationImportDialog(
+            ctx, rnd, "2026年度妇联微创投申报汇总表（各镇街报送）.xlsx", _import_plan(rnd), parent=parent)),
     ]
     if running is not None:
         found += [(title, lambda form=form: form(ctx, running, parent=parent)) for title, form in (
@@ -225,6 +227,23 @@ def venture_dialogs(ctx, parent) -> list:
             ("记录督导", supervision.VisitForm), ("拨付", supervision.PaymentForm),
             ("结项评估", supervision.EvaluationForm))]
     return found
+
+
+def _import_plan(rnd):
+    """A sheet's preview as an office's would look: rows to create and rows refused, with the
+    longest reasons the planner gives."""
+    from decimal import Decimal
+
+    from models.i18n import msg
+    from models.venture import ApplicationData
+    from models.venture_import import ApplicationPlan, PlannedRow
+
+    rows = [PlannedRow(n + 3, f"青禾县西湖镇巾帼志愿服务中心{n}", f"关爱留守儿童“护苗成长”微创投项目{n}",
+                       Decimal("30000"), ApplicationData(round_id=rnd.id)) for n in range(30)]
+    rows += [PlannedRow(40 + n, "柳树村（巾帼）读书会", "巾帼读书分享会", Decimal("45000"), None, msg(
+        "第 {row} 行“申报组织”：名册里没有信用代码为 52331000MJ0000001X 或名为“柳树村（巾帼）读书会”的组织，"
+        "请先在“组织”页登记它", row=40 + n)) for n in range(10)]
+    return ApplicationPlan(rows)
 
 
 def preview_dialog(parent, folder):

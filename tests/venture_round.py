@@ -16,7 +16,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from models import audit
-from models.entities import Organization, Person, Region, ServiceArea, User
+from models.entities import Organization, Person, Region, ServiceArea, User, Venue
 from models.memberships import add_membership
 from models.venture import ApplicationData, RoundData, change_status, save_application, save_round
 from models.venture_entities import VentureApplication, VentureRound
@@ -72,6 +72,8 @@ def build_round(user: User | None, townships: list[Region]) -> Round:
         review_on=dt.date(2025, 4, 10), publicity_on=dt.date(2025, 4, 20), approval_on=dt.date(2025, 5, 1),
         midterm_on=dt.date(2025, 9, 1), closing_on=dt.date(2026, 3, 1)), user, today=dt.date(2025, 3, 1))
     set_criteria(rnd, CRITERIA, user)
+    homes = {t.id: audit.create(Venue, user, name=f"{t.name}妇女儿童之家", level="town",
+                                kind="women_children_home", region=t) for t in townships}
     apps = []
     for n in range(1, APPLICATIONS + 1):
         town = townships[n % len(townships)]
@@ -79,8 +81,8 @@ def build_round(user: User | None, townships: list[Region]) -> Round:
         app = save_application(ApplicationData(
             round_id=rnd.id, organization_id=org.id, title=f"微心愿项目{n:02d}",
             service_area_id=areas[n % len(areas)].id, target_group="留守儿童", region_id=town.id,
-            venues="村妇女儿童之家", amount_requested=str(requested_of(n)), people_planned=100 + n), user,
-            on=CALL_ON)
+            venue_ids=[homes[town.id].id], amount_requested=str(requested_of(n)),
+            people_planned=100 + n), user, on=CALL_ON)
         for status, day in (("screened", dt.date(2025, 3, 10)), ("revising", dt.date(2025, 3, 20)),
                             ("reviewing", dt.date(2025, 4, 1))):
             app = change_status(app, status, user, day)

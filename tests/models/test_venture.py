@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from models import audit
-from models.entities import AuditEntry, Organization
+from models.entities import AuditEntry, Organization, Venue
 from models.errors import ValidationFailed
 from models.venture import (
     MAX_ATTACHMENT_BYTES,
@@ -24,6 +24,7 @@ from models.venture import (
     save_application,
     save_round,
 )
+from models.venture_entities import VentureApplication
 from models.venture_review import (
     ReviewerData,
     criteria_of,
@@ -84,6 +85,31 @@ def test_the_status_flow_is_kept_and_each_step_dated(ctx, rnd):
     assert next_statuses(app) == ["selected"]  # and back, as it was reviewed
     assert [s.status for s in app.steps.order_by("id")] == [
         "collected", "screened", "reviewing", "selected", "not_selected"]
+
+
+def test_an_applications_venues_are_register_records_and_become_the_projects(ctx, rnd):
+    homes = [audit.create(Venue, ctx.user, name=name, level="village", kind="women_children_home")
+             for name in ("柳树村妇女儿童之家", "桃园村妇女微家", "东关街道活动中心")]
+    app = apply(ctx, rnd, 1)
+    data = ApplicationData.from_application(app)
+    assert data.venue_ids == []
+    data.venue_ids = [homes[1].id, homes[0].id]
+    app = save_application(data, ctx.user, app)
+    assert sorted(ApplicationData.from_application(app).venue_ids) == sorted([homes[0].id, homes[1].id])
+    change = AuditEntry.select().where(AuditEntry.entity == "venture_application").order_by(
+        AuditEntry.id.desc()).first()
+    assert "venues" in change.changes
+    data.venue_ids = [homes[0].id, 999_999]
+    with pytest.raises(ValidationFailed) as e:
+        save_application(data, ctx.user, app)
+    assert "所选的阵地不存在" in str(e.value.errors["venue_ids"])
+    app = to_review(VentureApplication.get_by_id(app.id), ctx.user)
+    app = change_status(app, "selected", ctx.user, DAY, amount_granted=Decimal("25000"))
+    project = establish(app, ctx.user, DAY)
+    assert sorted(link.venue_id for link in project.venue_links) == sorted([homes[0].id, homes[1].id])
+    from models.references import references_to
+
+    assert [label for label, _n, _name in references_to(homes[0])] == ["项目阵地", "申报阵地"]
 
 
 def test_a_request_over_the_cap_is_refused(ctx, rnd):

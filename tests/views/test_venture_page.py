@@ -9,10 +9,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox
 
 from models.entities import Project
 from models.venture_entities import SupervisionVisit, VentureApplication, VentureRound
+from tests.desktop.pdf_reading import page_texts
 from tests.venture_round import build_round, fill_sheet
 from views import tasks
 from views.main_window import MainWindow
@@ -22,6 +24,7 @@ from views.pages.projects import ProjectsPage
 from views.pages.supervision import EvaluationForm, MilestoneForm, VisitForm
 from views.pages.venture import RoundForm, VenturePage
 from views.pages.venture_dialogs import SelectionDialog, StatusDialog
+from views.pdf_preview import PdfPreviewDialog
 
 from .conftest import save, show_page, type_text
 
@@ -137,6 +140,19 @@ def test_a_round_is_reviewed_decided_and_made_projects_from_its_detail(
     detail.export_publicity()
     qtbot.waitUntil(target.exists, timeout=10000)
 
+    letters = tmp_path / "通知书.pdf"
+    monkeypatch.setattr(venture_detail, "ask_save_path", lambda *a, **k: letters)
+    detail.export_letters()
+    qtbot.waitUntil(letters.exists, timeout=20000)
+    pages = page_texts(letters)
+    assert len(pages) == 48 and sum("结果：入选" in p for p in pages) == 12
+    detail.print_letters()
+    qtbot.waitUntil(lambda: bool(detail.task.outcome), timeout=20000)
+    assert detail.task.outcome == "done"
+    preview = detail.findChild(PdfPreviewDialog)
+    assert preview is not None and preview.pdf_pages.page_count == 48
+    preview.close()
+
 
 def test_an_application_changes_status_with_its_date_and_note(qtbot, ctx, built, boxes):
     _page, detail = open_round(qtbot, ctx, built.round.name)
@@ -233,3 +249,63 @@ def test_the_home_page_reminds_of_projects_behind_schedule_and_lists_them(qtbot,
     projects = window.current_page()
     assert isinstance(projects, ProjectsPage) and projects.behind_filter.value() is True
     assert projects.model.total == 1 and projects.model.row_at(0).id == late.id
+
+
+def test_applications_come_from_the_offices_sheet_after_a_preview(qtbot, ctx, built, boxes, tmp_path,
+                                                                  monkeypatch):
+    from openpyxl import Workbook
+
+    from views.pages.venture_dialogs import ApplicationImportDialog
+
+    _page, detail = open_round(qtbot, ctx, built.round.name)
+    template = tmp_path / "模板.xlsx"
+    monkeypatch.setattr(venture_detail, "ask_save_path", lambda *a, **k: template)
+    monkeypatch.setattr(venture_detail, "offer_to_open", lambda *a, **k: None)
+    detail.export_template()
+    qtbot.waitUntil(template.exists, timeout=10000)
+
+    sheet = tmp_path / "汇总.xlsx"
+    wb = Workbook()
+    wb.active.append(["项目名称", "申请金额（元）", "申报组织", "服务阵地"])
+    wb.active.append(["新的微心愿", 20000, "巾帼互助社01", "东关街道妇女儿童之家"])
+    wb.active.append(["微心愿项目02", 20000, "巾帼互助社02", ""])  # already in the round
+    wb.save(sheet)
+    monkeypatch.setattr(venture_detail, "ask_open_file", lambda *a, **k: sheet)
+    detail.import_applications()
+    dialog = detail.active_dialog
+    assert isinstance(dialog, ApplicationImportDialog)
+    rows = [[dialog.table.item(r, c).text() for c in range(5)] for r in range(dialog.table.rowCount())]
+    assert rows[0] == ["2", "巾帼互助社01", "新的微心愿", "20,000.00", "新建"]
+    assert "已申报过“微心愿项目02”" in rows[1][4]
+    assert "1 份申报可以导入" in dialog.findChild(QLabel, "summary").text()
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Save).text() == "导入 1 份"
+    save(qtbot, dialog)
+    assert not dialog.isVisible()
+    new = VentureApplication.get(VentureApplication.title == "新的微心愿")
+    assert new.status == "collected" and [v.venue.name for v in new.venue_links] == ["东关街道妇女儿童之家"]
+    assert any(r[2] == "新的微心愿" for r in detail.table_texts(detail.applications_table))
+
+    broken = tmp_path / "坏.xlsx"
+    broken.write_text("不是表格", encoding="utf-8")
+    monkeypatch.setattr(venture_detail, "ask_open_file", lambda *a, **k: broken)
+    detail.import_applications()
+    assert "坏.xlsx 不是 Excel 工作簿" in boxes[-1]
+
+
+def test_the_application_form_picks_venues_from_the_register(qtbot, ctx, built):
+    _page, detail = open_round(qtbot, ctx, built.round.name)
+    detail.applications_table.selectRow(0)
+    detail.edit_application()
+    form = detail.active_dialog
+    first = VentureApplication.get_by_id(built.applications[0].id)
+    (current,) = [link.venue_id for link in first.venue_links]
+    assert form.venues.values() == [current]
+    assert "已选 1 个" in form.venues.summary.text()
+    type_text(form.venues.search, "东关")
+    assert form.venues.shown() == ["东关街道妇女儿童之家"]
+    (row,) = form.venues.shown_rows()
+    form.venues.list.item(row).setCheckState(Qt.CheckState.Checked)
+    save(qtbot, form)
+    assert not form.isVisible()
+    assert sorted(link.venue.name for link in first.venue_links) == ["东关街道妇女儿童之家",
+                                                                     "西湖镇妇女儿童之家"]

@@ -30,7 +30,14 @@ from ..file_dialogs import ask_folder, ask_open_file, ask_open_files, ask_save_f
 from ..i18n import tr_label, tr_msg
 from ..record_detail import RecordDetail
 from ..tasks import ask_save_path, file_stem, offer_to_open, run_task
-from .venture_dialogs import ApplicationForm, CriteriaDialog, ReviewerForm, SelectionDialog, StatusDialog
+from .venture_dialogs import (
+    ApplicationForm,
+    ApplicationImportDialog,
+    CriteriaDialog,
+    ReviewerForm,
+    SelectionDialog,
+    StatusDialog,
+)
 
 if TYPE_CHECKING:
     from ..list_page import ListPage
@@ -49,6 +56,10 @@ class RoundDetail(RecordDetail):
                                                 permission="export")
         self.report_button = self.add_button(self.tr("轮次报告…"), self.export_report,
                                              permission="export")
+        self.letters_button = self.add_button(self.tr("结果通知书…"), self.export_letters,
+                                              permission="export")
+        self.print_letters_button = self.add_button(self.tr("打印通知书…"), self.print_letters,
+                                                    permission="export")
         self.application_ids: list[int] = []
         self.reviewer_ids: list[int] = []
         self.attachment_ids: list[int] = []
@@ -62,6 +73,10 @@ class RoundDetail(RecordDetail):
                                                        "edit")
         self.status_button = self.add_button(self.tr("改状态…"), self.change_status, row, "edit")
         self.steps_button = self.add_button(self.tr("申报进程"), self.show_steps, row)
+        self.template_button = self.add_button(self.tr("导出申报表模板…"), self.export_template, row,
+                                               "export")
+        self.sheet_import_button = self.add_button(self.tr("从申报表导入…"), self.import_applications,
+                                                   row, "import")
         row.addStretch(1)
         self.reviewers_table = self.add_table(
             self.tr("评审专家"),
@@ -190,6 +205,41 @@ class RoundDetail(RecordDetail):
                      for day, label, note in steps_of(app)]
             QMessageBox.information(self, self.tr("申报进程：{title}").format(title=app.title),
                                     "\n".join(lines))
+
+    def export_template(self) -> None:
+        from desktop.venture.application_sheet import template_file_name, write_template
+
+        title = self.tr("申报表模板")
+        path = ask_save_path(self, self.page.settings, title, Path(template_file_name(self.round)).stem,
+                             ".xlsx")
+        if path is None:
+            return
+        rnd, user = self.round, self.ctx.user
+        self.task = run_task(self, title, self.tr("正在生成{title}…").format(title=title),
+                             lambda _job: write_template(path, rnd, user),
+                             lambda _result: offer_to_open(self, path, title))
+
+    def import_applications(self) -> None:
+        path = ask_open_file(self, self.tr("选择填好的申报表"),
+                             self.page.settings.value(FOLDER_KEY) or _documents(),
+                             self.tr("Excel 工作簿 (*.xlsx)"))
+        if path is not None:
+            self.preview_application_sheet(Path(path))
+
+    def preview_application_sheet(self, path: Path) -> None:
+        """Read and check the sheet, then show what it would give; 导入 creates the rows."""
+        from desktop.venture.application_sheet import ApplicationSheetRefused, read_application_sheet
+        from models.venture_import import plan_applications
+
+        try:
+            plan = plan_applications(self.round, read_application_sheet(path))
+        except ApplicationSheetRefused as e:
+            self._warn(self.tr("从申报表导入"), tr_msg(e.message))
+            return
+        if not plan.rows:
+            self._warn(self.tr("从申报表导入"), self.tr("{file} 里没有申报。").format(file=path.name))
+            return
+        self.open_dialog(ApplicationImportDialog(self.ctx, self.round, path.name, plan, parent=self))
 
     # -- the review ---------------------------------------------------------------------
     def edit_criteria(self) -> None:
@@ -320,3 +370,29 @@ class RoundDetail(RecordDetail):
 
     def export_report(self) -> None:
         self._export("report", self.tr("轮次报告"))
+
+    def export_letters(self) -> None:
+        """One PDF, a letter per decided application (入选 with its amount, or 未入选)."""
+        from desktop.venture.letters import export_letters
+
+        title = self.tr("结果通知书")
+        path = ask_save_path(self, self.page.settings, title, file_stem(f"{self.round.name}{title}"),
+                             ".pdf")
+        if path is None:
+            return
+        if path.suffix.lower() != ".pdf":
+            path = path.with_suffix(".pdf")
+        rid, user = self.round.id, self.ctx.user
+        self.task = run_task(self, title, self.tr("正在生成{title}…").format(title=title),
+                             lambda _job: export_letters(path, rid, user),
+                             lambda _result: offer_to_open(self, path, title))
+
+    def print_letters(self) -> None:
+        """The same letters in the program's print preview."""
+        from desktop.venture.letters import export_letters
+
+        from ..printing import print_preview
+
+        rid, user = self.round.id, self.ctx.user
+        self.task = print_preview(self, self.tr("结果通知书"),
+                                  lambda path, _job: export_letters(path, rid, user))

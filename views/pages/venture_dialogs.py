@@ -9,6 +9,7 @@ from decimal import Decimal
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialogButtonBox,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -28,6 +29,7 @@ from models.i18n import msg
 from models.projects import format_money, parse_money
 from models.venture import ApplicationData, change_status, next_statuses, save_application
 from models.venture_entities import Reviewer, VentureApplication, VentureRound
+from models.venture_import import ApplicationPlan
 from models.venture_review import (
     ReviewerData,
     criteria_of,
@@ -40,9 +42,9 @@ from models.venture_review import (
 
 from ..entry_widgets import AmountField, DateField
 from ..form import FormDialog
-from ..i18n import tr_label
+from ..i18n import tr_label, tr_msg
 from ..person_picker import PersonPicker
-from ..search_combo import SearchCombo
+from ..search_combo import SearchCheckList, SearchCombo
 from ..widgets import ChoiceCombo
 
 MAX_PEOPLE = 10_000_000
@@ -76,8 +78,8 @@ class ApplicationForm(FormDialog):
         self.region = self.add_field(
             "region_id", self.tr("服务地点"),
             SearchCombo(lookups.regions_for_organizations(), blank=self.tr("（同申报组织所在地）")))
-        self.venues = self.add_field("venues", self.tr("服务场所"), QLineEdit())
-        self.venues.setPlaceholderText(self.tr("如 村妇女儿童之家"))
+        self.venues = self.add_field("venue_ids", self.tr("服务阵地"),
+                                     SearchCheckList(pickers.venues(*data.venue_ids)))
         self.amount = self.add_field("amount_requested", self.tr("申请金额（元）"),
                                      AmountField(parse=parse_money), required=True)
         self.amount.setAlignment(_RIGHT)
@@ -92,7 +94,7 @@ class ApplicationForm(FormDialog):
         self.service_area.setValue(data.service_area_id)
         self.target_group.setText(data.target_group)
         self.region.setValue(data.region_id)
-        self.venues.setText(data.venues)
+        self.venues.setValues(data.venue_ids)
         self.amount.setText(data.amount_requested)
         self.people.setValue(data.people_planned)
         self.team.setValue(data.team_id)
@@ -102,7 +104,8 @@ class ApplicationForm(FormDialog):
         return ApplicationData(
             round_id=self.round.id, organization_id=self.organization.value(), title=self.title.text(),
             service_area_id=self.service_area.value(), target_group=self.target_group.text(),
-            region_id=self.region.value(), venues=self.venues.text(), amount_requested=self.amount.text(),
+            region_id=self.region.value(), venue_ids=self.venues.values(),
+            amount_requested=self.amount.text(),
             people_planned=self.people.value(), team_id=self.team.value(), notes=self.notes.toPlainText())
 
     def submit(self) -> VentureApplication:
@@ -284,4 +287,53 @@ class SelectionDialog(FormDialog):
         if self.on.value() is None:
             raise ValidationFailed({"on": msg("请填写决定日期")})
         decide_selection(self.round, self.chosen(), self.ctx.user, self.on.value(), self.note.text())
+        return self.round
+
+
+class ApplicationImportDialog(FormDialog):
+    """从申报表导入: what the sheet would give, row by row (to create, or refused with the reason);
+    导入 creates the accepted rows all at once."""
+
+    COLUMNS = ("行", "申报组织", "项目名称", "申请金额（元）", "结果")
+
+    def __init__(self, ctx: AppContext, rnd: VentureRound, file_name: str, plan: ApplicationPlan,
+                 parent: QWidget | None = None):
+        super().__init__(self.tr("从申报表导入：{round}").format(round=rnd.name), parent)
+        self.ctx = ctx
+        self.round = rnd
+        self.file_name = file_name
+        self.plan = plan
+        self.created = 0
+        self.resize(860, 560)
+        accepted, refused = len(plan.accepted), len(plan.refused)
+        summary = QLabel(self.tr("{file}：{accepted} 份申报可以导入（状态为“征集”），{refused} 行不能导入。")
+                         .format(file=file_name, accepted=accepted, refused=refused), self)
+        summary.setObjectName("summary")
+        summary.setWordWrap(True)
+        self.form.addRow(summary)
+        self.table = QTableWidget(len(plan.rows), len(self.COLUMNS), self)
+        self.table.setObjectName("rows")
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        for r, row in enumerate(plan.rows):
+            result = self.tr("新建") if row.data is not None else tr_msg(row.reason)
+            for c, value in enumerate((row.number, row.organization, row.title,
+                                       format_money(row.amount), result)):
+                item = QTableWidgetItem(str(value))
+                if c in (0, 3):
+                    item.setTextAlignment(_RIGHT)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.add_field("sheet", self.tr("申报"), self.table)
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setText(self.tr("导入 {n} 份").format(n=accepted))
+        save.setEnabled(accepted > 0)
+
+    def submit(self) -> VentureRound:
+        from desktop.venture.application_sheet import commit_plan
+
+        self.created = commit_plan(self.plan, self.round, self.file_name, self.ctx.user)
         return self.round
