@@ -57,6 +57,15 @@ def _check_format(fmt: str) -> None:
 # --- 公示 -------------------------------------------------------------------------------
 
 
+def _sign_off(sheet: SheetWriter, header) -> None:
+    """Close a sheet with the lines an office signs under it (负责人, 填表人 … and the seal's place)."""
+    footer = pdf.footer_lines(header)
+    sheet.append_plain([])
+    sheet.append_plain([_pairs(footer[:3])])
+    sheet.append_plain([_pairs(footer[3:]) + "    （单位盖章）"])
+    sheet.finish(whole_sheet=True)
+
+
 def publicity_notice(rnd: VentureRound, count: int) -> str:
     days = f"公示期自{rnd.publicity_on:%Y年%m月%d日}起" if rnd.publicity_on else "公示期"
     office = get_setting("office.name") or rnd.organiser or "主办单位"
@@ -88,10 +97,7 @@ def export_publicity(path: Path, round_id: int, fmt: str, user: User | None = No
                 for row in values:
                     sheet.append(list(row))
                 sheet.append(["", "合计", f"{len(rows)} 个项目", "", None, total])
-                sheet.append_plain([])
-                sheet.append_plain([_pairs(pdf.footer_lines(header)[:3])])
-                sheet.append_plain([_pairs(pdf.footer_lines(header)[3:]) + "    （单位盖章）"])
-                sheet.finish(whole_sheet=True)
+                _sign_off(sheet, header)
                 save_workbook(wb, tmp)
             except BaseException:
                 discard_workbook(wb)
@@ -172,10 +178,7 @@ def export_round_report(path: Path, round_id: int, fmt: str, user: User | None =
                     sheet.append_header([first, *REPORT_COLUMNS[1:]])
                     for i, row in enumerate(rows):
                         sheet.append_typed(row, REPORT_KINDS, bold=i == len(rows) - 1)
-                sheet.append_plain([])
-                sheet.append_plain([_pairs(pdf.footer_lines(header)[:3])])
-                sheet.append_plain([_pairs(pdf.footer_lines(header)[3:]) + "    （单位盖章）"])
-                sheet.finish(whole_sheet=True)
+                _sign_off(sheet, header)
                 save_workbook(wb, tmp)
             except BaseException:
                 discard_workbook(wb)
