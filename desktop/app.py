@@ -201,19 +201,15 @@ def _run_database(app: QApplication, target: Path | str, smoke: bool, started: f
         start_logging_now()
         if login is None and not smoke and not path.exists() and not offer_restore_of_missing(path):
             return 2, None
+        from .context import build_context
+        from .database import DatabaseOpenError
         from .instance_lock import InstanceLock, LockedError
 
         lock = InstanceLock(path)
         try:
             lock.acquire()
-            from .context import build_context
-            from .database import DatabaseOpenError
-
-            try:
-                ctx = build_context(path)
-            except DatabaseOpenError as e:
-                raise _NotOpened(e.message) from e
-        except (_NotOpened, LockedError) as e:
+            ctx = build_context(path)
+        except (DatabaseOpenError, LockedError) as e:
             if login is not None:
                 login.close()
             lock.release()
@@ -227,12 +223,6 @@ def _run_database(app: QApplication, target: Path | str, smoke: bool, started: f
             lock.release()
     finally:
         sys.excepthook = crash_hook
-
-
-class _NotOpened(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 def copy_before_switch(path: Path, target: str, user) -> bool:
