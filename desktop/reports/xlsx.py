@@ -33,7 +33,8 @@ _BOLD = Font(bold=True)
 _TITLE_FONT = Font(bold=True, size=14)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
-NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0.00", "float": "#,##0.0", "percent": "0.0%"}
+NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0.00", "float": "#,##0.0", "score": "0.00",
+                  "percent": "0.0%"}
 FRACTION_FORMAT = "#,##0.0##"
 
 
@@ -48,7 +49,7 @@ def safe_text(value: Any) -> str:
 @dataclass(frozen=True)
 class XlsxColumn:
     title: str
-    kind: str = "text"  # text | int | money | float | percent | date | datetime
+    kind: str = "text"  # text | int | money | float | score (two decimals) | percent | date | datetime
     width: float = 14
 
 

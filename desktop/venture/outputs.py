@@ -26,7 +26,7 @@ from ..reports.xlsx import SheetWriter, XlsxColumn, discard_workbook, new_workbo
 FORMATS = ("xlsx", "pdf")
 PUBLICITY_COLUMNS = (XlsxColumn("序号", "int", 6), XlsxColumn("申报组织", "text", 26),
                      XlsxColumn("项目名称", "text", 30), XlsxColumn("服务领域", "text", 12),
-                     XlsxColumn("评审得分", "float", 10), XlsxColumn("资助金额（元）", "money", 14))
+                     XlsxColumn("评审得分", "score", 10), XlsxColumn("资助金额（元）", "money", 14))
 PUBLICITY_WIDTHS = (0.07, 0.25, 0.30, 0.12, 0.11, 0.15)
 
 
@@ -126,7 +126,7 @@ def _text(value, kind: str) -> str:
         return ""
     if kind == "money":
         return format_money(value)
-    if kind == "float":
+    if kind == "score":
         return f"{value:.2f}"
     return str(value)
 

@@ -57,6 +57,8 @@ def test_the_publicity_list_as_excel_totals_the_budget(ctx, decided, tmp_path):
     assert [r[0] for r in body] == list(range(1, 13))
     assert sum(Decimal(str(r[5])) for r in body) == Decimal("300000")
     assert rows[head + 13][5] == 300000 and rows[head + 13][1] == "合计"
+    score = ws.cell(row=head + 2, column=5)  # shown with the two decimals the PDF prints
+    assert score.number_format == "0.00" and score.value == float(f"{score.value:.2f}")
 
 
 def test_the_round_report_adds_up_in_excel_and_pdf(ctx, decided, tmp_path):
