@@ -30,7 +30,7 @@ UNAUDITED = frozenset({"id", "name_key", "name_pinyin", "name_initials", "create
 
 # Actions whose callers check the permission themselves (reading, printing, logging in);
 # every other audited action is a change, allowed only to a role that may make it.
-SELF_CHECKED = frozenset({"export", "print", "login", "login_failed", "lock", "logout", "password"})
+SELF_CHECKED = frozenset({"export", "print", "login", "login_failed", "lock", "logout", "password", "key"})
 
 
 def plain(value: Any) -> Any:

@@ -16,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from peewee import DatabaseError, fn
+import logging
 
-from . import audit
+from peewee import DatabaseError, PostgresqlDatabase, fn
+
+from . import audit, crypto
 from .choices import USER_ROLES
 from .db import database
 from .db import now as local_now
@@ -26,6 +28,8 @@ from .entities import User
 from .errors import ValidationFailed
 from .i18n import Message, msg
 from .permissions import require
+
+log = logging.getLogger(__name__)
 
 SCRYPT_N = 2**15  # about 0.1 s per check on an office PC
 SCRYPT_R = 8
@@ -54,17 +58,37 @@ def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
                           maxmem=256 * n * r * p, dklen=HASH_BYTES)
 
 
-def hash_password(password: str, n: int | None = None, r: int | None = None, p: int | None = None) -> str:
-    """A new salted hash, at the current cost unless ``n``, ``r``, ``p`` are given."""
+VERIFIER_TAG = b"jinguo password verifier"
+
+
+def _verifier(secret: bytes) -> bytes:
+    """What is stored to check a password: a hash of its scrypt output, never the output itself,
+    which is also what unwraps the data key (models.crypto.password_kek)."""
+    return hashlib.sha256(VERIFIER_TAG + secret).digest()
+
+
+def _format(scheme: str, n: int, r: int, p: int, salt: bytes, digest: bytes) -> str:
+    b64 = base64.b64encode
+    return f"{scheme}${n}${r}${p}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def new_password_hash(password: str, n: int | None = None, r: int | None = None,
+                      p: int | None = None) -> tuple[str, bytes]:
+    """(stored form, scrypt output) of a new salted hash, at the current cost unless given."""
     n, r, p = n or SCRYPT_N, r or SCRYPT_R, p or SCRYPT_P
     salt = os.urandom(SALT_BYTES)
-    digest = _scrypt(password, salt, n, r, p)
-    b64 = base64.b64encode
-    return f"scrypt${n}${r}${p}${b64(salt).decode()}${b64(digest).decode()}"
+    secret = _scrypt(password, salt, n, r, p)
+    return _format("scrypt2", n, r, p, salt, _verifier(secret)), secret
+
+
+def hash_password(password: str, n: int | None = None, r: int | None = None, p: int | None = None) -> str:
+    """A new salted hash, at the current cost unless ``n``, ``r``, ``p`` are given."""
+    return new_password_hash(password, n, r, p)[0]
 
 
 @dataclass(frozen=True)
 class _Stored:
+    scheme: str  # scrypt: the scrypt output itself (before schema 12); scrypt2: its verifier
     n: int
     r: int
     p: int
@@ -74,13 +98,23 @@ class _Stored:
 
 def _parse(stored: str) -> _Stored | None:
     parts = stored.split("$")
-    if len(parts) != 6 or parts[0] != "scrypt":
+    if len(parts) != 6 or parts[0] not in ("scrypt", "scrypt2"):
         return None
     try:
-        return _Stored(int(parts[1]), int(parts[2]), int(parts[3]),
+        return _Stored(parts[0], int(parts[1]), int(parts[2]), int(parts[3]),
                        base64.b64decode(parts[4], validate=True), base64.b64decode(parts[5], validate=True))
     except ValueError:
         return None
+
+
+def upgrade_legacy_hash(stored: str) -> tuple[str, bytes] | None:
+    """For schema 12: a stored ``scrypt`` hash as (``scrypt2`` form, the scrypt output), which
+    lets the data key be wrapped for its operator without knowing the password."""
+    parsed = _parse(stored or "")
+    if parsed is None or parsed.scheme != "scrypt":
+        return None
+    return (_format("scrypt2", parsed.n, parsed.r, parsed.p, parsed.salt, _verifier(parsed.digest)),
+            parsed.digest)
 
 
 @cache
@@ -89,19 +123,26 @@ def _dummy_hash() -> str:
     return hash_password("no such user")
 
 
-def verify_password(password: str, stored: str) -> bool:
-    """Constant-time comparison with the stored hash; an empty or unreadable hash never matches."""
+def password_secret(password: str, stored: str) -> bytes | None:
+    """The scrypt output of ``password`` if it is the stored one (constant-time), else None."""
     parsed = _parse(stored or "")
     if parsed is None:
         _scrypt(password, b"\0" * SALT_BYTES, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-        return False
-    digest = _scrypt(password, parsed.salt, parsed.n, parsed.r, parsed.p)
-    return hmac.compare_digest(digest, parsed.digest)
+        return None
+    secret = _scrypt(password, parsed.salt, parsed.n, parsed.r, parsed.p)
+    expected = secret if parsed.scheme == "scrypt" else _verifier(secret)
+    return secret if hmac.compare_digest(expected, parsed.digest) else None
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Constant-time comparison with the stored hash; an empty or unreadable hash never matches."""
+    return password_secret(password, stored) is not None
 
 
 def needs_rehash(stored: str) -> bool:
     parsed = _parse(stored or "")
-    return parsed is None or (parsed.n, parsed.r, parsed.p) < (SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    return (parsed is None or parsed.scheme != "scrypt2"
+            or (parsed.n, parsed.r, parsed.p) < (SCRYPT_N, SCRYPT_R, SCRYPT_P))
 
 
 # -- checks --------------------------------------------------------------------------------------
@@ -170,16 +211,46 @@ def create_first_admin(username: str, display_name: str, password: str, repeat: 
             admin = audit.update(builtin, builtin, username=name, display_name=shown, active=True)
         _store_password(admin, password)
         audit.record(admin, "password", admin, summary=f"设置管理员“{name}”的密码（首次启动）")
+    scrub_deleted_keys()
     return User.get_by_id(admin.id)
+
+
+def create_recovery_key(actor: User | None) -> str:
+    """A new recovery key (恢复密钥) for the database, replacing any earlier one: shown once to an
+    administrator to print and keep; it unlocks the data when every password is lost."""
+    require(actor, "users")
+    with database.atomic():
+        text = crypto.new_recovery_key()
+        audit.record(actor, "key", None, summary="生成新的恢复密钥（原有的恢复密钥作废）", entity="key_wrap")
+    return text
 
 
 # -- users ---------------------------------------------------------------------------------------
 
 def _store_password(target: User, password: str) -> None:
-    """Write a fresh hash directly: the audit snapshot never carries it."""
-    User.update(password_hash=hash_password(password), failed_logins=0, locked_until=None).where(
+    """Write a fresh hash directly (the audit snapshot never carries it) and wrap the data key
+    for it; the first password ends the database's open key (models.crypto)."""
+    stored, secret = new_password_hash(password)
+    User.update(password_hash=stored, failed_logins=0, locked_until=None).where(
         User.id == target.id
     ).execute()
+    crypto.wrap_for_user(target.id, secret)
+    if crypto.has_open_wrap():
+        if not database.is_closed() and not isinstance(database.obj, PostgresqlDatabase):
+            database.execute_sql("PRAGMA secure_delete = ON")
+        crypto.drop_open_wrap()
+
+
+def scrub_deleted_keys() -> None:
+    """After the open key was removed: make SQLite write its pages back and empty the write-ahead
+    log, so that no copy of the clear key stays in the file's free space or in the -wal."""
+    if isinstance(database.obj, PostgresqlDatabase):
+        try:
+            database.execute_sql("VACUUM key_wrap")
+        except DatabaseError:
+            log.warning("VACUUM key_wrap failed", exc_info=True)
+        return
+    database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def create_user(actor: User | None, username: str, display_name: str, role: str,
@@ -196,6 +267,7 @@ def create_user(actor: User | None, username: str, display_name: str, role: str,
             raise ValidationFailed(errors)
         user = audit.create(User, actor, username=name, display_name=shown, role=role)
         _store_password(user, password)
+    scrub_deleted_keys()
     return User.get_by_id(user.id)
 
 
@@ -216,6 +288,7 @@ def set_password(actor: User | None, target: User, password: str, repeat: str | 
         _store_password(target, password)
         what = "修改自己的密码" if own else f"重设“{target.username}”的密码"
         audit.record(actor, "password", target, summary=what)
+    scrub_deleted_keys()
 
 
 def _login_capable_admins(excluding: User) -> int:
@@ -246,6 +319,8 @@ def update_user(actor: User | None, target: User, display_name: str | None = Non
                 name=target.username)
         if errors:
             raise ValidationFailed(errors)
+        if fields.get("active") is False:
+            crypto.drop_user_wrap(target.id)  # a deactivated operator can no longer unlock the data
         return audit.update(target, actor, **fields)
 
 
@@ -287,12 +362,16 @@ def authenticate(username: str, password: str, now: dt.datetime | None = None,
     if user is None or not user.active or not user.password_hash:
         verify_password(password, _dummy_hash())
         raise AuthError(refused_message())
-    right = verify_password(password, user.password_hash)
+    secret = password_secret(password, user.password_hash)
     if is_locked(user, at):
         raise AuthError(refused_message())
-    if not right:
+    if secret is None:
         _write_down(lambda: _count_failure(user, at), unrecorded)
         raise AuthError(refused_message())
+    try:
+        crypto.unlock_for_user(user.id, secret)
+    except crypto.KeyProblem as e:
+        raise AuthError(e.message) from e
     _write_down(lambda: _record_login(user, password, at), unrecorded)
     return User.get_by_id(user.id)
 
@@ -320,8 +399,11 @@ def _count_failure(user: User, at: dt.datetime) -> None:
 
 def _record_login(user: User, password: str, at: dt.datetime) -> None:
     updates: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": at}
+    secret = None
     if needs_rehash(user.password_hash):
-        updates["password_hash"] = hash_password(password)
+        updates["password_hash"], secret = new_password_hash(password)
     with database.atomic():
         User.update(**updates).where(User.id == user.id).execute()
+        if secret is not None:
+            crypto.wrap_for_user(user.id, secret)
         audit.record(user, "login", user, summary="登录")

@@ -156,4 +156,5 @@ AUDIT_ACTIONS = Choices(
     ("password", tr_noop("设置密码")),
     ("merge", tr_noop("合并")),
     ("unmerge", tr_noop("撤销合并")),
+    ("key", tr_noop("密钥")),
 )

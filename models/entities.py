@@ -14,6 +14,7 @@ from peewee import (
     TextField,
 )
 
+from .crypto import EncryptedField, EncryptedTextField
 from .db import BaseModel, TimestampedModel, now
 from .exchange_entities import EXCHANGE_MODELS
 from .sortkey import name_forms
@@ -52,6 +53,21 @@ class User(TimestampedModel):
     def shown_name(self) -> str:
         """The name people know the operator by: the display name, else the login name."""
         return self.display_name or self.username
+
+
+class KeyWrap(BaseModel):
+    """The database's data key wrapped for one way of unlocking it (models.crypto, schema 12):
+    an operator's password, the recovery key, a key file, or "open" before any password."""
+
+    kind = CharField()  # user | recovery | keyfile | open
+    user = ForeignKeyField(User, null=True, backref="key_wraps", on_delete="CASCADE")
+    label = CharField(null=True)  # a key file's name
+    salt = CharField(null=True)  # base64, recovery key and key files
+    wrapped = TextField()  # base64(nonce + AES-GCM(data key)); for "open" the key itself
+    created_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("kind", "user"), False),)
 
 
 class Setting(BaseModel):
@@ -94,7 +110,7 @@ class Organization(NamedMixin, Archivable):
     region = ForeignKeyField(Region, null=True, backref="organizations", on_delete="RESTRICT")
     address = CharField(default="")
     contact_person = CharField(default="")
-    contact_phone = CharField(default="")
+    contact_phone = EncryptedField(default="")  # schema 12: encrypted (models.crypto)
     founded_on = DateField(null=True)
     registered_on = DateField(null=True)
     incubation_stage = CharField(null=True, index=True)  # INCUBATION_STAGES
@@ -141,10 +157,13 @@ class Person(NamedMixin, Archivable):
     name_key = CharField(default="", index=True)
     name_pinyin = CharField(default="")  # schema v7: full pinyin, for finding by it
     name_initials = CharField(default="")  # schema v7: pinyin initials (bcy for 白彩月)
-    id_number = CharField(null=True, unique=True)
+    # Schema 12: ID number and phone encrypted (models.crypto); found by their keyed hashes.
+    id_number = EncryptedField(null=True)
+    id_hash = CharField(null=True, unique=True)
     birth_date = DateField(null=True)
     sex = CharField(null=True)  # SEXES
-    phone = CharField(default="", index=True)
+    phone = EncryptedField(default="")
+    phone_hash = CharField(null=True, index=True)
     region = ForeignKeyField(Region, null=True, backref="people", on_delete="RESTRICT")
     is_cadre = BooleanField(default=False, index=True)
     is_social_worker = BooleanField(default=False, index=True)
@@ -155,6 +174,12 @@ class Person(NamedMixin, Archivable):
     notes = TextField(default="")
     # Schema 10: merged into another person (models.merge); archived, never deleted.
     merged_into = ForeignKeyField("self", null=True, backref="merged_from", on_delete="RESTRICT")
+
+    def save(self, *args, **kwargs):
+        from .crypto import id_hash, phone_hash
+
+        self.id_hash, self.phone_hash = id_hash(self.id_number), phone_hash(self.phone)
+        return super().save(*args, **kwargs)
 
 
 
@@ -342,7 +367,7 @@ class AuditEntry(BaseModel):
     entity = CharField()
     entity_id = IntegerField(null=True)
     summary = CharField(default="")
-    changes = TextField(default="{}")
+    changes = EncryptedTextField(default="{}")  # schema 12: encrypted, it holds old and new values
 
     class Meta:
         # (username, at) and (action, at): the audit page's filters and their lists of choices.
@@ -388,7 +413,7 @@ class ImportBatchItem(BaseModel):
     entity = CharField()  # table name
     record_id = IntegerField()
     action = CharField()  # create | update
-    before = TextField(default="")
+    before = EncryptedTextField(default="")  # schema 12: encrypted
 
     class Meta:
         indexes = ((("batch", "entity"), False),)
@@ -418,13 +443,14 @@ class MergeRecord(BaseModel):
     user = ForeignKeyField(User, null=True, backref="merges", on_delete="SET NULL")
     username = CharField(default="")
     summary = CharField(default="")
-    details = TextField(default="{}")
+    details = EncryptedTextField(default="{}")  # schema 12: encrypted, it holds whole records
     undone_at = DateTimeField(null=True)
     undone_by = ForeignKeyField(User, null=True, backref="merges_undone", on_delete="SET NULL")
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     User,
+    KeyWrap,
     Setting,
     Region,
     ServiceArea,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from peewee import fn
 
 from . import audit
+from .crypto import id_hash
 from .choices import MEMBERSHIP_ROLES, PERSON_ROLES, SEXES, SOCIAL_WORKER_LEVELS, TRAINING_KINDS
 from .db import database
 from .entities import (
@@ -130,7 +131,7 @@ def clean_person(data: PersonData) -> tuple[dict, dict[str, Message]]:
 def _check_unique_id(values: dict, errors: dict[str, Message], exclude_id: int | None) -> None:
     if "id_number" in errors or not values["id_number"]:
         return
-    query = Person.select(Person.name, Person.archived).where(Person.id_number == values["id_number"])
+    query = Person.select(Person.name, Person.archived).where(Person.id_hash == id_hash(values["id_number"]))
     if exclude_id is not None:
         query = query.where(Person.id != exclude_id)
     clash = query.first()

@@ -43,7 +43,7 @@ from .sortkey import name_forms
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 # Tables every version of the schema has: a file without them is not ours.
 CORE_TABLES = frozenset({"organization", "person", "audit_entry"})
@@ -207,10 +207,77 @@ def _v11_venture_rounds(db: Database) -> None:
     db.create_tables(VENTURE_MODELS)
 
 
+# Sensitive columns encrypted at schema 12 (models.crypto): (table, key column, encrypted columns).
+ENCRYPTED_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("person", ("id_number", "phone")),
+    ("organization", ("contact_phone",)),
+    ("reviewer", ("phone",)),
+    ("audit_entry", ("changes",)),
+    ("import_batch_item", ("before",)),
+    ("merge_record", ("details",)),
+)
+
+
+def _v12_encryption(db: Database) -> None:
+    """Personal data encrypted at rest (models.crypto): a data key for the database, wrapped for
+    every active operator with a password (their stored scrypt output unwraps it; the stored hash
+    becomes a verifier of it, so nobody has to set a new password), the sensitive columns
+    encrypted and the ID numbers and phones found by keyed hashes from now on."""
+    from . import crypto
+    from .auth import upgrade_legacy_hash
+    from .db import placeholders
+    from .entities import KeyWrap
+
+    db.create_tables([KeyWrap])
+    columns = {c.name for c in db.get_columns("person")}
+    for column in ("id_hash", "phone_hash"):
+        if column not in columns:
+            db.execute_sql(f'ALTER TABLE "person" ADD COLUMN "{column}" VARCHAR(255)')
+    # Indexes on ciphertext find nothing: the keyed hashes take their place.
+    db.execute_sql('DROP INDEX IF EXISTS "person_id_number"')
+    db.execute_sql('DROP INDEX IF EXISTS "person_phone"')
+    if _on_server(db):  # a UNIQUE column's constraint on PostgreSQL
+        db.execute_sql('ALTER TABLE "person" DROP CONSTRAINT IF EXISTS "person_id_number_key"')
+    db.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "person_id_hash" ON "person" ("id_hash")')
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "person_phone_hash" ON "person" ("phone_hash")')
+
+    crypto.new_data_key(open_wrap=False)
+    wrapped = False
+    for user_id, stored, active in User.select(User.id, User.password_hash, User.active).tuples():
+        upgraded = upgrade_legacy_hash(stored)
+        if upgraded is None:
+            continue
+        User.update(password_hash=upgraded[0]).where(User.id == user_id).execute()
+        if active:
+            crypto.wrap_for_user(user_id, upgraded[1])
+            wrapped = True
+    if not wrapped:  # nobody can log in yet: the key stays open until the first password
+        crypto.keep_open()
+
+    param = placeholders(1)
+    for table, names in ENCRYPTED_COLUMNS:
+        if table not in db.get_tables():
+            continue
+        selected = ", ".join(f'"{n}"' for n in names)
+        rows = db.execute_sql(f'SELECT "id", {selected} FROM "{table}"').fetchall()
+        sets = [f'"{n}" = {param}' for n in names]
+        values_of = []
+        for row in rows:
+            values = [crypto.seal(value, f"{table}.{name}") for name, value in zip(names, row[1:])]
+            if table == "person":
+                values += [crypto.id_hash(row[1]), crypto.phone_hash(row[2])]
+            values_of.append((*values, row[0]))
+        if table == "person":
+            sets += [f'"id_hash" = {param}', f'"phone_hash" = {param}']
+        if values_of:
+            execute_many(f'UPDATE "{table}" SET {", ".join(sets)} WHERE "id" = {param}', values_of)
+
+
 MIGRATIONS: Mapping[int, Migration] = {
     2: _v2_certificates_imports, 3: _v3_login_lockout, 4: _v4_people_list_index,
     5: _v5_audit_operator_index, 6: _v6_record_versions, 7: _v7_name_search,
     8: _v8_report_exchange, 9: _v9_booking_holders, 10: _v10_duplicates, 11: _v11_venture_rounds,
+    12: _v12_encryption,
 }
 
 DEFAULT_SERVICE_AREAS = (
@@ -294,6 +361,10 @@ def create_schema(db: Database, version: int = SCHEMA_VERSION) -> None:
         if _on_server(db) and not _is_empty(db):
             return  # another PC created it while this one waited for the lock
         db.create_tables(ALL_MODELS)
+        if version >= 12:
+            from . import crypto
+
+            crypto.new_data_key()
         ServiceArea.insert_many(
             [{"name": name, "sort_order": i} for i, name in enumerate(DEFAULT_SERVICE_AREAS)]
         ).execute()

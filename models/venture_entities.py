@@ -20,6 +20,7 @@ from peewee import (
     TextField,
 )
 
+from .crypto import EncryptedField
 from .db import BaseModel, TimestampedModel, now
 from .entities import Organization, Person, Project, Region, ServiceArea, Team, User, Venue
 
@@ -129,7 +130,7 @@ class Reviewer(TimestampedModel):
     name = CharField()
     person = ForeignKeyField(Person, null=True, backref="reviews", on_delete="RESTRICT")
     affiliation = CharField(default="")
-    phone = CharField(default="")
+    phone = EncryptedField(default="")  # schema 12: encrypted (models.crypto)
     sort_order = IntegerField(default=0)
 
     class Meta:
