@@ -11,12 +11,11 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-
-import logging
 
 from peewee import DatabaseError, PostgresqlDatabase, fn
 

@@ -144,8 +144,9 @@ def decrypt(token: str, context: str) -> str:
         raw = base64.b64decode(token[len(PREFIX):], validate=True)
         return state.aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode()).decode("utf-8")
     except (ValueError, InvalidTag) as e:
-        raise KeyProblem(msg("有一项加密的个人信息无法解开（{where}）：数据已损坏，或不是用这个数据库的密钥加密的。"
-                             "请运行“检查数据库”，必要时从备份恢复。", where=context)) from e
+        raise KeyProblem(msg("有一项加密的个人信息无法解开（{where}）：数据已损坏，"
+                             "或不是用这个数据库的密钥加密的。请运行“检查数据库”，必要时从备份恢复。",
+                             where=context)) from e
 
 
 def is_encrypted(value: object) -> bool:
@@ -231,12 +232,12 @@ def password_kek(secret: bytes) -> bytes:
 
 
 def _open_key() -> bytes | None:
+    from .db import database
     from .entities import KeyWrap
 
-    try:
-        row = KeyWrap.get_or_none(KeyWrap.kind == "open")
-    except Exception:  # noqa: BLE001 - no key table yet (a database before schema 12)
+    if "key_wrap" not in database.get_tables():  # a database before schema 12, being migrated
         return None
+    row = KeyWrap.get_or_none(KeyWrap.kind == "open")
     if row is None:
         return None
     try:
@@ -247,7 +248,6 @@ def _open_key() -> bytes | None:
 
 def new_data_key(open_wrap: bool = True) -> bytes:
     """A fresh data key for a new database, unlocked; kept in an open wrap until a password."""
-    from .entities import KeyWrap
 
     key = secrets.token_bytes(KEY_BYTES)
     unlock(key)
@@ -305,12 +305,12 @@ def unlock_for_user(user_id: int, secret: bytes) -> None:
         if key is not None:
             unlock(key)
             return
-        raise KeyProblem(msg("这个操作员还没有打开加密数据的钥匙（密码设置于加密之前的备份，或钥匙记录缺失）："
+        raise KeyProblem(msg("这个操作员还没有打开加密数据的钥匙（账户曾被停用，或钥匙记录缺失）："
                              "请管理员重设这个操作员的密码，或用恢复密钥打开。"))
     key = _unwrap(password_kek(secret), row.wrapped)
     if key is None:
-        raise KeyProblem(msg("这个操作员的密钥记录已损坏，无法解开加密的个人信息：请管理员重设这个操作员的密码，"
-                             "或用恢复密钥打开。"))
+        raise KeyProblem(msg("这个操作员的密钥记录已损坏，无法解开加密的个人信息："
+                             "请管理员重设这个操作员的密码，或用恢复密钥打开。"))
     unlock(key)
 
 
@@ -371,7 +371,8 @@ def _unlock_with_secret(kind: str, secret: bytes, label: str | None = None) -> b
 def unlock_with_recovery_key(text: str) -> None:
     secret = _normalized_recovery(text)
     if secret is None:
-        raise KeyProblem(msg("恢复密钥的格式不对：应为 8 组、每组 4 个字母或数字（如 ABCD-EFGH-…），请核对后重新输入。"))
+        raise KeyProblem(msg("恢复密钥的格式不对：应为 8 组、每组 4 个字母或数字（如 ABCD-EFGH-…），"
+                             "请核对后重新输入。"))
     if not has_recovery_key():
         raise KeyProblem(msg("这个数据库没有设置恢复密钥，请用操作员的密码登录。"))
     if not _unlock_with_secret("recovery", secret):

@@ -9,8 +9,8 @@ from decimal import Decimal
 from peewee import fn
 
 from . import audit
-from .crypto import id_hash
 from .choices import MEMBERSHIP_ROLES, PERSON_ROLES, SEXES, SOCIAL_WORKER_LEVELS, TRAINING_KINDS
+from .crypto import id_hash
 from .db import database
 from .entities import (
     Activity,
