@@ -1322,11 +1322,12 @@ DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
 def create_demo_users() -> list[tuple[str, str, str]]:
     """Give the demo database its administrator and one clerk and one viewer;
     returns (username, role, password) for the command to print."""
-    from models.auth import create_first_admin, create_user
+    from models.auth import create_first_admin, create_user, scrub_deleted_keys
 
     with database.atomic():
         (name, shown, _role, password), *others = DEMO_USERS
         admin = create_first_admin(name, shown, password, password)
         for name, shown, role, password in others:
             create_user(admin, name, shown, role, password)
+    scrub_deleted_keys()
     return [(name, role, password) for name, _shown, role, password in DEMO_USERS]

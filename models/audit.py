@@ -26,7 +26,8 @@ M = TypeVar("M", bound=Model)
 # Derived or bookkeeping columns: not worth an audit line. Login secrets and counters never
 # enter the log (models.auth records logins and password changes as lines of their own).
 UNAUDITED = frozenset({"id", "name_key", "name_pinyin", "name_initials", "created_at", "updated_at",
-                       "version", "password_hash", "failed_logins", "locked_until", "last_login_at"})
+                       "version", "password_hash", "failed_logins", "locked_until", "last_login_at",
+                       "id_hash", "phone_hash"})  # the keyed hashes follow id_number and phone
 
 # Actions whose callers check the permission themselves (reading, printing, logging in);
 # every other audited action is a change, allowed only to a role that may make it.

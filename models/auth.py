@@ -242,7 +242,11 @@ def _store_password(target: User, password: str) -> None:
 
 def scrub_deleted_keys() -> None:
     """After the open key was removed: make SQLite write its pages back and empty the write-ahead
-    log, so that no copy of the clear key stays in the file's free space or in the -wal."""
+    log, so that no copy of the clear key stays in the file's free space or in the -wal. Inside
+    a caller's transaction it waits for that caller (who calls it again once committed); closing
+    the database checkpoints the log as well."""
+    if database.in_transaction():
+        return
     if isinstance(database.obj, PostgresqlDatabase):
         try:
             database.execute_sql("VACUUM key_wrap")

@@ -33,7 +33,7 @@ def test_hash_is_salted_slow_and_carries_its_parameters():
     first, second = auth.hash_password("同一个密码"), auth.hash_password("同一个密码")
     assert first != second  # random salt per hash
     scheme, n, r, p, _salt, _digest = first.split("$")
-    assert (scheme, int(n), int(r), int(p)) == ("scrypt", auth.SCRYPT_N, auth.SCRYPT_R, auth.SCRYPT_P)
+    assert (scheme, int(n), int(r), int(p)) == ("scrypt2", auth.SCRYPT_N, auth.SCRYPT_R, auth.SCRYPT_P)
     assert "同一个密码" not in first
     assert auth.verify_password("同一个密码", first) and not auth.verify_password("同一个密码 ", first)
     assert not auth.verify_password("", "") and not auth.verify_password("x", "garbage")
