@@ -215,6 +215,7 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("audit_entry", ("changes",)),
     ("import_batch_item", ("before",)),
     ("merge_record", ("details",)),
+    ("unit_key", ("private_key",)),  # the office's signing key: whoever holds it signs as the office
 )
 
 
