@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from peewee import CharField, TextField
 
+from .db import database
 from .i18n import Message, msg
 
 PREFIX = "e1:"
@@ -72,8 +73,6 @@ _state: _Unlocked | None = None
 
 
 def _bound() -> object:
-    from .db import database
-
     return database.obj
 
 
@@ -232,7 +231,6 @@ def password_kek(secret: bytes) -> bytes:
 
 
 def _open_key() -> bytes | None:
-    from .db import database
     from .entities import KeyWrap
 
     if "key_wrap" not in database.get_tables():  # a database before schema 12, being migrated
