@@ -13,6 +13,7 @@ from desktop.context import AppContext
 from models.settings import get_setting
 
 from .login import PasswordPrompt
+from .screen_fit import after_first_paint
 
 IDLE_SETTING = "security.idle_minutes"
 TICK_MS = 5000
@@ -101,7 +102,10 @@ class IdleLock(QObject):
         self.ticker.setInterval(tick_ms)
         self.ticker.timeout.connect(self.check)
         self.ticker.start()
-        QApplication.instance().installEventFilter(self)
+        if window.isVisible():
+            QApplication.instance().installEventFilter(self)
+        else:  # nobody types into a window not painted yet; see ScreenFit.hold
+            after_first_paint(window, lambda: QApplication.instance().installEventFilter(self))
         window.destroyed.connect(self.stop)
 
     def stop(self) -> None:
