@@ -41,7 +41,6 @@ from desktop.reports.output import Cancelled, ExportError, Job
 from models.db import database
 from models.errors import UserError, ValidationFailed
 
-from .file_dialogs import ask_save_file
 from .i18n import tr_msg
 
 log = logging.getLogger(__name__)
@@ -269,6 +268,8 @@ def ask_save_path(parent: QWidget, settings: QSettings, title: str, name: str, s
     The suffix (".xlsx", ".pdf") is added when the user typed a name without it; a database
     is refused and replacing an existing file is confirmed (see ``file_dialogs``).
     """
+    from .file_dialogs import ask_save_file  # an export asked for: not with the home page's reading
+
     folder = settings.value(FOLDER_KEY) or QStandardPaths.writableLocation(
         QStandardPaths.StandardLocation.DocumentsLocation
     )
