@@ -103,10 +103,14 @@ class IdleLock(QObject):
         self.ticker.timeout.connect(self.check)
         self.ticker.start()
         if window.isVisible():
-            QApplication.instance().installEventFilter(self)
+            self._watch()
         else:  # nobody types into a window not painted yet; see ScreenFit.hold
-            after_first_paint(window, lambda: QApplication.instance().installEventFilter(self))
+            after_first_paint(window, self._watch)
         window.destroyed.connect(self.stop)
+
+    def _watch(self) -> None:
+        if self.ticker.isActive():  # not stopped meanwhile
+            QApplication.instance().installEventFilter(self)
 
     def stop(self) -> None:
         self.ticker.stop()
