@@ -162,10 +162,14 @@ def test_the_idle_lock_of_a_window_not_shown_yet_watches_input_once_it_has_paint
     lock = IdleLock(window, ctx, timeout_ms=60_000, tick_ms=20)
     window.show_fitted()
     qtbot.waitExposed(window)
-    qtbot.wait(200)
-    assert lock.idle.elapsed() >= 200
-    QTest.keyClick(window.nav, Qt.Key.Key_Down)
-    assert lock.idle.elapsed() < 100 and not lock.is_locked()
+
+    def typing_restarts_the_idle_time() -> bool:
+        qtbot.wait(60)  # idle meanwhile: only input watched by the lock restarts the time
+        QTest.keyClick(window.nav, Qt.Key.Key_Down)
+        return lock.idle.elapsed() < 50
+
+    qtbot.waitUntil(typing_restarts_the_idle_time, timeout=3000)
+    assert not lock.is_locked()
     lock.stop()
 
 
