@@ -27,7 +27,6 @@ from PySide6.QtCore import (
     QRunnable,
     QSettings,
     QStandardPaths,
-    Qt,
     QThreadPool,
     QTimer,
     QUrl,
@@ -42,7 +41,6 @@ from desktop.reports.output import Cancelled, ExportError, Job
 from models.db import database
 from models.errors import UserError, ValidationFailed
 
-from .file_dialogs import ask_save_file
 from .i18n import tr_msg
 
 log = logging.getLogger(__name__)
@@ -96,6 +94,8 @@ class Task(QObject):
 
     def __init__(self, parent: QWidget, title: str, label: str, function: Callable[[Job], Any],
                  on_done: Callable[[Any], None] | None = None, uses_database: bool = True):
+        from PySide6.QtCore import Qt  # enums: see BackgroundLoad
+
         super().__init__(parent)
         self.parent_widget = parent
         self.title = title
@@ -218,9 +218,11 @@ class BackgroundLoad(QObject):
         self.on_done = on_done
         self.on_failed = on_failed
         self.signals = _Signals()
-        queued = Qt.ConnectionType.QueuedConnection
-        self.signals.done.connect(self._done, queued)
-        self.signals.failed.connect(self._failed, queued)
+        # Emitted in the worker thread, received by this object of the GUI thread: Qt queues them
+        # to the GUI thread. (No explicit Qt.ConnectionType here: the home page starts its reading
+        # before the window shows, and Qt's namespace of enums takes ~20 ms to build.)
+        self.signals.done.connect(self._done)
+        self.signals.failed.connect(self._failed)
         self.worker = _Worker(lambda _job: function(), Job(), self.signals)
 
     def start(self) -> BackgroundLoad:
@@ -266,6 +268,8 @@ def ask_save_path(parent: QWidget, settings: QSettings, title: str, name: str, s
     The suffix (".xlsx", ".pdf") is added when the user typed a name without it; a database
     is refused and replacing an existing file is confirmed (see ``file_dialogs``).
     """
+    from .file_dialogs import ask_save_file  # an export asked for: not with the home page's reading
+
     folder = settings.value(FOLDER_KEY) or QStandardPaths.writableLocation(
         QStandardPaths.StandardLocation.DocumentsLocation
     )
@@ -300,6 +304,8 @@ def offer_to_open(parent: QWidget, path: Path, title: str) -> QMessageBox:
                                 QMessageBox.ButtonRole.ActionRole)
     box.addButton(QMessageBox.StandardButton.Close)
     box.setDefaultButton(open_file)
+    from PySide6.QtCore import Qt
+
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def clicked(button) -> None:
