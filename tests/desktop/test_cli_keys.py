@@ -72,7 +72,8 @@ def test_a_key_file_opens_the_database_for_a_check_as_the_administrator_who_made
     assert not [p for p in key.parent.iterdir() if p != key]  # no temporary left beside it
 
     before = key.read_bytes()
-    code, _out, err = jinguo("key", "file", "create", key, "--db", office, user="admin", password="admin-pass-1")
+    code, _out, err = jinguo("key", "file", "create", key, "--db", office, user="admin",
+                             password="admin-pass-1")
     assert code == 2 and "已存在" in err and key.read_bytes() == before
 
     code, out, err = jinguo("check", "--db", office, "--key-file", key)
@@ -96,7 +97,8 @@ def test_a_key_file_opens_the_database_for_a_check_as_the_administrator_who_made
 
 def test_a_clerk_cannot_make_key_files_or_recovery_keys(office, jinguo, tmp_path):
     key = tmp_path / "clerk.key"
-    code, _out, err = jinguo("key", "file", "create", key, "--db", office, user="luru", password="luru-pass-1")
+    code, _out, err = jinguo("key", "file", "create", key, "--db", office, user="luru",
+                             password="luru-pass-1")
     assert code == 2 and "不能管理操作员" in err and not key.exists()
     code, out, err = jinguo("key", "recovery", "--db", office, user="luru", password="luru-pass-1")
     assert code == 2 and "-" not in out
@@ -152,7 +154,7 @@ def test_check_with_a_login_names_a_value_that_does_not_decrypt_not_file_damage(
     ctx.db.execute_sql(f'UPDATE person SET phone = {"%s" if not isinstance(office, Path) else "?"} '
                        f'WHERE id = {person_id}', ("e1:" + "A" * 40,))
     ctx.close()
-    code, out, err = jinguo("check", "--db", office, user="admin", password="admin-pass-1")
+    code, _out, err = jinguo("check", "--db", office, user="admin", password="admin-pass-1")
     assert code == 1
     assert "1 项加密的个人信息无法解开" in err and f"第 {person_id} 行的 phone" in err
     assert "数据库文件本身完好" in err and "jinguo restore" not in err
@@ -164,7 +166,8 @@ def test_the_recovery_key_resets_an_administrators_password_when_all_are_lost(of
     recovery = next(line.strip() for line in out.splitlines() if line.strip().count("-") == 7)
 
     code, _out, err = jinguo("user", "password", "admin", "--recovery-key", "--db", office,
-                             recovery_key="AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH", new_password="new-admin-pass")
+                             recovery_key="AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH",
+                             new_password="new-admin-pass")
     assert code == 2 and "恢复密钥不正确" in err
     code, _out, err = jinguo("user", "password", "admin", "--recovery-key", "--db", office,
                              recovery_key="too short", new_password="new-admin-pass")
