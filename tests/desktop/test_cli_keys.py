@@ -210,7 +210,10 @@ def test_a_backup_restored_on_a_new_pc_opens_with_a_password_or_the_recovery_key
         new_pc = tmp_path / f"new-pc-{way}"
         monkeypatch.setenv("JINGUO_DATA_DIR", str(new_pc))
         target = new_pc / "jinguo.db"
-        code, _out, err = jinguo("restore", backup, "--db", target, user="admin", password="admin-pass-1")
+        if way == "password":
+            code, _out, err = jinguo("restore", backup, "--db", target, user="admin", password="admin-pass-1")
+        else:  # nobody remembers a password: restored as the person at this PC decides
+            code, _out, err = jinguo("restore", backup, "--db", target, "--force")
         assert code == 0, err
         if way == "recovery":  # every password lost: the recovery key sets a new one
             code, _out, err = jinguo("check", "--db", target, user="admin", password="forgotten")
@@ -229,3 +232,20 @@ def test_a_backup_restored_on_a_new_pc_opens_with_a_password_or_the_recovery_key
 
         cells = [c for row in load_workbook(exported).worksheets[0].iter_rows(values_only=True) for c in row]
         assert "王秀英" in cells and any(isinstance(c, str) and c.startswith("110105") for c in cells)
+
+
+def test_a_command_that_meets_locked_data_says_so_and_exits_2(office, jinguo, monkeypatch):
+    """Whatever command reads encrypted data without the key ends with the Chinese message."""
+    import desktop.cli_export
+
+    def reads_locked(_args):
+        ctx = build_context(office)
+        try:
+            return len(list(Person.select()))  # decrypts: the key is not unlocked without a login
+        finally:
+            ctx.close()
+
+    monkeypatch.setattr(desktop.cli_export, "run_export", reads_locked)
+    code, _out, err = jinguo("export", "table", "people", "--db", office, "-o", "x.xlsx")
+    assert code == 2
+    assert "个人信息已加密，需要先登录" in err and "Traceback" not in err and "损坏" not in err
