@@ -138,16 +138,16 @@ def _key_state(target: Path | str) -> str:
     """"plain" (before encryption: nothing to decrypt), "open" (nobody has a password yet: the
     key is at hand) or "locked", read without opening the database as the program does (which
     could upgrade an older one). A server's database is taken as locked."""
-    import sqlite3
     from contextlib import closing
 
     from models.schema import ENCRYPTION_VERSION
 
     from . import paths
+    from .integrity import connect_for_check
 
     if paths.is_server_url(target):
         return "locked"
-    with closing(sqlite3.connect(f"{Path(target).resolve().as_uri()}?mode=ro", uri=True)) as conn:
+    with closing(connect_for_check(Path(target))) as conn:  # also on a full disk, in a read-only place
         if conn.execute("PRAGMA user_version").fetchone()[0] < ENCRYPTION_VERSION:
             return "plain"
         opened = conn.execute("SELECT count(*) FROM key_wrap WHERE kind = 'open'").fetchone()[0]
