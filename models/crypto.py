@@ -205,7 +205,18 @@ class EncryptedField(_Sealed, CharField):
 
 
 class EncryptedTextField(_Sealed, TextField):
-    """A TextField stored encrypted (audit changes, undo snapshots)."""
+    """A TextField stored encrypted (audit changes, undo snapshots).
+
+    An empty JSON object stays as it is, like empty text: it tells nothing, and the audit lines
+    of a refused login (no changes) must be written while the database is still locked."""
+
+    def db_value(self, value):
+        if value == EMPTY_OBJECT:
+            return value
+        return super().db_value(value)
+
+
+EMPTY_OBJECT = "{}"
 
 
 # -- wraps ---------------------------------------------------------------------------------------

@@ -208,6 +208,7 @@ def _v11_venture_rounds(db: Database) -> None:
 
 
 # Sensitive columns encrypted at schema 12 (models.crypto): (table, key column, encrypted columns).
+ENCRYPTION_VERSION = 12  # the schema from which personal data is encrypted (models.crypto)
 ENCRYPTED_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("person", ("id_number", "phone")),
     ("organization", ("contact_phone",)),

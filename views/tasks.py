@@ -292,12 +292,17 @@ def open_path(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-def offer_to_open(parent: QWidget, path: Path, title: str) -> QMessageBox:
-    """Say where the file was saved and offer to open it or its folder (window-modal, not blocking)."""
+def offer_to_open(parent: QWidget, path: Path, title: str, full_ids: bool = False) -> QMessageBox:
+    """Say where the file was saved and offer to open it or its folder (window-modal, not blocking).
+
+    ``full_ids``: the file holds full ID numbers, which are encrypted in the database but not in
+    a file the user asked for: that file is theirs to protect, and they are told so."""
     path = Path(path)
-    box = QMessageBox(QMessageBox.Icon.Information, title,
-                      _tr("已保存到：\n{path}").format(path=path),
-                      QMessageBox.StandardButton.NoButton, parent)
+    text = _tr("已保存到：\n{path}").format(path=path)
+    if full_ids:
+        text += "\n\n" + _tr("这个文件含有完整的身份证号，没有加密（数据库里的个人信息是加密的，"
+                             "导出的文件不是）：请由您妥善保管，不要随意复制或发送，用完及时删除。")
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.NoButton, parent)
     box.setObjectName("saved")
     open_file = box.addButton(_tr("打开文件"), QMessageBox.ButtonRole.AcceptRole)
     open_folder = box.addButton(_tr("打开所在文件夹"),
