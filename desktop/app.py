@@ -407,8 +407,22 @@ def start_of_day_backup(ctx: AppContext, smoke: bool = False) -> None:
         log.info("daily backup: %s", made)
 
 
+def tell_upgrade(ctx: AppContext, smoke: bool = False) -> None:
+    """What opening found to say once: clear backups replaced by an encrypted one, or a clear
+    copy kept because the upgraded database did not check (models.schema)."""
+    notice = getattr(ctx.db, "upgrade_notice", None)
+    if notice is None:
+        return
+    ctx.db.upgrade_notice = None
+    if smoke:
+        print(str(notice), file=sys.stderr)
+    else:
+        QMessageBox.information(None, APP_TITLE, str(notice))
+
+
 def _run_main_window(app: QApplication, ctx: AppContext, smoke: bool, started: float,
                      print_check: bool = False, login: LoginDialog | None = None) -> int:
+    tell_upgrade(ctx, smoke)
     start_of_day_backup(ctx, smoke)
     from views.main_window import MainWindow  # Qt widgets only once the context exists
 

@@ -127,6 +127,9 @@ def cli_context(db_path: Path | None, user_name: str | None, permission: str | N
     read-only place or on a full disk: whatever it then tries to write fails and says why.
     """
     ctx = build_context(db_path, busy_timeout_ms=BATCH_BUSY_TIMEOUT_MS, read_only_fallback=read_only_fallback)
+    notice = getattr(ctx.db, "upgrade_notice", None)
+    if notice is not None:  # said once: the next opening has nothing to upgrade
+        print(notice, file=sys.stderr)
     try:
         ctx.user = cli_user(user_name, key_file=key_file)
         if permission is not None:

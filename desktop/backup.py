@@ -46,6 +46,7 @@ REASONS = {
     "undo": "撤销导入前",
     "restore": "恢复前",
     "damaged": "恢复前（已损坏的数据库原样保存）",
+    "upgrade": "升级加密后",
 }
 _NAME = re.compile(r"^(?P<stem>.+)_(?P<stamp>\d{8}-\d{6})(?:-\d+)?_(?P<reason>[a-z]+)\.db$")
 

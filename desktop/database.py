@@ -20,7 +20,16 @@ from peewee import (
 
 from models.db import database, load_server_driver
 from models.i18n import Message, msg
-from models.schema import CORE_TABLES, SCHEMA_VERSION, SchemaError, ensure_schema, schema_version, written_by
+from models.schema import (
+    CORE_TABLES,
+    ENCRYPTION_VERSION,
+    SCHEMA_VERSION,
+    SchemaError,
+    UpgradeUnchecked,
+    ensure_schema,
+    schema_version,
+    written_by,
+)
 
 from . import file_safety, server_passwords
 from .paths import is_server_url
@@ -55,6 +64,10 @@ class OfficeDatabase(SqliteDatabase):
     rollback that follows then finds no transaction and would replace the real error ("cannot
     rollback - no transaction is active"), so it is skipped.
     """
+
+    # What opening had to tell the user once (an upgrade that removed clear backups, or kept a
+    # clear copy because the upgraded file did not check); None mostly.
+    upgrade_notice: Message | None = None
 
     def __init__(self, database: str, file_path: Path | None = None, **kwargs) -> None:
         kwargs.setdefault("lock_type", "IMMEDIATE")
@@ -292,10 +305,18 @@ def open_database(path: Path | str, busy_timeout_ms: int | None = None,
 
 
 def _open(db: OfficeDatabase, path: Path) -> OfficeDatabase:
+    notice: Message | None = None
     try:
         db.connect(reuse_if_open=True)
         database.initialize(db)
-        backup = ensure_schema(db, path)
+        before = schema_version(db) if db.get_tables() else SCHEMA_VERSION
+        try:
+            backup = ensure_schema(db, path)
+        except UpgradeUnchecked as e:  # migrated and usable; the clear copy is kept and said
+            backup, notice = e.backup, e.message
+        else:
+            if before < ENCRYPTION_VERSION:
+                notice = replace_clear_backups(db, path)
     except SchemaError as e:
         db.close()
         raise DatabaseOpenError(e.message) from e
@@ -309,7 +330,62 @@ def _open(db: OfficeDatabase, path: Path) -> OfficeDatabase:
             "无法打开数据库 {path}：{reason}。请检查文件和文件夹的读写权限。", path=path, reason=e)) from e
     if backup:
         log.info("database upgraded; the previous version was saved as %s", backup)
+    db.upgrade_notice = notice
     return db
+
+
+def _schema_of_file(path: Path) -> int | None:
+    """The schema version in a SQLite file's header (None when it cannot be read)."""
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return con.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+
+
+def replace_clear_backups(db: OfficeDatabase, path: Path) -> Message | None:
+    """After a database was upgraded to encrypted storage (and checked): its automatic backups
+    made before (schema older than ENCRYPTION_VERSION) hold ID numbers and phones in clear.
+    A fresh (encrypted, checked) automatic backup is made first, then the clear ones are
+    removed, and the user is told once (the returned message).
+
+    Removed rather than upgraded one by one: restoring one would bring back the clear values this
+    upgrade removes, and upgrading each old backup would take minutes at this start. What is lost
+    is the choice of going back to a state from before the upgrade; the fresh backup holds all
+    of today's data. A backup whose header cannot be read is left alone (it is not known to be ours)."""
+    from .backup import BackupError, automatic_backup, backups_folder, list_backups
+
+    folder = backups_folder()
+    clear = [b.path for b in list_backups(folder, path)
+             if (version := _schema_of_file(b.path)) is not None and version < ENCRYPTION_VERSION]
+    if not clear:
+        return None
+    try:
+        fresh = automatic_backup(db, path, "upgrade", folder)
+    except BackupError as e:
+        log.warning("no backup after upgrading (%s): %d clear backups kept", e.message, len(clear))
+        return msg("数据库已升级，身份证号、电话等个人信息已加密保存。但没能做新的加密备份（{reason}），"
+                   "所以备份文件夹 {folder} 中升级前的 {n} 个备份仍保留，其中的个人信息未加密："
+                   "请解决上述问题后在“备份”中做一次备份，再删除这些旧备份。",
+                   reason=e.message, folder=folder, n=len(clear))
+    kept = []
+    for old in clear:
+        try:
+            old.unlink()
+        except OSError as e:
+            log.warning("clear backup %s not removed: %s", old, e)
+            kept.append(old)
+    log.info("upgraded: %d clear automatic backups removed, new encrypted backup %s",
+             len(clear) - len(kept), fresh)
+    if kept:
+        return msg("数据库已升级，身份证号、电话等个人信息已加密保存，并做了新的加密备份 {fresh}。"
+                   "升级前的备份中有 {n} 个无法删除（其中个人信息未加密）：请关闭占用它们的程序后，"
+                   "到备份文件夹 {folder} 手动删除。", fresh=fresh.name, n=len(kept), folder=folder)
+    return msg("数据库已升级，身份证号、电话等个人信息已加密保存。升级前的 {n} 个自动备份（未加密）已删除，"
+               "换成了一个加密的新备份 {fresh}。", n=len(clear), fresh=fresh.name)
 
 
 def _release_statements(error: BaseException) -> None:

@@ -27,7 +27,7 @@ from peewee import AutoField, Database, Model, PostgresqlDatabase
 
 from models import audit
 from models.db import database
-from models.entities import ALL_MODELS, AuditEntry, ServiceArea, Setting, User
+from models.entities import ALL_MODELS, AuditEntry, KeyWrap, ServiceArea, Setting, User
 from models.exclusive import JobBusy, exclusive_job
 from models.i18n import Message, msg
 from models.schema import DEFAULT_SERVICE_AREAS, SCHEMA_VERSION, schema_version
@@ -207,7 +207,8 @@ def _reset_sequences(db: Database) -> None:
 # -- the target must be new -----------------------------------------------------------------
 def target_contents_problem(db: Database) -> Message | None:
     """Why ``db`` cannot take a copy (None: it holds nothing but what a new database starts with,
-    the default service areas and a passwordless administrator, which the copy replaces)."""
+    the default service areas, a passwordless administrator and its data key in the open, which
+    the copy replaces: the copy's values stay encrypted with the source's key, its wraps copied)."""
     tables = set(db.get_tables())  # an older, empty file lacks the newer tables
     for model in ALL_MODELS:
         rows = _count(db, model) if _table(model) in tables else 0
@@ -216,6 +217,9 @@ def target_contents_problem(db: Database) -> Message | None:
         if model is User and rows == 1 and not db.execute_sql(
                 'SELECT password_hash FROM "user"').fetchone()[0]:
             continue
+        if model is KeyWrap and not db.execute_sql(
+                "SELECT 1 FROM \"key_wrap\" WHERE kind <> 'open' LIMIT 1").fetchone():
+            continue  # a new database's own key, nobody's yet: the copy brings the source's
         if model is ServiceArea and {name for (name,) in db.execute_sql(
                 'SELECT name FROM "service_area"')} <= set(DEFAULT_SERVICE_AREAS):
             continue
@@ -419,20 +423,25 @@ def copy_database(source: Database, target: Path | str, progress: Progress | Non
 
 def _copy_into(source: Database, target: Path | str, progress: Progress | None,
                name: str | None) -> CopyReport:
-    """The target opened (and bound, for its exclusive-job lock) for the copy's duration."""
-    try:
-        db = open_database(target, BATCH_BUSY_TIMEOUT_MS)
-    except DatabaseOpenError as e:
-        database.initialize(source)
-        raise CopyError(e.message) from e
-    try:
-        with exclusive_job("copy", None):  # no import or restore on the target meanwhile
-            return copy_rows(source, db, progress, target_name=name)
-    except JobBusy as e:
-        raise CopyError(e.message) from e
-    finally:
-        db.close()
-        database.initialize(source)
+    """The target opened (and bound, for its exclusive-job lock) for the copy's duration; the
+    source's unlocked key is kept for when the source is bound again (the values are copied as
+    they are stored, encrypted with the source's key, whose wraps are copied with them)."""
+    from models import crypto
+
+    with crypto.kept():
+        try:
+            db = open_database(target, BATCH_BUSY_TIMEOUT_MS)
+        except DatabaseOpenError as e:
+            database.initialize(source)
+            raise CopyError(e.message) from e
+        try:
+            with exclusive_job("copy", None):  # no import or restore on the target meanwhile
+                return copy_rows(source, db, progress, target_name=name)
+        except JobBusy as e:
+            raise CopyError(e.message) from e
+        finally:
+            db.close()
+            database.initialize(source)
 
 
 def record_copy(user: User | None, summary: str) -> Message | None:

@@ -29,6 +29,8 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from peewee import CharField, TextField
@@ -94,6 +96,18 @@ def unlock(key: bytes) -> None:
 def lock() -> None:
     global _state
     _state = None
+
+
+@contextmanager
+def kept() -> Iterator[None]:
+    """Keep the unlocked key of the bound database while another one is bound for a while (the
+    target of a whole-database copy, which makes a key of its own when created)."""
+    global _state
+    saved = _state
+    try:
+        yield
+    finally:
+        _state = saved
 
 
 def _current() -> _Unlocked:

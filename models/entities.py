@@ -245,7 +245,7 @@ class Venue(NamedMixin, Archivable):
     address = CharField(default="")
     capacity = IntegerField(null=True)
     manager = ForeignKeyField(Person, null=True, backref="managed_venues", on_delete="RESTRICT")
-    phone = CharField(default="")
+    phone = EncryptedField(default="")  # schema 12: encrypted (its manager's mobile, mostly)
 
     class Meta:
         indexes = ((("region", "name"), True),)

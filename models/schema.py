@@ -213,6 +213,7 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("person", ("id_number", "phone")),
     ("organization", ("contact_phone",)),
     ("reviewer", ("phone",)),
+    ("venue", ("phone",)),  # the phone of its manager, a person, mostly
     ("audit_entry", ("changes",)),
     ("import_batch_item", ("before",)),
     ("merge_record", ("details",)),
@@ -435,6 +436,8 @@ def ensure_schema(
             for step in range(version + 1, target + 1):
                 migrations[step](db)
                 _set_version(db, step)
+        if version < ENCRYPTION_VERSION <= target:
+            _vacuum_encrypted_tables(db)
         return None
     backup = backup_file(db, path, version) if path else None
     log.info("migrating schema %s -> %s (backup: %s)", version, target, backup)
@@ -442,4 +445,105 @@ def ensure_schema(
         with db.atomic():
             migrations[step](db)
             _set_version(db, step)
+    if version < ENCRYPTION_VERSION <= target:
+        return _after_encrypting(db, backup)
     return backup
+
+
+# The schema version that encrypts the sensitive columns (models.crypto).
+ENCRYPTION_VERSION = 12
+
+
+class UpgradeUnchecked(Exception):
+    """The database was migrated across the encryption (and is usable) but did not check
+    afterwards: the clear copy made before migrating is kept (``backup``); the message says so
+    and what to do. Raised by ensure_schema once the migration is committed."""
+
+    def __init__(self, message: Message, backup: Path | None):
+        super().__init__(str(message))
+        self.message = message
+        self.backup = backup
+
+
+def clear_values(db: Database) -> list[str]:
+    """The sensitive columns (``ENCRYPTED_COLUMNS``) that still hold a value in clear, as
+    "table.column": an encrypted database has none."""
+    from .crypto import PREFIX
+
+    found = []
+    tables = set(db.get_tables())
+    for table, names in ENCRYPTED_COLUMNS:
+        if table not in tables:
+            continue
+        for name in names:
+            row = db.execute_sql(
+                f'SELECT 1 FROM "{table}" WHERE "{name}" IS NOT NULL AND "{name}" <> \'\' '
+                f'AND substr("{name}", 1, {len(PREFIX)}) <> \'{PREFIX}\' LIMIT 1').fetchone()
+            if row is not None:
+                found.append(f"{table}.{name}")
+    return found
+
+
+def scrub_free_space(db: Database) -> None:
+    """Rewrite a SQLite file without its free pages and empty its write-ahead log: values
+    replaced or deleted (a migration's clear originals, a dropped index on them) otherwise stay
+    readable in free pages and in the -wal until SQLite happens to reuse them."""
+    db.execute_sql("VACUUM")
+    busy, _, _ = db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:  # another connection reads: its snapshot keeps the log; closing checkpoints again
+        log.warning("the write-ahead log could not be emptied now (another connection reads)")
+
+
+def _vacuum_encrypted_tables(db: Database) -> None:
+    """On the server, after the migration's transaction: the clear values it replaced stay in
+    the tables' files as dead row versions until vacuumed. VACUUM FULL writes each table anew
+    (and drops the old file), taking it for itself meanwhile (about a second per 100,000 people);
+    a failure leaves the data correct and is logged, the server's own vacuum then reclaims the
+    rows later (their bytes are overwritten only when reused: IT staff can VACUUM FULL)."""
+    from peewee import DatabaseError
+
+    tables = set(db.get_tables())
+    names = [table for table, _ in ENCRYPTED_COLUMNS if table in tables] + ["key_wrap"]
+    try:
+        db.execute_sql("VACUUM FULL " + ", ".join(f'"{t}"' for t in names))
+    except DatabaseError:
+        log.warning("VACUUM FULL after encrypting failed; dead clear row versions remain until the "
+                    "server vacuums", exc_info=True)
+    else:
+        log.info("vacuumed %s after encrypting", ", ".join(names))
+
+
+def _after_encrypting(db: Database, backup: Path | None) -> Path | None:
+    """After a SQLite file was migrated across the encryption: check it (integrity, and no
+    sensitive value left in clear), scrub its free space and log, and remove the clear copy
+    made before migrating. Returns None then; UpgradeUnchecked (the copy kept) when it does not
+    check.
+
+    Removed rather than encrypted: the copy exists to go back to the old program, which cannot
+    read encrypted values, and the upgraded file (checked here) holds everything it holds."""
+    problem: str | None = None
+    integrity = [row[0] for row in db.execute_sql("PRAGMA integrity_check").fetchall()]
+    if integrity != ["ok"]:
+        problem = "; ".join(integrity[:3])
+    else:
+        left = clear_values(db)
+        if left:
+            problem = "values left in clear: " + ", ".join(left)
+    if problem is not None:
+        log.error("the upgraded database did not check (%s); the copy made before upgrading is kept: %s",
+                  problem, backup)
+        raise UpgradeUnchecked(msg(
+            "数据库已升级，但升级后的检查没有通过（{problem}）。升级前的副本 {backup} 保留未删，"
+            "其中的身份证号、电话等个人信息没有加密：请运行“检查数据库”，并联系技术支持；"
+            "问题解决后请删除这个副本。", problem=problem, backup=backup or "（无）"), backup)
+    scrub_free_space(db)
+    if backup is not None:
+        try:
+            backup.unlink()
+        except OSError as e:
+            log.error("the clear copy made before upgrading could not be removed: %s (%s)", backup, e)
+            raise UpgradeUnchecked(msg(
+                "数据库已升级并加密，但升级前的未加密副本 {backup} 无法删除（{reason}）："
+                "请关闭占用它的程序后手动删除。", backup=backup, reason=e.strerror or e), backup) from e
+        log.info("upgraded and encrypted; the clear copy made before upgrading (%s) is removed", backup)
+    return None

@@ -39,7 +39,7 @@ class VenueListing(Listing[VenueFilter]):
         Column("address", tr_noop("地址"), sort=Venue.address, width=200),
         Column("capacity", tr_noop("容纳人数"), "int", sort=Venue.capacity, width=80),
         Column("manager", tr_noop("管理员"), sort=Person.name_key, width=80),
-        Column("phone", tr_noop("联系电话"), sort=Venue.phone, width=120),
+        Column("phone", tr_noop("联系电话"), width=120),  # encrypted: not sortable in SQL
     )
     default_sort = "name"
 
