@@ -346,3 +346,78 @@ def test_a_demo_on_a_server_stores_no_clear_value_and_copies_back_encrypted(serv
     code, _out, err = run_as("admin", "db", "copy", "--from", url, "--to", tmp_path / "回到本机.db")
     assert code == 0, err
     assert leaked(tmp_path / "回到本机.db", values) == []
+
+
+def server_files(db) -> list[Path]:
+    """The files of the encrypted tables on the server, when its data folder can be read from
+    here (a server on this PC, written out by a checkpoint first); [] otherwise."""
+    try:
+        db.execute_sql("CHECKPOINT")
+        (folder,) = db.execute_sql("SHOW data_directory").fetchone()
+    except Exception:  # not a superuser: the files cannot be looked at
+        return []
+    files = []
+    for table, _names in ENCRYPTED_COLUMNS:
+        (relative,) = db.execute_sql("SELECT pg_relation_filepath(%s)", (table,)).fetchone()
+        path = Path(folder) / relative
+        try:
+            path.read_bytes()
+        except OSError:
+            return []
+        files.append(path)
+    return files
+
+
+def test_a_server_database_of_schema_11_is_encrypted_in_place_and_vacuumed(server):
+    """A server database as schema 11 had it (ID numbers and phones in clear, the old password
+    hashes) is migrated when the new program opens it: no clear value is stored afterwards, not
+    even in dead row versions (in the tables' files, when the server is on this PC), and the
+    administrator logs in with her old password and reads them."""
+    from models.auth import _format, _scrypt
+    from models.entities import AuditEntry, Region
+
+    url = server.fresh()
+    db = open_database(url)
+    try:
+        admin = auth.create_first_admin("admin", "管理员", "admin-2025", "admin-2025")
+        town = audit.create(Region, admin, name="东关街道", level="township")
+        for n in range(1, 41):
+            audit.create(Person, admin, name=f"王{n}芳", id_number=resident_id(n), phone=mobile(n),
+                         sex="F", region=town)
+        audit.create(Organization, admin, name="阳光互助会", kind="grassroots", contact_phone=mobile(77))
+        values = sensitive_values()
+        assert clear_on_server(db) == [] and len(values) == 81
+        # back to schema 11: every value in clear, no keys, no keyed hashes, the old hash form
+        clear = {
+            "person": [(p.id, (p.id_number, p.phone)) for p in Person.select()],
+            "organization": [(o.id, (o.contact_phone,)) for o in Organization.select()],
+            "audit_entry": [(a.id, (a.changes,)) for a in AuditEntry.select()],
+        }
+        for table, names in ENCRYPTED_COLUMNS:
+            for row_id, row in clear.get(table, []):
+                sets = ", ".join(f'"{name}" = %s' for name in names)
+                db.execute_sql(f'UPDATE "{table}" SET {sets} WHERE id = %s', (*row, row_id))
+        db.execute_sql('DROP TABLE "key_wrap"')
+        db.execute_sql('ALTER TABLE "person" DROP COLUMN "id_hash", DROP COLUMN "phone_hash"')
+        db.execute_sql('CREATE UNIQUE INDEX "person_id_number" ON "person" ("id_number")')
+        salt = b"0123456789abcdef"
+        legacy = _format("scrypt", 2**10, 8, 1, salt, _scrypt("admin-2025", salt, 2**10, 8, 1))
+        db.execute_sql('UPDATE "user" SET password_hash = %s WHERE username = %s', (legacy, "admin"))
+        db.execute_sql("UPDATE jinguo_schema SET version = 11")
+        assert sorted(set(clear_on_server(db))) == ["audit_entry.changes", "organization.contact_phone",
+                                               "person.id_number", "person.phone"]
+        files = server_files(db)
+        assert not files or any(leaked(path, values) for path in files)  # in clear, before
+    finally:
+        db.close()
+
+    db = open_database(url)  # the new program opens it: migrated, checked, vacuumed
+    try:
+        assert schema_version(db) == SCHEMA_VERSION
+        assert clear_on_server(db) == []
+        for path in server_files(db):
+            assert leaked(path, values) == [], path
+        auth.authenticate("admin", "admin-2025")
+        assert sensitive_values() == values
+    finally:
+        db.close()
