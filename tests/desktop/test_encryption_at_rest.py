@@ -315,6 +315,39 @@ def test_an_upgrade_that_does_not_check_keeps_the_copy_and_says_so(tmp_path, mon
         db.close()
 
 
+@pytest.mark.sqlite_only
+def test_the_office_signing_key_is_encrypted_by_the_upgrade_and_still_signs(tmp_path):
+    import sqlite3
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from models import units
+
+    path = tmp_path / "jinguo.db"
+    v11_register(path)
+    private = Ed25519PrivateKey.generate()
+    raw = serialization.Encoding.Raw
+    secret = private.private_bytes(raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()).hex()
+    public = private.public_key().public_bytes(raw, serialization.PublicFormat.Raw).hex()
+    with sqlite3.connect(path) as con:
+        con.execute("INSERT INTO unit_key (public_key, private_key, created_at) VALUES (?, ?, '2026-01-01')",
+                    (public, secret))
+    con.close()
+    db = open_database(path)
+    try:
+        auth.authenticate("admin", "admin-2025")
+        key = units.signing_key()
+        assert key.public_key == public
+        assert units.signature_valid(b"report", units.sign(b"report", key), public)
+        fresh = units.make_key()  # and a key made now is stored encrypted as well
+        secrets = {secret, units.UnitKey.get_by_id(fresh.id).private_key}
+    finally:
+        db.close()
+    for file in database_files(path):
+        assert leaked(file, secrets) == [], file.name
+
+
 # -- on a server ------------------------------------------------------------------------------
 def clear_on_server(db) -> list[str]:
     """Stored values of the sensitive columns that are neither empty nor ciphertext."""
