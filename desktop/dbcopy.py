@@ -25,7 +25,7 @@ from pathlib import Path
 import peewee
 from peewee import AutoField, Database, Model, PostgresqlDatabase
 
-from models import audit
+from models import audit, crypto
 from models.db import database
 from models.entities import ALL_MODELS, AuditEntry, KeyWrap, ServiceArea, Setting, User
 from models.exclusive import JobBusy, exclusive_job
@@ -207,8 +207,8 @@ def _reset_sequences(db: Database) -> None:
 # -- the target must be new -----------------------------------------------------------------
 def target_contents_problem(db: Database) -> Message | None:
     """Why ``db`` cannot take a copy (None: it holds nothing but what a new database starts with,
-    the default service areas, a passwordless administrator and its data key in the open, which
-    the copy replaces: the copy's values stay encrypted with the source's key, its wraps copied)."""
+    the default service areas, a passwordless administrator and its data key in the clear, which
+    the copy replaces)."""
     tables = set(db.get_tables())  # an older, empty file lacks the newer tables
     for model in ALL_MODELS:
         rows = _count(db, model) if _table(model) in tables else 0
@@ -217,9 +217,9 @@ def target_contents_problem(db: Database) -> Message | None:
         if model is User and rows == 1 and not db.execute_sql(
                 'SELECT password_hash FROM "user"').fetchone()[0]:
             continue
-        if model is KeyWrap and not db.execute_sql(
-                "SELECT 1 FROM \"key_wrap\" WHERE kind <> 'open' LIMIT 1").fetchone():
-            continue  # a new database's own key, nobody's yet: the copy brings the source's
+        if model is KeyWrap and {kind for (kind,) in db.execute_sql(
+                'SELECT kind FROM "key_wrap"')} == {"open"}:
+            continue  # a new database's own key, which the copy replaces with the source's
         if model is ServiceArea and {name for (name,) in db.execute_sql(
                 'SELECT name FROM "service_area"')} <= set(DEFAULT_SERVICE_AREAS):
             continue
@@ -423,12 +423,8 @@ def copy_database(source: Database, target: Path | str, progress: Progress | Non
 
 def _copy_into(source: Database, target: Path | str, progress: Progress | None,
                name: str | None) -> CopyReport:
-    """The target opened (and bound, for its exclusive-job lock) for the copy's duration; the
-    source's unlocked key is kept for when the source is bound again (the values are copied as
-    they are stored, encrypted with the source's key, whose wraps are copied with them)."""
-    from models import crypto
-
-    with crypto.kept():
+    """The target opened (and bound, for its exclusive-job lock) for the copy's duration."""
+    with crypto.key_kept():  # creating the target makes a data key of its own, dropped by the copy
         try:
             db = open_database(target, BATCH_BUSY_TIMEOUT_MS)
         except DatabaseOpenError as e:

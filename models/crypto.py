@@ -99,15 +99,15 @@ def lock() -> None:
 
 
 @contextmanager
-def kept() -> Iterator[None]:
-    """Keep the unlocked key of the bound database while another one is bound for a while (the
-    target of a whole-database copy, which makes a key of its own when created)."""
+def key_kept() -> Iterator[None]:
+    """The data key held now is held again afterwards: opening another database on the way
+    (the target of a copy, which makes a key of its own) does not lock the bound one."""
     global _state
-    saved = _state
+    kept = _state
     try:
         yield
     finally:
-        _state = saved
+        _state = kept
 
 
 def _current() -> _Unlocked:
