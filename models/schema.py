@@ -521,14 +521,21 @@ def _after_encrypting(db: Database, backup: Path | None) -> Path | None:
 
     Removed rather than encrypted: the copy exists to go back to the old program, which cannot
     read encrypted values, and the upgraded file (checked here) holds everything it holds."""
+    from peewee import DatabaseError
+
     problem: str | None = None
     integrity = [row[0] for row in db.execute_sql("PRAGMA integrity_check").fetchall()]
     if integrity != ["ok"]:
-        problem = "; ".join(integrity[:3])
+        problem = "完整性检查：" + "；".join(integrity[:3])
     else:
         left = clear_values(db)
         if left:
-            problem = "values left in clear: " + ", ".join(left)
+            problem = "仍有未加密的值：" + "、".join(left)
+    if problem is None:
+        try:
+            scrub_free_space(db)
+        except DatabaseError as e:  # VACUUM needs as much free disk space as the file takes
+            problem = f"整理数据库文件没有完成，文件的空闲空间中可能还留有未加密的旧数据（{e}）"
     if problem is not None:
         log.error("the upgraded database did not check (%s); the copy made before upgrading is kept: %s",
                   problem, backup)
@@ -536,7 +543,6 @@ def _after_encrypting(db: Database, backup: Path | None) -> Path | None:
             "数据库已升级，但升级后的检查没有通过（{problem}）。升级前的副本 {backup} 保留未删，"
             "其中的身份证号、电话等个人信息没有加密：请运行“检查数据库”，并联系技术支持；"
             "问题解决后请删除这个副本。", problem=problem, backup=backup or "（无）"), backup)
-    scrub_free_space(db)
     if backup is not None:
         try:
             backup.unlink()

@@ -306,7 +306,7 @@ def test_an_upgrade_that_does_not_check_keeps_the_copy_and_says_so(tmp_path, mon
         copy = path.with_name("jinguo.v11.bak.db")
         assert copy.exists() and leaked(copy, values)  # kept, as it was
         notice = str(db.upgrade_notice)
-        assert str(copy) in notice and "没有通过" in notice and "person.phone" in notice, notice
+        assert str(copy) in notice and "没有通过" in notice and "未加密的值：person.phone" in notice, notice
         assert old_daily.exists()  # nothing removed on an upgrade that did not check
         assert schema_version(db) == SCHEMA_VERSION  # and the program works on
         auth.authenticate("admin", "admin-2025")
