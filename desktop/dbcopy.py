@@ -231,8 +231,9 @@ def target_contents_problem(db: Database) -> Message | None:
 
 def holds_records(db: Database) -> bool:
     """Whether ``db`` holds the office's records (people, organizations, anything registered),
-    not only what a new database starts with, its operators, settings and their audit lines."""
-    bookkeeping = {User, ServiceArea, Setting, AuditEntry}
+    not only what a new database starts with, its operators (and their keys), settings and their
+    audit lines."""
+    bookkeeping = {User, ServiceArea, Setting, AuditEntry, KeyWrap}
     tables = set(db.get_tables())
     return any(_table(m) in tables and db.execute_sql(f'SELECT 1 FROM "{_table(m)}" LIMIT 1').fetchone()
                for m in ALL_MODELS if m not in bookkeeping)
