@@ -250,12 +250,20 @@ def copy_before_switch(path: Path, target: str, user) -> bool:
         if dialog.wasCanceled():
             raise Stopped
 
+    from models import crypto
+
+    try:  # the data key the session unlocked, for the same file opened again
+        key = crypto.data_key()
+    except crypto.Locked:
+        key = None
     try:
         source = open_database(path)
     except DatabaseOpenError as e:
         dialog.close()
         QMessageBox.warning(None, APP_TITLE, tr("没有复制：{reason}").format(reason=e.message))
         return False
+    if key is not None:
+        crypto.unlock(key)
     try:
         refusal = record_copy(user, f"复制整个数据库到 {without_password(target)}")
         if refusal is not None:
