@@ -467,8 +467,9 @@ class UpgradeUnchecked(Exception):
 
 def clear_values(db: Database) -> list[str]:
     """The sensitive columns (``ENCRYPTED_COLUMNS``) that still hold a value in clear, as
-    "table.column": an encrypted database has none."""
-    from .crypto import PREFIX
+    "table.column": an encrypted database has none (empty text and an empty JSON object, which
+    tell nothing, stay as they are)."""
+    from .crypto import EMPTY_OBJECT, PREFIX
 
     found = []
     tables = set(db.get_tables())
@@ -478,6 +479,7 @@ def clear_values(db: Database) -> list[str]:
         for name in names:
             row = db.execute_sql(
                 f'SELECT 1 FROM "{table}" WHERE "{name}" IS NOT NULL AND "{name}" <> \'\' '
+                f'AND "{name}" <> \'{EMPTY_OBJECT}\' '
                 f'AND substr("{name}", 1, {len(PREFIX)}) <> \'{PREFIX}\' LIMIT 1').fetchone()
             if row is not None:
                 found.append(f"{table}.{name}")

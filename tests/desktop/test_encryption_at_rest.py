@@ -359,7 +359,8 @@ def clear_on_server(db) -> list[str]:
         for name in names:
             rows = db.execute_sql(f'SELECT "{name}"::text FROM "{table}" WHERE "{name}" IS NOT NULL '
                                   f"AND \"{name}\"::text <> ''").fetchall()
-            found += [f"{table}.{name}" for (value,) in rows if not value.startswith("e1:")]
+            found += [f"{table}.{name}" for (value,) in rows
+                      if not value.startswith("e1:") and value != "{}"]  # {}: a refused login's line
     return found
 
 
