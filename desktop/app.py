@@ -252,10 +252,7 @@ def copy_before_switch(path: Path, target: str, user) -> bool:
 
     from models import crypto
 
-    try:  # the data key the session unlocked, for the same file opened again
-        key = crypto.data_key()
-    except crypto.Locked:
-        key = None
+    key = crypto.data_key() if crypto.is_unlocked() else None  # the operator's login unlocked it
     try:
         source = open_database(path)
     except DatabaseOpenError as e:
@@ -263,7 +260,7 @@ def copy_before_switch(path: Path, target: str, user) -> bool:
         QMessageBox.warning(None, APP_TITLE, tr("没有复制：{reason}").format(reason=e.message))
         return False
     if key is not None:
-        crypto.unlock(key)
+        crypto.unlock(key)  # the same file opened again: its key, for the copy's audit line
     try:
         refusal = record_copy(user, f"复制整个数据库到 {without_password(target)}")
         if refusal is not None:
