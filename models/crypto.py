@@ -201,6 +201,38 @@ class _Sealed:
         return unseal(value, self._context())
 
 
+def sealed_names(model) -> tuple[str, ...]:
+    """The names of ``model``'s encrypted fields (raw writers seal them, raw readers unseal them)."""
+    return tuple(f.name for f in model._meta.sorted_fields if isinstance(f, _Sealed))
+
+
+# The keyed hash columns that follow a sensitive column: (table, column) -> (hash column, hash).
+HASHED_COLUMNS = {
+    ("person", "id_number"): ("id_hash", id_hash),
+    ("person", "phone"): ("phone_hash", phone_hash),
+}
+
+
+def with_hashes(model, values: dict) -> dict:
+    """``values`` (field name -> value) of a ``model`` row with the keyed hashes that follow
+    its sensitive values set: what ``Model.update(...)`` and other bulk writers must write."""
+    table = model._meta.table_name
+    out = dict(values)
+    for (hashed_table, column), (hash_column, hashed) in HASHED_COLUMNS.items():
+        if hashed_table == table and column in values:
+            out[hash_column] = hashed(unseal(values[column], f"{table}.{column}"))
+    return out
+
+
+def stored_values(model, values: dict) -> dict:
+    """``with_hashes(model, values)`` with the sensitive values sealed: a row for raw SQL."""
+    out = with_hashes(model, values)
+    for name in sealed_names(model):
+        if name in out:
+            out[name] = model._meta.fields[name].db_value(out[name])
+    return out
+
+
 class EncryptedField(_Sealed, CharField):
     """A CharField stored encrypted (ID numbers, phones); never compared or sorted in SQL."""
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
+from .crypto import phone_hash, unseal
 from .db import database, placeholders
 from .entities import DuplicateDismissal, User
 from .i18n import Message, msg, tr_noop
@@ -229,7 +230,9 @@ PERSON_COLUMNS = "id, name, name_pinyin, id_number, birth_date, sex, phone, regi
 
 
 def _facts(row: tuple) -> PersonFacts:
+    """A person's facts from a raw row of PERSON_COLUMNS, the ID number and phone decrypted."""
     pid, name, pinyin, number, birth, sex, phone, region = row
+    number, phone = unseal(number, "person.id_number"), unseal(phone, "person.phone")
     if isinstance(birth, str):  # SQLite hands dates back as text in raw queries
         birth = dt.date.fromisoformat(birth)
     return PersonFacts(pid, name, pinyin or "", number or "", birth, sex, phone or "", region)
@@ -295,26 +298,31 @@ def person_blocks() -> set[tuple[int, int]]:
         "AND b.name_pinyin = a.name_pinyin AND b.id > a.id AND NOT b.archived "
         "WHERE a.birth_date IS NOT NULL AND a.name_pinyin <> '' AND NOT a.archived"))
     pairs.update(_rows(
-        "SELECT a.id, b.id FROM person a JOIN person b ON b.phone = a.phone AND b.id > a.id "
-        "AND NOT b.archived WHERE a.phone IN (SELECT phone FROM person WHERE phone <> '' "
-        f"AND NOT archived GROUP BY phone HAVING COUNT(*) BETWEEN 2 AND {MAX_PHONE_GROUP}) "
+        "SELECT a.id, b.id FROM person a JOIN person b ON b.phone_hash = a.phone_hash AND b.id > a.id "
+        "AND NOT b.archived WHERE a.phone_hash IN (SELECT phone_hash FROM person WHERE phone_hash "
+        f"IS NOT NULL AND NOT archived GROUP BY phone_hash HAVING COUNT(*) BETWEEN 2 AND {MAX_PHONE_GROUP}) "
         "AND NOT a.archived"))
-    wanted: dict[str, set[int]] = defaultdict(set)  # a number looked for -> who may have meant it
-    for pid, number in _rows("SELECT id, id_number FROM person WHERE id_number IS NOT NULL "
+    # The ID numbers are encrypted: they are decrypted once and paired here (a 15-digit number
+    # with its 18-digit form, a number failing its check with the neighbours it may be a slip of).
+    holders: dict[str, list[int]] = defaultdict(list)
+    for pid, sealed in _rows("SELECT id, id_number FROM person WHERE id_number IS NOT NULL "
                              "AND NOT archived"):
+        number = unseal(sealed, "person.id_number")
+        if number:
+            holders[number.upper()].append(pid)
+    for number, pids in holders.items():
         upgraded = upgraded_id(number)
         if upgraded:
-            wanted[upgraded].add(pid)
-        elif len(number) == 18 and not _check_ok(number.upper()):
-            for probe in id_neighbours(number):
-                wanted[probe].add(pid)
-    for chunk in _chunks(sorted(wanted)):
-        sql = (f"SELECT id, id_number FROM person WHERE id_number IN ({placeholders(len(chunk))}) "
-               "AND NOT archived")
-        for pid, number in _rows(sql, chunk):
-            for other in wanted[number]:
-                if other != pid:
-                    pairs.add((min(pid, other), max(pid, other)))
+            probes: Iterable[str] = (upgraded,)
+        elif len(number) == 18 and not _check_ok(number):
+            probes = id_neighbours(number)
+        else:
+            continue
+        for probe in probes:
+            for other in holders.get(probe.upper(), ()):
+                for pid in pids:
+                    if other != pid:
+                        pairs.add((min(pid, other), max(pid, other)))
     return pairs
 
 
@@ -490,14 +498,18 @@ class PersonMatcher:
         self.by_pinyin: dict[str, list[PersonFacts]] = defaultdict(list)
         self.by_phone: dict[str, list[PersonFacts]] = defaultdict(list)
         pinyins = sorted({name_forms(n, True)[1] for n in names if n} - {""})
-        for column, keys, index in (("name_pinyin", pinyins, self.by_pinyin),
-                                    ("phone", sorted({p for p in phones if p}), self.by_phone)):
+        phone_of = {phone_hash(p): p for p in phones if p}
+        phone_of.pop(None, None)
+        for column, keys in (("name_pinyin", pinyins), ("phone_hash", sorted(phone_of))):
             for chunk in _chunks(keys):
                 sql = (f"SELECT {PERSON_COLUMNS} FROM person WHERE {column} IN ({placeholders(len(chunk))}) "
                        "AND NOT archived")
                 for row in _rows(sql, chunk):
                     facts = _facts(row)
-                    index[facts.pinyin if column == "name_pinyin" else facts.phone].append(facts)
+                    if column == "name_pinyin":
+                        self.by_pinyin[facts.pinyin].append(facts)
+                    else:
+                        self.by_phone[facts.phone].append(facts)
 
     def matches(self, name: str, id_number: str, birth: dt.date | None, sex: str | None, phone: str,
                 region_id: int | None) -> list[Candidate]:

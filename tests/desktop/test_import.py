@@ -120,23 +120,23 @@ def test_sample_volunteers_import_with_memberships_roles_and_hours(ctx, user):
     # 湾头镇巾帼志愿服务队 had a bad credit code in the organizations sheet: created as grassroots now.
     assert plan.new_organizations == ["湾头镇巾帼志愿服务队"]
     assert Organization.get(Organization.name == "湾头镇巾帼志愿服务队").kind == "grassroots"
-    fullwidth = Person.get(Person.id_number == "321002197206066700")  # typed with full-width digits
+    fullwidth = Person.get(Person.id_number_is("321002197206066700"))  # typed with full-width digits
     assert fullwidth.name == "夏红" and fullwidth.sex == "F" and fullwidth.birth_date == dt.date(1972, 6, 6)
-    spaced = Person.get(Person.id_number == "321002198210231734")  # spaces around, sex 男 from the ID
+    spaced = Person.get(Person.id_number_is("321002198210231734"))  # spaces around, sex 男 from the ID
     assert spaced.sex == "M"
-    assert Person.get(Person.id_number == "321002196009124663").phone == "18106043158"  # 181 0604 3158
-    assert Person.get(Person.id_number == "321002198809131385").phone == "14308136896"  # +86 …
-    assert Person.get(Person.id_number == "321002197203097042").phone == "0514-83780463"
-    guo = Person.get(Person.id_number == "321002197311180863")
+    assert Person.get(Person.id_number_is("321002196009124663")).phone == "18106043158"  # 181 0604 3158
+    assert Person.get(Person.id_number_is("321002198809131385")).phone == "14308136896"  # +86 …
+    assert Person.get(Person.id_number_is("321002197203097042")).phone == "0514-83780463"
+    guo = Person.get(Person.id_number_is("321002197311180863"))
     assert guo.is_volunteer
     membership = Membership.get(Membership.person == guo)
     assert membership.start_on == dt.date(2023, 8, 1) and membership.role == "member"  # 2023年8月1日
     assert Membership.get(Membership.person == Person.get(
-        Person.id_number == "321002195909011643")).start_on == dt.date(2020, 3, 22)  # 2020.3.22
-    tang = Person.get(Person.id_number == "321002198806129482")
+        Person.id_number_is("321002195909011643"))).start_on == dt.date(2020, 3, 22)  # 2020.3.22
+    tang = Person.get(Person.id_number_is("321002198806129482"))
     assert ServiceRecord.get(ServiceRecord.person == tang).hours == Decimal("57.0")  # "57.0小时"
     assert {a.held_on for a in Activity.select()} == {dt.date(2024, 12, 31)}
-    assert Person.get(Person.id_number == "321002196903165224").is_cadre  # 妇联干部
+    assert Person.get(Person.id_number_is("321002196903165224")).is_cadre  # 妇联干部
     assert ImportBatchItem.select().where(ImportBatchItem.batch == batch).count() > batch.created
     entry = AuditEntry.get((AuditEntry.entity == "person") & (AuditEntry.entity_id == guo.id))
     assert entry.action == "create" and "membership" in json.loads(entry.changes)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from models import audit
+from models import audit, crypto
 from models.archiving import restore_record
 from models.audit_listing import entry_changes
 from models.db import database
@@ -49,7 +49,11 @@ def tables() -> dict[str, list[tuple]]:
     for table in sorted(database.get_tables()):
         if table in ("audit_entry", "jinguo_schema"):
             continue
-        rows = database.execute_sql(f'SELECT * FROM "{table}"').fetchall()
+        cursor = database.execute_sql(f'SELECT * FROM "{table}"')
+        columns = [c[0] for c in cursor.description]
+        # Encrypted values differ in every writing (a random nonce): compared decrypted.
+        rows = [tuple(crypto.unseal(v, f"{table}.{c}") if crypto.is_encrypted(v) else v
+                      for c, v in zip(columns, row)) for row in cursor.fetchall()]
         found[table] = sorted(rows, key=repr)
     return found
 
