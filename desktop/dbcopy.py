@@ -25,9 +25,9 @@ from pathlib import Path
 import peewee
 from peewee import AutoField, Database, Model, PostgresqlDatabase
 
-from models import audit
+from models import audit, crypto
 from models.db import database
-from models.entities import ALL_MODELS, AuditEntry, ServiceArea, Setting, User
+from models.entities import ALL_MODELS, AuditEntry, KeyWrap, ServiceArea, Setting, User
 from models.exclusive import JobBusy, exclusive_job
 from models.i18n import Message, msg
 from models.schema import DEFAULT_SERVICE_AREAS, SCHEMA_VERSION, schema_version
@@ -207,7 +207,8 @@ def _reset_sequences(db: Database) -> None:
 # -- the target must be new -----------------------------------------------------------------
 def target_contents_problem(db: Database) -> Message | None:
     """Why ``db`` cannot take a copy (None: it holds nothing but what a new database starts with,
-    the default service areas and a passwordless administrator, which the copy replaces)."""
+    the default service areas, a passwordless administrator and its data key in the clear, which
+    the copy replaces)."""
     tables = set(db.get_tables())  # an older, empty file lacks the newer tables
     for model in ALL_MODELS:
         rows = _count(db, model) if _table(model) in tables else 0
@@ -216,6 +217,9 @@ def target_contents_problem(db: Database) -> Message | None:
         if model is User and rows == 1 and not db.execute_sql(
                 'SELECT password_hash FROM "user"').fetchone()[0]:
             continue
+        if model is KeyWrap and {kind for (kind,) in db.execute_sql(
+                'SELECT kind FROM "key_wrap"')} == {"open"}:
+            continue  # a new database's own key, which the copy replaces with the source's
         if model is ServiceArea and {name for (name,) in db.execute_sql(
                 'SELECT name FROM "service_area"')} <= set(DEFAULT_SERVICE_AREAS):
             continue
@@ -420,19 +424,20 @@ def copy_database(source: Database, target: Path | str, progress: Progress | Non
 def _copy_into(source: Database, target: Path | str, progress: Progress | None,
                name: str | None) -> CopyReport:
     """The target opened (and bound, for its exclusive-job lock) for the copy's duration."""
-    try:
-        db = open_database(target, BATCH_BUSY_TIMEOUT_MS)
-    except DatabaseOpenError as e:
-        database.initialize(source)
-        raise CopyError(e.message) from e
-    try:
-        with exclusive_job("copy", None):  # no import or restore on the target meanwhile
-            return copy_rows(source, db, progress, target_name=name)
-    except JobBusy as e:
-        raise CopyError(e.message) from e
-    finally:
-        db.close()
-        database.initialize(source)
+    with crypto.key_kept():  # creating the target makes a data key of its own, dropped by the copy
+        try:
+            db = open_database(target, BATCH_BUSY_TIMEOUT_MS)
+        except DatabaseOpenError as e:
+            database.initialize(source)
+            raise CopyError(e.message) from e
+        try:
+            with exclusive_job("copy", None):  # no import or restore on the target meanwhile
+                return copy_rows(source, db, progress, target_name=name)
+        except JobBusy as e:
+            raise CopyError(e.message) from e
+        finally:
+            db.close()
+            database.initialize(source)
 
 
 def record_copy(user: User | None, summary: str) -> Message | None:

@@ -29,6 +29,8 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from peewee import CharField, TextField
@@ -95,6 +97,18 @@ def unlock(key: bytes) -> None:
 def lock() -> None:
     global _state
     _state = None
+
+
+@contextmanager
+def key_kept() -> Iterator[None]:
+    """The data key held now is held again afterwards: opening another database on the way
+    (the target of a copy, which makes a key of its own) does not lock the bound one."""
+    global _state
+    kept = _state
+    try:
+        yield
+    finally:
+        _state = kept
 
 
 def _current() -> _Unlocked:
