@@ -27,6 +27,7 @@ from desktop.importing import (
 )
 from desktop.reports.output import Cancelled, Job
 from models import audit
+from models.db import database
 from models.entities import (
     Activity,
     AuditEntry,
@@ -320,9 +321,22 @@ def test_existing_people_are_updated_or_skipped(ctx, user, tmp_path):
     assert person.phone == "13900000000" and person.is_volunteer and person.is_social_worker
     again = plan_import(read_sheet(second, "people"))
     assert (again.created, again.updated, again.unchanged) == (0, 0, [4])
+    assert phone_finds("13900000000") == [person.id] and phone_finds("13800000000") == []
+    assert Person.select().where(Person.id_number_is(number)).count() == 1  # updated, not duplicated
+    stored = database.execute_sql("SELECT before FROM import_batch_item WHERE batch_id = "
+                                  f"{database.param}", (batch.id,)).fetchone()[0]
+    assert stored.startswith("e1:") and "13800000000" not in stored  # the undo snapshot is encrypted
     undo_batch(batch.id, user)
     person = Person.get()
     assert person.phone == "13800000000" and not person.is_social_worker
+    assert phone_finds("13800000000") == [person.id] and phone_finds("13900000000") == []
+
+
+def phone_finds(phone: str) -> list[int]:
+    """Whom the People list finds by a whole phone (its keyed hash, written by the bulk paths)."""
+    from models.person_listing import PersonFilter, PersonListing
+
+    return [row.id for row in PersonListing().fetch(PersonFilter(text=phone), None, False, 0, 10)]
 
 
 def test_undoing_updates_puts_back_every_changed_value_and_records_it(ctx, user, tmp_path):

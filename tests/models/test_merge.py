@@ -153,7 +153,9 @@ def test_the_kept_record_takes_the_dropped_ones_id(pair, user):
     record = merge("people", drop.id, keep.id, user, choices={"id_number": "dropped"})
     assert Person.get_by_id(drop.id).id_number == number
     assert Person.get_by_id(keep.id).id_number is None
+    assert [p.id for p in Person.select().where(Person.id_number_is(number))] == [drop.id]  # found by it
     undo_merge(record.id, user)
+    assert [p.id for p in Person.select().where(Person.id_number_is(number))] == [keep.id]
     after = tables()
     assert {k: v for k, v in after.items() if k != "merge_record"} == {
         k: v for k, v in before.items() if k != "merge_record"}
