@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
-from .crypto import phone_hash, unseal
+from .crypto import phone_hash, unseal, unseal_all
 from .db import database, placeholders
 from .entities import DuplicateDismissal, User
 from .i18n import Message, msg, tr_noop
@@ -305,24 +305,21 @@ def person_blocks() -> set[tuple[int, int]]:
     # The ID numbers are encrypted: they are decrypted once and paired here (a 15-digit number
     # with its 18-digit form, a number failing its check with the neighbours it may be a slip of).
     holders: dict[str, list[int]] = defaultdict(list)
-    for pid, sealed in _rows("SELECT id, id_number FROM person WHERE id_number IS NOT NULL "
-                             "AND NOT archived"):
-        number = unseal(sealed, "person.id_number")
+    rows = _rows("SELECT id, id_number FROM person WHERE id_number IS NOT NULL AND NOT archived")
+    numbers = unseal_all([sealed for _pid, sealed in rows], "person.id_number")
+    odd: list[tuple[int, str]] = []  # old 15-digit numbers and numbers failing their check
+    for (pid, _sealed), number in zip(rows, numbers, strict=True):
         if number:
-            holders[number.upper()].append(pid)
-    for number, pids in holders.items():
+            number = number.upper()
+            holders[number].append(pid)
+            if len(number) != 18 or not _check_ok(number):
+                odd.append((pid, number))
+    for pid, number in odd:
         upgraded = upgraded_id(number)
-        if upgraded:
-            probes: Iterable[str] = (upgraded,)
-        elif len(number) == 18 and not _check_ok(number):
-            probes = id_neighbours(number)
-        else:
-            continue
-        for probe in probes:
-            for other in holders.get(probe.upper(), ()):
-                for pid in pids:
-                    if other != pid:
-                        pairs.add((min(pid, other), max(pid, other)))
+        for probe in (upgraded,) if upgraded else id_neighbours(number):
+            for other in holders.get(probe, ()):
+                if other != pid:
+                    pairs.add((min(pid, other), max(pid, other)))
     return pairs
 
 
