@@ -200,7 +200,7 @@ def unseal(value: str | None, context: str) -> str | None:
 
 def unseal_all(values: Sequence[str | None], context: str) -> list[str | None]:
     """``unseal`` for many values of one column, decrypted in one go."""
-    sealed = [i for i, value in enumerate(values) if type(value) is str and value[:3] == PREFIX]
+    sealed = [i for i, value in enumerate(values) if type(value) is str and value.startswith(PREFIX)]
     out = list(values)
     for i, clear in zip(sealed, decrypt_all([values[i] for i in sealed], context), strict=True):
         out[i] = clear

@@ -493,7 +493,7 @@ class PersonMatcher:
 
         self.rules = rule_set("people")
         self.by_pinyin: dict[str, list[PersonFacts]] = defaultdict(list)
-        self.by_phone: dict[str, list[PersonFacts]] = defaultdict(list)
+        self.by_phone: dict[str | None, list[PersonFacts]] = defaultdict(list)  # by keyed hash
         pinyins = sorted({name_forms(n, True)[1] for n in names if n} - {""})
         phone_of = {phone_hash(p): p for p in phones if p}
         phone_of.pop(None, None)
@@ -506,7 +506,7 @@ class PersonMatcher:
                     if column == "name_pinyin":
                         self.by_pinyin[facts.pinyin].append(facts)
                     else:
-                        self.by_phone[facts.phone].append(facts)
+                        self.by_phone[phone_hash(facts.phone)].append(facts)
 
     def matches(self, name: str, id_number: str, birth: dt.date | None, sex: str | None, phone: str,
                 region_id: int | None) -> list[Candidate]:
@@ -517,7 +517,7 @@ class PersonMatcher:
         row = PersonFacts(0, name, name_forms(name, True)[1], id_number or "", birth, sex, phone or "",
                           region_id)
         seen: dict[int, PersonFacts] = {}
-        for facts in [*self.by_pinyin.get(row.pinyin, ()), *self.by_phone.get(row.phone, ())]:
+        for facts in [*self.by_pinyin.get(row.pinyin, ()), *self.by_phone.get(phone_hash(row.phone), ())]:
             seen[facts.id] = facts
         found = [score(self.rules, person_rules(row, facts), facts.id, 0) for facts in seen.values()]
         likely = [c for c in found if c.score >= self.rules.threshold]
