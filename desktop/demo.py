@@ -358,15 +358,13 @@ def _sealed(model: type[Model], fields: Sequence[Field], rows: list[tuple]
     hashed = [(names.index(column), model._meta.fields[hash_column], hash_of)
               for (hashed_table, column), (hash_column, hash_of) in crypto.HASHED_COLUMNS.items()
               if hashed_table == table and column in names]
-    if not sealed and not hashed:
+    if not rows or not (sealed or hashed):
         return fields, rows
-    seal = crypto.seal
-    stored = []
-    for row in rows:
-        values = list(row)
-        for i, context in sealed:
-            values[i] = seal(values[i], context)
-        stored.append((*values, *(hash_of(row[i]) for i, _field, hash_of in hashed)))
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    extra = [[hash_of(value) for value in columns[i]] for i, _field, hash_of in hashed]
+    for i, context in sealed:
+        columns[i] = crypto.seal_all(columns[i], context)
+    stored = list(zip(*columns, *extra, strict=True))
     return (*fields, *(field for _i, field, _hash_of in hashed)), stored
 
 
