@@ -250,12 +250,17 @@ def copy_before_switch(path: Path, target: str, user) -> bool:
         if dialog.wasCanceled():
             raise Stopped
 
+    from models import crypto
+
+    key = crypto.data_key() if crypto.is_unlocked() else None  # the operator's login unlocked it
     try:
         source = open_database(path)
     except DatabaseOpenError as e:
         dialog.close()
         QMessageBox.warning(None, APP_TITLE, tr("没有复制：{reason}").format(reason=e.message))
         return False
+    if key is not None:
+        crypto.unlock(key)  # the same file opened again: its key, for the copy's audit line
     try:
         refusal = record_copy(user, f"复制整个数据库到 {without_password(target)}")
         if refusal is not None:
