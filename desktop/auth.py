@@ -1,6 +1,9 @@
 """Who is at the command line: the one place that turns ``--user``/``JINGUO_USER`` and
 ``JINGUO_PASSWORD`` (or a prompt) into a logged-in ``User`` with a context.
 
+Without ``--user``, a key file (``--key-file``/``JINGUO_KEY_FILE``, made by ``jinguo key file
+create``) logs in as the administrator who made it, for unattended commands.
+
 A database in which nobody has a password yet (a new file, before the first start of the
 window has created the administrator) has no one to log in: there the command line acts as
 its built-in administrator, or as the passwordless user ``--user`` names.
@@ -24,7 +27,7 @@ from models.permissions import can, require
 
 from .context import AppContext, build_context, default_operator
 from .database import BATCH_BUSY_TIMEOUT_MS, bound_database_path, cannot_write
-from .operator_option import ENV_PASSWORD, ENV_USER, add_user_argument  # noqa: F401  # their home before
+from .operator_option import ENV_KEY_FILE, ENV_PASSWORD, ENV_USER, add_user_argument  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +62,13 @@ def operator_password(name: str, env: Mapping[str, str] | None = None,
 
 
 def cli_user(name: str | None, env: Mapping[str, str] | None = None,
-             ask: Callable[[str], str | None] = _ask_password) -> User:
+             ask: Callable[[str], str | None] = _ask_password, key_file: str | Path | None = None) -> User:
     """The logged-in user of a command, or LoginRefused (bound database needed)."""
     env = os.environ if env is None else env
     name = (name or env.get(ENV_USER) or "").strip()
+    key_file = key_file or env.get(ENV_KEY_FILE) or None
+    if key_file and not name:
+        return key_file_user(Path(key_file))
     if needs_first_admin():
         if not name:
             return default_operator()
@@ -82,6 +88,23 @@ def cli_user(name: str | None, env: Mapping[str, str] | None = None,
         raise LoginRefused(e.message) from e
 
 
+def key_file_user(path: Path) -> User:
+    """The administrator a key file acts as, the database unlocked with it (or LoginRefused)."""
+    from models.keys import authenticate_key_file
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LoginRefused(msg("找不到密钥文件 {path}：请检查路径，或请管理员用“jinguo key file create”"
+                               "重新生成。", path=path)) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise LoginRefused(msg("无法读取密钥文件 {path}（{reason}）。", path=path, reason=e)) from e
+    try:
+        return authenticate_key_file(text, unrecorded=_login_not_written)
+    except AuthError as e:
+        raise LoginRefused(e.message) from e
+
+
 def _login_not_written(error: DatabaseError) -> bool:
     """A command goes on when its login cannot be written down because the database is busy,
     read-only or on a full disk: a command that only reads (a dry run) must still work there.
@@ -95,7 +118,7 @@ def _login_not_written(error: DatabaseError) -> bool:
 
 
 def cli_context(db_path: Path | None, user_name: str | None, permission: str | None = None,
-                read_only_fallback: bool = True) -> AppContext:
+                read_only_fallback: bool = True, key_file: str | Path | None = None) -> AppContext:
     """Open the database and log in; with ``permission``, refuse a role without it
     (DatabaseOpenError, LoginRefused or PermissionDenied; the database is closed again).
 
@@ -105,7 +128,7 @@ def cli_context(db_path: Path | None, user_name: str | None, permission: str | N
     """
     ctx = build_context(db_path, busy_timeout_ms=BATCH_BUSY_TIMEOUT_MS, read_only_fallback=read_only_fallback)
     try:
-        ctx.user = cli_user(user_name)
+        ctx.user = cli_user(user_name, key_file=key_file)
         if permission is not None:
             require(ctx.user, permission)
     except BaseException:
@@ -115,7 +138,7 @@ def cli_context(db_path: Path | None, user_name: str | None, permission: str | N
 
 
 def cli_login(db_path: Path | str | None, user_name: str | None, permission: str | None = None,
-              read_only_fallback: bool = True) -> AppContext | None:
+              read_only_fallback: bool = True, key_file: str | Path | None = None) -> AppContext | None:
     """``cli_context``, or None once it has printed why not (a database that cannot be opened,
     a refused login, a role without ``permission``): what every command does before its work."""
     from models.permissions import PermissionDenied
@@ -123,7 +146,7 @@ def cli_login(db_path: Path | str | None, user_name: str | None, permission: str
     from .database import DatabaseOpenError
 
     try:
-        return cli_context(db_path, user_name, permission, read_only_fallback)
+        return cli_context(db_path, user_name, permission, read_only_fallback, key_file)
     except (DatabaseOpenError, LoginRefused) as e:
         print(e.message, file=sys.stderr)
     except PermissionDenied as e:

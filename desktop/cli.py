@@ -1,6 +1,7 @@
 """Command line: ``jinguo [--db PATH] [--smoke]``, ``jinguo demo --db PATH [--people N]``,
 ``jinguo import people|orgs FILE --db PATH …``, ``jinguo export …`` (see cli_export),
-``jinguo backup|restore|check`` (see cli_backup), ``jinguo db copy`` (see cli_db)."""
+``jinguo backup|restore|check`` (see cli_backup), ``jinguo db copy`` (see cli_db),
+``jinguo key …`` and ``jinguo user password`` (see cli_keys)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .venture.command import add_parsers as add_venture_parsers
 
     add_venture_parsers(sub)
+    from .cli_keys import add_parsers as add_key_parsers
+
+    add_key_parsers(sub)
     return parser
 
 
@@ -217,6 +221,11 @@ def main(argv: list[str] | None = None) -> int:
         _drop_stdout()
         return EXIT_PIPE_CLOSED
     except Exception as e:
+        locked = _key_message(e)
+        if locked is not None:
+            log.warning("%s: %s", args.command or "window", e)
+            print(locked, file=sys.stderr)
+            return EXIT_USER_ERROR
         if not _is_database_error(e):
             raise
         from .database import bound_database_path, database_error_message
@@ -229,6 +238,15 @@ def main(argv: list[str] | None = None) -> int:
         print(message, file=sys.stderr)
         return EXIT_USER_ERROR
     return code
+
+
+def _key_message(error: Exception):
+    """The Chinese message of an encrypted database this command could not unlock (a missing
+    login, a wrong key): said as such, never as a traceback or as damage."""
+    crypto = sys.modules.get("models.crypto")  # loaded by then if it could raise these
+    if crypto is None or not isinstance(error, (crypto.Locked, crypto.KeyProblem)):
+        return None
+    return error.message
 
 
 def _is_database_error(error: Exception) -> bool:
@@ -267,6 +285,10 @@ def _run(args: argparse.Namespace, start_logging) -> int:
         from .venture.command import run as run_venture
 
         return run_venture(args)
+    if args.command in ("key", "user"):
+        from .cli_keys import run as run_keys
+
+        return run_keys(args)
     if args.command in ("unit", "exchange"):
         from .exchange.command import run as run_exchange
 
@@ -281,7 +303,7 @@ def _run(args: argparse.Namespace, start_logging) -> int:
 def _db_argument(args: argparse.Namespace) -> Path | None:
     """The database a command was given (each command names its ``--db`` differently)."""
     for name in ("demo_db", "export_db", "import_db", "backup_db", "copy_from", "exchange_db",
-                 "dup_db", "venture_db", "db"):
+                 "dup_db", "venture_db", "key_db", "db"):
         value = getattr(args, name, None)
         if value and not isinstance(value, str):
             return Path(value)

@@ -35,14 +35,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     restore.add_argument("--force", action="store_true",
                          help="数据库无法打开、也没有人知道备份中管理员的密码时，不登录而强制恢复")
 
-    from .operator_option import add_user_argument
+    from .operator_option import add_key_file_argument, add_user_argument
 
     add_user_argument(backup)
+    add_key_file_argument(backup)
     add_user_argument(restore)
 
-    check = sub.add_parser("check", help="检查数据库是否完好（完整性与数据引用）")
+    check = sub.add_parser("check", help="检查数据库是否完好（完整性与数据引用；登录后还检查加密的个人信息）")
     check.add_argument("--db", type=database_argument, dest="backup_db",
                        help="数据库文件或数据库服务器 postgresql://…（默认：JINGUO_DB，否则用户数据文件夹中的文件）")
+    add_user_argument(check)
+    add_key_file_argument(check)
 
 
 def _db_path(args: argparse.Namespace) -> Path:
@@ -75,8 +78,7 @@ def run_check(args: argparse.Namespace) -> int:
         print(e.message, file=sys.stderr)
         return EXIT_USER_ERROR
     if not problems:
-        print(f"数据库完好：{db_path}")
-        return EXIT_OK
+        return check_values(args, db_path, f"数据库完好：{db_path}")
     if not db_path.is_file():  # a wrong path, not a damaged database
         print(problems[0], file=sys.stderr)
         return EXIT_USER_ERROR
@@ -90,6 +92,68 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS
 
 
+def wants_login(args: argparse.Namespace) -> bool:
+    """Whether a command that needs no login (check) was given an operator or a key file."""
+    from .operator_option import ENV_KEY_FILE, ENV_USER
+
+    return bool(getattr(args, "user", None) or getattr(args, "key_file", None)
+                or os.environ.get(ENV_USER) or os.environ.get(ENV_KEY_FILE))
+
+
+def check_values(args: argparse.Namespace, target: Path | str, sound: str) -> int:
+    """After a sound structure: with a login or a key file (or on a database nobody has a
+    password for yet) every encrypted value is decrypted once; without, the check says it was
+    not complete. ``sound`` is the line printed when nothing is found."""
+    from .auth import LoginRefused, cli_context
+    from .database import DatabaseOpenError
+    from .integrity import PARTIAL_CHECK, sealed_value_problems
+
+    state = _key_state(target)
+    if state == "plain":
+        print(sound)
+        return EXIT_OK
+    if state == "locked" and not wants_login(args):
+        print(sound)
+        print(PARTIAL_CHECK)
+        return EXIT_OK
+    try:
+        ctx = cli_context(target, getattr(args, "user", None), None, key_file=getattr(args, "key_file", None))
+    except (DatabaseOpenError, LoginRefused) as e:
+        print(sound)
+        print(e.message, file=sys.stderr)
+        return EXIT_USER_ERROR
+    try:
+        problems = sealed_value_problems(ctx.db)
+    finally:
+        ctx.close()
+    if not problems:
+        print(f"{sound}（加密的个人信息都能解开）")
+        return EXIT_OK
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return EXIT_PROBLEMS
+
+
+def _key_state(target: Path | str) -> str:
+    """"plain" (before encryption: nothing to decrypt), "open" (nobody has a password yet: the
+    key is at hand) or "locked", read without opening the database as the program does (which
+    could upgrade an older one). A server's database is taken as locked."""
+    from contextlib import closing
+
+    from models.schema import ENCRYPTION_VERSION
+
+    from . import paths
+    from .integrity import connect_for_check
+
+    if paths.is_server_url(target):
+        return "locked"
+    with closing(connect_for_check(Path(target))) as conn:  # also on a full disk, in a read-only place
+        if conn.execute("PRAGMA user_version").fetchone()[0] < ENCRYPTION_VERSION:
+            return "plain"
+        opened = conn.execute("SELECT count(*) FROM key_wrap WHERE kind = 'open'").fetchone()[0]
+    return "open" if opened else "locked"
+
+
 def _login(args: argparse.Namespace, db_path: Path, permission: str) -> bool | None:
     """Log in to ``db_path`` and check the role, printing why not: True refused, False allowed,
     None when the file is missing or cannot be opened (nobody can log in to it)."""
@@ -101,7 +165,7 @@ def _login(args: argparse.Namespace, db_path: Path, permission: str) -> bool | N
     if not db_path.is_file():
         return None
     try:
-        cli_context(db_path, args.user, permission).close()
+        cli_context(db_path, args.user, permission, key_file=getattr(args, "key_file", None)).close()
     except DatabaseOpenError as e:
         log.info("%s cannot be opened to log in: %s", db_path, e.message)
         return None

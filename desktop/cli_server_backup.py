@@ -46,8 +46,10 @@ def run_check(args: argparse.Namespace, url: str) -> int:
     finally:
         db.close()
     if not problems:
-        print(f"数据库完好：{db.location}（结构版本 {version}，由巾帼枢纽 {program} 写入）")
-        return EXIT_OK
+        from .cli_backup import check_values
+
+        sound = f"数据库完好：{db.location}（结构版本 {version}，由巾帼枢纽 {program} 写入）"
+        return check_values(args, url, sound)
     for problem in problems:
         print(problem, file=sys.stderr)
     if any(is_damage(problem) for problem in problems):
@@ -63,7 +65,7 @@ def run_backup(args: argparse.Namespace, url: str) -> int:
     from .dbcopy import record_copy
     from .server_backup import backup_server_to, check_backup_output
 
-    ctx = cli_login(url, args.user, "backup")
+    ctx = cli_login(url, args.user, "backup", key_file=args.key_file)
     if ctx is None:
         return EXIT_USER_ERROR
     progress = StderrProgress("正在备份")

@@ -132,7 +132,7 @@ def _schema_problems(conn: sqlite3.Connection, path: Path) -> list[Message]:
 def is_damage(problem: Message) -> bool:
     """Whether restoring a backup is the cure: not for a file of a newer program or another one
     (an older backup would lose what that file holds)."""
-    return problem.text not in (_NEWER, _NOT_OURS, _NEWER_SERVER, _NOT_OURS_SERVER)
+    return problem.text not in (_NEWER, _NOT_OURS, _NEWER_SERVER, _NOT_OURS_SERVER, _UNREADABLE_VALUES)
 
 
 class CheckImpossible(Exception):
@@ -307,3 +307,41 @@ def _server_orphans(db: Database) -> tuple[list[tuple[str, int, str]], int]:
                 count += rows[0][1]
                 examples += [(table, rowid, parent) for rowid, _n in rows]
     return examples, count
+
+
+# -- encrypted values (models.crypto) ---------------------------------------------------------
+_UNREADABLE_VALUES = tr_noop(
+    "有 {count} 项加密的个人信息无法解开{more}：\n{details}\n数据库文件本身完好，这些值已被改动，或不是用这个"
+    "数据库的密钥加密的；请从备份中查看这些记录的原值并重新录入。")
+PARTIAL_CHECK = tr_noop(
+    "加密的个人信息（身份证号、电话、操作记录的内容等）未检查：完整检查需要登录（--user 用户名）"
+    "或密钥文件（--key-file 文件）。")
+
+
+def sealed_value_problems(db: Database) -> list[Message]:
+    """Every encrypted value of the bound, unlocked database that does not decrypt, named by
+    table, column and row id: a value, not the file, is damaged (crypto.Locked if not unlocked)."""
+    from models import crypto
+    from models.schema import ENCRYPTED_COLUMNS
+
+    crypto.data_key()  # Locked now rather than a value at a time
+    tables = set(db.get_tables())
+    failed: list[str] = []
+    count = 0
+    for table, names in ENCRYPTED_COLUMNS:
+        if table not in tables:
+            continue
+        for name in names:
+            cursor = db.execute_sql(f'SELECT "id", "{name}" FROM "{table}" '
+                                   f'WHERE substr("{name}", 1, {len(crypto.PREFIX)}) = \'{crypto.PREFIX}\'')
+            for row_id, value in cursor:
+                try:
+                    crypto.decrypt(value, f"{table}.{name}")
+                except crypto.KeyProblem:
+                    count += 1
+                    if len(failed) < MAX_REPORTED:
+                        failed.append(f"{table_label(table)} 第 {row_id} 行的 {name}")
+    if not count:
+        return []
+    more = f"（另有 {count - MAX_REPORTED} 项）" if count > MAX_REPORTED else ""
+    return [msg(_UNREADABLE_VALUES, count=count, more=more, details="\n".join(failed))]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from peewee import Model
+from peewee import Model, fn
 
 from .db import database, now
 from .entities import AuditEntry, User
@@ -305,3 +305,11 @@ def archive(instance: M, user: User | None, reason: str, on: dt.date | None = No
 
 def restore(instance: M, user: User | None, reason: str) -> M:
     return update(instance, user, "restore", archived=False, archived_reason=reason, archived_on=None)
+
+
+def latest_change() -> int:
+    """The newest audit line's id: it grows with every change anyone makes (every write goes
+    through models.audit), so a window polls it to learn that another clerk changed something.
+    One probe of the primary key's index. (Here, not in audit_listing: the main window asks it
+    before it shows, and the listing's module is not needed then.)"""
+    return AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0

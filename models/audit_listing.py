@@ -385,10 +385,3 @@ def conflict_rows(error: StaleRecord, full_ids: bool = False) -> list[ConflictRo
             continue  # differ only in form (5 and 5.00)
         rows.append(ConflictRow(name, field_label(error.entity, name), *text))
     return rows
-
-
-def latest_change() -> int:
-    """The newest audit line's id: it grows with every change anyone makes (every write goes
-    through models.audit), so a window polls it to learn that another clerk changed something.
-    One probe of the primary key's index."""
-    return AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0

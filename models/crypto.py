@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from peewee import CharField, TextField
 
+from .db import database
 from .i18n import Message, msg
 
 PREFIX = "e1:"
@@ -74,17 +75,8 @@ class _Unlocked:
 _state: _Unlocked | None = None
 
 
-_proxy = None  # models.db.database, imported on first use (a function-level import per value
-# decrypted cost more than the decryption)
-
-
 def _bound() -> object:
-    global _proxy
-    if _proxy is None:
-        from .db import database
-
-        _proxy = database
-    return _proxy.obj
+    return database.obj
 
 
 def _aesgcm(key: bytes):
@@ -295,7 +287,18 @@ class EncryptedField(_Sealed, CharField):
 
 
 class EncryptedTextField(_Sealed, TextField):
-    """A TextField stored encrypted (audit changes, undo snapshots)."""
+    """A TextField stored encrypted (audit changes, undo snapshots).
+
+    An empty JSON object stays as it is, like empty text: it tells nothing, and the audit lines
+    of a refused login (no changes) must be written while the database is still locked."""
+
+    def db_value(self, value):
+        if value == EMPTY_OBJECT:
+            return value
+        return super().db_value(value)
+
+
+EMPTY_OBJECT = "{}"
 
 
 # -- wraps ---------------------------------------------------------------------------------------
@@ -321,7 +324,6 @@ def password_kek(secret: bytes) -> bytes:
 
 
 def _open_key() -> bytes | None:
-    from .db import database
     from .entities import KeyWrap
 
     if "key_wrap" not in database.get_tables():  # a database before schema 12, being migrated

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
+from .crypto import EncryptedField
 from .db import BaseModel, now
 
 
@@ -18,7 +19,8 @@ class UnitKey(BaseModel):
     which the upper unit must confirm)."""
 
     public_key = CharField()  # 32 bytes, hex
-    private_key = CharField()  # 32 bytes, hex: never exported, never shown, never in the audit trail
+    # 32 bytes, hex: never exported, never shown, never in the audit trail; encrypted (schema 12)
+    private_key = EncryptedField()
     created_at = DateTimeField(default=now)
     retired_at = DateTimeField(null=True)
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .choices import OFFICE_LEVELS
 from .db import database
 from .entities import Region, User
 from .errors import MAX_TITLE, ValidationFailed
 from .i18n import Message, msg
-from .region_import import OfficialRegion, RegionImportResult, import_official_regions
 from .settings import get_setting, set_settings
+
+if TYPE_CHECKING:  # the import of regions loads when an area is adopted, not with the home page
+    from .region_import import OfficialRegion, RegionImportResult
 
 CODE_LENGTHS = {"county": 6, "township": 9, "city": 6}
 
@@ -83,6 +86,8 @@ def adopt_area(rows: Sequence[OfficialRegion], code: str, level: str,
     a city's own name, ``area_name``, over its counties); all of it or (after a failure) none."""
     if level not in CODE_LENGTHS or len(code) != CODE_LENGTHS[level]:
         raise ValueError(f"{code!r} is not the code of an office of level {level!r}")
+    from .region_import import import_official_regions
+
     county = next(row for row in rows if row.level == "county")
     with database.atomic():
         result = import_official_regions(rows, user)

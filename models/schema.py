@@ -208,6 +208,7 @@ def _v11_venture_rounds(db: Database) -> None:
 
 
 # Sensitive columns encrypted at schema 12 (models.crypto): (table, key column, encrypted columns).
+ENCRYPTION_VERSION = 12  # the schema from which personal data is encrypted (models.crypto)
 ENCRYPTED_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("person", ("id_number", "phone")),
     ("organization", ("contact_phone",)),
@@ -215,6 +216,7 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("audit_entry", ("changes",)),
     ("import_batch_item", ("before",)),
     ("merge_record", ("details",)),
+    ("unit_key", ("private_key",)),  # the office's signing key: whoever holds it signs as the office
 )
 
 

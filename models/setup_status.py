@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .entities import AuditEntry, Organization, Person, Region, ServiceArea
+from .crypto import has_recovery_key
+from .entities import AuditEntry, KeyWrap, Organization, Person, Region, ServiceArea
 from .i18n import Message, msg, tr_noop
 from .office import office
 from .settings import get_setting
@@ -23,6 +24,7 @@ AREA = "area"  # its county, townships (and villages) as regions
 REPORT = "report"  # the report header and footer
 SERVICE_AREAS = "service_areas"  # the service areas offered, confirmed once
 RECORDS = "records"  # nothing registered yet: import the old sheets or type them in
+RECOVERY = "recovery"  # passwords protect the data but no recovery key (恢复密钥) exists
 
 # Header and footer fields a summary needs (表号 is optional: not every table has one).
 REPORT_FIELDS: tuple[tuple[str, str], ...] = (
@@ -103,8 +105,18 @@ def _records_missing() -> MissingSetup | None:
                         msg("导入 页导入旧表，或在 社会组织、人员 页新建"))
 
 
+def _recovery_missing() -> MissingSetup | None:
+    """A database upgraded to encryption (schema 12), or whose administrator was made from the
+    command line, has no recovery key: if every password is lost, its personal data is too."""
+    if KeyWrap.select().where(KeyWrap.kind == "open").exists() or has_recovery_key():
+        return None
+    return MissingSetup(RECOVERY, msg("恢复密钥"),
+                        (msg("尚未生成：所有密码都遗失时，加密的个人信息将无法打开"),),
+                        msg("管理员在 用户 页点“生成恢复密钥”，打印后妥善保管"))
+
+
 def missing_setup() -> list[MissingSetup]:
     """What is still to be set up, in the guide's order; [] when nothing is."""
     checks = (_office_missing, _area_missing, _report_missing, _service_areas_missing,
-              _records_missing)
+              _records_missing, _recovery_missing)
     return [item for check in checks if (item := check()) is not None]

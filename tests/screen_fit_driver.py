@@ -162,12 +162,15 @@ def main() -> int:
 
     from views.account_forms import ChangePasswordDialog, FirstAdminDialog
     from views.connect_dialog import ConnectDialog
+    from views.key_dialogs import RecoveryKeyDialog, RecoveryLoginDialog
     from views.login import LoginDialog
 
     others = [
         ("登录", lambda: LoginDialog(QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat))),
         ("设置管理员", lambda: FirstAdminDialog()),
         ("修改密码", lambda: ChangePasswordDialog(ctx, window)),
+        ("恢复密钥", lambda: key_kept(RecoveryKeyDialog("ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567", window))),
+        ("用恢复密钥打开", lambda: RecoveryLoginDialog(ctx, window)),
         ("连接数据库服务器", lambda: ConnectDialog(ctx.db_path, window)),
         ("记录已被他人修改", lambda: conflict_dialog(window)),
         ("打印预览", lambda: preview_dialog(window, out.parent)),
@@ -196,6 +199,12 @@ def main() -> int:
     window.close()  # lets the home page's reading end before the database closes
     ctx.close()
     return 0
+
+
+def key_kept(dialog):
+    """The recovery key's dialog closes only once its keeping is confirmed."""
+    dialog.kept.setChecked(True)
+    return dialog
 
 
 def venture_dialogs(ctx, parent) -> list:

@@ -18,7 +18,7 @@ import logging
 from peewee import DatabaseError, InterfaceError
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from models.audit_listing import latest_change
+from models.audit import latest_change
 from models.db import database
 
 log = logging.getLogger(__name__)

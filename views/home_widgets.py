@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -24,6 +23,14 @@ INFO_COLOUR = "#2f6f4f"
 CARD_STYLE = ("QPushButton#figure { border: none; text-align: left; padding: 2px 4px; }"
               "QPushButton#figure:hover { background: palette(midlight); }"
               "QLabel#value { color: palette(link); }")
+
+
+def _top():
+    """Qt.AlignmentFlag.AlignTop, looked up once there is something to align: Qt's namespace of
+    enums is not built before the window and its home page have shown (views.main_window)."""
+    from PySide6.QtCore import Qt
+
+    return Qt.AlignmentFlag.AlignTop
 
 
 class FoldingGrid(QWidget):
@@ -59,7 +66,7 @@ class FoldingGrid(QWidget):
         for widget in self.items:
             self.grid.removeWidget(widget)
         for i, widget in enumerate(self.items):
-            self.grid.addWidget(widget, i // columns, i % columns, Qt.AlignmentFlag.AlignTop)
+            self.grid.addWidget(widget, i // columns, i % columns, _top())
         for column in range(max(columns, self.columns)):
             self.grid.setColumnStretch(column, 1 if column < columns else 0)
         self.columns = columns
@@ -70,6 +77,8 @@ class FigureLink(QPushButton):
     opens the list of what it counts. Built once, shown again with each reading."""
 
     def __init__(self, label: str, parent: QWidget | None = None, headline: bool = False):
+        from PySide6.QtCore import Qt  # built with the first figures (views.main_window)
+
         super().__init__(parent)
         self.setObjectName("figure")
         self.setFlat(True)  # styled by its card (CARD_STYLE)
@@ -137,6 +146,8 @@ class ReminderLine(QWidget):
     """One thing to do: a coloured mark, the text, and buttons that go where it is done."""
 
     def __init__(self, text: str, warning: bool, parent: QWidget | None = None):
+        from PySide6.QtCore import Qt  # built with the first figures (views.main_window)
+
         super().__init__(parent)
         self.setObjectName("reminder_warning" if warning else "reminder")
         self.warning = warning
@@ -155,6 +166,8 @@ class ReminderLine(QWidget):
         self.targets: list[Callable[[], None]] = []
 
     def add_button(self, text: str, on_click: Callable[[], None], hint: str = "") -> QPushButton:
+        from PySide6.QtCore import Qt
+
         button = QPushButton(text, self)
         index = len(self.buttons)
         button.clicked.connect(lambda: self.targets[index]())

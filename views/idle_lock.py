@@ -13,6 +13,7 @@ from desktop.context import AppContext
 from models.settings import get_setting
 
 from .login import PasswordPrompt
+from .screen_fit import after_first_paint
 
 IDLE_SETTING = "security.idle_minutes"
 TICK_MS = 5000
@@ -101,8 +102,15 @@ class IdleLock(QObject):
         self.ticker.setInterval(tick_ms)
         self.ticker.timeout.connect(self.check)
         self.ticker.start()
-        QApplication.instance().installEventFilter(self)
+        if window.isVisible():
+            self._watch()
+        else:  # nobody types into a window not painted yet; see ScreenFit.hold
+            after_first_paint(window, self._watch)
         window.destroyed.connect(self.stop)
+
+    def _watch(self) -> None:
+        if self.ticker.isActive():  # not stopped meanwhile
+            QApplication.instance().installEventFilter(self)
 
     def stop(self) -> None:
         self.ticker.stop()

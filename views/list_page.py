@@ -381,11 +381,14 @@ class ListPage(QWidget):
         )
         full_ids = can(user, "full_ids")
         from desktop.reports.table_export import export_listing  # openpyxl: loaded when first used
+        from models.entities import Person
+        from models.rosters import full_ids_allowed
 
+        with_ids = listing.base_query().model is Person and full_ids_allowed(full_ids)
         self.export_task = run_task(
             self, self.tr("导出 Excel"), self.tr("正在导出 {title}…").format(title=title),
             lambda job: export_listing(path, listing, flt, key, descending, job, user, title, full_ids),
-            lambda _rows: offer_to_open(self, path, self.tr("导出 Excel")),
+            lambda _rows: offer_to_open(self, path, self.tr("导出 Excel"), with_ids),
         )
 
     def focus_search(self) -> None:

@@ -108,6 +108,12 @@ class LoginDialog(PasswordPrompt):
         self.ok_button.setText(self.tr("登录"))
         self.opened_ctx: AppContext | None = None  # the database, once open (see login_dialog)
         self._accept_when_open = False
+        self.recovery_button = QPushButton(self.tr("忘记了所有密码？用恢复密钥打开"), self)
+        self.recovery_button.setObjectName("recovery")
+        self.recovery_button.setFlat(True)
+        self.recovery_button.setAutoDefault(False)
+        self.recovery_button.clicked.connect(self.open_with_recovery_key)
+        self.buttons.insertWidget(0, self.recovery_button)
 
     def attach(self, ctx: AppContext) -> None:
         """The database is open: 登录 checks passwords now (one pressed meanwhile, at once)."""
@@ -115,6 +121,21 @@ class LoginDialog(PasswordPrompt):
         if self._accept_when_open:
             self._accept_when_open = False
             QTimer.singleShot(0, self.accept)
+
+    def open_with_recovery_key(self) -> None:
+        """Every password lost: the recovery key sets an administrator's new password, with
+        which this login goes on (the records' layer is loaded by then, so imported here)."""
+        if self.opened_ctx is None:  # still opening the database
+            return
+        from .key_dialogs import RecoveryLoginDialog
+
+        dialog = RecoveryLoginDialog(self.opened_ctx, self)
+        self.recovery_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_value is None:
+            return
+        self.username.setText(dialog.result_value.username)
+        self.password.setText(dialog.password.text())
+        self.accept()
 
     def accept(self) -> None:
         if self.opened_ctx is None:  # still opening the database: answered once it is open
@@ -140,7 +161,15 @@ def log_in(ctx: AppContext, parent: QWidget | None = None,
         first = FirstAdminDialog(parent)
         first.opened_ctx = ctx
         first.form.addRow(database_row(first, ctx.location))
-        return first.result_value if first.exec() == QDialog.DialogCode.Accepted else None
+        if first.exec() != QDialog.DialogCode.Accepted:
+            return None
+        admin = first.result_value
+        from models.auth import create_recovery_key
+
+        from .key_dialogs import RecoveryKeyDialog
+
+        RecoveryKeyDialog(create_recovery_key(admin), parent).exec()  # shown once, now
+        return admin
     if dialog is None:
         dialog = login_dialog(ctx.location, parent)
     dialog.attach(ctx)

@@ -6,9 +6,10 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -28,11 +29,14 @@ from .change_watch import ChangeWatch
 from .i18n import tr_label
 from .lock_watch import LockWatch
 from .screen_fit import FRAME_ALLOWANCE, available_area, fit_to_screen
+from .widgets import set_shortcut
 
 if TYPE_CHECKING:
     from .list_page import ListPage
 
 DEFAULT_SIZE = QSize(1280, 800)
+# Qt's namespace of enums (PySide6.QtCore.Qt, ~20 ms to build on first use) is not touched before
+# the window and its home page have shown: its enums are imported where they are used.
 
 # Each page by its class's name, and the module that has it: a page's module (and what it needs:
 # export, print preview …) loads when the page is first shown, not before the window shows.
@@ -63,7 +67,12 @@ class MainWindow(QMainWindow):
     switch_user_requested = Signal()  # File ▸ 切换用户/注销 (views.session logs in again)
 
     def __init__(self, ctx: AppContext):
+        fit = getattr(QApplication.instance(), "_screen_fit", None)
+        if fit is not None:  # the window fits itself; the application's filter waits (see there)
+            fit.hold()
         super().__init__()
+        if fit is not None:
+            fit.resume_after_painted(self)
         self.ctx = ctx
         self.settings = QSettings(str(ctx.ui_settings_path), QSettings.Format.IniFormat)
         where = ctx.db_path.name if ctx.db_path is not None else ctx.location
@@ -105,7 +114,7 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.show_page)
         self.nav.setCurrentRow(0)
 
-        splitter = QSplitter(self)
+        splitter = QSplitter(parent=self)  # by name: QSplitter(self) tries (Qt.Orientation) first
         splitter.addWidget(self.nav)
         splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 1)
@@ -209,12 +218,12 @@ class MainWindow(QMainWindow):
                                                       self.switch_user_requested.emit)
         self.password_action = file_menu.addAction(self.tr("修改我的密码(&P)…"), self.change_password)
         quit_action = QAction(self.tr("退出(&X)"), self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        set_shortcut(quit_action, QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         find_menu = self.menuBar().addMenu(self.tr("查找(&S)"))
         self.find_action = QAction(self.tr("查找组织、人员、团队、阵地、项目(&K)…"), self)
-        self.find_action.setShortcut(QKeySequence("Ctrl+K"))
+        set_shortcut(self.find_action, QKeySequence("Ctrl+K"))
         self.find_action.triggered.connect(self.open_global_search)
         find_menu.addAction(self.find_action)
         self.addAction(self.find_action)  # Ctrl+K wherever the focus is in the window
@@ -226,7 +235,7 @@ class MainWindow(QMainWindow):
         self.menuBar().setCornerWidget(find_button)  # seen at once, where the menus are
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         self.manual_action = QAction(self.tr("使用手册(&M)"), self)
-        self.manual_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        set_shortcut(self.manual_action, QKeySequence("F1"))
         self.manual_action.triggered.connect(lambda: self.show_help())
         help_menu.addAction(self.manual_action)
         self.shortcuts_action = QAction(self.tr("键盘快捷键(&K)"), self)
@@ -239,6 +248,8 @@ class MainWindow(QMainWindow):
 
     def show_help(self, shortcuts_only: bool = False) -> QWidget:
         """The manual (F1) or the shortcuts, in a window of their own; shown again if open."""
+        from PySide6.QtCore import Qt
+
         from .help import HelpDialog
 
         key = "shortcuts" if shortcuts_only else "manual"

@@ -176,9 +176,12 @@ class RecordDetail(DetailDialog):
             return
         fmt = "pdf" if path.suffix.lower() == ".pdf" else "xlsx"
         produce = self._roster(kind)
+        from models.rosters import full_ids_allowed
+
+        full_ids = full_ids_allowed(can(self.ctx.user, "full_ids"))
         self.task = run_task(self, self.tr("花名册"), self.tr("正在生成{title}…").format(title=title),
                              lambda job: produce(path, fmt, job),
-                             lambda _result: offer_to_open(self, path, self.tr("花名册")))
+                             lambda _result: offer_to_open(self, path, self.tr("花名册"), full_ids))
 
     def print_roster(self, kind: str) -> None:
         from .printing import print_preview

@@ -11,7 +11,9 @@ that tests/views/test_screen_fit.py reports.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QRect, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 
@@ -47,9 +49,54 @@ class ScreenFit(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
-            if isinstance(watched, (QDialog, QMainWindow)) or watched.windowType() not in unfitted():
-                fit_to_screen(watched)
+            fit_shown(watched)
         return False
+
+    def hold(self) -> None:
+        """Watch nothing while the main window (which fits itself: show_fitted) is built and first
+        painted, until ``resume_after_painted``. A filter written in Python on the application is
+        called for every event of every object, and the first events of Qt's internal classes (a
+        list's scroll bars) make PySide6 build all its classes not built yet: ~80 ms before the
+        window with its home page had painted."""
+        QApplication.instance().removeEventFilter(self)
+
+    def resume_after_painted(self, window: QWidget) -> None:
+        """Watch again once ``window`` has painted (or is gone, never painted). Windows shown
+        meanwhile (none, normally) are fitted then."""
+        app = QApplication.instance()
+
+        def resume() -> None:
+            app.installEventFilter(self)  # once: installing it again only moves it to the front
+            for other in QApplication.topLevelWidgets():
+                if other is not window and other.isVisible():
+                    fit_shown(other)
+
+        window.destroyed.connect(resume)
+        after_first_paint(window, resume)
+
+
+def fit_shown(window: QWidget) -> None:
+    if isinstance(window, (QDialog, QMainWindow)) or window.windowType() not in unfitted():
+        fit_to_screen(window)
+
+
+class _FirstPaint(QObject):
+    def __init__(self, window: QWidget, then: Callable[[], None]):
+        super().__init__(window)
+        self.then = then
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self, self.then)  # once the whole window has painted
+        return False
+
+
+def after_first_paint(window: QWidget, then: Callable[[], None]) -> None:
+    """``then()`` once ``window`` has painted for the first time; not if it is deleted first.
+    (A filter on the window alone sees its own few events: cheap, unlike one on the application.)"""
+    _FirstPaint(window, then)
 
 
 def unfitted() -> tuple:

@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
-    Qt,
     QTimer,
 )
 from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QLineEdit, QVBoxLayout, QWidget
@@ -28,7 +27,8 @@ from .form import TRANSIENT
 from .widgets import CheckList, ChoiceCombo
 
 VISIBLE_ROWS = 12  # entries a narrowed list shows before it scrolls
-_CHOOSING_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape})
+# Qt's namespace of enums is imported where it is used: the home page's area box is built before
+# the window shows, which does not wait for it (views.main_window).
 
 
 class _Matching(QSortFilterProxyModel):
@@ -49,6 +49,8 @@ class _Matching(QSortFilterProxyModel):
 
     def _rank(self, row: int) -> int | None:
         if row not in self._ranks:
+            from PySide6.QtCore import Qt
+
             index = self.sourceModel().index(row, 0)
             blank = index.data(Qt.ItemDataRole.UserRole) is None
             self._ranks[row] = None if blank else match_rank(self.typed, index.data() or "")
@@ -95,27 +97,37 @@ class SearchCombo(ChoiceCombo):
         self.matching.setSourceModel(model)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        popup = self.completer().popup()
-        if watched is popup and event.type() == QEvent.Type.Hide:
+        kind = event.type()
+        if watched is self.completer().popup() and kind == QEvent.Type.Hide:
             self._popup_hidden()
-        elif (event.type() == QEvent.Type.ShortcutOverride and event.key() in _CHOOSING_KEYS
-              and (watched is popup or self.matching.typed.strip())):
+        elif kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and self._key(watched, event):
+            return True
+        return super().eventFilter(watched, event)
+
+    def _key(self, watched: QObject, event: QEvent) -> bool:
+        """Whether the box took a key pressed while choosing."""
+        from PySide6.QtCore import Qt  # a key pressed: the window has shown (see above)
+
+        popup = self.completer().popup()
+        if (event.type() == QEvent.Type.ShortcutOverride
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape)
+                and (watched is popup or self.matching.typed.strip())):
             # Enter while choosing chooses: a page's own Enter (open the selected row) must
             # not take the key from the list.
             event.accept()
             return True
-        elif (watched is self.lineEdit() and event.type() == QEvent.Type.KeyPress
-              and event.key() == Qt.Key.Key_Escape and self.matching.typed.strip()):
+        if (watched is self.lineEdit() and event.type() == QEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Escape and self.matching.typed.strip()):
             self._restore()  # Escape drops what was typed (a second one closes the form)
             return True
-        elif (watched is self.lineEdit() and event.type() == QEvent.Type.KeyPress
-              and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.matching.typed.strip()):
+        if (watched is self.lineEdit() and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.matching.typed.strip()):
             # Enter while choosing chooses the first match, or with none puts the choice back:
             # it never reaches the form's 保存 as well
-            self.completer().popup().hide()
+            popup.hide()
             self._settle(leaving=False)
             return True
-        return super().eventFilter(watched, event)
+        return False
 
     def _restore(self) -> None:
         self.completer().popup().hide()

@@ -27,7 +27,6 @@ from PySide6.QtCore import (
     QRunnable,
     QSettings,
     QStandardPaths,
-    Qt,
     QThreadPool,
     QTimer,
     QUrl,
@@ -42,7 +41,6 @@ from desktop.reports.output import Cancelled, ExportError, Job
 from models.db import database
 from models.errors import UserError, ValidationFailed
 
-from .file_dialogs import ask_save_file
 from .i18n import tr_msg
 
 log = logging.getLogger(__name__)
@@ -96,6 +94,8 @@ class Task(QObject):
 
     def __init__(self, parent: QWidget, title: str, label: str, function: Callable[[Job], Any],
                  on_done: Callable[[Any], None] | None = None, uses_database: bool = True):
+        from PySide6.QtCore import Qt  # enums: see BackgroundLoad
+
         super().__init__(parent)
         self.parent_widget = parent
         self.title = title
@@ -218,9 +218,11 @@ class BackgroundLoad(QObject):
         self.on_done = on_done
         self.on_failed = on_failed
         self.signals = _Signals()
-        queued = Qt.ConnectionType.QueuedConnection
-        self.signals.done.connect(self._done, queued)
-        self.signals.failed.connect(self._failed, queued)
+        # Emitted in the worker thread, received by this object of the GUI thread: Qt queues them
+        # to the GUI thread. (No explicit Qt.ConnectionType here: the home page starts its reading
+        # before the window shows, and Qt's namespace of enums takes ~20 ms to build.)
+        self.signals.done.connect(self._done)
+        self.signals.failed.connect(self._failed)
         self.worker = _Worker(lambda _job: function(), Job(), self.signals)
 
     def start(self) -> BackgroundLoad:
@@ -266,6 +268,8 @@ def ask_save_path(parent: QWidget, settings: QSettings, title: str, name: str, s
     The suffix (".xlsx", ".pdf") is added when the user typed a name without it; a database
     is refused and replacing an existing file is confirmed (see ``file_dialogs``).
     """
+    from .file_dialogs import ask_save_file  # an export asked for: not with the home page's reading
+
     folder = settings.value(FOLDER_KEY) or QStandardPaths.writableLocation(
         QStandardPaths.StandardLocation.DocumentsLocation
     )
@@ -288,18 +292,25 @@ def open_path(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-def offer_to_open(parent: QWidget, path: Path, title: str) -> QMessageBox:
-    """Say where the file was saved and offer to open it or its folder (window-modal, not blocking)."""
+def offer_to_open(parent: QWidget, path: Path, title: str, full_ids: bool = False) -> QMessageBox:
+    """Say where the file was saved and offer to open it or its folder (window-modal, not blocking).
+
+    ``full_ids``: the file holds full ID numbers, which are encrypted in the database but not in
+    a file the user asked for: that file is theirs to protect, and they are told so."""
     path = Path(path)
-    box = QMessageBox(QMessageBox.Icon.Information, title,
-                      _tr("已保存到：\n{path}").format(path=path),
-                      QMessageBox.StandardButton.NoButton, parent)
+    text = _tr("已保存到：\n{path}").format(path=path)
+    if full_ids:
+        text += "\n\n" + _tr("这个文件含有完整的身份证号，没有加密（数据库里的个人信息是加密的，"
+                             "导出的文件不是）：请由您妥善保管，不要随意复制或发送，用完及时删除。")
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.NoButton, parent)
     box.setObjectName("saved")
     open_file = box.addButton(_tr("打开文件"), QMessageBox.ButtonRole.AcceptRole)
     open_folder = box.addButton(_tr("打开所在文件夹"),
                                 QMessageBox.ButtonRole.ActionRole)
     box.addButton(QMessageBox.StandardButton.Close)
     box.setDefaultButton(open_file)
+    from PySide6.QtCore import Qt
+
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def clicked(button) -> None:

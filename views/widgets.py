@@ -1,17 +1,28 @@
-"""Small input widgets shared by every form and filter bar."""
+"""Small input widgets shared by every form and filter bar.
+
+Qt's namespace of enums is imported where it is used: the home page's area box (a ChoiceCombo)
+is built before the window shows, which does not wait for it (views.main_window)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QValidator
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QKeySequence, QValidator
 from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem, QSpinBox, QWidget
 
 from models.choices import Choices
 
 from .i18n import tr_label
+
+
+def set_shortcut(target: QObject, keys: QKeySequence) -> None:
+    """``target.setShortcut(keys)`` for an action or a button, without building Qt's namespace of
+    enums (~20 ms, see views.main_window): PySide6's ``setShortcut`` tries a ``Qt.Key`` overload
+    first, which builds it; the ``shortcut`` property takes the sequence as it is."""
+    if not target.setProperty("shortcut", keys):
+        raise TypeError(f"{type(target).__name__} has no shortcut")
 
 
 class OptionalCountBox(QSpinBox):
@@ -72,6 +83,8 @@ class CheckList(QListWidget):
     """A list of checkable items (e.g. service areas); ``values()`` gives the checked ones."""
 
     def __init__(self, items: Iterable[tuple[Any, str]], parent: QWidget | None = None):
+        from PySide6.QtCore import Qt
+
         super().__init__(parent)
         for value, label in items:
             item = QListWidgetItem(label, self)
@@ -81,6 +94,8 @@ class CheckList(QListWidget):
         self.setMaximumHeight(self.sizeHintForRow(0) * min(self.count(), 5) + 8)
 
     def values(self) -> list[Any]:
+        from PySide6.QtCore import Qt
+
         return [
             self.item(i).data(Qt.ItemDataRole.UserRole)
             for i in range(self.count())
@@ -88,6 +103,8 @@ class CheckList(QListWidget):
         ]
 
     def setValues(self, values: Iterable[Any]) -> None:
+        from PySide6.QtCore import Qt
+
         wanted = set(values)
         for i in range(self.count()):
             item = self.item(i)

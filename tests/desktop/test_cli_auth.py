@@ -29,7 +29,8 @@ def demo_db(tmp_path, capsys):
     for name, _shown, _role, password in DEMO_USERS:
         assert f"{name} / " in out and f" / {password}" in out
     ctx = build_context(path)
-    set_setting("privacy.print_full_id", "1", ctx.user)  # the office allows full IDs for admins
+    admin = authenticate("admin", "admin-2025")  # the audit line of the setting is encrypted: log in first
+    set_setting("privacy.print_full_id", "1", admin)  # the office allows full IDs for admins
     ctx.close()
     return path
 

@@ -29,6 +29,40 @@ print(json.dumps({{"code": code, "loaded": [m for m in {HEAVY!r} if m in sys.mod
                   "at_login": at_login}}))
 """
 
+WINDOW_START = """
+import json, sys
+sys.argv = ["jinguo", "--db", sys.argv[1], "--smoke"]
+from PySide6 import QtCore
+from desktop import app
+from views import screen_fit
+
+calls = []  # the application's screen-fit filter, called for an event
+counted = screen_fit.ScreenFit.eventFilter
+screen_fit.ScreenFit.eventFilter = lambda self, obj, event: calls.append(1) or counted(self, obj, event)
+seen = {}
+
+def window(*args):
+    seen["calls_before"] = len(calls)  # the login's, a dialog's: none here
+    return run_window(*args)
+
+def look(when):
+    seen[when] = {"qt_enums": "Qt" in QtCore.__dict__, "filter_calls": len(calls) - seen["calls_before"]}
+
+def smoke(application, window, *args):
+    look("shown")
+    QtCore.QTimer.singleShot(0, lambda: look("first_turn"))
+    return shown(application, window, *args)
+
+run_window = app._run_main_window
+app._run_main_window = window
+shown = app._smoke
+app._smoke = smoke
+from desktop.cli import main
+code = main()
+look("end")
+print(json.dumps({"code": code, **seen}))
+"""
+
 SERVER_LATER = """
 import json, sys
 from desktop.cli import main  # the program's own start: peewee without drivers
@@ -57,6 +91,19 @@ def test_the_login_window_of_a_file_shows_before_the_database_layer_loads(tmp_pa
     report = json.loads(run(tmp_path, LOGIN_START, str(db)))
     assert report == {"code": 0, "loaded": [], "at_login": []}
     assert db.stat().st_size > 0  # the database was really opened (made, here) after the login showed
+
+
+def test_the_main_window_shows_before_qt_enums_and_application_filters_cost_time(tmp_path):
+    """Until the main window has shown, Qt's namespace of enums is not built (~20 ms) and no
+    filter written in Python watches every event of the application (called for thousands of
+    events, and the first ones of Qt's internal classes make PySide6 build all its classes).
+    Once the home page is filled, both are there as before: the enums for its cards, the
+    filter fitting the windows opened from then on."""
+    report = json.loads(run(tmp_path, WINDOW_START, str(tmp_path / "office.db")))
+    assert report["code"] == 0  # shown, and its home page filled
+    assert report["shown"] == {"qt_enums": False, "filter_calls": 0}
+    assert report["first_turn"] == {"qt_enums": False, "filter_calls": 0}
+    assert report["end"]["qt_enums"] and report["end"]["filter_calls"] > 0
 
 
 def test_a_server_opened_after_a_start_without_drivers_works(tmp_path, server):

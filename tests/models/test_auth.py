@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from models import audit, auth
+from models import audit, auth, crypto
 from models.entities import AuditEntry, Region, Setting, User
 from models.errors import ValidationFailed
 from models.permissions import PERMISSIONS, PermissionDenied, can
@@ -40,12 +40,17 @@ def test_hash_is_salted_slow_and_carries_its_parameters():
 
 
 def test_a_cheaper_old_hash_still_works_and_is_raised_at_login(admin):
-    cheap = auth.hash_password("秘密口令12345", n=auth.SCRYPT_N // 4)
+    cheap, secret = auth.new_password_hash("秘密口令12345", n=auth.SCRYPT_N // 4)
     assert auth.verify_password("秘密口令12345", cheap) and auth.needs_rehash(cheap)
     User.update(password_hash=cheap).where(User.id == admin.id).execute()
+    crypto.wrap_for_user(admin.id, secret)  # as stored with that hash: the data key wrapped by it
+    crypto.lock()
     auth.authenticate("wangfang", "秘密口令12345", T0)
     stored = User.get_by_id(admin.id).password_hash
     assert stored != cheap and not auth.needs_rehash(stored)
+    crypto.lock()  # the raised hash re-wrapped the key: the same password still unlocks it
+    auth.authenticate("wangfang", "秘密口令12345", T0)
+    assert crypto.is_unlocked()
 
 
 def test_a_new_database_needs_its_first_admin_who_takes_over_the_builtin_one(ctx):
@@ -81,7 +86,12 @@ def test_no_password_or_hash_enters_the_audit_trail(ctx, people):
     for entry in AuditEntry.select():
         assert "password" not in json.loads(entry.changes)
         assert "password_hash" not in json.loads(entry.changes)
-    assert User.get(User.username == "clerk").password_hash.startswith("scrypt$")
+    stored = User.get(User.username == "clerk").password_hash
+    assert stored.startswith("scrypt2$")
+    raw = [row[0] for row in ctx.db.execute_sql("SELECT changes FROM audit_entry").fetchall()]
+    assert raw and all(crypto.is_encrypted(value) or value in ("", "{}") for value in raw)
+    assert any(crypto.is_encrypted(value) for value in raw)
+    assert not any(stored in crypto.unseal(value, "audit_entry.changes") for value in raw if value)
 
 
 def test_five_wrong_passwords_lock_the_account_until_the_time_is_up(people):

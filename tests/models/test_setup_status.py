@@ -9,6 +9,7 @@ import pytest
 from models.entities import AuditEntry, Region, ServiceArea
 from models.errors import ValidationFailed
 from models.office import OfficeData, adopt_area, office, save_office
+from models.permissions import PermissionDenied
 from models.region_import import OfficialRegion, import_official_regions
 from models.settings import get_setting, set_settings
 from models.setup_status import AREA, OFFICE, RECORDS, REPORT, SERVICE_AREAS, missing_setup
@@ -157,3 +158,19 @@ def test_a_township_without_any_county_says_to_create_the_county_first(ctx):
     with pytest.raises(ValidationFailed) as raised:
         save_region(RegionData(name="安宜镇", level="township"), ctx.user)
     assert str(raised.value.errors["parent_id"]) == "还没有县（区）：请先新建县（区），再选它作上级"
+
+
+def test_a_recovery_key_is_missing_once_passwords_protect_the_data_until_one_is_made(ctx):
+    from models import auth
+    from models.setup_status import RECOVERY
+
+    assert RECOVERY not in keys()  # nobody has a password: the data is not locked yet
+    admin = auth.create_first_admin("admin", "管理员", "admin-pass-1", "admin-pass-1")
+    item = next(item for item in missing_setup() if item.key == RECOVERY)
+    assert "尚未生成" in item.summary() and "用户" in str(item.where)
+    clerk = auth.create_user(admin, "clerk", "录入员", "clerk", "clerk-pass-1")
+    with pytest.raises(PermissionDenied):  # only an administrator makes one
+        auth.create_recovery_key(clerk)
+    assert RECOVERY in keys()
+    auth.create_recovery_key(admin)
+    assert RECOVERY not in keys()

@@ -19,6 +19,7 @@ from models import auth
 from tests.password_gate import SERVER_PASSWORD
 from views.account_forms import FirstAdminDialog
 from views.connect_dialog import ConnectDialog
+from views.key_dialogs import RecoveryKeyDialog
 from views.login import LoginDialog
 from views.main_window import MainWindow
 from views.server_password import ServerPasswordDialog, open_on_server
@@ -105,6 +106,13 @@ class ScriptedUser:
         if widget is not None:
             self.steps.pop(0)
             act(widget)
+
+
+def keep_recovery_key(dialog) -> None:
+    """The first administrator is shown the recovery key once: confirmed kept, then 完成."""
+    assert dialog.key_label.text().count("-") == 7 and not dialog.done_button.isEnabled()
+    dialog.kept.setChecked(True)
+    dialog.done_button.click()
 
 
 def modal(kind: type) -> Callable[[], QWidget | None]:
@@ -382,6 +390,7 @@ def test_the_program_switches_to_the_server_and_opens_on_it_at_the_next_start(
               lambda w: QTimer.singleShot(0, w.connect_action.trigger))
     user.when("连接数据库服务器", modal(ConnectDialog), connect)
     user.when("服务器上的管理员", modal(FirstAdminDialog), first_admin)
+    user.when("恢复密钥", modal(RecoveryKeyDialog), keep_recovery_key)
     user.when("主窗口（服务器）", main_window(url), close)
     user.start()
     assert app_module.run_window(None, False, time.perf_counter()) == 0

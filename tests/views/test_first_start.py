@@ -14,12 +14,13 @@ from desktop.context import build_context
 from desktop.demo import DEMO_USERS
 from models.settings import get_setting
 from views.account_forms import FirstAdminDialog
+from views.key_dialogs import RecoveryKeyDialog
 from views.login import LoginDialog
 from views.main_window import MainWindow
 from views.setup.guide import SetupGuide
 
 from .conftest import save, type_text
-from .test_connect_dialog import ScriptedUser, modal
+from .test_connect_dialog import ScriptedUser, keep_recovery_key, modal
 from .test_login import PASSWORD
 
 
@@ -62,6 +63,7 @@ def test_the_first_start_goes_through_the_guide_into_the_demo_database(qtbot, mo
 
     user = ScriptedUser(qtbot)
     user.when("设置管理员账户", modal(FirstAdminDialog), first_admin)
+    user.when("恢复密钥", modal(RecoveryKeyDialog), keep_recovery_key)
     user.when("本单位设置向导", modal(SetupGuide), guide)
     user.when("登录演示数据库", modal(LoginDialog), log_in_to_the_demo)
     user.when("演示数据的主窗口", demo_window, close)

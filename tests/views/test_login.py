@@ -154,6 +154,25 @@ def test_the_idle_lock_covers_the_window_and_keeps_a_half_filled_form(qtbot, ctx
     lock.stop()
 
 
+def test_the_idle_lock_of_a_window_not_shown_yet_watches_input_once_it_has_painted(qtbot, ctx):
+    """A session makes the lock before its window shows (the application-wide filter waits for
+    the first paint, see views.screen_fit): typing in the shown window still restarts the idle time."""
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    lock = IdleLock(window, ctx, timeout_ms=60_000, tick_ms=20)
+    window.show_fitted()
+    qtbot.waitExposed(window)
+
+    def typing_restarts_the_idle_time() -> bool:
+        qtbot.wait(60)  # idle meanwhile: only input watched by the lock restarts the time
+        QTest.keyClick(window.nav, Qt.Key.Key_Down)
+        return lock.idle.elapsed() < 50
+
+    qtbot.waitUntil(typing_restarts_the_idle_time, timeout=3000)
+    assert not lock.is_locked()
+    lock.stop()
+
+
 def test_the_idle_time_comes_from_the_settings(ctx):
     assert idle_minutes() == 15
     set_setting("security.idle_minutes", "5", ctx.user)

@@ -20,6 +20,7 @@ from views.session import Session
 from views.setup.guide import MAX_HEIGHT, SetupGuide
 
 from .conftest import type_text
+from .test_connect_dialog import keep_recovery_key
 from .test_login import PASSWORD, answer_next_dialog
 
 NEXT, SKIP, FINISH = (QWizard.WizardButton.NextButton, QWizard.WizardButton.CustomButton1,
@@ -165,6 +166,7 @@ def test_the_first_start_opens_the_guide_and_import_goes_to_the_import_page(qtbo
         dialog.password.setText(PASSWORD)
         dialog.repeat.setText(PASSWORD)
         dialog.accept()
+        answer_next_dialog(qtbot, keep_recovery_key)  # shown once after the administrator is made
 
     session = Session(ctx, MainWindow)
     answer_next_dialog(qtbot, first_admin)

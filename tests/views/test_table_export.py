@@ -80,9 +80,24 @@ def test_exports_the_filtered_sorted_rows_and_offers_to_open(qtbot, page, tmp_pa
 
     box = page.findChild(QMessageBox, "saved")
     assert box is not None and box.isVisible()
+    assert "没有加密" not in box.text()  # masked IDs: nothing to warn of
     button = next(b for b in box.buttons() if b.text() == "打开所在文件夹")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert [Path(u.toLocalFile()) for u in opened] == [tmp_path]
+
+
+def test_a_file_with_full_ids_is_said_to_be_unencrypted_and_the_users_to_keep(qtbot, ctx, page, tmp_path,
+                                                                              opened, file_dialogs):
+    from models.settings import set_setting
+
+    set_setting("privacy.print_full_id", "1", ctx.user)  # the office prints full IDs; an administrator
+    choose_file(file_dialogs, tmp_path / "全部.xlsx")
+    assert export(qtbot, page).outcome == "done"
+    cells = [c for row in load_workbook(tmp_path / "全部.xlsx").worksheets[0].iter_rows(values_only=True)
+             for c in row]
+    assert resident_id(1) in cells
+    box = page.findChild(QMessageBox, "saved")
+    assert "完整的身份证号，没有加密" in box.text() and "妥善保管" in box.text()
 
 
 def test_the_folder_is_remembered(qtbot, page, tmp_path, monkeypatch, opened, file_dialogs):

@@ -31,6 +31,7 @@ from models import lookups, pickers
 from models.errors import ValidationFailed
 from models.periods import FIRST_YEAR, LAST_YEAR, Period
 from models.permissions import can
+from models.rosters import full_ids_allowed
 
 from ..form import ERROR_STYLE
 from ..i18n import tr_msg
@@ -62,6 +63,7 @@ class ReportRequest:
     title: str  # the dialogs' title
     name: str  # the default file name, without the date and suffix
     produce: Produce
+    full_ids: bool = False  # the file will hold full ID numbers (said when it is saved)
 
 
 class PeriodPicker(QWidget):
@@ -320,6 +322,7 @@ class ReportsPage(QWidget):
                 lambda path, fmt, job: _export("roster", "export_roster")(
                     path, kind, target_id, fmt, order, area_id if kind == "volunteers" else None,
                     full_ids, job, user),
+                full_ids_allowed(full_ids),
             )
         if self.person_id is None:
             return self._refuse(self.tr("请先查找并选定一位志愿者。"))
@@ -344,7 +347,7 @@ class ReportsPage(QWidget):
         self.task = run_task(
             self, request.title, self.tr("正在生成{title}…").format(title=request.title),
             lambda job: request.produce(path, fmt, job),
-            lambda _result: offer_to_open(self, path, request.title),
+            lambda _result: offer_to_open(self, path, request.title, request.full_ids),
         )
 
     def preview(self) -> None:

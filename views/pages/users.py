@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import QPoint, Qt
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -26,7 +28,7 @@ from models.audit_listing import action_label, entity_label
 from models.auth import MIN_PASSWORD, create_user, is_locked, list_users, set_password, update_user
 from models.choices import USER_ROLES
 from models.db import now
-from models.entities import User
+from models.entities import KeyWrap, User
 from models.related import actions_of
 
 from ..detail import DetailDialog, cell_text
@@ -67,6 +69,7 @@ class UserDialog(FormDialog):
         if self.user is None:
             return create_user(self.ctx.user, self.username.text(), self.display_name.text(),
                                self.role.value(), self.password.text(), self.repeat.text())
+        self.reactivated = not self.user.active and self.active.isChecked()
         return update_user(self.ctx.user, self.user, display_name=self.display_name.text(),
                            role=self.role.value(), active=self.active.isChecked())
 
@@ -76,9 +79,14 @@ class ResetPasswordDialog(FormDialog):
 
     permission = "users"
 
-    def __init__(self, ctx: AppContext, user: User, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, user: User, parent: QWidget | None = None, note: str = ""):
         super().__init__(self.tr("重设“{name}”的密码").format(name=user.username), parent)
         self.ctx, self.user = ctx, user
+        if note:
+            told = QLabel(note, self)
+            told.setObjectName("note")
+            told.setWordWrap(True)
+            self.form.insertRow(0, told)
         self.password = self.add_field("password", self.tr("新密码"), password_edit(self), required=True)
         self.repeat = self.add_field("repeat", self.tr("再输一次"), password_edit(self), required=True)
 
@@ -134,7 +142,9 @@ class UserDetail(DetailDialog):
         self.refresh()
 
     def edit(self) -> None:
-        self._open(UserDialog(self.ctx, self.user, self))
+        dialog = UserDialog(self.ctx, self.user, self)
+        dialog.accepted.connect(lambda: self.page.after_edit(dialog, self._open))
+        self._open(dialog)
 
     def reset_password(self) -> None:
         self._open(ResetPasswordDialog(self.ctx, self.user, self))
@@ -185,11 +195,17 @@ class UsersPage(QWidget):
         self.password_button = QPushButton(self.tr("重设密码…"), self)
         self.password_button.clicked.connect(self.reset_selected)
         self.row_buttons = (self.open_button, self.edit_button, self.password_button)
+        self.recovery_button = QPushButton(self.tr("生成新的恢复密钥…"), self)
+        self.recovery_button.setObjectName("new_recovery_key")
+        self.recovery_button.setToolTip(self.tr("所有密码都丢失时用来打开数据的恢复密钥；生成新的后，原来的作废"))
+        self.recovery_button.clicked.connect(self.new_recovery_key)
+        self.recovery_dialog: QWidget | None = None
         bar = QHBoxLayout()
         bar.addWidget(self.search)
         for button in (self.new_button, *self.row_buttons):
             bar.addWidget(button)
         bar.addStretch(1)
+        bar.addWidget(self.recovery_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
@@ -214,9 +230,13 @@ class UsersPage(QWidget):
             return self.tr("锁定到 {time:%H:%M}").format(time=user.locked_until)
         if not user.password_hash:
             return self.tr("未设密码")
+        if user.id not in self.wrapped:
+            return self.tr("需重设密码")  # reactivated: their key was taken at the deactivation
         return self.tr("正常")
 
     def refresh(self) -> None:
+        self.wrapped = {user_id for (user_id,) in
+                        KeyWrap.select(KeyWrap.user).where(KeyWrap.kind == "user").tuples()}
         typed = self.search.text().strip().lower()
         everyone = list_users()
         self.users = [u for u in everyone
@@ -267,6 +287,30 @@ class UsersPage(QWidget):
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
+    def new_recovery_key(self) -> None:
+        if QMessageBox.warning(
+            self, self.tr("生成新的恢复密钥"),
+            self.tr("生成新的恢复密钥后，原来打印或抄写的恢复密钥立即作废，不能再用来打开数据。"
+                    "新的恢复密钥只显示一次，请准备好打印或抄写。继续吗？"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        ) != QMessageBox.StandardButton.Yes:
+            return
+        from ..key_dialogs import show_new_recovery_key
+
+        self.recovery_dialog = show_new_recovery_key(self.ctx, self)
+
+    def after_edit(self, dialog: UserDialog, show: Callable[[FormDialog], None] | None = None) -> None:
+        """A reactivated operator's key was taken when they were stopped: a new password gives
+        them one again, so it is asked for at once."""
+        if getattr(dialog, "reactivated", False) and dialog.result_value is not None:
+            user = dialog.result_value
+            note = self.tr("“{name}”可以重新登录了。停用时已收回其打开加密个人信息的钥匙，原密码不能再登录："
+                           "请现在为其设一个新密码并告诉本人。").format(name=user.username)
+            parent = dialog.parentWidget() or self
+            reset = ResetPasswordDialog(self.ctx, User.get_by_id(user.id), parent, note)
+            (show or self.show_dialog)(reset)
+
     def show_dialog(self, dialog: FormDialog) -> None:
         dialog.accepted.connect(self.refresh)
         dialog.finished.connect(dialog.deleteLater)
@@ -294,7 +338,9 @@ class UsersPage(QWidget):
     def edit_selected(self) -> None:
         user = self.selected_user()
         if user is not None:
-            self.show_dialog(UserDialog(self.ctx, User.get_by_id(user.id), self))
+            dialog = UserDialog(self.ctx, User.get_by_id(user.id), self)
+            dialog.accepted.connect(lambda: self.after_edit(dialog))
+            self.show_dialog(dialog)
 
     def reset_selected(self) -> None:
         user = self.selected_user()
