@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from peewee import Field, Model
 
-from models import audit
+from models import audit, crypto
 from models.choices import LEGAL_FORMS, PROJECT_SOURCES, SOCIAL_WORKER_LEVELS
 from models.db import IdSource, database, insert_rows, refresh_statistics
 from models.entities import (
@@ -338,12 +338,34 @@ def _insert(model: type[Model], fields: Sequence[Field], rows: list[tuple]) -> i
     adapters peewee registers store them as peewee would. Fields left out get
     their model default, as with ``insert_many``.
     """
+    fields, rows = _sealed(model, fields, rows)
     given = {f.name for f in fields}
     defaults = [f for f in model._meta.sorted_fields if f.name not in given and f.default is not None]
     columns = [f.column_name for f in (*fields, *defaults)]
     tail = tuple(f.default() if callable(f.default) else f.default for f in defaults)
     insert_rows(model._meta.table_name, columns, [row + tail for row in rows] if tail else rows)
     return len(rows)
+
+
+def _sealed(model: type[Model], fields: Sequence[Field], rows: list[tuple]
+            ) -> tuple[Sequence[Field], list[tuple]]:
+    """``fields`` and ``rows`` as stored: the sensitive values encrypted (models.crypto) and, for
+    people, the keyed hashes of their ID numbers and phones added as columns."""
+    table = model._meta.table_name
+    names = [f.name for f in fields]
+    secret = set(crypto.sealed_names(model))
+    sealed = [(i, f"{table}.{f.column_name}") for i, f in enumerate(fields) if f.name in secret]
+    hashed = [(names.index(column), model._meta.fields[hash_column], hash_of)
+              for (hashed_table, column), (hash_column, hash_of) in crypto.HASHED_COLUMNS.items()
+              if hashed_table == table and column in names]
+    if not rows or not (sealed or hashed):
+        return fields, rows
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    extra = [[hash_of(value) for value in columns[i]] for i, _field, hash_of in hashed]
+    for i, context in sealed:
+        columns[i] = crypto.seal_all(columns[i], context)
+    stored = list(zip(*columns, *extra, strict=True))
+    return (*fields, *(field for _i, field, _hash_of in hashed)), stored
 
 
 def _yuan(hundreds: int) -> Decimal:

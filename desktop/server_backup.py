@@ -16,6 +16,7 @@ from pathlib import Path
 
 from peewee import Database, SchemaManager
 
+from models import crypto
 from models.db import database
 from models.entities import ALL_MODELS, User
 from models.exclusive import exclusive_job
@@ -173,9 +174,11 @@ def _upgrade(staged: Path) -> None:
     db.connect()
     previous = database.obj
     try:
-        if db.execute_sql("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            database.initialize(db)  # the migrations are written with the models
-            ensure_schema(db, None)
+        # An older backup gets a data key of its own when upgraded: the server's stays held.
+        with crypto.key_kept():
+            if db.execute_sql("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                database.initialize(db)  # the migrations are written with the models
+                ensure_schema(db, None)
     except SchemaError as e:
         raise BackupError(e.message) from e
     finally:

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
+from .crypto import phone_hash, unseal, unseal_all
 from .db import database, placeholders
 from .entities import DuplicateDismissal, User
 from .i18n import Message, msg, tr_noop
@@ -229,7 +230,9 @@ PERSON_COLUMNS = "id, name, name_pinyin, id_number, birth_date, sex, phone, regi
 
 
 def _facts(row: tuple) -> PersonFacts:
+    """A person's facts from a raw row of PERSON_COLUMNS, the ID number and phone decrypted."""
     pid, name, pinyin, number, birth, sex, phone, region = row
+    number, phone = unseal(number, "person.id_number"), unseal(phone, "person.phone")
     if isinstance(birth, str):  # SQLite hands dates back as text in raw queries
         birth = dt.date.fromisoformat(birth)
     return PersonFacts(pid, name, pinyin or "", number or "", birth, sex, phone or "", region)
@@ -295,24 +298,26 @@ def person_blocks() -> set[tuple[int, int]]:
         "AND b.name_pinyin = a.name_pinyin AND b.id > a.id AND NOT b.archived "
         "WHERE a.birth_date IS NOT NULL AND a.name_pinyin <> '' AND NOT a.archived"))
     pairs.update(_rows(
-        "SELECT a.id, b.id FROM person a JOIN person b ON b.phone = a.phone AND b.id > a.id "
-        "AND NOT b.archived WHERE a.phone IN (SELECT phone FROM person WHERE phone <> '' "
-        f"AND NOT archived GROUP BY phone HAVING COUNT(*) BETWEEN 2 AND {MAX_PHONE_GROUP}) "
+        "SELECT a.id, b.id FROM person a JOIN person b ON b.phone_hash = a.phone_hash AND b.id > a.id "
+        "AND NOT b.archived WHERE a.phone_hash IN (SELECT phone_hash FROM person WHERE phone_hash "
+        f"IS NOT NULL AND NOT archived GROUP BY phone_hash HAVING COUNT(*) BETWEEN 2 AND {MAX_PHONE_GROUP}) "
         "AND NOT a.archived"))
-    wanted: dict[str, set[int]] = defaultdict(set)  # a number looked for -> who may have meant it
-    for pid, number in _rows("SELECT id, id_number FROM person WHERE id_number IS NOT NULL "
-                             "AND NOT archived"):
+    # The ID numbers are encrypted: they are decrypted once and paired here (a 15-digit number
+    # with its 18-digit form, a number failing its check with the neighbours it may be a slip of).
+    holders: dict[str, list[int]] = defaultdict(list)
+    rows = _rows("SELECT id, id_number FROM person WHERE id_number IS NOT NULL AND NOT archived")
+    numbers = unseal_all([sealed for _pid, sealed in rows], "person.id_number")
+    odd: list[tuple[int, str]] = []  # old 15-digit numbers and numbers failing their check
+    for (pid, _sealed), number in zip(rows, numbers, strict=True):
+        if number:
+            number = number.upper()
+            holders[number].append(pid)
+            if len(number) != 18 or not _check_ok(number):
+                odd.append((pid, number))
+    for pid, number in odd:
         upgraded = upgraded_id(number)
-        if upgraded:
-            wanted[upgraded].add(pid)
-        elif len(number) == 18 and not _check_ok(number.upper()):
-            for probe in id_neighbours(number):
-                wanted[probe].add(pid)
-    for chunk in _chunks(sorted(wanted)):
-        sql = (f"SELECT id, id_number FROM person WHERE id_number IN ({placeholders(len(chunk))}) "
-               "AND NOT archived")
-        for pid, number in _rows(sql, chunk):
-            for other in wanted[number]:
+        for probe in (upgraded,) if upgraded else id_neighbours(number):
+            for other in holders.get(probe, ()):
                 if other != pid:
                     pairs.add((min(pid, other), max(pid, other)))
     return pairs
@@ -488,16 +493,20 @@ class PersonMatcher:
 
         self.rules = rule_set("people")
         self.by_pinyin: dict[str, list[PersonFacts]] = defaultdict(list)
-        self.by_phone: dict[str, list[PersonFacts]] = defaultdict(list)
+        self.by_phone: dict[str | None, list[PersonFacts]] = defaultdict(list)  # by keyed hash
         pinyins = sorted({name_forms(n, True)[1] for n in names if n} - {""})
-        for column, keys, index in (("name_pinyin", pinyins, self.by_pinyin),
-                                    ("phone", sorted({p for p in phones if p}), self.by_phone)):
+        phone_of = {phone_hash(p): p for p in phones if p}
+        phone_of.pop(None, None)
+        for column, keys in (("name_pinyin", pinyins), ("phone_hash", sorted(phone_of))):
             for chunk in _chunks(keys):
                 sql = (f"SELECT {PERSON_COLUMNS} FROM person WHERE {column} IN ({placeholders(len(chunk))}) "
                        "AND NOT archived")
                 for row in _rows(sql, chunk):
                     facts = _facts(row)
-                    index[facts.pinyin if column == "name_pinyin" else facts.phone].append(facts)
+                    if column == "name_pinyin":
+                        self.by_pinyin[facts.pinyin].append(facts)
+                    else:
+                        self.by_phone[phone_hash(facts.phone)].append(facts)
 
     def matches(self, name: str, id_number: str, birth: dt.date | None, sex: str | None, phone: str,
                 region_id: int | None) -> list[Candidate]:
@@ -508,7 +517,7 @@ class PersonMatcher:
         row = PersonFacts(0, name, name_forms(name, True)[1], id_number or "", birth, sex, phone or "",
                           region_id)
         seen: dict[int, PersonFacts] = {}
-        for facts in [*self.by_pinyin.get(row.pinyin, ()), *self.by_phone.get(row.phone, ())]:
+        for facts in [*self.by_pinyin.get(row.pinyin, ()), *self.by_phone.get(phone_hash(row.phone), ())]:
             seen[facts.id] = facts
         found = [score(self.rules, person_rules(row, facts), facts.id, 0) for facts in seen.values()]
         likely = [c for c in found if c.score >= self.rules.threshold]

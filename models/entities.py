@@ -175,6 +175,14 @@ class Person(NamedMixin, Archivable):
     # Schema 10: merged into another person (models.merge); archived, never deleted.
     merged_into = ForeignKeyField("self", null=True, backref="merged_from", on_delete="RESTRICT")
 
+    @staticmethod
+    def id_number_is(number: str):
+        """The condition "her ID number is ``number``": ID numbers are stored encrypted and
+        found by their keyed hash (models.crypto), never compared in SQL."""
+        from .crypto import id_hash
+
+        return Person.id_hash == id_hash(number)
+
     def save(self, *args, **kwargs):
         from .crypto import id_hash, phone_hash
 

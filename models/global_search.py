@@ -1,5 +1,7 @@
 """The window's one search box (Ctrl+K): any organization, person, team, venue or project by
-its name (characters, full pinyin, initials), an ID number or credit code by its first digits."""
+its name (characters, full pinyin, initials), a person by her whole ID number or phone (they are
+stored encrypted: found by keyed hash, never by a part), an organization by its credit code's
+first characters."""
 
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ from peewee import ForeignKeyField, IntegrityError, Model
 
 from . import audit
 from .choices import INCUBATION_STAGES, LEGAL_FORMS, ORG_KINDS, SEXES, SOCIAL_WORKER_LEVELS
+from .crypto import with_hashes
 from .db import database, now
 from .entities import (
     ALL_MODELS,
@@ -351,7 +352,7 @@ class _Tracker:
         model = type(instance)
         table, key = model._meta.table_name, model._meta.primary_key
         self.before[table].setdefault(instance.get_id(), _row(instance))
-        values = dict(changes)
+        values = with_hashes(model, changes)  # a person's ID and phone are found by their hashes
         condition = key == instance.get_id()
         if "version" in model._meta.fields:
             read_at = read_version if read_version is not None else instance.version

@@ -68,7 +68,7 @@ class OrganizationListing(Listing[OrganizationFilter]):
         Column("areas", tr_noop("服务领域"), width=200),
         Column("alliance", tr_noop("联盟成员"), "bool", sort=Organization.alliance_member, width=70),
         Column("contact", tr_noop("联系人"), sort=Organization.contact_person, width=80),
-        Column("phone", tr_noop("联系电话"), sort=Organization.contact_phone, width=120),
+        Column("phone", tr_noop("联系电话"), width=120),
         Column("updated", tr_noop("更新时间"), "datetime", sort=Organization.updated_at, width=140),
     )
     default_sort = "name"

@@ -9,14 +9,20 @@ from dataclasses import dataclass
 from peewee import JOIN
 
 from .choices import SEXES, SOCIAL_WORKER_LEVELS
+from .crypto import id_hash, phone_hash
 from .db import PerBackend, matching
+from .duplicates import upgraded_id
 from .entities import Membership, Person, Region, TeamAssignment
 from .i18n import tr_noop
 from .listing import Column, Listing, ListRow
 from .lookups import township_places
 from .name_search import name_condition, narrow_pinyin, spelled
 from .people import roles_text
-from .validators import mask_id_number, to_halfwidth
+from .validators import mask_id_number, normalise_phone, to_halfwidth
+
+_FULL_ID = re.compile(r"^\d{17}[\dX]$", re.ASCII)
+_OLD_ID = re.compile(r"^\d{15}$", re.ASCII)
+MIN_PHONE_DIGITS = 7
 
 ROLE_FIELDS = {
     "cadre": Person.is_cadre,
@@ -42,18 +48,42 @@ def _active_today(model) -> object:
 
 def person_text_condition(text: str):
     """People whose name contains ``text`` or starts with it in pinyin or initials (``bcy`` finds
-    白彩月), whose ID number starts with it, or whose phone contains its digits; None: no text."""
+    白彩月), whose whole ID number or whose whole phone it is; None: no text.
+
+    ID numbers and phones are stored encrypted (models.crypto), so they are found by their keyed
+    hashes: a complete number finds its person, a part of one finds nobody (no prefix or
+    substring of a number can be matched without decrypting every row)."""
     typed = " ".join(text.split())
     if not typed:
         return None
     if spelled(typed):  # letters: a name typed as pinyin (an ID cannot start with a letter)
         return name_condition(Person, typed, anywhere=False)
-    number = re.sub(r"\s+", "", to_halfwidth(typed)).upper()
-    digits = re.sub(r"\D", "", number)
-    condition = matching(Person.name, typed) | matching(Person.id_number, number, prefix=True)
-    if digits:
-        condition = condition | matching(Person.phone, digits)
+    condition = matching(Person.name, typed)
+    ids = typed_id_hashes(typed)
+    if ids:
+        condition = condition | Person.id_hash.in_(ids)
+    phone = typed_phone_hash(typed)
+    if phone:
+        condition = condition | (Person.phone_hash == phone)
     return condition
+
+
+def typed_id_hashes(text: str) -> list[str]:
+    """The keyed hashes a typed complete ID number is stored under: an 18-character number, or
+    an old 15-digit one (as typed and as it became, the form imports store); [] otherwise."""
+    number = re.sub(r"[\s-]+", "", to_halfwidth(text)).upper()
+    if _FULL_ID.match(number):
+        return [id_hash(number)]
+    if _OLD_ID.match(number):
+        return [id_hash(number), id_hash(upgraded_id(number))]
+    return []
+
+
+def typed_phone_hash(text: str) -> str | None:
+    """The keyed hash of a typed complete phone (its digits, without +86), when it can be one:
+    a mobile or a landline with its area code has at least 7 digits."""
+    digits = re.sub(r"\D", "", normalise_phone(text))
+    return phone_hash(digits) if len(digits) >= MIN_PHONE_DIGITS else None
 
 
 def archived_is(archived: bool, by_pinyin: bool = False):
@@ -74,7 +104,7 @@ class PersonListing(Listing[PersonFilter]):
         Column("sex", tr_noop("性别"), "label", sort=Person.sex, width=50),
         Column("birth_date", tr_noop("出生日期"), "date", sort=Person.birth_date, width=95),
         Column("id_number", tr_noop("身份证号"), width=160),
-        Column("phone", tr_noop("联系电话"), sort=Person.phone, width=120),
+        Column("phone", tr_noop("联系电话"), width=120),
         Column("roles", tr_noop("角色"), width=120),
         Column("township", tr_noop("所属镇（街道）"), sort=Region.name_key, width=120),
         Column("sw_level", tr_noop("社工等级"), "label", sort=Person.social_worker_level, width=120),

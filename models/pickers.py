@@ -87,7 +87,7 @@ def search_people(
     text: str, volunteers_only: bool = False, limit: int = PERSON_SEARCH_LIMIT
 ) -> list[tuple[int, str]]:
     """At most ``limit`` non-archived people found by ``text`` as the People list finds them: the
-    name's characters, pinyin or initials (``bcy``: 白彩月), the start of the ID, the phone."""
+    name's characters, pinyin or initials (``bcy``: 白彩月), the whole ID number or phone."""
     condition = person_text_condition(text)
     if condition is None:
         return []

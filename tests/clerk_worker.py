@@ -15,14 +15,17 @@ import sys
 import time
 
 from desktop.database import open_database
-from models.entities import Person, User
+from models.auth import authenticate
+from models.entities import Person
 from models.errors import StaleRecord
 from models.people import PersonData, save_person
+
+PASSWORD = "clerk-pass-2025"  # the clerks' password in tests/desktop/test_several_clerks.py
 
 
 def main(url: str, clerk: str, saves: int, ids: list[int], seed: int) -> int:
     db = open_database(url)
-    user = User.get(User.username == clerk)
+    user = authenticate(clerk, PASSWORD)  # her login unlocks the data key
     rng = random.Random(seed)
     out = sys.stdout
     for n in range(saves):

@@ -24,8 +24,8 @@ KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class GlobalSearchDialog(QDialog):
-    """Type a name (characters, pinyin, initials), an ID number's or credit code's first digits;
-    Enter or a double click opens the highlighted record (``chosen(kind, id)``)."""
+    """Type a name (characters, pinyin, initials), a whole ID number or phone, or a credit code's
+    first characters; Enter or a double click opens the highlighted record (``chosen(kind, id)``)."""
 
     chosen = Signal(str, int)
 
@@ -37,7 +37,7 @@ class GlobalSearchDialog(QDialog):
         self.query.setObjectName("global_search")
         self.query.setClearButtonEnabled(True)
         self.query.setPlaceholderText(
-            self.tr("组织、人员、团队、阵地、项目：输入名称、拼音或首字母，或身份证号、信用代码开头"))
+            self.tr("组织、人员、团队、阵地、项目：输入名称、拼音或首字母，完整的身份证号、电话，或信用代码开头"))
         self.results = QListWidget(self)
         self.results.setObjectName("global_results")
         self.hint = QLabel(self)
@@ -86,7 +86,7 @@ class GlobalSearchDialog(QDialog):
         elif self.query.text().strip():
             self.hint.setText(self.tr(
                 "没有找到“{text}”。可以输入名称中的字、全拼或拼音首字母（如 bcy 找白彩月），"
-                "或身份证号、统一社会信用代码的开头。").format(text=self.query.text().strip()))
+                "完整的身份证号或电话，或统一社会信用代码的开头。").format(text=self.query.text().strip()))
         else:
             self.hint.clear()
 

@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         find_button = QPushButton(self.tr("查找组织、人员…（Ctrl+K）"), self)
         find_button.setObjectName("find_button")
         find_button.setFlat(True)
-        find_button.setToolTip(self.tr("按名称、拼音或首字母、身份证号或信用代码开头查找并打开记录"))
+        find_button.setToolTip(self.tr("按名称、拼音或首字母、完整的身份证号或电话、信用代码开头查找并打开记录"))
         find_button.clicked.connect(self.open_global_search)
         self.menuBar().setCornerWidget(find_button)  # seen at once, where the menus are
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))

@@ -51,7 +51,7 @@ class PersonPicker(QWidget):
         self.query.setObjectName("person_search")
         self.query.setClearButtonEnabled(True)
         self.query.setPlaceholderText(
-            placeholder or self.tr("输入姓名、拼音或首字母（如 bcy）、身份证号开头查找"))
+            placeholder or self.tr("输入姓名、拼音或首字母（如 bcy），或完整的身份证号、电话查找"))
         self.matches = QListWidget(self)
         self.matches.setObjectName("person_matches")
         self.matches.setSelectionMode(QListWidget.SelectionMode.SingleSelection if single

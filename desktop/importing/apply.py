@@ -21,7 +21,7 @@ from typing import Any
 
 from peewee import JOIN, Model, fn
 
-from models import audit
+from models import audit, crypto
 from models.choices import MEMBERSHIP_ROLES, PERSON_ROLES
 from models.db import IdSource, database, execute_many, insert_rows, now, placeholders
 from models.entities import (
@@ -90,7 +90,11 @@ def _insert(model: type[Model], rows: Iterable[dict[str, Any]]) -> None:
     defaults = {f.name: (f.default() if callable(f.default) else f.default) for f in fields}
     values = itemgetter(*(f.name for f in fields))
     columns = [f.column_name for f in fields]
-    insert_rows(model._meta.table_name, columns, (values({**defaults, **r}) for r in chain([first], rows)))
+    stream = ({**defaults, **r} for r in chain([first], rows))
+    if crypto.sealed_names(model):  # ID numbers, phones, audit changes, undo snapshots
+        crypto.data_key()  # unlocked before the stream starts: making a row must not query
+        stream = (crypto.stored_values(model, r) for r in stream)
+    insert_rows(model._meta.table_name, columns, (values(r) for r in stream))
 
 
 class RecordsChanged(Exception):
@@ -104,7 +108,10 @@ def _update(model: type[Model], rows: list[tuple[int, dict[str, Any], int | None
     record is still at it, else RecordsChanged (the caller's transaction is rolled back)."""
     versioned = "version" in model._meta.fields
     groups: dict[tuple[tuple[str, ...], bool], list[tuple]] = defaultdict(list)
+    sealed = bool(crypto.sealed_names(model))
     for record_id, values, version in rows:
+        if sealed:
+            values = crypto.stored_values(model, values)
         keys = tuple(sorted(values))
         checked = versioned and version is not None
         groups[(keys, checked)].append(
@@ -516,6 +523,7 @@ def undo_batch(batch_id: int, user: User | None) -> ImportBatch:
             "SELECT entity, record_id, action, before FROM import_batch_item"
             f" WHERE batch_id = {database.param} ORDER BY id", (batch.id,))
         for entity, record_id, action, before in items:
+            before = crypto.unseal(before, "import_batch_item.before")
             if action == "create":
                 created[entity].append(record_id)
             else:

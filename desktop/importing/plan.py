@@ -26,6 +26,7 @@ from models.choices import (
     PERSON_ROLES,
     SOCIAL_WORKER_LEVELS,
 )
+from models.crypto import id_hash
 from models.db import database, placeholders
 from models.duplicates import PersonMatcher, org_key, upgraded_id
 from models.entities import (
@@ -551,8 +552,9 @@ class _PeoplePlanner:
                 names.add(name_text(cells[name_col]))  # matched by name: no ID, or a masked one
         self.existing: dict[str, Person] = {}
         found = []  # plain SQL: peewee expressions for 50 000 IDs cost more than the queries
-        for chunk in _chunks(sorted(i for i in ids if i)):
-            sql = f"SELECT id FROM person WHERE id_number IN ({placeholders(len(chunk))})"
+        # The ID numbers are stored encrypted: they are looked up by their keyed hashes.
+        for chunk in _chunks(sorted({id_hash(i) for i in ids if i})):
+            sql = f"SELECT id FROM person WHERE id_hash IN ({placeholders(len(chunk))})"
             found.extend(pid for (pid,) in database.execute_sql(sql, chunk))
         merged: dict[str, int] = {}  # a number of a record merged into another: that one is meant
         for chunk in _chunks(found):

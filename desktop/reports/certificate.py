@@ -36,7 +36,7 @@ def find_person_by_id_number(text: str) -> Person:
     except InvalidValue as e:
         raise ExportError(msg("身份证号“{number}”有误：{reason}", number=(text or "").strip(),
                               reason=e.message)) from e
-    person = Person.get_or_none(Person.id_number == number)
+    person = Person.get_or_none(Person.id_number_is(number))
     if person is None:
         raise ExportError(msg("人员库中没有身份证号为 {number} 的人员，请先登记该人员或检查号码。",
                               number=number))

@@ -15,7 +15,8 @@ import pytest
 from desktop.database import open_database
 from desktop.dbcopy import CopyError, copy_database, target_problem
 from models import audit
-from models.entities import ALL_MODELS, Organization
+from models.auth import authenticate
+from models.entities import ALL_MODELS, Organization, Person
 
 from .whole_copies import LOGIN_COLUMNS, contents, count, digest, export_lines, server_count
 
@@ -35,6 +36,27 @@ def test_a_copy_to_a_new_file_has_every_row_and_the_same_logins(run_as, demo_off
     assert code == 0 and "数据库完好" in out
     code, _out, err = run_as("luru", "export", "table", "people", "--db", target, "-o", tmp_path / "p.xlsx")
     assert code == 0, err  # the clerk logs in to the copy with her password
+
+
+@pytest.mark.sqlite_only
+def test_the_copy_opens_with_the_sources_key_and_the_source_stays_unlocked(demo_office, tmp_path):
+    """ID numbers travel encrypted, with the data key's wraps: the copy opens with the same
+    passwords; making the new file (which starts with a key of its own) locks nothing here."""
+    source = open_database(demo_office)
+    try:
+        authenticate("admin", "admin-2025")
+        person = Person.select().where(Person.id_number.is_null(False) & (Person.phone != "")).first()
+        copy_database(source, tmp_path / "copy.db")
+        assert Person.get_by_id(person.id).id_number == person.id_number
+    finally:
+        source.close()
+    copy = open_database(tmp_path / "copy.db")
+    try:
+        authenticate("luru", "luru-2025")
+        found = Person.get(Person.id_number_is(person.id_number))
+        assert (found.id, found.phone) == (person.id, person.phone)
+    finally:
+        copy.close()
 
 
 @pytest.mark.sqlite_only
@@ -133,6 +155,7 @@ def test_a_round_trip_through_a_server_keeps_every_row_and_the_ids_go_on(
     assert code == 0 and "数据库完好" in out
     db = open_database(url)  # a clerk goes on working on the server: new ids follow the copied ones
     try:
+        authenticate("luru", "luru-2025")  # the copied wraps open the copied key
         top = max(row[0] for row in original["organization"])
         org = audit.create(Organization, None, name="复制之后新登记的组织", kind="grassroots")
         assert org.id == top + 1

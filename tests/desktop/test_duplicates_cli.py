@@ -10,6 +10,7 @@ import pytest
 from desktop.cli import main
 from desktop.context import build_context
 from models import audit
+from models.auth import authenticate
 from models.entities import MergeRecord, Person
 
 
@@ -19,6 +20,7 @@ def register(database_location, capsys):
     assert main(["demo", "--db", str(database_location), "--people", "200", "--seed", "3"]) == 0
     ctx = build_context(database_location)
     try:
+        authenticate("admin", "admin-2025")  # unlocks the data key: ID numbers and phones are encrypted
         born = dt.date(1971, 9, 9)
         first = audit.create(Person, None, name="鲍春燕", birth_date=born, is_volunteer=True)
         second = audit.create(Person, None, name="鲍春燕", birth_date=born, phone="13512345678")
@@ -67,6 +69,7 @@ def test_merge_prints_its_id_and_undo_takes_it_back(register, jinguo):
     assert json.loads(out)["candidates"] == []
     ctx = build_context(location)
     try:
+        authenticate("chakan", "chakan-2025")
         assert Person.get_by_id(first).phone == "13512345678"
         assert Person.get_by_id(second).merged_into_id == first
         assert MergeRecord.get_by_id(result["merge_id"]).kept_id == first

@@ -27,6 +27,7 @@ from desktop.importing import (
 )
 from desktop.reports.output import Cancelled, Job
 from models import audit
+from models.db import database
 from models.entities import (
     Activity,
     AuditEntry,
@@ -120,23 +121,23 @@ def test_sample_volunteers_import_with_memberships_roles_and_hours(ctx, user):
     # 湾头镇巾帼志愿服务队 had a bad credit code in the organizations sheet: created as grassroots now.
     assert plan.new_organizations == ["湾头镇巾帼志愿服务队"]
     assert Organization.get(Organization.name == "湾头镇巾帼志愿服务队").kind == "grassroots"
-    fullwidth = Person.get(Person.id_number == "321002197206066700")  # typed with full-width digits
+    fullwidth = Person.get(Person.id_number_is("321002197206066700"))  # typed with full-width digits
     assert fullwidth.name == "夏红" and fullwidth.sex == "F" and fullwidth.birth_date == dt.date(1972, 6, 6)
-    spaced = Person.get(Person.id_number == "321002198210231734")  # spaces around, sex 男 from the ID
+    spaced = Person.get(Person.id_number_is("321002198210231734"))  # spaces around, sex 男 from the ID
     assert spaced.sex == "M"
-    assert Person.get(Person.id_number == "321002196009124663").phone == "18106043158"  # 181 0604 3158
-    assert Person.get(Person.id_number == "321002198809131385").phone == "14308136896"  # +86 …
-    assert Person.get(Person.id_number == "321002197203097042").phone == "0514-83780463"
-    guo = Person.get(Person.id_number == "321002197311180863")
+    assert Person.get(Person.id_number_is("321002196009124663")).phone == "18106043158"  # 181 0604 3158
+    assert Person.get(Person.id_number_is("321002198809131385")).phone == "14308136896"  # +86 …
+    assert Person.get(Person.id_number_is("321002197203097042")).phone == "0514-83780463"
+    guo = Person.get(Person.id_number_is("321002197311180863"))
     assert guo.is_volunteer
     membership = Membership.get(Membership.person == guo)
     assert membership.start_on == dt.date(2023, 8, 1) and membership.role == "member"  # 2023年8月1日
     assert Membership.get(Membership.person == Person.get(
-        Person.id_number == "321002195909011643")).start_on == dt.date(2020, 3, 22)  # 2020.3.22
-    tang = Person.get(Person.id_number == "321002198806129482")
+        Person.id_number_is("321002195909011643"))).start_on == dt.date(2020, 3, 22)  # 2020.3.22
+    tang = Person.get(Person.id_number_is("321002198806129482"))
     assert ServiceRecord.get(ServiceRecord.person == tang).hours == Decimal("57.0")  # "57.0小时"
     assert {a.held_on for a in Activity.select()} == {dt.date(2024, 12, 31)}
-    assert Person.get(Person.id_number == "321002196903165224").is_cadre  # 妇联干部
+    assert Person.get(Person.id_number_is("321002196903165224")).is_cadre  # 妇联干部
     assert ImportBatchItem.select().where(ImportBatchItem.batch == batch).count() > batch.created
     entry = AuditEntry.get((AuditEntry.entity == "person") & (AuditEntry.entity_id == guo.id))
     assert entry.action == "create" and "membership" in json.loads(entry.changes)
@@ -320,9 +321,22 @@ def test_existing_people_are_updated_or_skipped(ctx, user, tmp_path):
     assert person.phone == "13900000000" and person.is_volunteer and person.is_social_worker
     again = plan_import(read_sheet(second, "people"))
     assert (again.created, again.updated, again.unchanged) == (0, 0, [4])
+    assert phone_finds("13900000000") == [person.id] and phone_finds("13800000000") == []
+    assert Person.select().where(Person.id_number_is(number)).count() == 1  # updated, not duplicated
+    stored = database.execute_sql("SELECT before FROM import_batch_item WHERE batch_id = "
+                                  f"{database.param}", (batch.id,)).fetchone()[0]
+    assert stored.startswith("e1:") and "13800000000" not in stored  # the undo snapshot is encrypted
     undo_batch(batch.id, user)
     person = Person.get()
     assert person.phone == "13800000000" and not person.is_social_worker
+    assert phone_finds("13800000000") == [person.id] and phone_finds("13900000000") == []
+
+
+def phone_finds(phone: str) -> list[int]:
+    """Whom the People list finds by a whole phone (its keyed hash, written by the bulk paths)."""
+    from models.person_listing import PersonFilter, PersonListing
+
+    return [row.id for row in PersonListing().fetch(PersonFilter(text=phone), None, False, 0, 10)]
 
 
 def test_undoing_updates_puts_back_every_changed_value_and_records_it(ctx, user, tmp_path):

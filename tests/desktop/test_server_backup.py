@@ -14,6 +14,7 @@ from desktop.backup import backups_folder, list_backups
 from desktop.database import open_database
 from desktop.file_safety import BACKUP_APPLICATION_ID
 from models import audit
+from models.auth import authenticate
 from models.entities import Organization
 from models.exclusive import JOB_LOCK
 from models.schema import SCHEMA_VERSION
@@ -86,6 +87,7 @@ def test_a_restore_onto_the_server_brings_the_backup_back_and_can_be_undone(run_
     assert run_as("admin", "backup", "--db", on_server, "-o", backup)[0] == 0
     db = open_database(on_server)
     try:
+        authenticate("luru", "luru-2025")  # unlocks the data key: the trail's changes are encrypted
         audit.create(Organization, None, name="周二新登记的组织", kind="grassroots")
     finally:
         db.close()
@@ -107,6 +109,7 @@ def test_a_restore_onto_the_server_brings_the_backup_back_and_can_be_undone(run_
     assert run_as("admin", "check", "--db", on_server)[0] == 0
     db = open_database(on_server)
     try:  # new records get new ids after the restore
+        authenticate("luru", "luru-2025")  # the restored key wraps open the restored key
         org = audit.create(Organization, None, name="恢复之后新登记的组织", kind="grassroots")
         assert org.id == max(server_rows(on_server, "SELECT MAX(id) FROM organization")[0])
     finally:
@@ -196,6 +199,7 @@ def test_a_restore_stopped_midway_leaves_the_server_as_it_was(run_as, on_server,
     assert run_as("admin", "backup", "--db", on_server, "-o", backup)[0] == 0
     db = open_database(on_server)
     try:
+        authenticate("luru", "luru-2025")  # unlocks the data key: the trail's changes are encrypted
         audit.create(Organization, None, name="恢复被取消后还在的组织", kind="grassroots")
         before = server_rows(on_server, "SELECT COUNT(*), MAX(id) FROM organization")
 

@@ -44,7 +44,7 @@ def read_rows(path):
 def test_exports_all_matching_rows_in_the_listing_order(ctx, people, tmp_path):
     path = tmp_path / "people.xlsx"
     flt = PersonFilter(role="volunteer")
-    count = export_listing(path, PersonListing(), flt, "phone", True, user=ctx.user, title="人员")
+    count = export_listing(path, PersonListing(), flt, "updated", True, user=ctx.user, title="人员")
     assert count == 4
     _wb, ws, rows = read_rows(path)
     assert rows[0][0] == "人员"
@@ -119,7 +119,7 @@ def test_full_id_numbers_only_when_the_settings_and_the_operator_allow(
 
     set_setting("privacy.print_full_id", setting, ctx.user)
     path = tmp_path / "ids.xlsx"
-    export_listing(path, PersonListing(), PersonFilter(), "phone", False, user=ctx.user,
+    export_listing(path, PersonListing(), PersonFilter(), "updated", False, user=ctx.user,
                    full_ids=operator_may)
     _wb, _ws, rows = read_rows(path)
     shown = [r[3] for r in rows[2:]]

@@ -238,6 +238,7 @@ def test_a_viewer_may_not_import_applications(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("JINGUO_PASSWORD", "admin-pass-1")
     assert main([*args, "--user", "wangfang"]) == 0
     ctx = build_context(db)
+    auth.authenticate("wangfang", "admin-pass-1")  # the trail's changes are encrypted
     (app,) = VentureApplication.select()
     line = AuditEntry.select().where(AuditEntry.action == "import").get()
     assert app.title == "姐妹微课堂" and line.username == "wangfang"

@@ -121,6 +121,7 @@ def test_the_command_runs_as_the_operator_given_and_a_viewer_may_not_export(tmp_
     monkeypatch.setenv("JINGUO_PASSWORD", "admin-pass-1")
     assert main([*args, "-o", str(tmp_path / "公示.xlsx"), "--user", "wangfang"]) == 0
     ctx = build_context(db)
+    auth.authenticate("wangfang", "admin-pass-1")  # the trail's changes are encrypted
     line = AuditEntry.select().where(AuditEntry.action == "export").order_by(AuditEntry.id.desc()).first()
     assert line.username == "wangfang" and "公示.xlsx" in line.summary
     ctx.close()

@@ -25,7 +25,7 @@ class PeoplePage(ArchivingListPage):
         super().__init__(ctx, PersonListing(), parent)
 
     def search_placeholder(self) -> str:
-        return self.tr("搜索姓名、身份证号或电话（Ctrl+F）")
+        return self.tr("搜索姓名，或完整的身份证号、电话（Ctrl+F）")
 
     def setup_filters(self) -> None:
         all_ = self.tr("全部")

@@ -146,7 +146,7 @@ class ReportsPage(QWidget):
         self.order = ChoiceCombo((("strokes", self.tr("姓氏笔画")), ("pinyin", self.tr("姓名拼音"))), self)
         self.order.setObjectName("order")
         self.person = PersonPicker(partial(pickers.search_people, volunteers_only=True), self,
-                                   self.tr("输入志愿者姓名或身份证号开头查找"), single=True)
+                                   self.tr("输入志愿者姓名或完整的身份证号查找"), single=True)
         self.person.picked.connect(self.pick_person)
         self.person_shown = QLabel(self.tr("未选择"), self)
         self.person_shown.setObjectName("person_shown")
