@@ -243,6 +243,11 @@ def _v12_encryption(db: Database) -> None:
         db.execute_sql('ALTER TABLE "person" DROP CONSTRAINT IF EXISTS "person_id_number_key"')
     db.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "person_id_hash" ON "person" ("id_hash")')
     db.execute_sql('CREATE INDEX IF NOT EXISTS "person_phone_hash" ON "person" ("phone_hash")')
+    if KeyWrap.select().exists():
+        # Encrypted already (a file of this schema whose version number says older): a second
+        # data key would leave its values under a key nobody holds.
+        log.warning("schema 12 step: the database already has its data key; nothing to encrypt")
+        return
 
     crypto.new_data_key(open_wrap=False)
     wrapped = False
