@@ -81,6 +81,9 @@ class RecoveryKeyDialog(QDialog):
         layout.addSpacing(8)
         layout.addLayout(bottom)
         self.setMinimumWidth(560)
+        # Wrapped labels: the first size must be the height those lines take at this width,
+        # not the one-line hint (the first lines were cut off above the window's edge).
+        self.resize(560, max(self.sizeHint().height(), layout.totalHeightForWidth(560)))
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.key_text)
