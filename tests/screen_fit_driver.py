@@ -35,6 +35,7 @@ def main() -> int:
         QApplication,
         QDialog,
         QFileDialog,
+        QLabel,
         QMessageBox,
         QPushButton,
     )
@@ -66,8 +67,12 @@ def main() -> int:
             if button.isVisible() and isinstance(button, QPushButton):
                 top_left = button.mapToGlobal(button.rect().topLeft())
                 buttons.append([button.text(), top_left.x(), top_left.y(), button.width(), button.height()])
+        # Wrapped labels squeezed below the height their lines take at their width: text cut off.
+        cut = [label.text()[:30] for label in widget.findChildren(QLabel)
+               if label.isVisible() and label.wordWrap() and label.text()
+               and label.heightForWidth(label.width()) > label.height() + 2]
         seen.append({"name": name, "frame": [frame.x(), frame.y(), frame.width(), frame.height()],
-                     "buttons": buttons,
+                     "buttons": buttons, "cut": cut,
                      "min": [widget.minimumSizeHint().width(), widget.minimumSizeHint().height()]})
 
     def new_windows() -> list:

@@ -65,6 +65,7 @@ def test_every_window_and_its_buttons_fit_the_screen(demo_db, tmp_path, width, h
         for text, bx, by, bw, bh in s["buttons"]:
             if not (x <= bx and bx + bw <= x + w and y <= by and by + bh <= y + h):
                 problems.append(f"{s['name']}: button {text!r} at ({bx}, {by}) is outside the window")
+        problems += [f"{s['name']}: wrapped text cut off: {text!r}" for text in s["cut"]]
     main = [s for s in seen if s["name"].startswith("主窗口")]
     assert all(s["frame"][2:] == [width, area_h] for s in main)  # maximized on a small screen
     assert problems == []
