@@ -77,6 +77,8 @@ def _rewrite_columns(path: Path, to_clear: bool) -> int:
                                                 f'WHERE "{name}" IS NOT NULL AND "{name}" <> \'\'')
                     updates = []
                     for row_id, value in rows.fetchall():
+                        if value == crypto.EMPTY_OBJECT:
+                            continue  # an empty change set is stored as it is (it tells nothing)
                         if crypto.is_encrypted(value) == to_clear:
                             new = crypto.unseal(value, context) if to_clear else crypto.seal(value, context)
                             updates.append((new, row_id))
